@@ -1,0 +1,961 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/*
+ * The PPTP tracker (see core.h): per-direction stream reassembly, message
+ * validation, the control connection and call state machines, and the
+ * call-ID rewrite plan a NAT applies.
+ *
+ * A message is handled in two steps.  Once its first PPTP_DECIDE_LEN bytes
+ * are in (the header and every call ID field), decide() settles what the
+ * message means and which ID fields change, so a message split across
+ * segments is rewritten in the segment that carries each field.  When the
+ * whole message is in and valid, complete() acts on it.
+ */
+#include "core.h"
+
+static inline int seq_after(u32 a, u32 b)
+{
+	return (s32)(a - b) > 0;
+}
+
+static inline u8 other_role(u8 role)
+{
+	return role == PPTP_PNS ? PPTP_PAC : PPTP_PNS;
+}
+
+static void emit(struct pptp_tracker *t, struct pptp_event *ev)
+{
+	if (t->ops && t->ops->event)
+		t->ops->event(t->ctx, t, ev);
+}
+
+/* An event about the message being parsed in @dir. */
+static void msg_event(struct pptp_tracker *t, unsigned int dir, u8 type,
+		      struct pptp_event *ev)
+{
+	const struct pptp_stream *s = &t->dir[dir];
+
+	memset(ev, 0, sizeof(*ev));
+	ev->type = type;
+	ev->dir = (u8)dir;
+	ev->role = t->role[dir];
+	ev->msg_seq = s->next_seq - s->have;
+	if (s->have >= PPTP_HDR_LEN)
+		ev->msg_type = pptp_get16(s->buf + PPTP_OFF_CTRL_TYPE);
+}
+
+static void report(struct pptp_tracker *t, unsigned int dir, u8 type, u8 reason,
+		   const struct pptp_call *call)
+{
+	struct pptp_event ev;
+
+	msg_event(t, dir, type, &ev);
+	ev.reason = reason;
+	ev.call = call;
+	emit(t, &ev);
+}
+
+static void anomaly(struct pptp_tracker *t, unsigned int dir, u8 reason)
+{
+	t->cnt.anomalies[reason]++;
+	report(t, dir, PPTP_EV_ANOMALY, reason, NULL);
+}
+
+static void invalid(struct pptp_tracker *t, unsigned int dir, u8 reason)
+{
+	t->cnt.invalid[reason]++;
+	t->dir[dir].invalid = 1;
+	report(t, dir, PPTP_EV_INVALID, reason, NULL);
+}
+
+static void unmap(struct pptp_tracker *t, unsigned int dir, u8 role, u16 id, u16 xid)
+{
+	struct pptp_event ev;
+
+	msg_event(t, dir, PPTP_EV_UNMAP, &ev);
+	ev.role = role;
+	ev.old_val = id;
+	ev.new_val = xid;
+	emit(t, &ev);
+}
+
+static void set_session(struct pptp_tracker *t, unsigned int dir, u8 state)
+{
+	struct pptp_event ev;
+
+	if (t->session == state)
+		return;
+	t->session = state;
+	msg_event(t, dir, PPTP_EV_SESSION, &ev);
+	ev.new_val = state;
+	emit(t, &ev);
+}
+
+/* ---- the call table ---- */
+
+struct pptp_call *pptp_find_by_id(const struct pptp_tracker *t, u8 role, u16 id)
+{
+	struct pptp_call *c;
+
+	for (c = t->calls; c < t->calls + t->max_calls; c++)
+		if (c->state != PPTP_CALL_FREE && c->has_id[role] && c->id[role] == id)
+			return c;
+	return NULL;
+}
+
+struct pptp_call *pptp_find_by_xid(const struct pptp_tracker *t, u8 role, u16 xid)
+{
+	struct pptp_call *c;
+
+	for (c = t->calls; c < t->calls + t->max_calls; c++)
+		if (c->state != PPTP_CALL_FREE && c->has_id[role] && c->xid[role] == xid)
+			return c;
+	return NULL;
+}
+
+static struct pptp_call *free_slot(const struct pptp_tracker *t)
+{
+	struct pptp_call *c;
+
+	for (c = t->calls; c < t->calls + t->max_calls; c++)
+		if (c->state == PPTP_CALL_FREE)
+			return c;
+	return NULL;
+}
+
+static void call_event(struct pptp_tracker *t, unsigned int dir, u8 type,
+		       const struct pptp_call *call)
+{
+	report(t, dir, type, 0, call);
+}
+
+static void call_up(struct pptp_tracker *t, unsigned int dir, struct pptp_call *c)
+{
+	c->state = PPTP_CALL_UP;
+	c->was_up = 1;
+	t->cnt.calls_up++;
+	call_event(t, dir, PPTP_EV_CALL_UP, c);
+}
+
+/* The caller sees the call as it was, then the slot is free. */
+static void call_down(struct pptp_tracker *t, unsigned int dir, struct pptp_call *c)
+{
+	call_event(t, dir, PPTP_EV_CALL_DOWN, c);
+	memset(c, 0, sizeof(*c));
+	t->live_calls--;
+	t->cnt.calls_closed++;
+}
+
+static void all_calls_down(struct pptp_tracker *t, unsigned int dir)
+{
+	struct pptp_call *c;
+
+	for (c = t->calls; c < t->calls + t->max_calls; c++)
+		if (c->state != PPTP_CALL_FREE)
+			call_down(t, dir, c);
+}
+
+/* ---- rewrites ---- */
+
+static void log_rewrite(struct pptp_stream *s, u32 seq, u16 type, u16 off,
+			u16 old_val, u16 new_val)
+{
+	struct pptp_rewrite_log *l = &s->log[s->log_next];
+
+	s->log_next = (u8)((s->log_next + 1) % PPTP_REWRITE_LOG);
+	l->seq = seq;
+	l->msg_type = type;
+	l->field_off = off;
+	l->old_val = old_val;
+	l->new_val = new_val;
+}
+
+/*
+ * Tell the caller to write @new_val over the 16-bit field at stream
+ * position @seq, as far as the field lies in the segment being fed.
+ * Returns how many of its bytes lay in an earlier segment.
+ */
+static unsigned int emit_rewrite(struct pptp_tracker *t, struct pptp_event *ev,
+				 u32 seq, u16 new_val)
+{
+	u8 val[2];
+	unsigned int b, before = 0;
+
+	pptp_put16(val, new_val);
+	ev->nbytes = 0;
+	for (b = 0; b < 2; b++) {
+		u32 off = seq + b - t->seg_seq;
+
+		if (off >= t->seg_len) {
+			before += seq_after(t->seg_seq, seq + b);
+			continue;
+		}
+		if (!ev->nbytes) {
+			ev->first = (u8)b;
+			ev->seg_off = off;
+		}
+		ev->bytes[ev->nbytes++] = val[b];
+	}
+	if (ev->nbytes) {
+		t->cnt.rewrites++;
+		emit(t, ev);
+	}
+	return before;
+}
+
+/* Rewrite the field at @off of the message being parsed in @dir. */
+static void rewrite(struct pptp_tracker *t, unsigned int dir, u16 off,
+		    u16 new_val, const struct pptp_call *call)
+{
+	struct pptp_stream *s = &t->dir[dir];
+	struct pptp_event ev;
+	u16 old_val = pptp_get16(s->buf + off);
+	u32 seq;
+
+	if (old_val == new_val)
+		return;
+	msg_event(t, dir, PPTP_EV_REWRITE, &ev);
+	seq = ev.msg_seq + off;
+	ev.field_off = off;
+	ev.old_val = old_val;
+	ev.new_val = new_val;
+	ev.call = call;
+	log_rewrite(s, seq, ev.msg_type, off, old_val, new_val);
+	if (emit_rewrite(t, &ev, seq, new_val))
+		anomaly(t, dir, PPTP_AN_SPLIT_FIELD);
+}
+
+/* Re-apply logged rewrites to the first @old bytes of a retransmitted segment. */
+static void replay_rewrites(struct pptp_tracker *t, unsigned int dir,
+			    const u8 *data, u32 old)
+{
+	struct pptp_stream *s = &t->dir[dir];
+	unsigned int i, b;
+
+	for (i = 0; i < PPTP_REWRITE_LOG; i++) {
+		const struct pptp_rewrite_log *l = &s->log[i];
+		struct pptp_event ev;
+		u8 want[2];
+		u32 saved_len = t->seg_len;
+
+		if (l->old_val == l->new_val)
+			continue;
+		pptp_put16(want, l->old_val);
+		for (b = 0; b < 2; b++) {
+			u32 off = l->seq + b - t->seg_seq;
+
+			if (off < old && data[off] != want[b])
+				break;
+		}
+		if (b < 2) {
+			anomaly(t, dir, PPTP_AN_RETRANS_MISMATCH);
+			continue;
+		}
+		memset(&ev, 0, sizeof(ev));
+		ev.type = PPTP_EV_REWRITE;
+		ev.dir = (u8)dir;
+		ev.role = t->role[dir];
+		ev.msg_type = l->msg_type;
+		ev.msg_seq = l->seq - l->field_off;
+		ev.field_off = l->field_off;
+		ev.old_val = l->old_val;
+		ev.new_val = l->new_val;
+		/* Only the retransmitted part: new bytes are parsed afresh. */
+		t->seg_len = old;
+		emit_rewrite(t, &ev, l->seq, l->new_val);
+		t->seg_len = saved_len;
+	}
+}
+
+/* ---- decisions on call messages ---- */
+
+/* Whether a new ID of @role may enter the table; sets the decision if not. */
+static int admit_new_id(struct pptp_tracker *t, unsigned int dir, u8 role, u16 id)
+{
+	struct pptp_decision *d = &t->dir[dir].dec;
+	u16 xid = id;
+
+	if (pptp_find_by_id(t, role, id)) {
+		d->anomaly = PPTP_AN_DUP_CALL_ID + 1;
+		return 0;
+	}
+	if (t->ops && t->ops->map_id && t->ops->map_id(t->ctx, t, role, id, &xid)) {
+		d->refused = PPTP_REFUSE_ID_EXHAUSTED + 1;
+		return 0;
+	}
+	d->mapped = 1;
+	d->map_role = role;
+	d->map_id = id;
+	d->map_xid = xid;
+	return 1;
+}
+
+/*
+ * The call a message names, by the sender's own ID field, the receiver's
+ * ID field, or (CDN) whichever of the two the value turns out to be.
+ */
+static struct pptp_call *msg_call(const struct pptp_tracker *t, const u8 *msg,
+				  u16 type, u8 sender, u8 *cdn_role)
+{
+	const struct pptp_msg_desc *d = pptp_msg_desc(type);
+	u8 receiver = other_role(sender);
+	struct pptp_call *by_own, *by_peer;
+	u16 v;
+
+	if (d->peer_off)
+		return pptp_find_by_xid(t, receiver, pptp_get16(msg + d->peer_off));
+	v = pptp_get16(msg + d->own_off);
+	if (type != PPTP_CDN)
+		return pptp_find_by_id(t, sender, v);
+	/*
+	 * RFC 2637 puts the PAC's Call ID in CDN; Windows and accel-ppp put
+	 * the PNS's.  Prefer the call being cleared, then the PNS reading.
+	 */
+	by_peer = pptp_find_by_xid(t, PPTP_PNS, v);
+	by_own = pptp_find_by_id(t, PPTP_PAC, v);
+	if (by_own && (!by_peer || (by_own->state == PPTP_CALL_CLEARING &&
+				    by_peer->state != PPTP_CALL_CLEARING))) {
+		*cdn_role = PPTP_PAC;
+		return by_own;
+	}
+	*cdn_role = PPTP_PNS;
+	return by_peer;
+}
+
+/* The call state a message needs its call to be in; FREE means any live state. */
+static u8 wanted_state(u16 type)
+{
+	switch (type) {
+	case PPTP_OCRP:
+		return PPTP_CALL_OUT_REQ;
+	case PPTP_ICRP:
+		return PPTP_CALL_IN_REQ;
+	case PPTP_ICCN:
+		return PPTP_CALL_IN_REP;
+	default:
+		return PPTP_CALL_FREE;
+	}
+}
+
+static int calls_allowed(const struct pptp_tracker *t)
+{
+	if (t->session == PPTP_SESS_UP)
+		return 1;
+	return (t->flags & PPTP_F_MIDSTREAM) && t->session == PPTP_SESS_IDLE;
+}
+
+/* Rewrite every ID field of the message for @call (and a fresh mapping). */
+static void plan_rewrites(struct pptp_tracker *t, unsigned int dir, u8 sender,
+			  u16 type, const struct pptp_call *c, u8 cdn_role)
+{
+	const struct pptp_msg_desc *md = pptp_msg_desc(type);
+	const struct pptp_decision *d = &t->dir[dir].dec;
+	u8 receiver = other_role(sender);
+
+	if (md->own_off && type == PPTP_CDN && cdn_role == PPTP_PNS)
+		rewrite(t, dir, md->own_off, c->id[PPTP_PNS], c);
+	else if (md->own_off && d->mapped)
+		rewrite(t, dir, md->own_off, d->map_xid, c);
+	else if (md->own_off && c)
+		rewrite(t, dir, md->own_off, c->xid[sender], c);
+	if (md->peer_off && c)
+		rewrite(t, dir, md->peer_off, c->id[receiver], c);
+}
+
+static void decide_call(struct pptp_tracker *t, unsigned int dir, u16 type, u8 sender)
+{
+	struct pptp_stream *s = &t->dir[dir];
+	const struct pptp_msg_desc *md = pptp_msg_desc(type);
+	struct pptp_decision *d = &s->dec;
+	struct pptp_call *c = NULL;
+	u8 cdn_role = PPTP_PAC;
+
+	if (!calls_allowed(t)) {
+		d->anomaly = PPTP_AN_OUT_OF_STATE + 1;
+		return;
+	}
+	if (type == PPTP_OCRQ || type == PPTP_ICRQ) {
+		if (!free_slot(t)) {
+			d->refused = PPTP_REFUSE_CALL_LIMIT + 1;
+			return;
+		}
+	} else {
+		c = msg_call(t, s->buf, type, sender, &cdn_role);
+		if (!c) {
+			d->anomaly = (type == PPTP_CDN ? PPTP_AN_CDN_UNKNOWN_ID :
+				      PPTP_AN_UNKNOWN_CALL_ID) + 1;
+			return;
+		}
+		if (wanted_state(type) && c->state != wanted_state(type)) {
+			d->anomaly = PPTP_AN_OUT_OF_STATE + 1;
+			return;
+		}
+	}
+	/* A call ID that appears for the first time. */
+	if ((type == PPTP_OCRQ || type == PPTP_ICRQ || type == PPTP_OCRP ||
+	     type == PPTP_ICRP) &&
+	    !admit_new_id(t, dir, sender, pptp_get16(s->buf + md->own_off))) {
+		/* The receiver's ID is still put back for it. */
+		if (c && md->peer_off)
+			rewrite(t, dir, md->peer_off, c->id[other_role(sender)], c);
+		return;
+	}
+	plan_rewrites(t, dir, sender, type, c, cdn_role);
+}
+
+/* The sender's role for a message, or PPTP_ROLE_UNKNOWN after reporting why not. */
+static u8 sender_role(struct pptp_tracker *t, unsigned int dir, u16 type)
+{
+	u8 role = pptp_msg_desc(type)->sender;
+
+	if (role == PPTP_ROLE_UNKNOWN)
+		return t->role[dir];
+	if (t->role[dir] != PPTP_ROLE_UNKNOWN && t->role[dir] != role) {
+		t->dir[dir].dec.anomaly = PPTP_AN_ROLE_CONFLICT + 1;
+		return PPTP_ROLE_UNKNOWN;
+	}
+	return role;
+}
+
+static int reserved_zero(const struct pptp_msg_desc *md, const u8 *msg,
+			 unsigned int from, unsigned int to)
+{
+	unsigned int i, b;
+
+	for (i = 0; i < md->n_reserved; i++) {
+		if (md->reserved[i].off < from || md->reserved[i].off >= to)
+			continue;
+		for (b = 0; b < md->reserved[i].len; b++)
+			if (msg[md->reserved[i].off + b])
+				return 0;
+	}
+	return 1;
+}
+
+static void decide(struct pptp_tracker *t, unsigned int dir)
+{
+	struct pptp_stream *s = &t->dir[dir];
+	const struct pptp_msg_desc *md;
+	u16 type;
+	u8 sender;
+
+	memset(&s->dec, 0, sizeof(s->dec));
+	if (s->invalid)
+		return;
+	type = pptp_get16(s->buf + PPTP_OFF_CTRL_TYPE);
+	md = pptp_msg_desc(type);
+	if (!reserved_zero(md, s->buf, 0, PPTP_DECIDE_LEN)) {
+		invalid(t, dir, PPTP_INV_RESERVED);
+		return;
+	}
+	if (!md->own_off && !md->peer_off)
+		return;		/* control connection messages act at the end */
+	sender = sender_role(t, dir, type);
+	if (sender == PPTP_ROLE_UNKNOWN) {
+		/* SLI before any call has told who is who: nothing to follow. */
+		s->dec.ignore = 1;
+		return;
+	}
+	decide_call(t, dir, type, sender);
+	if (s->dec.anomaly || s->dec.refused)
+		s->dec.ignore = 1;
+}
+
+/* ---- acting on complete messages ---- */
+
+static void complete_session(struct pptp_tracker *t, unsigned int dir, u16 type)
+{
+	const u8 *msg = t->dir[dir].buf;
+	int ok = 1;
+
+	switch (type) {
+	case PPTP_SCCRQ:
+		if (t->session == PPTP_SESS_IDLE) {
+			t->requester = (u8)dir;
+			set_session(t, dir, PPTP_SESS_REQUESTED);
+		} else if (!(t->session == PPTP_SESS_REQUESTED && t->requester != dir)) {
+			ok = 0;	/* both sides asking at once is allowed, repeats are not */
+		}
+		break;
+	case PPTP_SCCRP:
+		if (t->session == PPTP_SESS_REQUESTED && t->requester != dir)
+			set_session(t, dir, msg[PPTP_SCCRP_OFF_RESULT] == PPTP_SCCRP_OK ?
+				    PPTP_SESS_UP : PPTP_SESS_DOWN);
+		else if (t->session == PPTP_SESS_IDLE && (t->flags & PPTP_F_MIDSTREAM))
+			set_session(t, dir, PPTP_SESS_UP);
+		else
+			ok = 0;
+		break;
+	case PPTP_STOPCCRQ:
+		/* Stopping the control connection clears every call (RFC 2637 2.3). */
+		all_calls_down(t, dir);
+		set_session(t, dir, PPTP_SESS_STOPPING);
+		break;
+	case PPTP_STOPCCRP:
+		if (t->session != PPTP_SESS_STOPPING && !(t->flags & PPTP_F_MIDSTREAM))
+			ok = 0;
+		else
+			set_session(t, dir, PPTP_SESS_DOWN);
+		all_calls_down(t, dir);
+		break;
+	}
+	if (!ok)
+		anomaly(t, dir, PPTP_AN_OUT_OF_STATE);
+}
+
+static void open_call(struct pptp_tracker *t, unsigned int dir, u16 type)
+{
+	const struct pptp_decision *d = &t->dir[dir].dec;
+	const u8 *msg = t->dir[dir].buf;
+	struct pptp_call *c = free_slot(t);
+	u8 role = d->map_role;
+
+	/* The other direction may have changed the table since decide(). */
+	if (!c || pptp_find_by_id(t, role, d->map_id)) {
+		if (c) {
+			anomaly(t, dir, PPTP_AN_DUP_CALL_ID);
+		} else {
+			t->cnt.refused[PPTP_REFUSE_CALL_LIMIT]++;
+			report(t, dir, PPTP_EV_REFUSED, PPTP_REFUSE_CALL_LIMIT, NULL);
+		}
+		unmap(t, dir, role, d->map_id, d->map_xid);
+		return;
+	}
+	c->state = type == PPTP_OCRQ ? PPTP_CALL_OUT_REQ : PPTP_CALL_IN_REQ;
+	c->outgoing = type == PPTP_OCRQ;
+	c->has_id[role] = 1;
+	c->id[role] = d->map_id;
+	c->xid[role] = d->map_xid;
+	c->serial = pptp_get16(msg + PPTP_OCRQ_OFF_SERIAL);	/* ICRQ: same place */
+	if (type == PPTP_OCRQ)
+		c->window[PPTP_PNS] = pptp_get16(msg + PPTP_OCRQ_OFF_WINDOW);
+	t->live_calls++;
+	t->cnt.calls_opened++;
+}
+
+/* OCRP and ICRP: the replying side's ID joins the call, or the call fails. */
+static void reply_call(struct pptp_tracker *t, unsigned int dir, u16 type,
+		       struct pptp_call *c)
+{
+	const struct pptp_decision *d = &t->dir[dir].dec;
+	const u8 *msg = t->dir[dir].buf;
+	u8 role = d->map_role;
+
+	c->has_id[role] = 1;
+	c->id[role] = d->map_id;
+	c->xid[role] = d->map_xid;
+	if (type == PPTP_OCRP) {
+		c->window[PPTP_PAC] = pptp_get16(msg + PPTP_OCRP_OFF_WINDOW);
+		if (msg[PPTP_OCRP_OFF_RESULT] == PPTP_OCRP_CONNECTED) {
+			call_up(t, dir, c);
+			return;
+		}
+	} else {
+		c->window[PPTP_PNS] = pptp_get16(msg + PPTP_ICRP_OFF_WINDOW);
+		if (msg[PPTP_ICRP_OFF_RESULT] == PPTP_ICRP_CONNECT) {
+			c->state = PPTP_CALL_IN_REP;
+			return;
+		}
+	}
+	t->cnt.calls_failed++;
+	call_down(t, dir, c);
+}
+
+static void complete_call(struct pptp_tracker *t, unsigned int dir, u16 type,
+			  u8 sender, struct pptp_call *c)
+{
+	const u8 *msg = t->dir[dir].buf;
+
+	switch (type) {
+	case PPTP_OCRQ:
+	case PPTP_ICRQ:
+		open_call(t, dir, type);
+		break;
+	case PPTP_OCRP:
+	case PPTP_ICRP:
+		reply_call(t, dir, type, c);
+		break;
+	case PPTP_ICCN:
+		c->window[PPTP_PAC] = pptp_get16(msg + PPTP_ICCN_OFF_WINDOW);
+		call_up(t, dir, c);
+		break;
+	case PPTP_CCRQ:
+		c->state = PPTP_CALL_CLEARING;
+		break;
+	case PPTP_CDN:
+		call_down(t, dir, c);
+		break;
+	}
+	if (t->role[dir] == PPTP_ROLE_UNKNOWN) {
+		t->role[dir] = sender;
+		t->role[!dir] = other_role(sender);
+	}
+}
+
+static void check_result(struct pptp_tracker *t, unsigned int dir,
+			 const struct pptp_msg_desc *md)
+{
+	u8 result;
+
+	if (!md->result_off)
+		return;
+	result = t->dir[dir].buf[md->result_off];
+	if (result == 0 || result > md->result_max)
+		anomaly(t, dir, PPTP_AN_RESULT_RANGE);
+}
+
+static void complete(struct pptp_tracker *t, unsigned int dir)
+{
+	struct pptp_stream *s = &t->dir[dir];
+	struct pptp_decision *d = &s->dec;
+	const struct pptp_msg_desc *md;
+	struct pptp_call *c = NULL;
+	struct pptp_event ev;
+	u16 type = pptp_get16(s->buf + PPTP_OFF_CTRL_TYPE);
+	u8 cdn_role = PPTP_PAC, sender;
+
+	md = pptp_msg_desc(type);
+	if (!s->invalid && !reserved_zero(md, s->buf, PPTP_DECIDE_LEN, PPTP_MSG_MAX))
+		invalid(t, dir, PPTP_INV_RESERVED);
+	if (s->invalid)
+		goto drop_mapping;
+	t->cnt.messages[dir][type]++;
+	sender = md->sender == PPTP_ROLE_UNKNOWN ? t->role[dir] : md->sender;
+	if ((md->own_off || md->peer_off) && !d->ignore && sender != PPTP_ROLE_UNKNOWN)
+		c = msg_call(t, s->buf, type, sender, &cdn_role);
+	msg_event(t, dir, PPTP_EV_MESSAGE, &ev);
+	ev.msg = s->buf;
+	ev.msg_len = s->need;
+	ev.call = c;
+	emit(t, &ev);
+	check_result(t, dir, md);
+	if (d->anomaly)
+		anomaly(t, dir, d->anomaly - 1);
+	if (d->refused) {
+		t->cnt.refused[d->refused - 1]++;
+		report(t, dir, PPTP_EV_REFUSED, d->refused - 1, NULL);
+	}
+	if (d->ignore)
+		goto drop_mapping;
+	if (!md->own_off && !md->peer_off) {
+		complete_session(t, dir, type);
+		return;
+	}
+	/* A call closed by the other direction since decide(). */
+	if (!c && type != PPTP_OCRQ && type != PPTP_ICRQ) {
+		anomaly(t, dir, PPTP_AN_UNKNOWN_CALL_ID);
+		goto drop_mapping;
+	}
+	complete_call(t, dir, type, sender, c);
+	return;
+
+drop_mapping:
+	if (d->mapped)
+		unmap(t, dir, d->map_role, d->map_id, d->map_xid);
+}
+
+/* ---- framing ---- */
+
+/* A header the stream can be framed by: right cookie, a length we can hold. */
+static int header_framed(const u8 *h)
+{
+	u16 len = pptp_get16(h + PPTP_OFF_LENGTH);
+
+	return pptp_get32(h + PPTP_OFF_MAGIC) == PPTP_MAGIC_COOKIE &&
+	       len >= PPTP_DECIDE_LEN && len <= PPTP_MSG_MAX;
+}
+
+/* The first reason a framed header is invalid, or -1. */
+static int header_invalid(const u8 *h)
+{
+	u16 type = pptp_get16(h + PPTP_OFF_CTRL_TYPE);
+
+	if (pptp_get16(h + PPTP_OFF_MSG_TYPE) != PPTP_MSG_CONTROL)
+		return PPTP_INV_MSG_TYPE;
+	if (!pptp_msg_desc(type))
+		return PPTP_INV_CTRL_TYPE;
+	if (pptp_get16(h + PPTP_OFF_LENGTH) != pptp_msg_len(type))
+		return PPTP_INV_LENGTH;
+	if (pptp_get16(h + PPTP_OFF_RESERVED0))
+		return PPTP_INV_RESERVED;
+	return -1;
+}
+
+static void start_hunting(struct pptp_tracker *t, unsigned int dir)
+{
+	struct pptp_stream *s = &t->dir[dir];
+
+	anomaly(t, dir, PPTP_AN_DESYNC);
+	s->hunting = 1;
+	s->need = 0;
+	s->invalid = 0;
+}
+
+/* A full header is in: frame the message, or lose framing. */
+static void header_done(struct pptp_tracker *t, unsigned int dir)
+{
+	struct pptp_stream *s = &t->dir[dir];
+	int reason;
+
+	if (!header_framed(s->buf)) {
+		reason = pptp_get32(s->buf + PPTP_OFF_MAGIC) != PPTP_MAGIC_COOKIE ?
+			 PPTP_INV_MAGIC : PPTP_INV_LENGTH;
+		invalid(t, dir, (u8)reason);
+		start_hunting(t, dir);
+		return;
+	}
+	s->need = pptp_get16(s->buf + PPTP_OFF_LENGTH);
+	reason = header_invalid(s->buf);
+	if (reason >= 0)
+		invalid(t, dir, (u8)reason);
+}
+
+/* While hunting, keep only bytes that may start a valid header. */
+static void hunt(struct pptp_tracker *t, unsigned int dir)
+{
+	struct pptp_stream *s = &t->dir[dir];
+
+	while (s->have >= PPTP_HDR_LEN) {
+		if (header_framed(s->buf) && header_invalid(s->buf) < 0) {
+			s->hunting = 0;
+			s->need = pptp_get16(s->buf + PPTP_OFF_LENGTH);
+			return;
+		}
+		memmove(s->buf, s->buf + 1, --s->have);
+	}
+}
+
+static void message_done(struct pptp_tracker *t, unsigned int dir)
+{
+	struct pptp_stream *s = &t->dir[dir];
+
+	complete(t, dir);
+	s->have = 0;
+	s->need = 0;
+	s->invalid = 0;
+	memset(&s->dec, 0, sizeof(s->dec));
+}
+
+/* Take bytes up to the next point where something is decided. */
+static u32 take(struct pptp_stream *s, const u8 *data, u32 len)
+{
+	u32 target, n;
+
+	if (!s->need)
+		target = PPTP_HDR_LEN;
+	else if (s->have < PPTP_DECIDE_LEN)
+		target = PPTP_DECIDE_LEN;
+	else
+		target = s->need;
+	n = target - s->have;
+	if (n > len)
+		n = len;
+	memcpy(s->buf + s->have, data, n);
+	s->have = (u16)(s->have + n);
+	s->next_seq += n;
+	return n;
+}
+
+static void parse(struct pptp_tracker *t, unsigned int dir, const u8 *data, u32 len)
+{
+	struct pptp_stream *s = &t->dir[dir];
+	u32 n;
+
+	while (len) {
+		u16 before = s->have;
+
+		n = take(s, data, len);
+		data += n;
+		len -= n;
+		if (s->hunting) {
+			hunt(t, dir);
+			if (s->hunting)
+				continue;
+		} else if (!s->need && s->have == PPTP_HDR_LEN) {
+			header_done(t, dir);
+			if (s->hunting) {
+				hunt(t, dir);
+				continue;
+			}
+		}
+		if (s->need && before < PPTP_DECIDE_LEN && s->have >= PPTP_DECIDE_LEN)
+			decide(t, dir);
+		if (s->need && s->have == s->need)
+			message_done(t, dir);
+	}
+}
+
+/* ---- the interface ---- */
+
+void pptp_tracker_init(struct pptp_tracker *t, const struct pptp_tracker_config *cfg)
+{
+	memset(t, 0, sizeof(*t));
+	t->ops = cfg->ops;
+	t->ctx = cfg->ctx;
+	t->calls = cfg->calls;
+	t->max_calls = cfg->max_calls;
+	t->flags = cfg->flags;
+	t->role[0] = PPTP_ROLE_UNKNOWN;
+	t->role[1] = PPTP_ROLE_UNKNOWN;
+	if (t->calls)
+		memset(t->calls, 0, sizeof(*t->calls) * t->max_calls);
+}
+
+enum pptp_feed_verdict pptp_feed(struct pptp_tracker *t, unsigned int dir, u32 seq,
+				 const u8 *data, u32 len)
+{
+	struct pptp_stream *s = &t->dir[dir & 1];
+	u32 old;
+
+	dir &= 1;
+	if (!s->seq_known) {
+		s->next_seq = seq;
+		s->seq_known = 1;
+	}
+	if (seq_after(seq, s->next_seq)) {
+		t->cnt.future_segments[dir]++;
+		return PPTP_FEED_FUTURE;
+	}
+	old = s->next_seq - seq;
+	if (old > len)
+		old = len;
+	t->seg_seq = seq;
+	t->seg_len = len;
+	if (old) {
+		t->cnt.retransmitted[dir] += old;
+		replay_rewrites(t, dir, data, old);
+	}
+	t->cnt.bytes[dir] += len - old;
+	parse(t, dir, data + old, len - old);
+	return PPTP_FEED_OK;
+}
+
+void pptp_resync(struct pptp_tracker *t, unsigned int dir, u32 seq)
+{
+	struct pptp_stream *s = &t->dir[dir & 1];
+
+	dir &= 1;
+	if (s->dec.mapped && s->have >= PPTP_DECIDE_LEN)
+		unmap(t, dir, s->dec.map_role, s->dec.map_id, s->dec.map_xid);
+	anomaly(t, dir, PPTP_AN_STREAM_GAP);
+	memset(&s->dec, 0, sizeof(s->dec));
+	s->have = 0;
+	s->need = 0;
+	s->invalid = 0;
+	s->hunting = 1;
+	s->next_seq = seq;
+	s->seq_known = 1;
+}
+
+void pptp_tracker_close(struct pptp_tracker *t)
+{
+	unsigned int dir;
+
+	for (dir = 0; dir < 2; dir++) {
+		struct pptp_stream *s = &t->dir[dir];
+
+		if (s->dec.mapped && s->have >= PPTP_DECIDE_LEN)
+			unmap(t, dir, s->dec.map_role, s->dec.map_id, s->dec.map_xid);
+		memset(&s->dec, 0, sizeof(s->dec));
+	}
+	all_calls_down(t, 0);
+}
+
+/* ---- names ---- */
+
+#define NAME(tab, i) ((i) < PPTP_ARRAY_SIZE(tab) && (tab)[i] ? (tab)[i] : "?")
+
+const char *pptp_invalid_name(unsigned int reason)
+{
+	static const char *const names[] = {
+		[PPTP_INV_LENGTH] = "bad-length",
+		[PPTP_INV_MSG_TYPE] = "bad-message-type",
+		[PPTP_INV_MAGIC] = "bad-magic-cookie",
+		[PPTP_INV_CTRL_TYPE] = "unknown-control-type",
+		[PPTP_INV_RESERVED] = "reserved-not-zero",
+	};
+
+	return NAME(names, reason);
+}
+
+const char *pptp_anomaly_name(unsigned int reason)
+{
+	static const char *const names[] = {
+		[PPTP_AN_ROLE_CONFLICT] = "role-conflict",
+		[PPTP_AN_OUT_OF_STATE] = "out-of-state",
+		[PPTP_AN_DUP_CALL_ID] = "duplicate-call-id",
+		[PPTP_AN_UNKNOWN_CALL_ID] = "unknown-call-id",
+		[PPTP_AN_CDN_UNKNOWN_ID] = "cdn-unknown-call-id",
+		[PPTP_AN_RESULT_RANGE] = "result-out-of-range",
+		[PPTP_AN_SPLIT_FIELD] = "split-field-not-rewritten",
+		[PPTP_AN_RETRANS_MISMATCH] = "retransmission-mismatch",
+		[PPTP_AN_STREAM_GAP] = "stream-gap",
+		[PPTP_AN_DESYNC] = "framing-lost",
+	};
+
+	return NAME(names, reason);
+}
+
+const char *pptp_refusal_name(unsigned int reason)
+{
+	static const char *const names[] = {
+		[PPTP_REFUSE_CALL_LIMIT] = "call-limit",
+		[PPTP_REFUSE_ID_EXHAUSTED] = "call-id-exhausted",
+	};
+
+	return NAME(names, reason);
+}
+
+const char *pptp_event_name(unsigned int type)
+{
+	static const char *const names[] = {
+		[PPTP_EV_MESSAGE] = "message",
+		[PPTP_EV_INVALID] = "invalid",
+		[PPTP_EV_ANOMALY] = "anomaly",
+		[PPTP_EV_REWRITE] = "rewrite",
+		[PPTP_EV_CALL_UP] = "call-up",
+		[PPTP_EV_CALL_DOWN] = "call-down",
+		[PPTP_EV_REFUSED] = "refused",
+		[PPTP_EV_UNMAP] = "unmap",
+		[PPTP_EV_SESSION] = "session",
+	};
+
+	return NAME(names, type);
+}
+
+const char *pptp_role_name(unsigned int role)
+{
+	static const char *const names[] = {
+		[PPTP_PNS] = "PNS",
+		[PPTP_PAC] = "PAC",
+		[PPTP_ROLE_UNKNOWN] = "unknown",
+	};
+
+	return NAME(names, role);
+}
+
+const char *pptp_session_name(unsigned int state)
+{
+	static const char *const names[] = {
+		[PPTP_SESS_IDLE] = "idle",
+		[PPTP_SESS_REQUESTED] = "requested",
+		[PPTP_SESS_UP] = "established",
+		[PPTP_SESS_STOPPING] = "stopping",
+		[PPTP_SESS_DOWN] = "down",
+	};
+
+	return NAME(names, state);
+}
+
+const char *pptp_call_state_name(unsigned int state)
+{
+	static const char *const names[] = {
+		[PPTP_CALL_FREE] = "free",
+		[PPTP_CALL_OUT_REQ] = "out-requested",
+		[PPTP_CALL_IN_REQ] = "in-requested",
+		[PPTP_CALL_IN_REP] = "in-replied",
+		[PPTP_CALL_UP] = "up",
+		[PPTP_CALL_CLEARING] = "clearing",
+	};
+
+	return NAME(names, state);
+}
