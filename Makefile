@@ -41,8 +41,7 @@ test: all
 	tests/run
 
 lint:
-	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
-		--inline-suppr -Iinclude include/pptp_ng tests
+	tests/lint/cppcheck.test
 
 clean:
 	rm -rf $(B)

@@ -7,7 +7,7 @@
 
 set -e
 
-pkgs_build="gcc make pkg-config libcmocka-dev clang libclang-rt-14-dev"
+pkgs_build="gcc make pkg-config libcmocka-dev clang libclang-rt-14-dev cppcheck"
 pkgs_test="nftables iproute2 iputils-ping pptp-linux pptpd conntrack tcpdump tshark"
 
 want=""

@@ -177,10 +177,9 @@ static void log_rewrite(struct pptp_stream *s, u32 seq, u16 type, u16 off,
 static unsigned int emit_rewrite(struct pptp_tracker *t, struct pptp_event *ev,
 				 u32 seq, u16 new_val)
 {
-	u8 val[2];
+	u8 val[2] = { (u8)(new_val >> 8), (u8)new_val };
 	unsigned int b, before = 0;
 
-	pptp_put16(val, new_val);
 	ev->nbytes = 0;
 	for (b = 0; b < 2; b++) {
 		u32 off = seq + b - t->seg_seq;
@@ -234,12 +233,11 @@ static void replay_rewrites(struct pptp_tracker *t, unsigned int dir,
 	for (i = 0; i < PPTP_REWRITE_LOG; i++) {
 		const struct pptp_rewrite_log *l = &s->log[i];
 		struct pptp_event ev;
-		u8 want[2];
+		u8 want[2] = { (u8)(l->old_val >> 8), (u8)l->old_val };
 		u32 saved_len = t->seg_len;
 
 		if (l->old_val == l->new_val)
 			continue;
-		pptp_put16(want, l->old_val);
 		for (b = 0; b < 2; b++) {
 			u32 off = l->seq + b - t->seg_seq;
 
