@@ -1,0 +1,17 @@
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+#
+# Helpers for the end-to-end tests (tests/e2e/) with real PPTP peers:
+# fake-pppd, the "pppd" pptpd launches, which echoes PPP frames, and
+# pptp-echo, which drives a pptp client and checks the echoes.  libc only.
+
+TOOLS_HDLC	:= tests/tools/hdlc.c tests/tools/hdlc.h
+
+$(B)/tests/fake-pppd: tests/tools/fake_pppd.c $(TOOLS_HDLC)
+	@mkdir -p $(@D)
+	$(CC) $(PPTP_CFLAGS) -o $@ tests/tools/fake_pppd.c tests/tools/hdlc.c
+
+$(B)/tests/pptp-echo: tests/tools/pptp_echo.c $(TOOLS_HDLC)
+	@mkdir -p $(@D)
+	$(CC) $(PPTP_CFLAGS) -o $@ tests/tools/pptp_echo.c tests/tools/hdlc.c
+
+BINS		+= $(B)/tests/fake-pppd $(B)/tests/pptp-echo
