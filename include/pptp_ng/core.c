@@ -39,8 +39,12 @@ static void msg_event(struct pptp_tracker *t, unsigned int dir, u8 type,
 	ev->dir = (u8)dir;
 	ev->role = t->role[dir];
 	ev->msg_seq = s->next_seq - s->have;
-	if (s->have >= PPTP_HDR_LEN)
-		ev->msg_type = pptp_get16(s->buf + PPTP_OFF_CTRL_TYPE);
+	if (s->have < PPTP_HDR_LEN)
+		return;
+	ev->msg_type = pptp_get16(s->buf + PPTP_OFF_CTRL_TYPE);
+	/* The first call message names the roles before the tracker learns them. */
+	if (ev->role == PPTP_ROLE_UNKNOWN && pptp_msg_desc(ev->msg_type))
+		ev->role = pptp_msg_desc(ev->msg_type)->sender;
 }
 
 static void report(struct pptp_tracker *t, unsigned int dir, u8 type, u8 reason,
@@ -161,6 +165,10 @@ static void log_rewrite(struct pptp_stream *s, u32 seq, u16 type, u16 off,
 {
 	struct pptp_rewrite_log *l = &s->log[s->log_next];
 
+	if (l->old_val != l->new_val) {
+		s->log_evicted = 1;
+		s->log_floor = l->seq + 2;
+	}
 	s->log_next = (u8)((s->log_next + 1) % PPTP_REWRITE_LOG);
 	l->seq = seq;
 	l->msg_type = type;
@@ -171,26 +179,24 @@ static void log_rewrite(struct pptp_stream *s, u32 seq, u16 type, u16 off,
 
 /*
  * Tell the caller to write @new_val over the 16-bit field at stream
- * position @seq, as far as the field lies in the segment being fed.
- * Returns how many of its bytes lay in an earlier segment.
+ * position @seq, as far as the field lies in the bytes [@from, @to) of the
+ * segment being fed.
  */
-static unsigned int emit_rewrite(struct pptp_tracker *t, struct pptp_event *ev,
-				 u32 seq, u16 new_val)
+static void emit_rewrite(struct pptp_tracker *t, struct pptp_event *ev,
+			 u32 seq, u16 new_val, u32 from, u32 to)
 {
 	u8 val[2] = { (u8)(new_val >> 8), (u8)new_val };
-	unsigned int b, before = 0;
+	unsigned int b;
 
 	ev->nbytes = 0;
 	for (b = 0; b < 2; b++) {
-		u32 off = seq + b - t->seg_seq;
+		u32 at = seq + b;
 
-		if (off >= t->seg_len) {
-			before += seq_after(t->seg_seq, seq + b);
+		if (seq_after(from, at) || !seq_after(to, at))
 			continue;
-		}
 		if (!ev->nbytes) {
 			ev->first = (u8)b;
-			ev->seg_off = off;
+			ev->seg_off = at - t->seg_seq;
 		}
 		ev->bytes[ev->nbytes++] = val[b];
 	}
@@ -198,12 +204,15 @@ static unsigned int emit_rewrite(struct pptp_tracker *t, struct pptp_event *ev,
 		t->cnt.rewrites++;
 		emit(t, ev);
 	}
-	return before;
 }
 
-/* Rewrite the field at @off of the message being parsed in @dir. */
-static void rewrite(struct pptp_tracker *t, unsigned int dir, u16 off,
-		    u16 new_val, const struct pptp_call *call)
+/*
+ * Rewrite the field at @off of the message being parsed in @dir.  Returns
+ * 0 when the field began in bytes that already left unchanged: rewriting
+ * only its rest would corrupt it, so it is left alone and reported.
+ */
+static int rewrite(struct pptp_tracker *t, unsigned int dir, u16 off,
+		   u16 new_val, const struct pptp_call *call)
 {
 	struct pptp_stream *s = &t->dir[dir];
 	struct pptp_event ev;
@@ -211,16 +220,20 @@ static void rewrite(struct pptp_tracker *t, unsigned int dir, u16 off,
 	u32 seq;
 
 	if (old_val == new_val)
-		return;
+		return 1;
 	msg_event(t, dir, PPTP_EV_REWRITE, &ev);
 	seq = ev.msg_seq + off;
+	if (seq_after(t->seg_new, seq)) {
+		anomaly(t, dir, PPTP_AN_SPLIT_FIELD);
+		return 0;
+	}
 	ev.field_off = off;
 	ev.old_val = old_val;
 	ev.new_val = new_val;
 	ev.call = call;
 	log_rewrite(s, seq, ev.msg_type, off, old_val, new_val);
-	if (emit_rewrite(t, &ev, seq, new_val))
-		anomaly(t, dir, PPTP_AN_SPLIT_FIELD);
+	emit_rewrite(t, &ev, seq, new_val, t->seg_new, t->seg_seq + t->seg_len);
+	return 1;
 }
 
 /* Re-apply logged rewrites to the first @old bytes of a retransmitted segment. */
@@ -230,11 +243,12 @@ static void replay_rewrites(struct pptp_tracker *t, unsigned int dir,
 	struct pptp_stream *s = &t->dir[dir];
 	unsigned int i, b;
 
+	if (s->log_evicted && seq_after(s->log_floor, t->seg_seq))
+		anomaly(t, dir, PPTP_AN_RETRANS_STALE);
 	for (i = 0; i < PPTP_REWRITE_LOG; i++) {
 		const struct pptp_rewrite_log *l = &s->log[i];
 		struct pptp_event ev;
 		u8 want[2] = { (u8)(l->old_val >> 8), (u8)l->old_val };
-		u32 saved_len = t->seg_len;
 
 		if (l->old_val == l->new_val)
 			continue;
@@ -258,9 +272,7 @@ static void replay_rewrites(struct pptp_tracker *t, unsigned int dir,
 		ev.old_val = l->old_val;
 		ev.new_val = l->new_val;
 		/* Only the retransmitted part: new bytes are parsed afresh. */
-		t->seg_len = old;
-		emit_rewrite(t, &ev, l->seq, l->new_val);
-		t->seg_len = saved_len;
+		emit_rewrite(t, &ev, l->seq, l->new_val, t->seg_seq, t->seg_new);
 	}
 }
 
@@ -346,15 +358,21 @@ static void plan_rewrites(struct pptp_tracker *t, unsigned int dir, u8 sender,
 			  u16 type, const struct pptp_call *c, u8 cdn_role)
 {
 	const struct pptp_msg_desc *md = pptp_msg_desc(type);
-	const struct pptp_decision *d = &t->dir[dir].dec;
+	struct pptp_decision *d = &t->dir[dir].dec;
 	u8 receiver = other_role(sender);
 
-	if (md->own_off && type == PPTP_CDN && cdn_role == PPTP_PNS)
+	if (md->own_off && type == PPTP_CDN && cdn_role == PPTP_PNS) {
 		rewrite(t, dir, md->own_off, c->id[PPTP_PNS], c);
-	else if (md->own_off && d->mapped)
-		rewrite(t, dir, md->own_off, d->map_xid, c);
-	else if (md->own_off && c)
+	} else if (md->own_off && d->mapped) {
+		/*
+		 * The peer would learn an ID the tracker does not translate:
+		 * better no call than GRE for it steered to the wrong host.
+		 */
+		if (!rewrite(t, dir, md->own_off, d->map_xid, c))
+			d->ignore = 1;
+	} else if (md->own_off && c) {
 		rewrite(t, dir, md->own_off, c->xid[sender], c);
+	}
 	if (md->peer_off && c)
 		rewrite(t, dir, md->peer_off, c->id[receiver], c);
 }
@@ -554,8 +572,8 @@ static void reply_call(struct pptp_tracker *t, unsigned int dir, u16 type,
 			return;
 		}
 	}
-	t->cnt.calls_failed++;
 	call_down(t, dir, c);
+	t->cnt.calls_failed++;
 }
 
 static void complete_call(struct pptp_tracker *t, unsigned int dir, u16 type,
@@ -818,6 +836,7 @@ enum pptp_feed_verdict pptp_feed(struct pptp_tracker *t, unsigned int dir, u32 s
 		old = len;
 	t->seg_seq = seq;
 	t->seg_len = len;
+	t->seg_new = seq + old;
 	if (old) {
 		t->cnt.retransmitted[dir] += old;
 		replay_rewrites(t, dir, data, old);
@@ -886,6 +905,7 @@ const char *pptp_anomaly_name(unsigned int reason)
 		[PPTP_AN_RESULT_RANGE] = "result-out-of-range",
 		[PPTP_AN_SPLIT_FIELD] = "split-field-not-rewritten",
 		[PPTP_AN_RETRANS_MISMATCH] = "retransmission-mismatch",
+		[PPTP_AN_RETRANS_STALE] = "retransmission-beyond-log",
 		[PPTP_AN_STREAM_GAP] = "stream-gap",
 		[PPTP_AN_DESYNC] = "framing-lost",
 	};

@@ -45,6 +45,7 @@ enum pptp_anomaly {
 	PPTP_AN_RESULT_RANGE,	/* result code outside the RFC's values */
 	PPTP_AN_SPLIT_FIELD,	/* a field to rewrite began in a segment already passed */
 	PPTP_AN_RETRANS_MISMATCH, /* retransmitted bytes differ from the first copy */
+	PPTP_AN_RETRANS_STALE,	/* retransmission reaches behind the rewrite log */
 	PPTP_AN_STREAM_GAP,	/* bytes were skipped (pptp_resync): framing hunted */
 	PPTP_AN_DESYNC,		/* framing lost after an unusable header */
 	PPTP_AN_COUNT
@@ -163,7 +164,14 @@ struct pptp_counters {
 #define PPTP_F_MIDSTREAM	0x1	/* act on calls without having seen SCCRQ/SCCRP */
 
 #define PPTP_DECIDE_LEN		16	/* header and call ID fields: rewrites decided here */
-#define PPTP_REWRITE_LOG	16	/* rewrites remembered per direction for retransmissions */
+/*
+ * Rewrites remembered per direction for retransmissions.  A retransmission
+ * that reaches further back than the oldest remembered rewrite is passed
+ * as is and reported (PPTP_AN_RETRANS_STALE): TCP retransmits from the
+ * oldest unacknowledged byte, so 16 rewritten fields (8 call messages in
+ * flight) is far more than a control connection keeps unacknowledged.
+ */
+#define PPTP_REWRITE_LOG	16
 
 struct pptp_rewrite_log {
 	u32 seq;		/* sequence number of the field's first byte */
@@ -195,6 +203,8 @@ struct pptp_stream {
 	u16 need;		/* its length once the header is read, else 0 */
 	u8 invalid;		/* current message already judged invalid */
 	u8 log_next;
+	u8 log_evicted;		/* a rewrite has left the log... */
+	u32 log_floor;		/* ...and this byte ends the newest one that did */
 	u8 buf[PPTP_MSG_MAX];
 	struct pptp_decision dec;
 	struct pptp_rewrite_log log[PPTP_REWRITE_LOG];
@@ -214,6 +224,7 @@ struct pptp_tracker {
 	struct pptp_counters cnt;
 	u32 seg_seq;		/* the segment being fed, for REWRITE offsets */
 	u32 seg_len;
+	u32 seg_new;		/* its first byte not fed before */
 };
 
 struct pptp_tracker_config {
@@ -237,7 +248,9 @@ enum pptp_feed_verdict {
  * starting at TCP sequence number @seq.  The first call per direction
  * sets where the stream starts.  Bytes already fed are not parsed again,
  * but rewrites made on them are reported again so a retransmitted segment
- * is changed exactly like the first copy.  Events for this segment are
+ * is changed exactly like the first copy (within PPTP_REWRITE_LOG; a
+ * field that lies partly in bytes fed before is not rewritten and is
+ * reported as PPTP_AN_SPLIT_FIELD).  Events for this segment are
  * delivered before pptp_feed returns; REWRITE offsets are relative to
  * @data.
  */

@@ -200,7 +200,7 @@ enum pptp_gre_status {
 	PPTP_GRE_TRUNCATED,	/* shorter than its own flags say */
 	PPTP_GRE_VERSION0,	/* plain GRE: not PPTP, leave it alone */
 	PPTP_GRE_BAD_VERSION,	/* neither 0 nor 1 */
-	PPTP_GRE_BAD_FLAGS,	/* C, R, s, recursion set or K clear */
+	PPTP_GRE_BAD_FLAGS,	/* C, R, s, recursion or byte 1 flags set, or K clear */
 	PPTP_GRE_BAD_PROTOCOL,	/* not PPP (0x880B) */
 	PPTP_GRE_BAD_LENGTH,	/* payload length disagrees with the packet */
 	PPTP_GRE_STATUS_COUNT

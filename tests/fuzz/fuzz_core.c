@@ -21,8 +21,7 @@
  * any read past it.
  *
  * PPTP_FUZZ_TRACE=1 in the environment prints every event, to read a
- * reproducer: ./fuzz-core crash-file.  Built with -DFZ_LENIENT, the checks
- * of known, reported core issues are skipped, so fuzzing can look past them.
+ * reproducer: ./fuzz-core crash-file.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -267,11 +266,6 @@ static void check_rewrite(const struct pptp_event *ev)
 	for (b = 0; b < ev->nbytes; b++) {
 		/* ...get the new value, and hold the old one now. */
 		CHECK(ev->bytes[b] == new_b[ev->first + b]);
-#ifdef FZ_LENIENT
-		/* Known issue: retransmitted bytes are rewritten unchecked. */
-		if (ev->seg_off + b < fz.seg_old)
-			continue;
-#endif
 		CHECK(fz.seg[ev->seg_off + b] == old_b[ev->first + b]);
 	}
 	/* Do what the NAT does; first copies remember they were rewritten. */
@@ -421,11 +415,6 @@ static void check_first_copy(const struct fz_dir *d, u32 seq, u32 old)
 
 		if (d->split[at])
 			continue;
-#ifdef FZ_LENIENT
-		/* Known issue: a first copy that went out unrewritten. */
-		if (!d->mark[at])
-			continue;
-#endif
 		if (trace && fz.out[i] != d->wire[at])
 			fprintf(stderr, "first copy differs at seq %u: %#x, now %#x\n",
 				seq + i, d->wire[at], fz.out[i]);

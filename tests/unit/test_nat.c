@@ -401,6 +401,34 @@ static void test_retransmit_mismatch(void **state)
 	w_free(w);
 }
 
+/*
+ * The first copy of an OCRQ's head went out before the tracker could
+ * decide (13 bytes: one byte of the Call ID).  Its retransmission brings
+ * the rest: the ID is left whole as the PAC already saw half of it, and
+ * the call is not tracked, so no GRE is ever steered by an ID the NAT
+ * does not translate.
+ */
+static void test_retransmit_completes_split_head(void **state)
+{
+	struct world *w = w_new(MAP_PNS, 4, 0);
+	u8 b[PPTP_MSG_MAX];
+	u32 seq;
+
+	(void)state;
+	w_session_up(w, 0);
+	seq = w->seq[0];
+	mk_ocrq(b, P1, 1);
+	w_feed_at(w, 0, seq, b, 13);
+	assert_int_equal(n_last(w, PPTP_EV_REWRITE), 0);
+	w_feed_at(w, 0, seq, b, 168);
+	assert_int_equal(n_reason(w, PPTP_EV_ANOMALY, PPTP_AN_SPLIT_FIELD), 1);
+	assert_int_equal(n_last(w, PPTP_EV_REWRITE), 0);
+	assert_int_equal(n_last(w, PPTP_EV_UNMAP), 1);
+	assert_int_equal(get16(b + 12), P1);
+	assert_int_equal(w->t.live_calls, 0);
+	w_free(w);
+}
+
 /* The last PPTP_REWRITE_LOG rewrites of a direction are replayed. */
 static void test_retransmit_log_depth(void **state)
 {
@@ -447,6 +475,7 @@ static void test_retransmit_beyond_log(void **state)
 	}
 	mk_sli(b, X1);
 	w_feed_at(w, 1, seq, b, 24);
+	assert_int_equal(n_reason(w, PPTP_EV_ANOMALY, PPTP_AN_RETRANS_STALE), 1);
 	if (get16(b + 12) != P1 && !n_last(w, PPTP_EV_ANOMALY))
 		fail_msg("retransmitted SLI left with Peer's Call ID %#x (want %#x), "
 			 "and no anomaly reported", get16(b + 12), P1);
@@ -495,6 +524,7 @@ int run_nat_tests(void)
 		cmocka_unit_test(test_retransmit_mismatch),
 		cmocka_unit_test(test_retransmit_log_depth),
 		cmocka_unit_test(test_retransmit_beyond_log),
+		cmocka_unit_test(test_retransmit_completes_split_head),
 		cmocka_unit_test(test_future_segment),
 	};
 

@@ -99,7 +99,7 @@ static void expect_invalid(enum map_mode mode, u8 *b, u32 len, unsigned int reas
 	if (!e)
 		fail_msg("type %u: no INVALID event, want %s", get16(b + 8),
 			 pptp_invalid_name(reason));
-	if (e->ev.reason != reason)
+	else if (e->ev.reason != reason)
 		fail_msg("type %u: INVALID %s, want %s", get16(b + 8),
 			 pptp_invalid_name(e->ev.reason), pptp_invalid_name(reason));
 	assert_int_equal(w->t.cnt.invalid[reason], 1);
