@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 #
 # pptp-ng top level.  `make` builds the userspace parts into build/,
-# `make test` runs every test suite (tests/run), `make fuzz` fuzzes the core.
+# `make test` runs every test suite (tests/run), `make demo` shows PPTP
+# clients behind NAT, `make fuzz` fuzzes the core.
 # Both install missing Debian packages first when run as root.
 
 B		:= build
@@ -18,7 +19,7 @@ CORE_LIB	:= $(B)/libpptp_core.a
 # Each area appends its programs to BINS and may add its own targets.
 BINS		:=
 
-.PHONY: all deps test fuzz clean lint
+.PHONY: all deps test demo fuzz clean lint
 all: deps $(CORE_LIB) bins
 
 deps:
@@ -39,6 +40,11 @@ bins: $(BINS)
 test: all
 	@scripts/deps.sh build test
 	tests/run
+
+# PPTP clients behind a NAT firewall in network namespaces (needs root).
+demo: all
+	@scripts/deps.sh test
+	scripts/demo.sh
 
 lint:
 	tests/lint/cppcheck.test
