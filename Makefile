@@ -32,7 +32,8 @@ $(B)/core/%.o: include/pptp_ng/%.c $(CORE_HDRS)
 $(CORE_LIB): $(patsubst include/pptp_ng/%.c,$(B)/core/%.o,$(CORE_SRCS))
 	$(AR) rcs $@ $^
 
-include $(wildcard tests/*/*.mk)
+# Each area brings its own fragment: kernel/kernel.mk, userspace/*/*.mk, tests/*/*.mk.
+include $(wildcard kernel/*.mk userspace/*/*.mk tests/*/*.mk)
 
 .PHONY: bins
 bins: $(BINS)
