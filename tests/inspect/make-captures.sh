@@ -1,0 +1,89 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+#
+# tests/inspect/make-captures.sh [DIR]: make the inspector's own captures
+# (tests/data/*.pcap unless DIR is given): pptp-sim pairs across the
+# namespaces of tests/lib/netns.sh, captured by tcpdump on the firewall's
+# wan link (no NAT: the firewall only routes).  Needs root and tcpdump.
+#
+#   coalesce    PNS client1 -> PAC server, 4 calls, messages coalesced, Echo
+#   split       2 calls, every message split at byte 13 (inside the Call ID)
+#   incoming    PAC server connects to PNS client1, 2 incoming calls,
+#               SLI and WEN, CDN with the PNS's call ID
+#   ipv6        over IPv6, 2 calls, Echo, SLI, WEN
+#   twoclients  client1 and client2 both use call IDs 7 and 8 to one PAC,
+#               whose CDNs carry the PNS's call ID
+#   hostile     one Echo-Request with a bad Magic Cookie after SCCRP
+#
+# Regenerating changes timestamps and TCP sequence numbers: run
+# tests/inspect/own-captures.test --update afterwards and review the diff.
+
+cd "$(dirname "$0")/../.."
+source tests/sim/lib.sh
+needs ip ss tcpdump
+sim_build
+dest=$(realpath "${1:-tests/data}")
+mkdir -p "$dest"
+topology 2
+
+c1=$(client_ip4 1)
+
+capture_start() {
+	port=1723	# the inspector knows PPTP by its port
+	cap_file="$dest/$1.pcap"
+	rm -f "$cap_file" "$out/cap.err"
+	ip netns exec "$pfx-fw" tcpdump -Z root --immediate-mode -i wan -U -s 0 -w "$cap_file" \
+		'tcp port 1723 or ip proto 47 or ip6 proto 47' >/dev/null 2>"$out/cap.err" &
+	cap_pid=$!
+	bg_pids+=($cap_pid)
+	for ((i = 0; i < 50; i++)); do
+		grep -q listening "$out/cap.err" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	die "tcpdump did not start"
+}
+capture_stop() {
+	sleep 0.3
+	kill "$cap_pid"
+	wait "$cap_pid" || true
+	pretty capture "$cap_file: $(stat -c %s "$cap_file") bytes"
+}
+
+capture_start coalesce
+sim_listen pac server "$server_ip4" --role pac --expect-sessions 1 --calls 4 --coalesce --echo --packets 2
+sim_connect pns client1 "$server_ip4" --role pns --sessions 1 --calls 4 --coalesce --echo --packets 2
+sim_wait
+capture_stop
+
+capture_start split
+sim_listen pac server "$server_ip4" --role pac --expect-sessions 1 --calls 2 --split 13 --packets 2
+sim_connect pns client1 "$server_ip4" --role pns --sessions 1 --calls 2 --split 13 --packets 2
+sim_wait
+capture_stop
+
+capture_start incoming
+sim_listen pns client1 "$c1" --role pns --expect-sessions 1 --incoming --calls 2 --extras \
+	--cdn-peer-id --packets 2
+sim_connect pac server "$c1" --role pac --sessions 1 --calls 2 --incoming --extras \
+	--cdn-peer-id --packets 2
+sim_wait
+capture_stop
+
+capture_start ipv6
+sim_listen pac server "$server_ip6" --role pac --expect-sessions 1 --calls 2 --echo --extras --packets 2
+sim_connect pns client1 "$server_ip6" --role pns --sessions 1 --calls 2 --echo --extras --packets 2
+sim_wait
+capture_stop
+
+capture_start twoclients
+sim_listen pac server "$server_ip4" --role pac --expect-sessions 2 --packets 2 --cdn-peer-id
+sim_connect pns1 client1 "$server_ip4" --role pns --calls 2 --call-id-base 7 --packets 2 --cdn-peer-id
+sim_connect pns2 client2 "$server_ip4" --role pns --calls 2 --call-id-base 7 --packets 2 --cdn-peer-id
+sim_wait
+capture_stop
+
+capture_start hostile
+sim_listen pac server "$server_ip4" --role pac --expect-sessions 1 --allow-invalid --packets 2
+sim_connect pns client1 "$server_ip4" --role pns --hostile bad-cookie --packets 2
+sim_wait
+capture_stop

@@ -1,0 +1,416 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/*
+ * `pptp-ng explain`: replay each control connection of a capture through
+ * the shared core as the NAT helper runs it, and print every decision.
+ *
+ * Call IDs of the side inside --inside are translated the helper's way:
+ * an ID is kept when it is free for (translated address, server), else
+ * the next free one is taken.  The translated address is --nat-to, or the
+ * inside host's own address when the NAT does not change it.
+ */
+#include <arpa/inet.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include "out.h"
+
+struct id_use {
+	struct insp_addr xaddr, server;
+	const struct insp_session *s;
+	u8 role;
+	u16 id, xid;
+};
+
+struct insp_explain {
+	FILE *f;
+	struct insp_addr inside;
+	unsigned int inside_len;
+	u8 has_inside, has_nat;
+	struct insp_addr nat_to;
+	unsigned int dir;		/* direction being fed */
+	struct id_use *ids;
+	u32 n_ids, cap_ids;
+	u32 rewrites, calls_up, calls_down, refused, invalid, anomalies;
+	u8 *seg;			/* the inbound segment as the NAT saw it */
+};
+
+static int parse_addr(const char *s, struct insp_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (inet_pton(AF_INET, s, a->a) == 1) {
+		a->family = 4;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, s, a->a) == 1) {
+		a->family = 6;
+		return 0;
+	}
+	return -1;
+}
+
+static int in_prefix(const struct insp_explain *x, const struct insp_addr *a)
+{
+	unsigned int i, bits = x->inside_len;
+
+	if (!x->has_inside || a->family != x->inside.family)
+		return 0;
+	for (i = 0; bits >= 8; i++, bits -= 8)
+		if (a->a[i] != x->inside.a[i])
+			return 0;
+	return !bits || !((a->a[i] ^ x->inside.a[i]) & (0xff00 >> bits));
+}
+
+/* A short, stable name for a session: its index in the capture. */
+static u32 session_no(const struct insp_capture *cap, const struct insp_session *s)
+{
+	u32 i;
+
+	for (i = 0; i < cap->n_sessions; i++)
+		if (cap->sessions[i] == s)
+			return i + 1;
+	return cap->n_sessions + 1;
+}
+
+static void line(struct insp_capture *cap, const struct insp_session *s, unsigned int dir,
+		 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void line(struct insp_capture *cap, const struct insp_session *s, unsigned int dir,
+		 const char *fmt, ...)
+{
+	struct insp_explain *x = cap->explain;
+	va_list ap;
+
+	fprintf(x->f, "frame %llu session %u %s: ", (unsigned long long)cap->frame,
+		session_no(cap, s), dir ? "1->0" : "0->1");
+	va_start(ap, fmt);
+	vfprintf(x->f, fmt, ap);
+	va_end(ap);
+	fputc('\n', x->f);
+}
+
+static int id_used(const struct insp_explain *x, const struct insp_addr *xa,
+		   const struct insp_addr *srv, u16 xid)
+{
+	u32 i;
+
+	for (i = 0; i < x->n_ids; i++)
+		if (x->ids[i].xid == xid && insp_addr_eq(&x->ids[i].xaddr, xa) &&
+		    insp_addr_eq(&x->ids[i].server, srv))
+			return 1;
+	return 0;
+}
+
+/*
+ * The call ID field of an inbound message that names the inside side's
+ * call, as the capture shows it (after the NAT) translated to what the
+ * NAT itself received: id -> xid.  Offsets come from the core's message
+ * descriptions; CDN's Call ID is the inside side's only when it is not the
+ * sender's own.
+ */
+static int inbound_field(const struct insp_session *s, u8 in_role, const u8 *head,
+			 u16 *off, u16 *xid)
+{
+	const struct pptp_msg_desc *md = pptp_msg_desc(pptp_get16(head + PPTP_OFF_CTRL_TYPE));
+	const struct pptp_call *c;
+	u16 v;
+
+	if (!md)
+		return 0;
+	*off = md->peer_off;
+	if (pptp_get16(head + PPTP_OFF_CTRL_TYPE) == PPTP_CDN) {
+		*off = md->own_off;
+		if (pptp_find_by_id(&s->t, in_role == PPTP_PNS ? PPTP_PAC : PPTP_PNS,
+				    pptp_get16(head + *off)))
+			return 0;
+	}
+	if (!*off || *off + 2 > PPTP_DECIDE_LEN)
+		return 0;
+	v = pptp_get16(head + *off);
+	c = pptp_find_by_id(&s->t, in_role, v);
+	if (!c || c->xid[in_role] == v)
+		return 0;
+	*xid = c->xid[in_role];
+	return 1;
+}
+
+/*
+ * A capture shows inbound messages as they left the NAT, with the inside
+ * side's own call IDs put back.  The helper saw them before that: give the
+ * core the translated IDs again, so it replays what the helper would do.
+ */
+const u8 *insp_explain_feed_begin(struct insp_capture *cap, struct insp_session *s,
+				  unsigned int dir, u32 seq, const u8 *data, u32 len)
+{
+	struct insp_explain *x = cap->explain;
+	struct insp_xlate *xl = &s->xl[dir];
+	u8 in_role = s->t.role[!dir];
+	u32 i;
+
+	x->dir = dir;
+	if (!in_prefix(x, &s->addr[!dir]) || in_prefix(x, &s->addr[dir]) || !len)
+		return data;
+	if (xl->state == 0) {
+		xl->state = 1;
+		xl->next = seq;
+	}
+	if (seq != xl->next) {
+		if ((s32)(seq - xl->next) > 0 && xl->state == 1) {
+			xl->state = 2;
+			line(cap, s, dir, "inbound stream has a gap: call IDs no longer translated back");
+		}
+		return data;
+	}
+	xl->next = seq + len;
+	if (xl->state != 1)
+		return data;
+	free(x->seg);
+	x->seg = malloc(len);
+	if (!x->seg) {
+		perror("pptp-ng");
+		exit(3);
+	}
+	memcpy(x->seg, data, len);
+	for (i = 0; i < len; i++) {
+		u16 off, xid;
+
+		if (xl->pos < PPTP_DECIDE_LEN)
+			xl->head[xl->pos] = data[i];
+		xl->pos++;
+		if (xl->pos == 2) {
+			xl->len = pptp_get16(xl->head);
+			if (xl->len < PPTP_DECIDE_LEN || xl->len > PPTP_MSG_MAX) {
+				xl->state = 2;
+				line(cap, s, dir, "inbound framing lost: call IDs no longer translated back");
+				return x->seg;
+			}
+		}
+		if (xl->pos == PPTP_DECIDE_LEN && in_role != PPTP_ROLE_UNKNOWN &&
+		    inbound_field(s, in_role, xl->head, &off, &xid)) {
+			long at = (long)i - (PPTP_DECIDE_LEN - 1 - off);
+
+			if (at < 0) {
+				line(cap, s, dir, "%s offset %u: split before this segment, not translated back",
+				     pptp_msg_name(pptp_get16(xl->head + PPTP_OFF_CTRL_TYPE)), off);
+			} else {
+				line(cap, s, dir, "%s offset %u: %u as captured inside was %u at the NAT",
+				     pptp_msg_name(pptp_get16(xl->head + PPTP_OFF_CTRL_TYPE)), off,
+				     pptp_get16(xl->head + off), xid);
+				pptp_put16(x->seg + at, xid);
+			}
+		}
+		if (xl->pos == xl->len)
+			xl->pos = 0;
+	}
+	return x->seg;
+}
+
+int insp_explain_map(struct insp_capture *cap, struct insp_session *s, u8 role, u16 id,
+		     u16 *xid)
+{
+	struct insp_explain *x = cap->explain;
+	unsigned int owner = x->dir, n;
+	const struct insp_addr *xa;
+	struct id_use *u;
+	char a[64], b[64], c[64];
+	u16 v = id;
+
+	if (s->t.role[x->dir] != PPTP_ROLE_UNKNOWN && s->t.role[x->dir] != role)
+		owner = !x->dir;
+	if (!in_prefix(x, &s->addr[owner]))
+		return 0;
+	xa = x->has_nat ? &x->nat_to : &s->addr[owner];
+	for (n = 0; n < 65536 && id_used(x, xa, &s->addr[!owner], v); n++)
+		v++;
+	if (n == 65536) {
+		line(cap, s, x->dir, "map %s call ID %u: no free ID at %s towards %s",
+		     pptp_role_name(role), id, insp_addr_str(xa, a, sizeof(a)),
+		     insp_addr_str(&s->addr[!owner], b, sizeof(b)));
+		return -1;
+	}
+	x->ids = insp_grow(x->ids, &x->cap_ids, x->n_ids + 1, sizeof(*x->ids));
+	u = &x->ids[x->n_ids++];
+	u->xaddr = *xa;
+	u->server = s->addr[!owner];
+	u->s = s;
+	u->role = role;
+	u->id = id;
+	u->xid = v;
+	*xid = v;
+	line(cap, s, x->dir, "map %s call ID %u of %s -> %u as %s towards %s%s",
+	     pptp_role_name(role), id, insp_addr_str(&s->addr[owner], a, sizeof(a)), v,
+	     insp_addr_str(xa, b, sizeof(b)), insp_addr_str(&s->addr[!owner], c, sizeof(c)),
+	     v == id ? " (kept)" : " (in use: changed)");
+	return 0;
+}
+
+static void release(struct insp_capture *cap, const struct insp_session *s, u8 role, u16 id)
+{
+	struct insp_explain *x = cap->explain;
+	u32 i;
+
+	for (i = 0; i < x->n_ids; i++) {
+		if (x->ids[i].s != s || x->ids[i].role != role || x->ids[i].id != id)
+			continue;
+		x->ids[i] = x->ids[--x->n_ids];
+		return;
+	}
+}
+
+static void call_desc(char *buf, size_t len, const struct pptp_call *c)
+{
+	char pns[24] = "?", pac[24] = "?";
+
+	if (c->has_id[PPTP_PNS])
+		snprintf(pns, sizeof(pns), "%u/%u", c->id[PPTP_PNS], c->xid[PPTP_PNS]);
+	if (c->has_id[PPTP_PAC])
+		snprintf(pac, sizeof(pac), "%u/%u", c->id[PPTP_PAC], c->xid[PPTP_PAC]);
+	snprintf(buf, len, "PNS id/seen-as %s, PAC id/seen-as %s, serial %u", pns, pac,
+		 c->serial);
+}
+
+void insp_explain_event(struct insp_capture *cap, struct insp_session *s,
+			const struct pptp_event *ev)
+{
+	struct insp_explain *x = cap->explain;
+	char cd[96];
+
+	switch (ev->type) {
+	case PPTP_EV_MESSAGE:
+		line(cap, s, ev->dir, "%s from %s", pptp_msg_name(ev->msg_type),
+		     pptp_role_name(ev->role));
+		break;
+	case PPTP_EV_INVALID:
+		x->invalid++;
+		line(cap, s, ev->dir, "INVALID %s: %s, ignored", pptp_msg_name(ev->msg_type),
+		     pptp_invalid_name(ev->reason));
+		break;
+	case PPTP_EV_ANOMALY:
+		x->anomalies++;
+		line(cap, s, ev->dir, "ANOMALY %s: %s", pptp_msg_name(ev->msg_type),
+		     pptp_anomaly_name(ev->reason));
+		break;
+	case PPTP_EV_REFUSED:
+		x->refused++;
+		line(cap, s, ev->dir, "REFUSED %s: %s, call not tracked",
+		     pptp_msg_name(ev->msg_type), pptp_refusal_name(ev->reason));
+		break;
+	case PPTP_EV_REWRITE:
+		x->rewrites++;
+		line(cap, s, ev->dir, "rewrite %s offset %u: %u -> %u (%u byte%s at segment offset %u)",
+		     pptp_msg_name(ev->msg_type), ev->field_off, ev->old_val, ev->new_val,
+		     ev->nbytes, ev->nbytes == 1 ? "" : "s", ev->seg_off);
+		break;
+	case PPTP_EV_CALL_UP:
+		x->calls_up++;
+		call_desc(cd, sizeof(cd), ev->call);
+		line(cap, s, ev->dir, "call up, expect GRE both ways: %s", cd);
+		break;
+	case PPTP_EV_CALL_DOWN:
+		x->calls_down++;
+		call_desc(cd, sizeof(cd), ev->call);
+		line(cap, s, ev->dir, "call down, forget its GRE: %s", cd);
+		if (ev->call->has_id[PPTP_PNS])
+			release(cap, s, PPTP_PNS, ev->call->id[PPTP_PNS]);
+		if (ev->call->has_id[PPTP_PAC])
+			release(cap, s, PPTP_PAC, ev->call->id[PPTP_PAC]);
+		break;
+	case PPTP_EV_UNMAP:
+		line(cap, s, ev->dir, "unmap %s call ID %u (was seen as %u): unused",
+		     pptp_role_name(ev->role), ev->old_val, ev->new_val);
+		release(cap, s, ev->role, ev->old_val);
+		break;
+	case PPTP_EV_SESSION:
+		line(cap, s, ev->dir, "control connection %s", pptp_session_name(ev->new_val));
+		break;
+	}
+}
+
+static int parse_prefix(const char *arg, struct insp_explain *x)
+{
+	char buf[64], *slash, *end;
+	long len;
+
+	snprintf(buf, sizeof(buf), "%s", arg);
+	slash = strchr(buf, '/');
+	if (slash)
+		*slash = 0;
+	if (parse_addr(buf, &x->inside))
+		return -1;
+	len = x->inside.family == 4 ? 32 : 128;
+	if (slash) {
+		long max = len;
+
+		len = strtol(slash + 1, &end, 10);
+		if (*end || end == slash + 1 || len < 0 || len > max)
+			return -1;
+	}
+	x->inside_len = (unsigned int)len;
+	x->has_inside = 1;
+	return 0;
+}
+
+int insp_explain_main(int argc, char **argv)
+{
+	struct insp_explain x = { .f = stdout };
+	struct insp_capture cap = { .explain = &x };
+	const char *file = NULL;
+	char err[512] = "";
+	long max_calls = INSP_MAX_CALLS;
+	int i, rc;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (!strcmp(a, "--inside") && v) {
+			if (parse_prefix(v, &x)) {
+				fprintf(stderr, "pptp-ng explain: bad prefix '%s'\n", v);
+				return 2;
+			}
+			i++;
+		} else if (!strcmp(a, "--nat-to") && v) {
+			if (parse_addr(v, &x.nat_to)) {
+				fprintf(stderr, "pptp-ng explain: bad address '%s'\n", v);
+				return 2;
+			}
+			x.has_nat = 1;
+			i++;
+		} else if (!strcmp(a, "--max-calls") && v) {
+			max_calls = strtol(v, NULL, 10);
+			if (max_calls < 1 || max_calls > INSP_MAX_CALLS) {
+				fprintf(stderr, "pptp-ng explain: --max-calls 1..%d\n", INSP_MAX_CALLS);
+				return 2;
+			}
+			i++;
+		} else if ((a[0] != '-' || !a[1]) && !file) {
+			file = a;
+		} else {
+			fprintf(stderr, "pptp-ng explain: unexpected argument '%s'\n", a);
+			return 2;
+		}
+	}
+	if (!file) {
+		fputs("usage: pptp-ng explain FILE [--inside ADDR/PREFIX] [--nat-to ADDR] [--max-calls N]\n",
+		      stderr);
+		return 2;
+	}
+	if (x.has_nat && !x.has_inside) {
+		fputs("pptp-ng explain: --nat-to needs --inside\n", stderr);
+		return 2;
+	}
+	cap.max_calls = (u16)max_calls;
+	rc = insp_read_file(&cap, file, err, sizeof(err));
+	if (rc < 0) {
+		fprintf(stderr, "pptp-ng: %s\n", err);
+		insp_capture_free(&cap);
+		return 1;
+	}
+	fprintf(x.f, "summary: %u control connections, %u calls up, %u calls down, %u rewrites, %u refused, %u invalid, %u anomalies\n",
+		cap.n_sessions, x.calls_up, x.calls_down, x.rewrites, x.refused, x.invalid,
+		x.anomalies);
+	if (rc)
+		fprintf(stderr, "pptp-ng: %s\n", err);
+	insp_capture_free(&cap);
+	free(x.ids);
+	free(x.seg);
+	return rc ? 1 : 0;
+}

@@ -1,0 +1,263 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/*
+ * pptp-ng inspector: what a capture holds, decoded through the shared core.
+ *
+ * capture.c reads pcap files and peels link and IP layers; session.c keeps
+ * one core tracker per PPTP control connection and feeds it the TCP
+ * streams; gre.c attributes GRE packets to calls; ppp.c decodes the PPP
+ * they carry; json.c and tree.c print the result; explain.c replays the
+ * control connections as the NAT helper would.
+ */
+#ifndef PPTP_NG_INSPECT_H
+#define PPTP_NG_INSPECT_H
+
+#include <stdio.h>
+#include <stdint.h>
+#include <pptp_ng/core.h>
+
+#define INSP_MAX_CALLS		1024	/* call table per control connection */
+#define INSP_MAX_SESSIONS	4096
+#define INSP_MAX_ORPHANS	4096
+#define INSP_HOLD_SEGS		64	/* out-of-order segments held per direction */
+#define INSP_HOLD_BYTES		(256 * 1024)
+#define INSP_LOG_MAX		4096	/* control messages listed per session */
+#define INSP_EVENTS_MAX		1024	/* anomalies listed per session */
+
+struct insp_addr {
+	u8 family;			/* 4 or 6 */
+	u8 a[16];
+};
+
+/* One decoded packet, as capture.c hands it on. */
+struct insp_pkt {
+	u64 frame;			/* 1-based, in its file */
+	double ts;
+	struct insp_addr src, dst;
+	u8 proto;			/* IP protocol of the innermost header */
+	const u8 *l4;
+	u32 l4_len;			/* up to the IP length, within the capture */
+	u32 l4_wire_len;		/* as the IP header says */
+};
+
+/* ---- PPP (ppp.c) ---- */
+enum insp_auth {
+	INSP_AUTH_NONE = 0,
+	INSP_AUTH_PAP,
+	INSP_AUTH_CHAP_MD5,
+	INSP_AUTH_MSCHAP,
+	INSP_AUTH_MSCHAPV2,
+	INSP_AUTH_CHAP_OTHER,
+	INSP_AUTH_EAP,
+};
+
+struct insp_ppp_dir {
+	u32 frames;
+	u32 acfc;			/* address/control omitted */
+	u32 pfc;			/* protocol field compressed to one byte */
+	u32 malformed;
+	u32 lcp, pap, chap, eap, ccp, ipcp, ipv6cp, ip, ipv6, mppe, other;
+	u32 lcp_codes[12];		/* by code, 1..11 */
+	u32 ccp_codes[16];		/* by code, 1..15 */
+	u32 mppe_flushed;
+	u32 mppe_encrypted;
+	u32 mppe_compressed;
+	u32 mppe_cc_gaps;		/* coherency count jumps */
+	u16 mppe_cc_last;
+	u8 mppe_cc_known;
+	u8 mppe_offered;		/* a CCP Configure-Request carried MPPE */
+	u32 mppe_bits;			/* its option value */
+	u32 plain_ip_after_auth;
+};
+
+struct insp_ppp_call {
+	u8 auth;			/* enum insp_auth, from LCP */
+	u8 auth_seen;			/* an authentication packet was seen */
+	u8 auth_ok;			/* PAP Ack or CHAP Success seen */
+	u8 auth_failed;
+	u8 mppe_acked;			/* a CCP Configure-Ack carried MPPE */
+	u32 mppe_bits;			/* what was acked (or last offered) */
+};
+
+/* ---- GRE (gre.c) ---- */
+struct insp_gre_dir {
+	u16 key;			/* call ID in the key: the receiver's */
+	u32 packets;
+	u64 bytes;			/* PPP payload bytes */
+	u32 data;			/* packets with a sequence number */
+	u32 ack_only;
+	u32 acks;
+	u8 seq_known, ack_known;
+	u32 seq_first, seq_max, ack_max;
+	u32 lost;			/* sequence numbers skipped (and never seen) */
+	u32 reordered;
+	u32 duplicates;
+	u64 seen_bits;			/* seq_max and the 63 before it */
+	u32 max_outstanding;		/* my sequence numbers the peer had not acked */
+	u32 window;			/* the receiver's announced window, 0 unknown */
+	u32 window_exceeded;		/* packets sent beyond it */
+	u32 truncated;			/* captured shorter than the key's length */
+	struct insp_ppp_dir ppp;
+};
+
+/* ---- calls and sessions (session.c) ---- */
+enum insp_end {
+	INSP_END_NONE = 0,		/* still up when the capture ended */
+	INSP_END_CDN,
+	INSP_END_FAILED,		/* the reply said no */
+	INSP_END_STOP,			/* StopCCRQ/StopCCRP */
+	INSP_END_TCP,			/* the control connection closed */
+	INSP_END_OTHER,
+};
+
+struct insp_call {
+	struct pptp_call c;		/* last state the core had */
+	u8 live;
+	u8 end;				/* enum insp_end */
+	u8 cleared;			/* CCRQ seen */
+	u8 cdn_without_ccrq;
+	u64 first_frame, end_frame;
+	double first_ts, end_ts;
+	u32 gre_outside;		/* GRE seen while the call was not live */
+	/* GRE by the sender's role: [PPTP_PNS] travels PNS -> PAC. */
+	struct insp_gre_dir gre[2];
+	struct insp_ppp_call ppp;
+};
+
+struct insp_held {
+	u32 seq, len;
+	u8 *data;
+};
+
+struct insp_tcp_dir {
+	u32 segments, payload_segments;
+	u64 payload_bytes;
+	u32 retransmitted;		/* segments carrying only bytes seen before */
+	u32 overlapping;		/* some old bytes, some new */
+	u32 out_of_order;		/* held for a gap to fill */
+	u32 after_close;		/* payload after RST or FIN both ways */
+	u32 gaps;
+	u64 gap_bytes;
+	u8 syn, fin, rst;
+	u32 isn;
+	struct insp_held held[INSP_HOLD_SEGS];
+	u32 n_held, held_bytes;
+};
+
+struct insp_msg {
+	u64 frame;
+	double ts;
+	u8 dir;
+	u8 role;
+	u16 type;
+	u32 own_id, peer_id;		/* UINT32_MAX: no such field */
+	int result;			/* -1: none */
+};
+
+struct insp_event {
+	u64 frame;
+	u8 dir;
+	u8 kind;			/* enum pptp_event_type or INSP_EV_* */
+	u8 reason;
+	u16 msg_type;
+	u32 value;
+};
+
+#define INSP_EV_CDN_NO_CCRQ	(PPTP_EV_COUNT + 0)
+#define INSP_EV_TCP_GAP		(PPTP_EV_COUNT + 1)
+
+struct insp_session {
+	struct insp_addr addr[2];	/* addr[d]: the sender of direction d */
+	u16 port[2];
+	double first_ts, last_ts;
+	u64 first_frame;
+	u8 closed;			/* RST or FIN both ways: tracker closed */
+	struct pptp_tracker t;
+	struct pptp_call calls_slots[INSP_MAX_CALLS];
+	int slot_rec[INSP_MAX_CALLS];	/* record index per core slot, -1 */
+	struct insp_call *calls;
+	u32 n_calls, cap_calls;
+	struct insp_tcp_dir tcp[2];
+	struct insp_msg *log;
+	u32 n_log, cap_log, log_dropped;
+	struct insp_event *events;
+	u32 n_events, cap_events, events_dropped;
+	u32 cdn_no_call;
+	struct insp_capture *cap;	/* for the event callback */
+	u8 ending;			/* enum insp_end for CALL_DOWN during close */
+	struct insp_xlate {		/* explain: framing of inbound messages */
+		u32 next;
+		u8 state;		/* 0 not started, 1 following, 2 lost */
+		u16 pos, len;
+		u8 head[PPTP_DECIDE_LEN];
+	} xl[2];
+};
+
+struct insp_orphan {
+	struct insp_addr src, dst;
+	struct insp_gre_dir gre;
+	struct insp_ppp_call ppp;
+	u64 first_frame;
+};
+
+struct insp_capture {
+	const char *file;
+	int linktype;
+	const char *linkname;
+	u64 frame;			/* current frame */
+	double ts;
+	u64 packets, undecoded, truncated, fragments, non_pptp_tcp, other_ip;
+	u64 gre_v0, gre_v1;
+	u32 gre_bad[PPTP_GRE_STATUS_COUNT];
+	struct insp_session **sessions;
+	u32 n_sessions, cap_sessions, sessions_dropped;
+	struct insp_orphan *orphans;
+	u32 n_orphans, cap_orphans, orphans_dropped;
+	u16 max_calls;			/* 0: INSP_MAX_CALLS */
+	/* explain mode */
+	struct insp_explain *explain;
+};
+
+/* capture.c */
+int insp_read_file(struct insp_capture *cap, const char *file, char *err, size_t errlen);
+void insp_link_packet(struct insp_capture *cap, const u8 *p, u32 len);
+struct pcap;
+int insp_read_pcap(struct insp_capture *cap, struct pcap *pc, char *err, size_t errlen);
+
+/* pcapng.c */
+int insp_read_pcapng(struct insp_capture *cap, const char *file, char *err, size_t errlen);
+int insp_read_pcapng_fp(struct insp_capture *cap, FILE *f, char *err, size_t errlen);
+void insp_capture_free(struct insp_capture *cap);
+int insp_addr_eq(const struct insp_addr *a, const struct insp_addr *b);
+const char *insp_addr_str(const struct insp_addr *a, char *buf, size_t len);
+
+/* session.c */
+void insp_tcp_packet(struct insp_capture *cap, const struct insp_pkt *p);
+void insp_capture_end(struct insp_capture *cap);
+struct insp_call *insp_session_call(struct insp_session *s, const struct pptp_call *c);
+const char *insp_end_name(unsigned int end);
+
+/* gre.c */
+void insp_gre_packet(struct insp_capture *cap, const struct insp_pkt *p);
+void insp_gre_account(struct insp_gre_dir *g, const struct insp_gre_dir *rev,
+		      const struct pptp_gre *h);
+void *insp_grow(void *p, u32 *cap, u32 need, size_t size);
+
+/* ppp.c */
+void insp_ppp_frame(struct insp_ppp_dir *d, struct insp_ppp_call *c, const u8 *p, u32 len);
+const char *insp_auth_name(unsigned int auth);
+
+/* json.c, tree.c */
+void insp_json(FILE *f, struct insp_capture **caps, int n);
+void insp_tree(FILE *f, struct insp_capture **caps, int n);
+
+/* explain.c */
+struct insp_explain;
+int insp_explain_main(int argc, char **argv);
+const u8 *insp_explain_feed_begin(struct insp_capture *cap, struct insp_session *s,
+				  unsigned int dir, u32 seq, const u8 *data, u32 len);
+void insp_explain_event(struct insp_capture *cap, struct insp_session *s,
+			const struct pptp_event *ev);
+int insp_explain_map(struct insp_capture *cap, struct insp_session *s, u8 role, u16 id,
+		     u16 *xid);
+
+#endif /* PPTP_NG_INSPECT_H */

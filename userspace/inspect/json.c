@@ -1,0 +1,454 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/* `--json`: one object for all captures; docs/json.md describes it. */
+#include "inspect.h"
+#include "out.h"
+
+static void jw_indent(struct jw *j)
+{
+	int i;
+
+	for (i = 0; i < j->depth; i++)
+		fputs("  ", j->f);
+}
+
+/* Comma, newline and indentation before a member, then its key. */
+static void jw_member(struct jw *j, const char *key)
+{
+	if (j->depth > 0) {
+		if (!j->first[j->depth])
+			fputc(',', j->f);
+		j->first[j->depth] = 0;
+		fputc('\n', j->f);
+	}
+	jw_indent(j);
+	if (key)
+		fprintf(j->f, "\"%s\": ", key);
+}
+
+static void jw_open(struct jw *j, const char *key, char c)
+{
+	jw_member(j, key);
+	fputc(c, j->f);
+	if (j->depth < JW_DEPTH - 1)
+		j->depth++;
+	j->first[j->depth] = 1;
+}
+
+void jw_obj(struct jw *j, const char *key)
+{
+	jw_open(j, key, '{');
+}
+
+void jw_arr(struct jw *j, const char *key)
+{
+	jw_open(j, key, '[');
+}
+
+void jw_end(struct jw *j, char c)
+{
+	int empty = j->first[j->depth];
+
+	j->depth--;
+	if (!empty) {
+		fputc('\n', j->f);
+		jw_indent(j);
+	}
+	fputc(c, j->f);
+	if (!j->depth)
+		fputc('\n', j->f);
+}
+
+void jw_u64(struct jw *j, const char *key, u64 v)
+{
+	jw_member(j, key);
+	fprintf(j->f, "%llu", (unsigned long long)v);
+}
+
+void jw_bool(struct jw *j, const char *key, int v)
+{
+	jw_member(j, key);
+	fputs(v ? "true" : "false", j->f);
+}
+
+void jw_null(struct jw *j, const char *key)
+{
+	jw_member(j, key);
+	fputs("null", j->f);
+}
+
+void jw_ts(struct jw *j, const char *key, double v)
+{
+	jw_member(j, key);
+	fprintf(j->f, "%.6f", v);
+}
+
+void jw_str(struct jw *j, const char *key, const char *s)
+{
+	jw_member(j, key);
+	fputc('"', j->f);
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '"' || ch == '\\')
+			fprintf(j->f, "\\%c", ch);
+		else if (ch < 0x20 || ch >= 0x7f)
+			fprintf(j->f, "\\u%04x", ch);
+		else
+			fputc(ch, j->f);
+	}
+	fputc('"', j->f);
+}
+
+/* Only the non-zero counters of a named set. */
+static void jw_counts(struct jw *j, const char *key, const u32 *v, unsigned int n,
+		      const char *(*name)(unsigned int))
+{
+	unsigned int i;
+
+	jw_obj(j, key);
+	for (i = 0; i < n; i++)
+		if (v[i])
+			jw_u64(j, name(i), v[i]);
+	jw_end(j, '}');
+}
+
+static void mppe_bits(struct jw *j, const char *key, u32 bits)
+{
+	char hex[16];
+
+	jw_obj(j, key);
+	snprintf(hex, sizeof(hex), "0x%08x", bits);
+	jw_str(j, "bits", hex);
+	jw_bool(j, "stateless", !!(bits & MPPE_H));
+	jw_bool(j, "40bit", !!(bits & MPPE_L));
+	jw_bool(j, "56bit", !!(bits & MPPE_M));
+	jw_bool(j, "128bit", !!(bits & MPPE_S));
+	jw_bool(j, "compression", !!(bits & MPPE_C));
+	jw_end(j, '}');
+}
+
+static void ppp_dir(struct jw *j, const struct insp_ppp_dir *d)
+{
+	static const char *const pn[] = { "lcp", "pap", "chap", "eap", "ccp", "ipcp",
+					  "ipv6cp", "ip", "ipv6", "mppe", "other" };
+	const u32 pv[] = { d->lcp, d->pap, d->chap, d->eap, d->ccp, d->ipcp,
+			   d->ipv6cp, d->ip, d->ipv6, d->mppe, d->other };
+	unsigned int i;
+	char code[8];
+
+	jw_obj(j, "ppp");
+	jw_u64(j, "frames", d->frames);
+	jw_u64(j, "acfc", d->acfc);
+	jw_u64(j, "pfc", d->pfc);
+	jw_u64(j, "malformed", d->malformed);
+	jw_obj(j, "protocols");
+	for (i = 0; i < PPTP_ARRAY_SIZE(pn); i++)
+		if (pv[i])
+			jw_u64(j, pn[i], pv[i]);
+	jw_end(j, '}');
+	jw_obj(j, "lcp_codes");
+	for (i = 0; i < PPTP_ARRAY_SIZE(d->lcp_codes); i++)
+		if (d->lcp_codes[i]) {
+			snprintf(code, sizeof(code), "%u", i);
+			jw_u64(j, code, d->lcp_codes[i]);
+		}
+	jw_end(j, '}');
+	jw_obj(j, "ccp_codes");
+	for (i = 0; i < PPTP_ARRAY_SIZE(d->ccp_codes); i++)
+		if (d->ccp_codes[i]) {
+			snprintf(code, sizeof(code), "%u", i);
+			jw_u64(j, code, d->ccp_codes[i]);
+		}
+	jw_end(j, '}');
+	if (d->mppe_offered)
+		mppe_bits(j, "mppe_requested", d->mppe_bits);
+	else
+		jw_null(j, "mppe_requested");
+	jw_obj(j, "mppe_frames");
+	jw_u64(j, "frames", d->mppe);
+	jw_u64(j, "encrypted", d->mppe_encrypted);
+	jw_u64(j, "flushed", d->mppe_flushed);
+	jw_u64(j, "compressed", d->mppe_compressed);
+	jw_u64(j, "coherency_gaps", d->mppe_cc_gaps);
+	jw_end(j, '}');
+	jw_u64(j, "plain_ip_after_auth", d->plain_ip_after_auth);
+	jw_end(j, '}');
+}
+
+static void gre_dir(struct jw *j, const char *from, const char *to, const struct insp_gre_dir *g)
+{
+	jw_obj(j, NULL);
+	if (from && to) {
+		jw_str(j, "from", from);
+		jw_str(j, "to", to);
+	}
+	jw_u64(j, "call_id", g->key);
+	jw_u64(j, "packets", g->packets);
+	jw_u64(j, "bytes", g->bytes);
+	jw_u64(j, "data", g->data);
+	jw_u64(j, "ack_only", g->ack_only);
+	jw_u64(j, "acks", g->acks);
+	if (g->seq_known) {
+		jw_u64(j, "seq_first", g->seq_first);
+		jw_u64(j, "seq_last", g->seq_max);
+	} else {
+		jw_null(j, "seq_first");
+		jw_null(j, "seq_last");
+	}
+	jw_u64(j, "lost", g->lost);
+	jw_u64(j, "reordered", g->reordered);
+	jw_u64(j, "duplicates", g->duplicates);
+	jw_u64(j, "window", g->window);
+	jw_u64(j, "max_outstanding", g->max_outstanding);
+	jw_u64(j, "window_exceeded", g->window_exceeded);
+	jw_u64(j, "truncated", g->truncated);
+	ppp_dir(j, &g->ppp);
+	jw_end(j, '}');
+}
+
+static void ppp_call(struct jw *j, const struct insp_ppp_call *c, const struct insp_gre_dir *g)
+{
+	jw_obj(j, "ppp");
+	jw_str(j, "auth", insp_auth_name(c->auth));
+	jw_str(j, "auth_result", c->auth_ok ? "success" : c->auth_failed ? "failure" :
+		c->auth_seen ? "pending" : "not-seen");
+	if (c->mppe_acked)
+		mppe_bits(j, "mppe", c->mppe_bits);
+	else
+		jw_null(j, "mppe");
+	jw_u64(j, "encrypted_frames", g[0].ppp.mppe_encrypted + g[1].ppp.mppe_encrypted);
+	jw_u64(j, "coherency_gaps", g[0].ppp.mppe_cc_gaps + g[1].ppp.mppe_cc_gaps);
+	jw_u64(j, "plain_ip_after_auth",
+	       g[0].ppp.plain_ip_after_auth + g[1].ppp.plain_ip_after_auth);
+	jw_end(j, '}');
+}
+
+static void call_id(struct jw *j, const char *key, const struct pptp_call *c, int role)
+{
+	if (c->has_id[role])
+		jw_u64(j, key, c->id[role]);
+	else
+		jw_null(j, key);
+}
+
+static void call(struct jw *j, const struct insp_call *r, u32 idx)
+{
+	jw_obj(j, NULL);
+	jw_u64(j, "index", idx);
+	jw_str(j, "direction", r->c.outgoing ? "outgoing" : "incoming");
+	jw_u64(j, "serial", r->c.serial);
+	call_id(j, "pns_call_id", &r->c, PPTP_PNS);
+	call_id(j, "pac_call_id", &r->c, PPTP_PAC);
+	jw_str(j, "state", r->live ? pptp_call_state_name(r->c.state) : "closed");
+	jw_bool(j, "was_up", r->c.was_up);
+	jw_str(j, "end", insp_end_name(r->end));
+	jw_bool(j, "ccrq_seen", r->cleared);
+	jw_bool(j, "cdn_without_ccrq", r->cdn_without_ccrq);
+	jw_u64(j, "first_frame", r->first_frame);
+	if (r->live)
+		jw_null(j, "end_frame");
+	else
+		jw_u64(j, "end_frame", r->end_frame);
+	jw_obj(j, "window");
+	jw_u64(j, "pns", r->c.window[PPTP_PNS]);
+	jw_u64(j, "pac", r->c.window[PPTP_PAC]);
+	jw_end(j, '}');
+	jw_bool(j, "no_gre", !r->gre[0].packets && !r->gre[1].packets);
+	jw_u64(j, "gre_while_not_live", r->gre_outside);
+	ppp_call(j, &r->ppp, r->gre);
+	jw_arr(j, "gre");
+	gre_dir(j, "PNS", "PAC", &r->gre[PPTP_PNS]);
+	gre_dir(j, "PAC", "PNS", &r->gre[PPTP_PAC]);
+	jw_end(j, ']');
+	jw_end(j, '}');
+}
+
+static void log_entry(struct jw *j, const struct insp_msg *m)
+{
+	jw_obj(j, NULL);
+	jw_u64(j, "frame", m->frame);
+	jw_ts(j, "ts", m->ts);
+	jw_u64(j, "dir", m->dir);
+	jw_str(j, "sender", pptp_role_name(m->role));
+	jw_str(j, "type", pptp_msg_name(m->type));
+	if (m->own_id != UINT32_MAX)
+		jw_u64(j, "call_id", m->own_id);
+	if (m->peer_id != UINT32_MAX)
+		jw_u64(j, "peer_call_id", m->peer_id);
+	if (m->result >= 0)
+		jw_u64(j, "result", (u64)m->result);
+	jw_end(j, '}');
+}
+
+static void event_entry(struct jw *j, const struct insp_event *e)
+{
+	jw_obj(j, NULL);
+	jw_u64(j, "frame", e->frame);
+	jw_u64(j, "dir", e->dir);
+	jw_str(j, "kind", insp_event_kind(e->kind));
+	if (e->kind < PPTP_EV_COUNT)
+		jw_str(j, "reason", insp_event_reason(e));
+	if (e->msg_type)
+		jw_str(j, "message", pptp_msg_name(e->msg_type));
+	if (e->kind == INSP_EV_TCP_GAP)
+		jw_u64(j, "bytes", e->value);
+	if (e->kind == INSP_EV_CDN_NO_CCRQ)
+		jw_u64(j, "pns_call_id", e->value);
+	jw_end(j, '}');
+}
+
+static void tcp_dir(struct jw *j, const struct insp_tcp_dir *d)
+{
+	jw_obj(j, NULL);
+	jw_u64(j, "segments", d->segments);
+	jw_u64(j, "payload_segments", d->payload_segments);
+	jw_u64(j, "payload_bytes", d->payload_bytes);
+	jw_u64(j, "retransmitted", d->retransmitted);
+	jw_u64(j, "overlapping", d->overlapping);
+	jw_u64(j, "out_of_order", d->out_of_order);
+	jw_u64(j, "gaps", d->gaps);
+	jw_u64(j, "gap_bytes", d->gap_bytes);
+	jw_u64(j, "after_close", d->after_close);
+	jw_bool(j, "syn", d->syn);
+	jw_bool(j, "fin", d->fin);
+	jw_bool(j, "rst", d->rst);
+	jw_end(j, '}');
+}
+
+static void session(struct jw *j, const struct insp_session *s, u32 idx)
+{
+	const struct pptp_counters *n = &s->t.cnt;
+	u32 all[PPTP_CTRL_TYPE_MAX + 1];
+	char buf[64];
+	unsigned int d, i;
+
+	jw_obj(j, NULL);
+	jw_u64(j, "index", idx);
+	jw_arr(j, "endpoints");
+	for (d = 0; d < 2; d++) {
+		jw_obj(j, NULL);
+		jw_str(j, "addr", insp_addr_str(&s->addr[d], buf, sizeof(buf)));
+		jw_u64(j, "port", s->port[d]);
+		jw_str(j, "role", pptp_role_name(s->t.role[d]));
+		jw_end(j, '}');
+	}
+	jw_end(j, ']');
+	jw_u64(j, "first_frame", s->first_frame);
+	jw_ts(j, "first_ts", s->first_ts);
+	jw_ts(j, "last_ts", s->last_ts);
+	jw_str(j, "state", pptp_session_name(s->t.session));
+	jw_bool(j, "tcp_closed", s->closed);
+	jw_arr(j, "tcp");
+	tcp_dir(j, &s->tcp[0]);
+	tcp_dir(j, &s->tcp[1]);
+	jw_end(j, ']');
+	for (i = 0; i <= PPTP_CTRL_TYPE_MAX; i++)
+		all[i] = n->messages[0][i] + n->messages[1][i];
+	jw_counts(j, "messages", all + 1, PPTP_CTRL_TYPE_MAX, msg_name_1);
+	jw_arr(j, "messages_by_dir");
+	jw_counts(j, NULL, n->messages[0] + 1, PPTP_CTRL_TYPE_MAX, msg_name_1);
+	jw_counts(j, NULL, n->messages[1] + 1, PPTP_CTRL_TYPE_MAX, msg_name_1);
+	jw_end(j, ']');
+	jw_counts(j, "invalid", n->invalid, PPTP_INV_COUNT, pptp_invalid_name);
+	jw_counts(j, "anomalies", n->anomalies, PPTP_AN_COUNT, pptp_anomaly_name);
+	jw_counts(j, "refused", n->refused, PPTP_REFUSE_COUNT, pptp_refusal_name);
+	jw_u64(j, "cdn_matching_no_call", s->cdn_no_call);
+	jw_obj(j, "core");
+	jw_u64(j, "calls_opened", n->calls_opened);
+	jw_u64(j, "calls_up", n->calls_up);
+	jw_u64(j, "calls_failed", n->calls_failed);
+	jw_u64(j, "calls_closed", n->calls_closed);
+	jw_u64(j, "bytes_0", n->bytes[0]);
+	jw_u64(j, "bytes_1", n->bytes[1]);
+	jw_u64(j, "retransmitted_bytes_0", n->retransmitted[0]);
+	jw_u64(j, "retransmitted_bytes_1", n->retransmitted[1]);
+	jw_end(j, '}');
+	jw_arr(j, "log");
+	for (i = 0; i < s->n_log; i++)
+		log_entry(j, &s->log[i]);
+	jw_end(j, ']');
+	jw_u64(j, "log_dropped", s->log_dropped);
+	jw_arr(j, "events");
+	for (i = 0; i < s->n_events; i++)
+		event_entry(j, &s->events[i]);
+	jw_end(j, ']');
+	jw_u64(j, "events_dropped", s->events_dropped);
+	jw_arr(j, "calls");
+	for (i = 0; i < s->n_calls; i++)
+		call(j, &s->calls[i], i + 1);
+	jw_end(j, ']');
+	jw_end(j, '}');
+}
+
+static void orphan(struct jw *j, const struct insp_orphan *o)
+{
+	char buf[64];
+
+	jw_obj(j, NULL);
+	jw_str(j, "src", insp_addr_str(&o->src, buf, sizeof(buf)));
+	jw_str(j, "dst", insp_addr_str(&o->dst, buf, sizeof(buf)));
+	jw_u64(j, "first_frame", o->first_frame);
+	jw_obj(j, "ppp_summary");
+	jw_str(j, "auth", insp_auth_name(o->ppp.auth));
+	jw_bool(j, "auth_ok", o->ppp.auth_ok);
+	jw_end(j, '}');
+	jw_arr(j, "gre");
+	gre_dir(j, NULL, NULL, &o->gre);
+	jw_end(j, ']');
+	jw_end(j, '}');
+}
+
+static void capture(struct jw *j, const struct insp_capture *c)
+{
+	u32 i, no_gre = 0;
+
+	jw_obj(j, NULL);
+	jw_str(j, "file", c->file);
+	jw_str(j, "link_type", c->linkname ? c->linkname : "unknown");
+	jw_u64(j, "packets", c->packets);
+	jw_obj(j, "decode");
+	jw_u64(j, "undecoded", c->undecoded);
+	jw_u64(j, "truncated", c->truncated);
+	jw_u64(j, "fragments", c->fragments);
+	jw_u64(j, "other_ip", c->other_ip);
+	jw_u64(j, "tcp_not_pptp", c->non_pptp_tcp);
+	jw_u64(j, "sessions_dropped", c->sessions_dropped);
+	jw_u64(j, "orphans_dropped", c->orphans_dropped);
+	jw_end(j, '}');
+	jw_obj(j, "gre");
+	jw_u64(j, "v0_not_pptp", c->gre_v0);
+	jw_u64(j, "v1", c->gre_v1);
+	jw_counts(j, "invalid", c->gre_bad + 1, PPTP_GRE_STATUS_COUNT - 1, gre_name_1);
+	jw_end(j, '}');
+	jw_arr(j, "sessions");
+	for (i = 0; i < c->n_sessions; i++) {
+		const struct insp_session *s = c->sessions[i];
+		u32 k;
+
+		session(j, s, i + 1);
+		for (k = 0; k < s->n_calls; k++)
+			no_gre += s->calls[k].c.was_up && !s->calls[k].gre[0].packets &&
+				  !s->calls[k].gre[1].packets;
+	}
+	jw_end(j, ']');
+	jw_arr(j, "orphan_gre");
+	for (i = 0; i < c->n_orphans; i++)
+		orphan(j, &c->orphans[i]);
+	jw_end(j, ']');
+	jw_u64(j, "calls_up_without_gre", no_gre);
+	jw_end(j, '}');
+}
+
+void insp_json(FILE *f, struct insp_capture **caps, int n)
+{
+	struct jw j = { .f = f };
+	int i;
+
+	jw_obj(&j, NULL);
+	jw_u64(&j, "pptp_ng_json", 1);
+	jw_arr(&j, "captures");
+	for (i = 0; i < n; i++)
+		capture(&j, caps[i]);
+	jw_end(&j, ']');
+	jw_end(&j, '}');
+}

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/* Shared by the printers (json.c, tree.c, explain.c). */
+#ifndef PPTP_NG_INSPECT_OUT_H
+#define PPTP_NG_INSPECT_OUT_H
+
+#include "inspect.h"
+
+/* MPPE option bits (RFC 3078 2.1) */
+#define MPPE_H	0x01000000u	/* stateless */
+#define MPPE_M	0x00000080u	/* 56-bit */
+#define MPPE_S	0x00000040u	/* 128-bit */
+#define MPPE_L	0x00000020u	/* 40-bit */
+#define MPPE_C	0x00000001u	/* MPPC compression */
+
+#define JW_DEPTH 32
+
+struct jw {
+	FILE *f;
+	int depth;
+	u8 first[JW_DEPTH];
+};
+
+void jw_obj(struct jw *j, const char *key);
+void jw_arr(struct jw *j, const char *key);
+void jw_end(struct jw *j, char c);
+void jw_u64(struct jw *j, const char *key, u64 v);
+void jw_bool(struct jw *j, const char *key, int v);
+void jw_null(struct jw *j, const char *key);
+void jw_ts(struct jw *j, const char *key, double v);
+void jw_str(struct jw *j, const char *key, const char *s);
+
+/* Names by index + 1, for counter arrays that start at type 1. */
+const char *msg_name_1(unsigned int i);
+const char *gre_name_1(unsigned int i);
+const char *insp_event_kind(unsigned int kind);
+const char *insp_event_reason(const struct insp_event *e);
+
+#endif /* PPTP_NG_INSPECT_OUT_H */

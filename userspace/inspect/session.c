@@ -1,0 +1,486 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/*
+ * Control connections: one shared-core tracker per TCP 4-tuple with port
+ * 1723 on one side.  Each direction's segments are fed to the core in
+ * sequence order: the core drops bytes it has seen (retransmissions and
+ * duplicates count once), segments after a gap are held here within a
+ * bound, and a gap that never fills is reported and skipped with
+ * pptp_resync.  Everything PPTP (framing, validation, roles, calls) is the
+ * core's; this file only keeps a record of what it decided.
+ */
+#include <stdlib.h>
+#include "inspect.h"
+
+void *insp_grow(void *p, u32 *cap, u32 need, size_t size)
+{
+	u32 n;
+
+	if (need <= *cap)
+		return p;
+	n = *cap ? *cap * 2 : 16;
+	while (n < need)
+		n *= 2;
+	p = realloc(p, (size_t)n * size);
+	if (!p) {
+		perror("pptp-ng");
+		exit(3);
+	}
+	*cap = n;
+	return p;
+}
+
+const char *insp_end_name(unsigned int end)
+{
+	static const char *const names[] = {
+		[INSP_END_NONE] = "live-at-end", [INSP_END_CDN] = "cdn",
+		[INSP_END_FAILED] = "failed", [INSP_END_STOP] = "stop-control",
+		[INSP_END_TCP] = "tcp-closed", [INSP_END_OTHER] = "other",
+	};
+
+	return end < PPTP_ARRAY_SIZE(names) ? names[end] : "?";
+}
+
+static void add_event(struct insp_session *s, u8 dir, u8 kind, u8 reason, u16 type,
+		      u32 value)
+{
+	struct insp_event *e;
+
+	if (s->n_events >= INSP_EVENTS_MAX) {
+		s->events_dropped++;
+		return;
+	}
+	s->events = insp_grow(s->events, &s->cap_events, s->n_events + 1, sizeof(*s->events));
+	e = &s->events[s->n_events++];
+	e->frame = s->cap->frame;
+	e->dir = dir;
+	e->kind = kind;
+	e->reason = reason;
+	e->msg_type = type;
+	e->value = value;
+}
+
+/* The record of the call in core slot @c, made when first seen. */
+struct insp_call *insp_session_call(struct insp_session *s, const struct pptp_call *c)
+{
+	long slot = c - s->calls_slots;
+	struct insp_call *r;
+
+	if (slot < 0 || slot >= INSP_MAX_CALLS || c->state == PPTP_CALL_FREE)
+		return NULL;
+	if (s->slot_rec[slot] < 0) {
+		s->calls = insp_grow(s->calls, &s->cap_calls, s->n_calls + 1, sizeof(*s->calls));
+		r = &s->calls[s->n_calls];
+		memset(r, 0, sizeof(*r));
+		r->live = 1;
+		r->first_frame = s->cap->frame;
+		r->first_ts = s->cap->ts;
+		s->slot_rec[slot] = (int)s->n_calls++;
+	}
+	r = &s->calls[s->slot_rec[slot]];
+	r->c = *c;
+	return r;
+}
+
+/* Calls the core opened since the last look (OCRQ/ICRQ open without an event). */
+static void sync_calls(struct insp_session *s)
+{
+	u32 i;
+
+	for (i = 0; i < s->t.max_calls; i++)
+		if (s->calls_slots[i].state != PPTP_CALL_FREE)
+			insp_session_call(s, &s->calls_slots[i]);
+}
+
+static void call_down(struct insp_session *s, const struct pptp_event *ev)
+{
+	struct insp_call *r = insp_session_call(s, ev->call);
+	long slot = ev->call - s->calls_slots;
+
+	if (!r)
+		return;
+	r->live = 0;
+	r->end_frame = s->cap->frame;
+	r->end_ts = s->cap->ts;
+	if (s->ending)
+		r->end = s->ending;
+	else if (ev->msg_type == PPTP_CDN)
+		r->end = INSP_END_CDN;
+	else if (ev->msg_type == PPTP_OCRP || ev->msg_type == PPTP_ICRP)
+		r->end = INSP_END_FAILED;
+	else if (ev->msg_type == PPTP_STOPCCRQ || ev->msg_type == PPTP_STOPCCRP)
+		r->end = INSP_END_STOP;
+	else
+		r->end = INSP_END_OTHER;
+	s->slot_rec[slot] = -1;
+}
+
+static void log_message(struct insp_session *s, const struct pptp_event *ev)
+{
+	const struct pptp_msg_desc *md = pptp_msg_desc(ev->msg_type);
+	struct insp_msg *m;
+
+	if (!md || ev->msg_len < md->len)
+		return;
+	if (s->n_log >= INSP_LOG_MAX) {
+		s->log_dropped++;
+		return;
+	}
+	s->log = insp_grow(s->log, &s->cap_log, s->n_log + 1, sizeof(*s->log));
+	m = &s->log[s->n_log++];
+	m->frame = s->cap->frame;
+	m->ts = s->cap->ts;
+	m->dir = ev->dir;
+	m->role = ev->role;
+	m->type = ev->msg_type;
+	m->own_id = md->own_off ? pptp_get16(ev->msg + md->own_off) : UINT32_MAX;
+	m->peer_id = md->peer_off ? pptp_get16(ev->msg + md->peer_off) : UINT32_MAX;
+	m->result = md->result_off ? ev->msg[md->result_off] : -1;
+}
+
+static void on_message(struct insp_session *s, const struct pptp_event *ev)
+{
+	struct insp_call *r;
+
+	log_message(s, ev);
+	if (!ev->call) {
+		if (ev->msg_type == PPTP_CDN)
+			s->cdn_no_call++;
+		return;
+	}
+	r = insp_session_call(s, ev->call);
+	if (!r)
+		return;
+	if (ev->msg_type == PPTP_CCRQ)
+		r->cleared = 1;
+	if (ev->msg_type == PPTP_CDN && ev->call->state != PPTP_CALL_CLEARING) {
+		r->cdn_without_ccrq = 1;
+		add_event(s, ev->dir, INSP_EV_CDN_NO_CCRQ, 0, PPTP_CDN,
+			  ev->call->id[PPTP_PNS]);
+	}
+}
+
+static void core_event(void *ctx, const struct pptp_tracker *t, const struct pptp_event *ev)
+{
+	struct insp_session *s = ctx;
+
+	(void)t;
+	if (s->cap->explain)
+		insp_explain_event(s->cap, s, ev);
+	switch (ev->type) {
+	case PPTP_EV_MESSAGE:
+		sync_calls(s);
+		on_message(s, ev);
+		break;
+	case PPTP_EV_INVALID:
+	case PPTP_EV_ANOMALY:
+	case PPTP_EV_REFUSED:
+		add_event(s, ev->dir, ev->type, ev->reason, ev->msg_type, 0);
+		break;
+	case PPTP_EV_CALL_UP:
+		insp_session_call(s, ev->call);
+		break;
+	case PPTP_EV_CALL_DOWN:
+		call_down(s, ev);
+		break;
+	}
+}
+
+static int core_map(void *ctx, const struct pptp_tracker *t, u8 role, u16 id, u16 *xid)
+{
+	struct insp_session *s = ctx;
+
+	(void)t;
+	return insp_explain_map(s->cap, s, role, id, xid);
+}
+
+static const struct pptp_ops insp_ops = { .event = core_event };
+static const struct pptp_ops explain_ops = { .event = core_event, .map_id = core_map };
+
+static struct insp_session *new_session(struct insp_capture *cap, const struct insp_pkt *p,
+					u16 sport, u16 dport)
+{
+	struct pptp_tracker_config cfg = {
+		.max_calls = INSP_MAX_CALLS,
+		.flags = PPTP_F_MIDSTREAM,
+	};
+	struct insp_session *s;
+	u32 i;
+
+	if (cap->n_sessions >= INSP_MAX_SESSIONS) {
+		cap->sessions_dropped++;
+		return NULL;
+	}
+	s = calloc(1, sizeof(*s));
+	cap->sessions = insp_grow(cap->sessions, &cap->cap_sessions, cap->n_sessions + 1,
+			     sizeof(*cap->sessions));
+	if (!s) {
+		perror("pptp-ng");
+		exit(3);
+	}
+	s->cap = cap;
+	s->addr[0] = p->src;
+	s->addr[1] = p->dst;
+	s->port[0] = sport;
+	s->port[1] = dport;
+	s->first_ts = p->ts;
+	s->first_frame = p->frame;
+	for (i = 0; i < INSP_MAX_CALLS; i++)
+		s->slot_rec[i] = -1;
+	if (cap->max_calls)
+		cfg.max_calls = cap->max_calls;
+	cfg.ops = cap->explain ? &explain_ops : &insp_ops;
+	cfg.ctx = s;
+	cfg.calls = s->calls_slots;
+	pptp_tracker_init(&s->t, &cfg);
+	cap->sessions[cap->n_sessions++] = s;
+	return s;
+}
+
+/* The live session of this 4-tuple and the packet's direction in it. */
+static struct insp_session *find_session(struct insp_capture *cap, const struct insp_pkt *p,
+					 u16 sport, u16 dport, unsigned int *dir)
+{
+	u32 i;
+
+	for (i = cap->n_sessions; i-- > 0;) {
+		struct insp_session *s = cap->sessions[i];
+
+		if (insp_addr_eq(&s->addr[0], &p->src) && insp_addr_eq(&s->addr[1], &p->dst) &&
+		    s->port[0] == sport && s->port[1] == dport) {
+			*dir = 0;
+			return s;
+		}
+		if (insp_addr_eq(&s->addr[1], &p->src) && insp_addr_eq(&s->addr[0], &p->dst) &&
+		    s->port[1] == sport && s->port[0] == dport) {
+			*dir = 1;
+			return s;
+		}
+	}
+	return NULL;
+}
+
+static void close_session(struct insp_session *s)
+{
+	if (s->closed)
+		return;
+	s->ending = INSP_END_TCP;
+	pptp_tracker_close(&s->t);
+	s->ending = 0;
+	s->closed = 1;
+}
+
+static void feed(struct insp_session *s, unsigned int dir, u32 seq, const u8 *data, u32 len)
+{
+	if (s->cap->explain)
+		data = insp_explain_feed_begin(s->cap, s, dir, seq, data, len);
+	pptp_feed(&s->t, dir, seq, data, len);
+	sync_calls(s);
+}
+
+static void hold(struct insp_tcp_dir *d, u32 seq, const u8 *data, u32 len)
+{
+	struct insp_held *h = &d->held[d->n_held++];
+
+	h->seq = seq;
+	h->len = len;
+	h->data = malloc(len);
+	if (!h->data) {
+		perror("pptp-ng");
+		exit(3);
+	}
+	memcpy(h->data, data, len);
+	d->held_bytes += len;
+}
+
+/* Feed held segments that no longer start after a gap. */
+static void drain(struct insp_session *s, unsigned int dir)
+{
+	struct insp_tcp_dir *d = &s->tcp[dir];
+	int progress = 1;
+
+	while (progress) {
+		u32 i;
+
+		progress = 0;
+		for (i = 0; i < d->n_held; i++) {
+			struct insp_held h = d->held[i];
+
+			if ((s32)(h.seq - s->t.dir[dir].next_seq) > 0)
+				continue;
+			d->held[i] = d->held[--d->n_held];
+			d->held_bytes -= h.len;
+			feed(s, dir, h.seq, h.data, h.len);
+			free(h.data);
+			progress = 1;
+			break;
+		}
+	}
+}
+
+/* A gap that will not fill: skip to the earliest held segment. */
+static void skip_gap(struct insp_session *s, unsigned int dir)
+{
+	struct insp_tcp_dir *d = &s->tcp[dir];
+	u32 i, low = 0, gap;
+
+	if (!d->n_held)
+		return;
+	for (i = 1; i < d->n_held; i++)
+		if ((s32)(d->held[i].seq - d->held[low].seq) < 0)
+			low = i;
+	gap = d->held[low].seq - s->t.dir[dir].next_seq;
+	d->gaps++;
+	d->gap_bytes += gap;
+	add_event(s, (u8)dir, INSP_EV_TCP_GAP, 0, 0, gap);
+	pptp_resync(&s->t, dir, d->held[low].seq);
+	drain(s, dir);
+}
+
+static void segment(struct insp_session *s, unsigned int dir, u32 seq, const u8 *data, u32 len)
+{
+	struct insp_tcp_dir *d = &s->tcp[dir];
+	u32 next = s->t.dir[dir].next_seq;
+
+	d->payload_segments++;
+	d->payload_bytes += len;
+	if (s->t.dir[dir].seq_known && (s32)(seq - next) > 0) {
+		d->out_of_order++;
+		while (d->n_held >= INSP_HOLD_SEGS || d->held_bytes + len > INSP_HOLD_BYTES) {
+			if (!d->n_held)
+				break;
+			skip_gap(s, dir);
+		}
+		if (len <= INSP_HOLD_BYTES && (s32)(seq - s->t.dir[dir].next_seq) > 0) {
+			hold(d, seq, data, len);
+			return;
+		}
+	}
+	if (s->t.dir[dir].seq_known) {
+		if ((s32)(seq + len - next) <= 0)
+			d->retransmitted++;
+		else if ((s32)(seq - next) < 0)
+			d->overlapping++;
+	}
+	feed(s, dir, seq, data, len);
+	drain(s, dir);
+}
+
+void insp_tcp_packet(struct insp_capture *cap, const struct insp_pkt *p)
+{
+	static const u8 none[1];
+	struct insp_session *s;
+	unsigned int dir = 0;
+	u16 sport, dport;
+	u32 hl, seq;
+	u8 flags;
+
+	if (p->l4_len < 20) {
+		cap->truncated++;
+		return;
+	}
+	sport = pptp_get16(p->l4);
+	dport = pptp_get16(p->l4 + 2);
+	if (sport != PPTP_TCP_PORT && dport != PPTP_TCP_PORT) {
+		cap->non_pptp_tcp++;
+		return;
+	}
+	hl = (p->l4[12] >> 4) * 4u;
+	if (hl < 20 || hl > p->l4_len) {
+		cap->truncated++;
+		return;
+	}
+	seq = pptp_get32(p->l4 + 4);
+	flags = p->l4[13];
+	s = find_session(cap, p, sport, dport, &dir);
+	/* A new SYN on a 4-tuple in use starts a new connection. */
+	if (s && (flags & 0x12) == 0x02 && (s->closed || (s->tcp[dir].syn && s->tcp[dir].isn != seq))) {
+		close_session(s);
+		s = NULL;
+	}
+	/* The last ACKs of a closed connection. */
+	if (s && s->closed) {
+		s->tcp[dir].segments++;
+		if (p->l4_len > hl)
+			s->tcp[dir].after_close++;
+		return;
+	}
+	if (!s) {
+		/* The side that sent SYN-ACK is the listener: make it direction 1. */
+		if ((flags & 0x12) == 0x12) {
+			s = new_session(cap, p, sport, dport);
+			if (s) {
+				s->addr[0] = p->dst, s->addr[1] = p->src;
+				s->port[0] = dport, s->port[1] = sport;
+				dir = 1;
+			}
+		} else {
+			s = new_session(cap, p, sport, dport);
+			dir = 0;
+		}
+		if (!s)
+			return;
+	}
+	s->last_ts = p->ts;
+	s->tcp[dir].segments++;
+	/*
+	 * The peer acknowledges bytes after a gap in the other direction: they
+	 * were delivered, the capture missed them.  Waiting is pointless.
+	 */
+	if ((flags & 0x10) && s->tcp[!dir].n_held &&
+	    (s32)(pptp_get32(p->l4 + 8) - s->t.dir[!dir].next_seq) > 0)
+		skip_gap(s, !dir);
+	if (flags & 0x02) {
+		s->tcp[dir].syn = 1;
+		s->tcp[dir].isn = seq;
+		/* The stream starts after the SYN, even if its first segment is lost. */
+		if (!s->t.dir[dir].seq_known)
+			feed(s, dir, seq + 1, none, 0);
+		seq++;
+	}
+	if (p->l4_len > hl)
+		segment(s, dir, seq, p->l4 + hl, p->l4_len - hl);
+	if (flags & 0x01)
+		s->tcp[dir].fin = 1;
+	if (flags & 0x04)
+		s->tcp[dir].rst = 1;
+	if ((flags & 0x04) || (s->tcp[0].fin && s->tcp[1].fin)) {
+		skip_gap(s, 0);
+		skip_gap(s, 1);
+		close_session(s);
+	}
+}
+
+/* End of the file: gaps still open are reported; live calls stay live. */
+void insp_capture_end(struct insp_capture *cap)
+{
+	u32 i;
+
+	for (i = 0; i < cap->n_sessions; i++) {
+		struct insp_session *s = cap->sessions[i];
+
+		while (s->tcp[0].n_held)
+			skip_gap(s, 0);
+		while (s->tcp[1].n_held)
+			skip_gap(s, 1);
+		sync_calls(s);
+	}
+}
+
+void insp_capture_free(struct insp_capture *cap)
+{
+	u32 i, d, h;
+
+	for (i = 0; i < cap->n_sessions; i++) {
+		struct insp_session *s = cap->sessions[i];
+
+		for (d = 0; d < 2; d++)
+			for (h = 0; h < s->tcp[d].n_held; h++)
+				free(s->tcp[d].held[h].data);
+		free(s->calls);
+		free(s->log);
+		free(s->events);
+		free(s);
+	}
+	free(cap->sessions);
+	free(cap->orphans);
+}
