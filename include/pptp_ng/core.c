@@ -322,6 +322,11 @@ static struct pptp_call *msg_call(const struct pptp_tracker *t, const u8 *msg,
 	 */
 	by_peer = pptp_find_by_xid(t, PPTP_PNS, v);
 	by_own = pptp_find_by_id(t, PPTP_PAC, v);
+	if (by_own && by_peer && t->cdn_role != PPTP_ROLE_UNKNOWN) {
+		/* Both readings name a call: this PAC has shown which it uses. */
+		*cdn_role = t->cdn_role;
+		return t->cdn_role == PPTP_PAC ? by_own : by_peer;
+	}
 	if (by_own && (!by_peer || (by_own->state == PPTP_CALL_CLEARING &&
 				    by_peer->state != PPTP_CALL_CLEARING))) {
 		*cdn_role = PPTP_PAC;
@@ -576,6 +581,17 @@ static void reply_call(struct pptp_tracker *t, unsigned int dir, u16 type,
 	t->cnt.calls_failed++;
 }
 
+/* A CDN whose value names a call under one reading only shows the PAC's habit. */
+static void learn_cdn_role(struct pptp_tracker *t, const u8 *msg)
+{
+	u16 v = pptp_get16(msg + PPTP_CDN_OFF_CALL_ID);
+	int own = pptp_find_by_id(t, PPTP_PAC, v) != NULL;
+	int peer = pptp_find_by_xid(t, PPTP_PNS, v) != NULL;
+
+	if (own != peer)
+		t->cdn_role = own ? PPTP_PAC : PPTP_PNS;
+}
+
 static void complete_call(struct pptp_tracker *t, unsigned int dir, u16 type,
 			  u8 sender, struct pptp_call *c)
 {
@@ -598,6 +614,7 @@ static void complete_call(struct pptp_tracker *t, unsigned int dir, u16 type,
 		c->state = PPTP_CALL_CLEARING;
 		break;
 	case PPTP_CDN:
+		learn_cdn_role(t, msg);
 		call_down(t, dir, c);
 		break;
 	}
@@ -812,6 +829,7 @@ void pptp_tracker_init(struct pptp_tracker *t, const struct pptp_tracker_config 
 	t->flags = cfg->flags;
 	t->role[0] = PPTP_ROLE_UNKNOWN;
 	t->role[1] = PPTP_ROLE_UNKNOWN;
+	t->cdn_role = PPTP_ROLE_UNKNOWN;
 	if (t->calls)
 		memset(t->calls, 0, sizeof(*t->calls) * t->max_calls);
 }
@@ -875,6 +893,40 @@ void pptp_tracker_close(struct pptp_tracker *t)
 		memset(&s->dec, 0, sizeof(s->dec));
 	}
 	all_calls_down(t, 0);
+}
+
+/*
+ * A call established before this tracker existed joins the table as it is:
+ * both IDs known, no event.  The roles and the session follow from it.
+ */
+struct pptp_call *pptp_adopt_call(struct pptp_tracker *t, unsigned int pns_dir,
+				  const struct pptp_call *call)
+{
+	struct pptp_call *c;
+
+	pns_dir &= 1;
+	if (call->state != PPTP_CALL_UP || !call->has_id[PPTP_PNS] || !call->has_id[PPTP_PAC])
+		return NULL;
+	if (t->role[pns_dir] != PPTP_ROLE_UNKNOWN && t->role[pns_dir] != PPTP_PNS)
+		return NULL;
+	if (pptp_find_by_id(t, PPTP_PNS, call->id[PPTP_PNS]) ||
+	    pptp_find_by_id(t, PPTP_PAC, call->id[PPTP_PAC]) ||
+	    pptp_find_by_xid(t, PPTP_PNS, call->xid[PPTP_PNS]) ||
+	    pptp_find_by_xid(t, PPTP_PAC, call->xid[PPTP_PAC]))
+		return NULL;
+	c = free_slot(t);
+	if (!c)
+		return NULL;
+	*c = *call;
+	c->was_up = 1;
+	t->role[pns_dir] = PPTP_PNS;
+	t->role[!pns_dir] = PPTP_PAC;
+	if (t->session == PPTP_SESS_IDLE)
+		t->session = PPTP_SESS_UP;
+	t->live_calls++;
+	t->cnt.calls_opened++;
+	t->cnt.calls_up++;
+	return c;
 }
 
 /* ---- names ---- */

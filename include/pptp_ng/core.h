@@ -220,6 +220,7 @@ struct pptp_tracker {
 	u8 role[2];		/* role of each direction's sender */
 	u8 session;		/* enum pptp_session_state */
 	u8 requester;		/* direction that sent SCCRQ */
+	u8 cdn_role;		/* whose ID this PAC puts in CDN, once seen unambiguously */
 	struct pptp_stream dir[2];
 	struct pptp_counters cnt;
 	u32 seg_seq;		/* the segment being fed, for REWRITE offsets */
@@ -262,6 +263,18 @@ void pptp_resync(struct pptp_tracker *t, unsigned int dir, u32 seq);
 
 /* End of the control connection: every live call goes down (CALL_DOWN each). */
 void pptp_tracker_close(struct pptp_tracker *t);
+
+/*
+ * Take over a call that came up before this tracker existed (a restarted
+ * daemon rebuilding its state from the kernel's GRE mappings): @pns_dir is
+ * the direction the call's PNS sends in, @call an established call with
+ * both roles' id and xid.  Sets the roles and takes the session as up.
+ * Returns the tracker's copy, or NULL (not up, an ID already live, the
+ * roles contradict what the tracker knows, or the table is full).  No
+ * event is reported; the call goes down like any other (CALL_DOWN).
+ */
+struct pptp_call *pptp_adopt_call(struct pptp_tracker *t, unsigned int pns_dir,
+				  const struct pptp_call *call);
 
 /* A live call by the ID @role uses itself (id) or as the other side sees it (xid). */
 struct pptp_call *pptp_find_by_id(const struct pptp_tracker *t, u8 role, u16 id);

@@ -134,5 +134,6 @@ int run_call_tests(void);
 int run_nat_tests(void);
 int run_stream_tests(void);
 int run_framing_tests(void);
+int run_adopt_tests(void);
 
 #endif /* PPTP_UNIT_HARNESS_H */

@@ -17,5 +17,6 @@ int main(void)
 	failed += run_nat_tests();
 	failed += run_stream_tests();
 	failed += run_framing_tests();
+	failed += run_adopt_tests();
 	return failed ? 1 : 0;
 }

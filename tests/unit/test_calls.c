@@ -413,6 +413,40 @@ static void test_cdn_before_answer(void **state)
 	w_free(w);
 }
 
+/*
+ * A CDN value that is one call's PAC ID and another's translated PNS ID,
+ * both calls clearing: the PAC's earlier, unambiguous CDN (its own ID, as
+ * RFC 2637 says) decides the reading.
+ */
+static void test_cdn_reading_learned(void **state)
+{
+	struct world *w = session(MAP_PNS, 4);
+	u8 b[PPTP_MSG_MAX];
+
+	(void)state;
+	w_out_call(w, 0, 0x0100, 0x0200);		/* A: PNS 0x0100 seen as 0x1100 */
+	w_out_call(w, 0, 0x0101, 0x0201);		/* B */
+	w_out_call(w, 0, 0x0102, PNS_X(0x0100));	/* C: the PAC picked A's xid */
+	mk_ccrq(b, 0x0101);
+	w_send(w, 0, b);
+	mk_cdn(b, 0x0201, 1);				/* B's PAC ID: only one reading */
+	w_send(w, 1, b);
+	assert_int_equal(n_last(w, PPTP_EV_CALL_DOWN), 1);
+	assert_int_equal(w->t.cdn_role, PPTP_PAC);
+
+	mk_ccrq(b, 0x0100);
+	w_send(w, 0, b);
+	mk_ccrq(b, 0x0102);
+	w_send(w, 0, b);
+	mk_cdn(b, PNS_X(0x0100), 1);			/* A's xid or C's PAC ID */
+	w_send(w, 1, b);
+	assert_int_equal(n_last(w, PPTP_EV_CALL_DOWN), 1);
+	assert_null(pptp_find_by_id(&w->t, PPTP_PNS, 0x0102));
+	assert_non_null(pptp_find_by_id(&w->t, PPTP_PNS, 0x0100));
+	assert_int_equal(get16(b + 12), PNS_X(0x0100));	/* a PAC ID: not translated */
+	w_free(w);
+}
+
 static void test_dup_call_id(void **state)
 {
 	struct world *w = session(MAP_PNS, 4);
@@ -496,6 +530,7 @@ int run_call_tests(void)
 		cmocka_unit_test(test_close_brings_calls_down),
 		cmocka_unit_test(test_ccrq_any_state),
 		cmocka_unit_test(test_cdn_before_answer),
+		cmocka_unit_test(test_cdn_reading_learned),
 		cmocka_unit_test(test_dup_call_id),
 		cmocka_unit_test(test_unknown_call_id),
 		cmocka_unit_test(test_reply_out_of_state),

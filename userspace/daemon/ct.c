@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/*
+ * Conntrack through ctnetlink: the NAT binding of a control connection and
+ * whether it still exists.  (nfnetlink_queue can attach the entry to each
+ * queued packet, but only in kernels built with NETFILTER_NETLINK_GLUE_CT,
+ * so the daemon asks once per control connection instead.)
+ *
+ * In the forward hook a packet shows the tuple conntrack calls original
+ * or reply before the source translation, after the destination one: a
+ * masqueraded client's packets show client -> server and server ->
+ * client.  Looking up that tuple or its inverse finds the entry.
+ */
+#include <errno.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <libnetfilter_conntrack/libnetfilter_conntrack.h>
+
+#include "session.h"
+
+static void get_tuples(const struct nf_conntrack *ct, struct ngd_conn *c)
+{
+	c->orig.src = nfct_get_attr_u32(ct, ATTR_ORIG_IPV4_SRC);
+	c->orig.dst = nfct_get_attr_u32(ct, ATTR_ORIG_IPV4_DST);
+	c->orig.sport = nfct_get_attr_u16(ct, ATTR_ORIG_PORT_SRC);
+	c->orig.dport = nfct_get_attr_u16(ct, ATTR_ORIG_PORT_DST);
+	c->reply.src = nfct_get_attr_u32(ct, ATTR_REPL_IPV4_SRC);
+	c->reply.dst = nfct_get_attr_u32(ct, ATTR_REPL_IPV4_DST);
+	c->reply.sport = nfct_get_attr_u16(ct, ATTR_REPL_PORT_SRC);
+	c->reply.dport = nfct_get_attr_u16(ct, ATTR_REPL_PORT_DST);
+}
+
+static int got_ct(enum nf_conntrack_msg_type type, struct nf_conntrack *ct, void *data)
+{
+	(void)type;
+	get_tuples(ct, data);
+	return NFCT_CB_STOP;
+}
+
+/* The entry one of whose directions is exactly @t. */
+static int ct_get(const struct ngd_tuple *t, struct ngd_conn *c)
+{
+	struct nfct_handle *h = nfct_open(CONNTRACK, 0);
+	struct nf_conntrack *ct;
+	int ret;
+
+	if (!h)
+		return -errno;
+	ct = nfct_new();
+	if (!ct) {
+		nfct_close(h);
+		return -ENOMEM;
+	}
+	nfct_set_attr_u8(ct, ATTR_L3PROTO, AF_INET);
+	nfct_set_attr_u32(ct, ATTR_IPV4_SRC, t->src);
+	nfct_set_attr_u32(ct, ATTR_IPV4_DST, t->dst);
+	nfct_set_attr_u8(ct, ATTR_L4PROTO, IPPROTO_TCP);
+	nfct_set_attr_u16(ct, ATTR_PORT_SRC, t->sport);
+	nfct_set_attr_u16(ct, ATTR_PORT_DST, t->dport);
+	memset(c, 0, sizeof(*c));
+	nfct_callback_register(h, NFCT_T_ALL, got_ct, c);
+	ret = nfct_query(h, NFCT_Q_GET, ct) < 0 ? -errno : 0;
+	nfct_destroy(ct);
+	nfct_close(h);
+	if (!ret && !c->orig.src)
+		ret = -ENOENT;
+	return ret;
+}
+
+/* The entry of the connection a forward-hook packet with tuple @t belongs to. */
+int ct_lookup(const struct ngd_tuple *t, struct ngd_conn *c)
+{
+	struct ngd_tuple inv = { t->dst, t->src, t->dport, t->sport };
+	int ret = ct_get(t, c);
+
+	if (ret == -ENOENT)
+		ret = ct_get(&inv, c);
+	return ret;
+}
+
+/* The original direction as the forward hook sees it: source as sent, destination as translated. */
+void ct_forward_tuple(const struct ngd_conn *c, struct ngd_tuple *fwd)
+{
+	fwd->src = c->orig.src;
+	fwd->sport = c->orig.sport;
+	fwd->dst = c->reply.src;
+	fwd->dport = c->reply.sport;
+}
+
+/* Whether conntrack still has the control connection; yes when unsure. */
+bool ct_alive(const struct ngd_tuple *fwd)
+{
+	struct ngd_conn c;
+
+	return ct_lookup(fwd, &c) != -ENOENT;
+}

@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/*
+ * pptp-ngd: PPTP connection tracking and NAT for kernels without the
+ * pptp-ng module.  See docs/pptp-ngd.8 and docs/userspace.md.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "pptp_ngd.h"
+
+struct ngd_config cfg = {
+	.backend = NULL,
+	.ruleset = NGD_DEFAULT_RULESET,
+	.socket_path = NGD_DEFAULT_SOCKET,
+	.fail_open = true,
+	.max_calls = 64,
+	.max_sessions = 4096,
+	.gre_timeout = 120,
+	.idle_timeout = 900,
+};
+
+struct ngd_stats stats;
+
+static volatile sig_atomic_t stop_sig, dump_sig;
+static bool use_syslog;
+
+void ngd_log(int level, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (level > cfg.verbose && level > 0)
+		return;
+	va_start(ap, fmt);
+	if (use_syslog) {
+		vsyslog(level ? LOG_INFO : LOG_ERR, fmt, ap);
+	} else {
+		fputs("pptp-ngd: ", stderr);
+		vfprintf(stderr, fmt, ap);
+		fputc('\n', stderr);
+	}
+	va_end(ap);
+}
+
+static void usage(FILE *f)
+{
+	fputs("usage: pptp-ngd --backend nfqueue [--queue N] [--fail-open|--fail-closed]\n"
+	      "                [--max-calls-per-session N] [--max-sessions N]\n"
+	      "                [--gre-timeout S] [--idle-timeout S] [--ruleset FILE]\n"
+	      "                [--socket PATH] [--foreground] [--verbose]\n"
+	      "       pptp-ngd --status [--socket PATH]\n", f);
+}
+
+static unsigned int num_arg(const char *opt, const char *s, unsigned long lo, unsigned long hi)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || !*s || v < lo || v > hi) {
+		fprintf(stderr, "pptp-ngd: --%s wants a number from %lu to %lu, not \"%s\"\n",
+			opt, lo, hi, s);
+		exit(2);
+	}
+	return (unsigned int)v;
+}
+
+static bool parse_args(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "backend", required_argument, NULL, 'b' },
+		{ "queue", required_argument, NULL, 'q' },
+		{ "fail-open", no_argument, NULL, 'o' },
+		{ "fail-closed", no_argument, NULL, 'c' },
+		{ "max-calls-per-session", required_argument, NULL, 'm' },
+		{ "max-sessions", required_argument, NULL, 's' },
+		{ "gre-timeout", required_argument, NULL, 'g' },
+		{ "idle-timeout", required_argument, NULL, 'i' },
+		{ "ruleset", required_argument, NULL, 'r' },
+		{ "socket", required_argument, NULL, 'S' },
+		{ "status", no_argument, NULL, 'T' },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	bool status = false;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "b:q:fvh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'b': cfg.backend = optarg; break;
+		case 'q': cfg.queue = num_arg("queue", optarg, 0, 65535); break;
+		case 'o': cfg.fail_open = true; break;
+		case 'c': cfg.fail_open = false; break;
+		case 'm': cfg.max_calls = num_arg("max-calls-per-session", optarg, 1, 65535); break;
+		case 's': cfg.max_sessions = num_arg("max-sessions", optarg, 1, 1000000); break;
+		case 'g': cfg.gre_timeout = num_arg("gre-timeout", optarg, 4, 86400); break;
+		case 'i': cfg.idle_timeout = num_arg("idle-timeout", optarg, 10, 864000); break;
+		case 'r': cfg.ruleset = optarg; break;
+		case 'S': cfg.socket_path = optarg; break;
+		case 'T': status = true; break;
+		case 'f': cfg.foreground = true; break;
+		case 'v': cfg.verbose++; break;
+		case 'h': usage(stdout); exit(0);
+		default: usage(stderr); exit(2);
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "pptp-ngd: unexpected argument \"%s\"\n", argv[optind]);
+		exit(2);
+	}
+	return status;
+}
+
+static void on_signal(int sig)
+{
+	if (sig == SIGUSR1)
+		dump_sig = 1;
+	else
+		stop_sig = sig;
+}
+
+static void signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+/* SIGUSR1: the state into the log (stderr, or syslog when detached). */
+static void dump_state(void)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return;
+	state_json(f);
+	fclose(f);
+	ngd_log(0, "state: %s", buf);
+	free(buf);
+}
+
+static int run(const struct ngd_backend *be)
+{
+	struct pollfd pfd[2];
+	int lfd = ctl_open(cfg.socket_path);
+
+	if (lfd < 0)
+		return 1;
+	pfd[0].fd = be->fd();
+	pfd[0].events = POLLIN;
+	pfd[1].fd = lfd;
+	pfd[1].events = POLLIN;
+	while (!stop_sig) {
+		int n = poll(pfd, 2, 50);
+
+		if (n < 0 && errno != EINTR) {
+			ngd_err("poll: %s", strerror(errno));
+			break;
+		}
+		if (n > 0 && (pfd[0].revents & POLLIN) && be->input() < 0)
+			break;
+		if (n > 0 && (pfd[1].revents & POLLIN))
+			ctl_input(lfd);
+		if (dump_sig) {
+			dump_sig = 0;
+			dump_state();
+		}
+		if (be->tick)
+			be->tick();
+		sessions_tick(time(NULL));
+	}
+	ctl_close(cfg.socket_path);
+	close(lfd);
+	return stop_sig ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+	const struct ngd_backend *be;
+	int ret;
+
+	if (parse_args(argc, argv))
+		return ctl_status(cfg.socket_path);
+	if (!cfg.backend) {
+		fprintf(stderr, "pptp-ngd: --backend is required (nfqueue or cthelper)\n");
+		usage(stderr);
+		return 2;
+	}
+	be = ngd_backend_find(cfg.backend);
+	if (!be) {
+		fprintf(stderr, "pptp-ngd: unknown backend \"%s\" (nfqueue or cthelper)\n", cfg.backend);
+		return 2;
+	}
+	if (!be->fd) {		/* a backend not implemented yet says why */
+		be->start();
+		return 1;
+	}
+	if (!cfg.foreground) {
+		if (daemon(0, 0) < 0) {
+			perror("pptp-ngd: daemon");
+			return 1;
+		}
+		use_syslog = true;
+		openlog("pptp-ngd", LOG_PID, LOG_DAEMON);
+	}
+	signals();
+	if (nft_setup(cfg.ruleset) < 0 || sessions_init() < 0)
+		return 1;
+	if (sessions_recover() < 0)
+		ngd_err("recovery from the GRE maps failed: starting without old calls");
+	if (be->start() < 0 || nft_queue_rules(cfg.queue, cfg.fail_open) < 0) {
+		be->stop();
+		return 1;
+	}
+	ngd_info("running: backend %s, queue %u, fail-%s", be->name, cfg.queue,
+		 cfg.fail_open ? "open" : "closed");
+	ret = run(be);
+	be->stop();
+	sessions_shutdown();
+	ngd_info("stopped; pinholes stay until they time out (nft delete table ip %s to remove)",
+		 NGD_TABLE);
+	return ret;
+}

@@ -1,0 +1,381 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/*
+ * Backend "nfqueue": the firewall's forward hook queues TCP 1723 (both
+ * ports) to us.  We hand the payload to the session it belongs to, write
+ * the core's rewrites into the packet, fix the TCP checksum and give the
+ * packet back.
+ *
+ * The forward hook sees an outbound packet before its source is
+ * translated and an inbound one after its destination was translated
+ * back, so both directions of a connection show the same two address:port
+ * pairs (inside host and peer); the translated address comes from
+ * conntrack (ct.c).  Equal-length rewrites of the payload do not care
+ * where the addresses are translated.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/ip.h>
+#include <netinet/tcp.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nfnetlink_queue.h>
+#include <libmnl/libmnl.h>
+#include <libnetfilter_queue/libnetfilter_queue.h>
+
+#include "pptp_ngd.h"
+
+static struct mnl_socket *qnl;
+static uint32_t qportid;
+static char *qbuf;
+static size_t qbuf_len;
+
+static int queue_config(uint8_t cmd_or_0, bool params)
+{
+	char buf[NGD_NL_BUF] = { 0 };
+	struct nlmsghdr *nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, cfg.queue);
+	uint32_t flags = cfg.fail_open ? NFQA_CFG_F_FAIL_OPEN : 0;
+	int ret;
+
+	nlh->nlmsg_flags |= NLM_F_ACK;
+	if (!params) {
+		nfq_nlmsg_cfg_put_cmd(nlh, AF_INET, cmd_or_0);
+	} else {
+		nfq_nlmsg_cfg_put_params(nlh, NFQNL_COPY_PACKET, 0xffff);
+		/* no NFQA_CFG_F_GSO: the kernel segments and completes checksums for us */
+		mnl_attr_put_u32(nlh, NFQA_CFG_FLAGS, htonl(flags));
+		mnl_attr_put_u32(nlh, NFQA_CFG_MASK,
+				 htonl(NFQA_CFG_F_FAIL_OPEN | NFQA_CFG_F_GSO));
+	}
+	if (mnl_socket_sendto(qnl, nlh, nlh->nlmsg_len) < 0)
+		return -1;
+	ret = mnl_socket_recvfrom(qnl, buf, sizeof(buf));
+	if (ret < 0)
+		return -1;
+	return mnl_cb_run(buf, (size_t)ret, 0, qportid, NULL, NULL) < 0 ? -1 : 0;
+}
+
+static int nq_start(void)
+{
+	int one = 1, tries;
+
+	qnl = mnl_socket_open(NETLINK_NETFILTER);
+	if (!qnl || mnl_socket_bind(qnl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		ngd_err("netlink: %s", strerror(errno));
+		return -1;
+	}
+	qportid = mnl_socket_get_portid(qnl);
+	qbuf_len = 0xffff + (MNL_SOCKET_BUFFER_SIZE / 2);
+	qbuf = malloc(qbuf_len);
+	if (!qbuf)
+		return -1;
+	/* a killed predecessor's binding goes away shortly after its socket */
+	for (tries = 0; queue_config(NFQNL_CFG_CMD_BIND, false) < 0; tries++) {
+		if (errno == EPERM && tries < 30) {
+			usleep(100 * 1000);
+			continue;
+		}
+		if (errno == EPERM)
+			ngd_err("cannot bind NFQUEUE %u: another program holds it", cfg.queue);
+		else
+			ngd_err("cannot bind NFQUEUE %u: %s (kernel without nfnetlink_queue?)",
+				cfg.queue, strerror(errno));
+		return -1;
+	}
+	if (queue_config(0, true) < 0) {
+		ngd_err("cannot configure NFQUEUE %u: %s (kernel without NFQA_CFG_F_FAIL_OPEN?)",
+			cfg.queue, strerror(errno));
+		return -1;
+	}
+	/* A full socket buffer must not kill us: the kernel drops (or bypasses) instead. */
+	mnl_socket_setsockopt(qnl, NETLINK_NO_ENOBUFS, &one, sizeof(one));
+	return 0;
+}
+
+static int nq_fd(void)
+{
+	return mnl_socket_get_fd(qnl);
+}
+
+static void nq_stop(void)
+{
+	if (qnl) {
+		queue_config(NFQNL_CFG_CMD_UNBIND, false);
+		mnl_socket_close(qnl);
+		qnl = NULL;
+	}
+	free(qbuf);
+	qbuf = NULL;
+}
+
+static uint32_t csum_add(uint32_t sum, const uint8_t *p, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
+	if (len & 1)
+		sum += (uint32_t)p[len - 1] << 8;
+	return sum;
+}
+
+/* Recompute the TCP checksum of an IPv4 packet (segments here are small). */
+static void tcp4_checksum(struct iphdr *ip, uint8_t *tcp, size_t tcp_len)
+{
+	uint32_t sum = 0;
+	uint8_t ph[4] = { 0, IPPROTO_TCP, (uint8_t)(tcp_len >> 8), (uint8_t)tcp_len };
+
+	tcp[16] = tcp[17] = 0;
+	sum = csum_add(sum, (const uint8_t *)&ip->saddr, 8);
+	sum = csum_add(sum, ph, 4);
+	sum = csum_add(sum, tcp, tcp_len);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	pptp_put16(tcp + 16, (uint16_t)~sum);
+}
+
+/* A queued IPv4/TCP packet, parsed. */
+struct qpkt {
+	uint32_t id;
+	uint8_t *pkt;
+	uint32_t len;
+	struct iphdr *ip;
+	uint8_t *tcp;
+	uint8_t *data;		/* TCP payload */
+	uint32_t dlen;
+	uint32_t seq;
+	uint8_t flags;
+	bool changed;
+	struct ngd_tuple tp;
+};
+
+static bool parse(struct qpkt *q)
+{
+	struct iphdr *ip = (struct iphdr *)q->pkt;
+	unsigned int ihl, thl;
+
+	if (q->len < sizeof(*ip) || ip->version != 4 || ip->protocol != IPPROTO_TCP)
+		return false;
+	ihl = ip->ihl * 4u;
+	if (ihl < 20 || q->len < ihl + 20 || ntohs(ip->tot_len) != q->len ||
+	    (ntohs(ip->frag_off) & 0x3fff))
+		return false;
+	q->tcp = q->pkt + ihl;
+	thl = (q->tcp[12] >> 4) * 4u;
+	if (thl < 20 || ihl + thl > q->len)
+		return false;
+	q->ip = ip;
+	q->data = q->tcp + thl;
+	q->dlen = q->len - ihl - thl;
+	q->seq = pptp_get32(q->tcp + 4);
+	q->flags = q->tcp[13];
+	q->tp.src = ip->saddr;
+	q->tp.dst = ip->daddr;
+	memcpy(&q->tp.sport, q->tcp, 2);
+	memcpy(&q->tp.dport, q->tcp + 2, 2);
+	return true;
+}
+
+static void verdict(struct qpkt *q, int v)
+{
+	static char buf[0x10000 + 4096];
+	struct nlmsghdr *nlh = nfq_nlmsg_put(buf, NFQNL_MSG_VERDICT, cfg.queue);
+
+	nfq_nlmsg_verdict_put(nlh, (int)q->id, v);
+	if (v == NF_ACCEPT && q->changed) {
+		tcp4_checksum(q->ip, q->tcp, (size_t)(q->pkt + q->len - q->tcp));
+		nfq_nlmsg_verdict_put_pkt(nlh, q->pkt, q->len);
+		stats.mangled++;
+	}
+	if (mnl_socket_sendto(qnl, nlh, nlh->nlmsg_len) < 0)
+		ngd_err("verdict: %s", strerror(errno));
+}
+
+/*
+ * Feed @n segments of one direction that follow each other as one run of
+ * bytes, write the rewrites into whichever packet holds each byte, and
+ * give every packet its verdict, in order.
+ */
+static void process(struct qpkt **qs, unsigned int n)
+{
+	static struct ngd_seg_result res;
+	static uint8_t run[2 * 0x10000];
+	const uint8_t *data = qs[0]->data;
+	uint32_t total = qs[0]->dlen, i, b;
+	uint8_t flags = 0;
+
+	for (i = 0; i < n; i++)
+		flags |= qs[i]->flags;
+	if (n > 1) {
+		for (i = 0, total = 0; i < n; i++) {
+			memcpy(run + total, qs[i]->data, qs[i]->dlen);
+			total += qs[i]->dlen;
+		}
+		data = run;
+	}
+	res.nrw = 0;
+	res.drop = false;
+	sessions_segment(&qs[0]->tp, flags, qs[0]->seq, data, total, &res);
+	for (i = 0; !res.drop && i < res.nrw; i++) {
+		for (b = 0; b < res.rw[i].n; b++) {
+			uint32_t off = res.rw[i].off + b;
+			unsigned int k = 0;
+
+			while (k < n - 1 && off >= qs[k]->dlen)
+				off -= qs[k++]->dlen;
+			qs[k]->data[off] = res.rw[i].bytes[b];
+			qs[k]->changed = true;
+		}
+	}
+	for (i = 0; i < n; i++)
+		verdict(qs[i], res.drop ? NF_DROP : NF_ACCEPT);
+}
+
+/*
+ * Held segments.  A segment that ends inside a message's first 16 bytes
+ * (where its call IDs are) waits here for the next one, so a call ID cut
+ * by the sender can still be rewritten whole: the core reads both as one
+ * run.  Released alone when nothing follows within HOLD_MS.
+ */
+#define HOLD_SLOTS	16
+#define HOLD_MS		50
+
+struct held {
+	bool used;
+	uint64_t since;
+	struct qpkt q;
+};
+
+static struct held held[HOLD_SLOTS];
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static struct held *held_for(const struct ngd_tuple *tp)
+{
+	unsigned int i;
+
+	for (i = 0; i < HOLD_SLOTS; i++)
+		if (held[i].used && !memcmp(&held[i].q.tp, tp, sizeof(*tp)))
+			return &held[i];
+	return NULL;
+}
+
+static void release(struct held *h)
+{
+	struct qpkt *one = &h->q;
+
+	process(&one, 1);
+	free(h->q.pkt);
+	h->used = false;
+}
+
+/* Keep a copy of @q (the queue's buffer is reused); false if no room. */
+static bool hold(const struct qpkt *q)
+{
+	unsigned int i;
+
+	for (i = 0; i < HOLD_SLOTS && held[i].used; i++)
+		;
+	if (i == HOLD_SLOTS)
+		return false;
+	held[i].q = *q;
+	held[i].q.pkt = malloc(q->len);
+	if (!held[i].q.pkt)
+		return false;
+	memcpy(held[i].q.pkt, q->pkt, q->len);
+	/* re-point into the copy */
+	held[i].q.ip = (struct iphdr *)held[i].q.pkt;
+	held[i].q.tcp = held[i].q.pkt + (q->tcp - q->pkt);
+	held[i].q.data = held[i].q.pkt + (q->data - q->pkt);
+	held[i].since = now_ms();
+	held[i].used = true;
+	stats.held++;
+	return true;
+}
+
+static void handle(struct qpkt *q)
+{
+	struct held *h = held_for(&q->tp);
+
+	if (h && q->dlen && q->seq == h->q.seq + h->q.dlen &&
+	    !(q->flags & (TH_SYN | TH_RST))) {
+		struct qpkt *two[2] = { &h->q, q };
+
+		process(two, 2);
+		free(h->q.pkt);
+		h->used = false;
+		return;
+	}
+	if (h && (q->dlen || (q->flags & (TH_FIN | TH_RST))))
+		release(h);	/* not its continuation: the held one goes alone */
+	if (q->dlen && sessions_splits_head(&q->tp, q->seq, q->data, q->dlen) && hold(q))
+		return;
+	process(&q, 1);
+}
+
+static void nq_tick(void)
+{
+	uint64_t now = now_ms();
+	unsigned int i;
+
+	for (i = 0; i < HOLD_SLOTS; i++)
+		if (held[i].used && now - held[i].since >= HOLD_MS)
+			release(&held[i]);
+}
+
+static int queue_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nlattr *attr[NFQA_MAX + 1] = { NULL };
+	struct nfqnl_msg_packet_hdr *ph;
+	struct qpkt q = { 0 };
+
+	(void)data;
+	if (nfq_nlmsg_parse(nlh, attr) < 0 || !attr[NFQA_PACKET_HDR])
+		return MNL_CB_OK;
+	ph = mnl_attr_get_payload(attr[NFQA_PACKET_HDR]);
+	q.id = ntohl(ph->packet_id);
+	stats.packets++;
+	if (attr[NFQA_PAYLOAD]) {
+		q.pkt = mnl_attr_get_payload(attr[NFQA_PAYLOAD]);
+		q.len = mnl_attr_get_payload_len(attr[NFQA_PAYLOAD]);
+	}
+	if (!q.pkt || !parse(&q)) {
+		stats.unparsable++;
+		verdict(&q, NF_ACCEPT);
+		return MNL_CB_OK;
+	}
+	handle(&q);
+	return MNL_CB_OK;
+}
+
+static int nq_input(void)
+{
+	int ret = mnl_socket_recvfrom(qnl, qbuf, qbuf_len);
+
+	if (ret < 0) {
+		if (errno == ENOBUFS || errno == EINTR || errno == EAGAIN)
+			return 0;
+		ngd_err("nfqueue: %s", strerror(errno));
+		return -1;
+	}
+	if (mnl_cb_run(qbuf, (size_t)ret, 0, qportid, queue_cb, NULL) < 0 && errno != 0)
+		ngd_dbg("nfqueue message: %s", strerror(errno));
+	return 0;
+}
+
+const struct ngd_backend ngd_backend_nfqueue = {
+	.name = "nfqueue",
+	.start = nq_start,
+	.fd = nq_fd,
+	.input = nq_input,
+	.tick = nq_tick,
+	.stop = nq_stop,
+};

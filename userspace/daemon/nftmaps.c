@@ -1,0 +1,472 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/*
+ * The daemon's nf_tables table, through libnftnl: load the ruleset, add the
+ * NFQUEUE rules that bring control packets to us, and keep one element per
+ * call in each GRE map:
+ *
+ *   gre_in_addr	peer . public . xid	: inside	inbound: destination
+ *   gre_in_id		peer . inside . xid	: id		inbound: call ID back
+ *   gre_out_addr	inside . peer . peer_id	: public	outbound: source
+ *
+ * The gre_in_addr element carries a comment naming the control connection
+ * and the call, which is what a restarted daemon rebuilds its calls from.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/xt_NFQUEUE.h>
+#include <libmnl/libmnl.h>
+#include <libnftnl/table.h>
+#include <libnftnl/chain.h>
+#include <libnftnl/rule.h>
+#include <libnftnl/expr.h>
+#include <libnftnl/set.h>
+#include <libnftnl/udata.h>
+
+#include "pptp_ngd.h"
+
+#define NFT_ELEM_COMMENT	0	/* nft's NFTNL_UDATA_SET_ELEM_COMMENT */
+#define NFT_KEY_LEN		12	/* addr . addr . 16 bits in a 32-bit register */
+
+static struct mnl_socket *nl;
+static uint32_t nl_seq;
+
+static const char *const gre_maps[] = { "gre_in_addr", "gre_in_id", "gre_out_addr" };
+
+/* Send a batch and collect every ack; the first error wins. */
+static int batch_send(struct mnl_nlmsg_batch *b)
+{
+	char buf[NGD_NL_BUF] = { 0 };
+	uint32_t portid = mnl_socket_get_portid(nl);
+	int ret, err = 0;
+
+	if (mnl_socket_sendto(nl, mnl_nlmsg_batch_head(b), mnl_nlmsg_batch_size(b)) < 0)
+		return -errno;
+	/* One ack per message carrying NLM_F_ACK; stop at the end marker's seq. */
+	for (;;) {
+		fd_set r;
+		struct timeval tv = { 0, 0 };
+
+		FD_ZERO(&r);
+		FD_SET(mnl_socket_get_fd(nl), &r);
+		if (select(mnl_socket_get_fd(nl) + 1, &r, NULL, NULL, &tv) <= 0)
+			break;
+		ret = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+		if (ret <= 0)
+			break;
+		ret = mnl_cb_run(buf, ret, 0, portid, NULL, NULL);
+		if (ret < 0 && !err)
+			err = -errno;
+	}
+	return err;
+}
+
+struct batch {
+	char buf[65536];
+	struct mnl_nlmsg_batch *b;
+};
+
+static void batch_begin(struct batch *bt)
+{
+	memset(bt->buf, 0, sizeof(bt->buf));
+	bt->b = mnl_nlmsg_batch_start(bt->buf, sizeof(bt->buf));
+	nftnl_batch_begin(mnl_nlmsg_batch_current(bt->b), nl_seq++);
+	mnl_nlmsg_batch_next(bt->b);
+}
+
+static struct nlmsghdr *batch_msg(struct batch *bt, int type, int flags)
+{
+	return nftnl_nlmsg_build_hdr(mnl_nlmsg_batch_current(bt->b), type, NFPROTO_IPV4,
+				     flags | NLM_F_ACK, nl_seq++);
+}
+
+static int batch_commit(struct batch *bt)
+{
+	int ret;
+
+	nftnl_batch_end(mnl_nlmsg_batch_current(bt->b), nl_seq++);
+	mnl_nlmsg_batch_next(bt->b);
+	ret = batch_send(bt->b);
+	mnl_nlmsg_batch_stop(bt->b);
+	return ret;
+}
+
+/* A GET request answered by one or more messages handed to @cb. */
+static int nl_query(struct nlmsghdr *nlh, mnl_cb_t cb, void *arg)
+{
+	char buf[NGD_NL_BUF] = { 0 };
+	uint32_t portid = mnl_socket_get_portid(nl);
+	int ret;
+
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	while ((ret = mnl_socket_recvfrom(nl, buf, sizeof(buf))) > 0) {
+		ret = mnl_cb_run(buf, ret, nlh->nlmsg_seq, portid, cb, arg);
+		if (ret <= 0)
+			break;
+	}
+	return ret < 0 ? -errno : 0;
+}
+
+static int table_exists(void)
+{
+	char buf[NGD_NL_BUF] = { 0 };
+	struct nftnl_table *t = nftnl_table_alloc();
+	struct nlmsghdr *nlh;
+	int ret;
+
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETTABLE, NFPROTO_IPV4, NLM_F_ACK, nl_seq++);
+	nftnl_table_set_str(t, NFTNL_TABLE_NAME, NGD_TABLE);
+	nftnl_table_nlmsg_build_payload(nlh, t);
+	nftnl_table_free(t);
+	ret = nl_query(nlh, NULL, NULL);
+	if (ret == -ENOENT)
+		return 0;
+	return ret < 0 ? ret : 1;
+}
+
+static int set_exists(const char *name)
+{
+	char buf[NGD_NL_BUF] = { 0 };
+	struct nftnl_set *s = nftnl_set_alloc();
+	struct nlmsghdr *nlh;
+
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSET, NFPROTO_IPV4, NLM_F_ACK, nl_seq++);
+	nftnl_set_set_str(s, NFTNL_SET_TABLE, NGD_TABLE);
+	nftnl_set_set_str(s, NFTNL_SET_NAME, name);
+	nftnl_set_nlmsg_build_payload(nlh, s);
+	nftnl_set_free(s);
+	return nl_query(nlh, NULL, NULL) == 0;
+}
+
+/* Load the ruleset with nft(8), so it is exactly the file an admin reads. */
+static int load_ruleset(const char *path)
+{
+	int status;
+	pid_t pid;
+
+	if (access(path, R_OK) < 0) {
+		ngd_err("ruleset %s: %s", path, strerror(errno));
+		return -1;
+	}
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		execlp("nft", "nft", "-f", path, (char *)NULL);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status)) {
+		ngd_err("nft -f %s failed (is nftables installed and the kernel built with nf_tables?)",
+			path);
+		return -1;
+	}
+	return 0;
+}
+
+static void add_cmp(struct nftnl_rule *r, uint32_t base, uint32_t off, const void *val,
+		    uint32_t len)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("payload");
+
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, base);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, off);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, len);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, NFT_REG_1);
+	nftnl_rule_add_expr(r, e);
+	e = nftnl_expr_alloc("cmp");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, NFT_CMP_EQ);
+	nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, val, len);
+	nftnl_rule_add_expr(r, e);
+}
+
+/*
+ * ip protocol tcp th PORTFIELD 1723 counter NFQUEUE: nft's own queue
+ * expression is not in every kernel, so the xtables NFQUEUE target (the
+ * one iptables-nft uses) is attached through nft_compat.
+ */
+static struct nftnl_rule *queue_rule(unsigned int port_off, unsigned int queue, bool fail_open)
+{
+	struct nftnl_rule *r = nftnl_rule_alloc();
+	struct xt_NFQ_info_v3 *info = calloc(1, sizeof(*info));
+	uint8_t tcp = IPPROTO_TCP;
+	uint16_t port = htons(PPTP_TCP_PORT);
+	struct nftnl_expr *e;
+
+	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, NGD_TABLE);
+	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, NGD_CTL_CHAIN);
+	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_IPV4);
+	add_cmp(r, NFT_PAYLOAD_NETWORK_HEADER, 9, &tcp, 1);
+	add_cmp(r, NFT_PAYLOAD_TRANSPORT_HEADER, port_off, &port, 2);
+	nftnl_rule_add_expr(r, nftnl_expr_alloc("counter"));
+	info->queuenum = (uint16_t)queue;
+	info->queues_total = 1;
+	info->flags = fail_open ? NFQ_FLAG_BYPASS : 0;
+	e = nftnl_expr_alloc("target");
+	nftnl_expr_set_str(e, NFTNL_EXPR_TG_NAME, "NFQUEUE");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_TG_REV, 3);
+	nftnl_expr_set(e, NFTNL_EXPR_TG_INFO, info, sizeof(*info));	/* takes info */
+	nftnl_rule_add_expr(r, e);
+	return r;
+}
+
+/* Replace the control chain's rules: queue TCP 1723 both ways. */
+static int install_queue_rules(unsigned int queue, bool fail_open)
+{
+	struct batch bt;
+	struct nftnl_rule *r;
+	struct nlmsghdr *nlh;
+	unsigned int off;
+
+	batch_begin(&bt);
+	r = nftnl_rule_alloc();
+	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, NGD_TABLE);
+	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, NGD_CTL_CHAIN);
+	nlh = batch_msg(&bt, NFT_MSG_DELRULE, 0);
+	nftnl_rule_nlmsg_build_payload(nlh, r);
+	nftnl_rule_free(r);
+	mnl_nlmsg_batch_next(bt.b);
+	for (off = 0; off <= 2; off += 2) {	/* sport, dport */
+		r = queue_rule(off, queue, fail_open);
+		nlh = batch_msg(&bt, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND);
+		nftnl_rule_nlmsg_build_payload(nlh, r);
+		nftnl_rule_free(r);
+		mnl_nlmsg_batch_next(bt.b);
+	}
+	return batch_commit(&bt);
+}
+
+int nft_setup(const char *ruleset)
+{
+	unsigned int i;
+	int ret;
+
+	nl = mnl_socket_open(NETLINK_NETFILTER);
+	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		ngd_err("netlink: %s (kernel without nfnetlink?)", strerror(errno));
+		return -1;
+	}
+	nl_seq = (uint32_t)time(NULL);
+	ret = table_exists();
+	if (ret < 0) {
+		ngd_err("nf_tables: %s (kernel without nf_tables?)", strerror(-ret));
+		return -1;
+	}
+	if (ret == 0) {
+		if (load_ruleset(ruleset) < 0)
+			return -1;
+		ngd_info("loaded %s", ruleset);
+	} else {
+		ngd_info("table ip %s already present: keeping its elements", NGD_TABLE);
+	}
+	for (i = 0; i < PPTP_ARRAY_SIZE(gre_maps); i++) {
+		if (!set_exists(gre_maps[i])) {
+			ngd_err("table ip %s has no map %s: not pptp-ngd's ruleset (delete the table and restart)",
+				NGD_TABLE, gre_maps[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Bring control packets to the queue (after the queue is bound). */
+int nft_queue_rules(unsigned int queue, bool fail_open)
+{
+	int ret = install_queue_rules(queue, fail_open);
+
+	if (ret < 0) {
+		ngd_err("cannot add the NFQUEUE rule to chain %s: %s (kernel without nft_compat or xt_NFQUEUE?)",
+			NGD_CTL_CHAIN, strerror(-ret));
+		return -1;
+	}
+	return 0;
+}
+
+static void put_key(uint8_t *k, uint32_t a, uint32_t b, uint16_t id)
+{
+	memset(k, 0, NFT_KEY_LEN);
+	memcpy(k, &a, 4);
+	memcpy(k + 4, &b, 4);
+	pptp_put16(k + 8, id);
+}
+
+static void add_elem(struct nftnl_set *s, uint32_t a, uint32_t b, uint16_t id,
+		     const void *data, uint32_t dlen, const char *comment)
+{
+	struct nftnl_set_elem *e = nftnl_set_elem_alloc();
+	uint8_t key[NFT_KEY_LEN];
+
+	put_key(key, a, b, id);
+	nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, key, sizeof(key));
+	if (data) {
+		nftnl_set_elem_set(e, NFTNL_SET_ELEM_DATA, data, dlen);
+		nftnl_set_elem_set_u64(e, NFTNL_SET_ELEM_TIMEOUT, cfg.gre_timeout * 1000ull);
+	}
+	if (comment) {
+		struct nftnl_udata_buf *u = nftnl_udata_buf_alloc(256);
+
+		nftnl_udata_put_strz(u, NFT_ELEM_COMMENT, comment);
+		nftnl_set_elem_set(e, NFTNL_SET_ELEM_USERDATA, nftnl_udata_buf_data(u),
+				   nftnl_udata_buf_len(u));
+		nftnl_udata_buf_free(u);
+	}
+	nftnl_set_elem_add(s, e);
+}
+
+static struct nftnl_set *map_of(const char *name)
+{
+	struct nftnl_set *s = nftnl_set_alloc();
+
+	nftnl_set_set_str(s, NFTNL_SET_TABLE, NGD_TABLE);
+	nftnl_set_set_str(s, NFTNL_SET_NAME, name);
+	return s;
+}
+
+/* A call's elements in the maps of @mask, with data (add) or without (delete). */
+static void gre_elems(struct nftnl_set **s, const struct ngd_gre *g, unsigned int mask,
+		      bool data, const char *comment)
+{
+	uint8_t id[2];
+
+	pptp_put16(id, g->in_id);
+	if (mask & NGD_MAP_IN_ADDR)
+		add_elem(s[0], g->peer, g->public, g->in_xid, data ? &g->inside : NULL, 4, comment);
+	if (mask & NGD_MAP_IN_ID)
+		add_elem(s[1], g->peer, g->inside, g->in_xid, data ? id : NULL, 2, NULL);
+	if (mask & NGD_MAP_OUT_ADDR)
+		add_elem(s[2], g->inside, g->peer, g->peer_id, data ? &g->public : NULL, 4, NULL);
+}
+
+static void batch_elems(struct batch *bt, int type, int flags, struct nftnl_set **s,
+			unsigned int mask)
+{
+	unsigned int i;
+
+	for (i = 0; i < 3; i++) {
+		struct nlmsghdr *nlh;
+
+		if (!(mask & (1u << i)))
+			continue;
+		nlh = batch_msg(bt, type, flags);
+		nftnl_set_elems_nlmsg_build_payload(nlh, s[i]);
+		mnl_nlmsg_batch_next(bt->b);
+	}
+}
+
+/* One transaction: delete the elements of @del, add those of @add. */
+static int gre_change(const struct ngd_gre *g, unsigned int del, unsigned int add,
+		      const char *comment)
+{
+	struct nftnl_set *d[3], *a[3];
+	struct batch bt;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < 3; i++) {
+		d[i] = map_of(gre_maps[i]);
+		a[i] = map_of(gre_maps[i]);
+	}
+	gre_elems(d, g, del, false, NULL);
+	gre_elems(a, g, add, true, comment);
+	batch_begin(&bt);
+	batch_elems(&bt, NFT_MSG_DELSETELEM, 0, d, del);
+	batch_elems(&bt, NFT_MSG_NEWSETELEM, NLM_F_CREATE, a, add);
+	ret = batch_commit(&bt);
+	for (i = 0; i < 3; i++) {
+		nftnl_set_free(d[i]);
+		nftnl_set_free(a[i]);
+	}
+	return ret;
+}
+
+/*
+ * Replace a call's elements of @del by those of @add, atomically: that is
+ * also how a timeout is refreshed (adding an element that exists changes
+ * nothing), and the data path never sees a gap.  When one to delete is
+ * gone already (timed out), the transaction fails whole: delete one by one
+ * then, and add afresh.
+ */
+int nft_gre_update(const struct ngd_gre *g, unsigned int del, unsigned int add,
+		   const char *comment)
+{
+	unsigned int i;
+	int ret = gre_change(g, del, add, comment);
+
+	if (ret == -ENOENT && del) {
+		for (i = 0; i < 3; i++)
+			if (del & (1u << i))
+				gre_change(g, 1u << i, 0, NULL);
+		ret = add ? gre_change(g, 0, add, comment) : 0;
+	}
+	if (ret < 0)
+		stats.nft_errors++;
+	return ret;
+}
+
+struct dump_arg {
+	nft_gre_cb cb;
+	void *arg;
+};
+
+static int elem_cb(struct nftnl_set_elem *e, void *data)
+{
+	struct dump_arg *da = data;
+	const uint8_t *key, *val;
+	const void *ud;
+	uint32_t klen, vlen, ulen;
+	struct ngd_gre g = { 0 };
+	char comment[256] = "";
+
+	key = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &klen);
+	val = nftnl_set_elem_get(e, NFTNL_SET_ELEM_DATA, &vlen);
+	if (!key || !val || klen != NFT_KEY_LEN || vlen != 4)
+		return 0;
+	memcpy(&g.peer, key, 4);
+	memcpy(&g.public, key + 4, 4);
+	g.in_xid = pptp_get16(key + 8);
+	memcpy(&g.inside, val, 4);
+	ud = nftnl_set_elem_get(e, NFTNL_SET_ELEM_USERDATA, &ulen);
+	/* TLV: type, length, string with its NUL */
+	if (ud && ulen > 2 && ((const uint8_t *)ud)[0] == NFT_ELEM_COMMENT) {
+		uint32_t l = ((const uint8_t *)ud)[1];
+
+		if (l + 2 <= ulen && l < sizeof(comment)) {
+			memcpy(comment, (const uint8_t *)ud + 2, l);
+			comment[l] = 0;
+		}
+	}
+	da->cb(&g, comment, da->arg);
+	return 0;
+}
+
+static int dump_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nftnl_set *s = nftnl_set_alloc();
+
+	if (nftnl_set_elems_nlmsg_parse(nlh, s) == 0)
+		nftnl_set_elem_foreach(s, elem_cb, data);
+	nftnl_set_free(s);
+	return MNL_CB_OK;
+}
+
+/* Every gre_in_addr element (one per call), with its comment. */
+int nft_gre_dump(nft_gre_cb cb, void *arg)
+{
+	char buf[NGD_NL_BUF] = { 0 };
+	struct nftnl_set *s = map_of(gre_maps[0]);
+	struct dump_arg da = { cb, arg };
+	struct nlmsghdr *nlh;
+
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSETELEM, NFPROTO_IPV4,
+				    NLM_F_DUMP | NLM_F_ACK, nl_seq++);
+	nftnl_set_elems_nlmsg_build_payload(nlh, s);
+	nftnl_set_free(s);
+	return nl_query(nlh, dump_cb, &da);
+}

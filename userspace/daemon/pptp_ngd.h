@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/*
+ * pptp-ngd: the userspace PPTP helper.  The shared core (include/pptp_ng/)
+ * follows each control connection; this daemon only moves packets to it,
+ * applies what it decides and keeps the GRE data path (nf_tables maps in
+ * the table "pptp_ngd") in step with the calls.
+ */
+#ifndef PPTP_NGD_H
+#define PPTP_NGD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
+#include <netinet/in.h>
+
+#include "pptp_ng/core.h"
+
+#define NGD_TABLE		"pptp_ngd"
+#define NGD_CTL_CHAIN		"control"
+#define NGD_DEFAULT_RULESET	"/usr/share/pptp-ng/pptp-ngd-nfqueue.nft"
+#define NGD_DEFAULT_SOCKET	"/run/pptp-ngd.sock"
+#define NGD_NL_BUF		16384	/* netlink buffers (MNL_SOCKET_BUFFER_SIZE is not constant) */
+
+struct ngd_config {
+	const char *backend;
+	const char *ruleset;
+	const char *socket_path;
+	unsigned int queue;
+	bool fail_open;
+	bool foreground;
+	int verbose;
+	unsigned int max_calls;		/* per control connection */
+	unsigned int max_sessions;
+	unsigned int gre_timeout;	/* seconds an nft element lives unrefreshed */
+	unsigned int idle_timeout;	/* seconds without a control packet */
+};
+
+extern struct ngd_config cfg;
+
+struct ngd_stats {
+	uint64_t packets;		/* control packets queued to us */
+	uint64_t held;			/* waited for the rest of a message head */
+	uint64_t mangled;		/* of which the daemon changed */
+	uint64_t dropped_future;	/* arrived before a gap: dropped for TCP to resend */
+	uint64_t no_conntrack;		/* queued without a conntrack entry: passed as is */
+	uint64_t unparsable;		/* not IPv4/TCP as expected: passed as is */
+	uint64_t sessions_opened;
+	uint64_t sessions_closed;
+	uint64_t sessions_refused;	/* --max-sessions reached */
+	uint64_t sessions_recovered;
+	uint64_t calls_recovered;
+	uint64_t pinholes_added;
+	uint64_t pinholes_removed;
+	uint64_t nft_errors;
+	/* the core's own counters, summed over closed sessions */
+	uint64_t invalid[PPTP_INV_COUNT];
+	uint64_t anomalies[PPTP_AN_COUNT];
+	uint64_t refused[PPTP_REFUSE_COUNT];
+	uint64_t calls_opened, calls_up, calls_failed, calls_closed, rewrites;
+};
+
+extern struct ngd_stats stats;
+
+void ngd_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#define ngd_err(...)	ngd_log(0, __VA_ARGS__)
+#define ngd_info(...)	ngd_log(1, __VA_ARGS__)
+#define ngd_dbg(...)	ngd_log(2, __VA_ARGS__)
+
+/* A backend brings control packets to the sessions (a small ops table). */
+struct ngd_backend {
+	const char *name;
+	int (*start)(void);		/* set up kernel state; -1 with a message on error */
+	int (*fd)(void);		/* to poll for input */
+	int (*input)(void);		/* handle what is readable; -1 on fatal error */
+	void (*tick)(void);		/* every loop turn (at least every 50 ms) */
+	void (*stop)(void);
+};
+
+const struct ngd_backend *ngd_backend_find(const char *name);
+
+/* A TCP 4-tuple (network order), as a packet or conntrack has it. */
+struct ngd_tuple {
+	uint32_t src, dst;
+	uint16_t sport, dport;
+};
+
+/* A control connection's conntrack entry: both directions' tuples. */
+struct ngd_conn {
+	struct ngd_tuple orig, reply;
+};
+
+/* One GRE call as the nft maps hold it (network order addresses). */
+struct ngd_gre {
+	uint32_t inside;	/* host behind the NAT */
+	uint32_t public;	/* its translated address */
+	uint32_t peer;		/* the other end */
+	uint16_t in_id;		/* call ID the inside host receives GRE with */
+	uint16_t in_xid;	/* the same as the peer sees it */
+	uint16_t peer_id;	/* call ID the peer receives GRE with */
+};
+
+/* session.c: control connections and the core's decisions. */
+struct ngd_rewrite {
+	uint32_t off;
+	uint8_t n;
+	uint8_t bytes[2];
+};
+
+struct ngd_seg_result {
+	struct ngd_rewrite *rw;
+	unsigned int nrw, cap;
+	bool drop;
+};
+
+int sessions_init(void);
+void sessions_segment(const struct ngd_tuple *pkt, uint8_t tcp_flags,
+		      uint32_t seq, const uint8_t *data, uint32_t len,
+		      struct ngd_seg_result *res);
+void sessions_tick(time_t now);
+bool sessions_splits_head(const struct ngd_tuple *pkt, uint32_t seq, const uint8_t *data,
+			  uint32_t len);
+void sessions_shutdown(void);
+int sessions_recover(void);
+
+/* nftmaps.c: the daemon's nf_tables table. */
+int nft_setup(const char *ruleset);
+int nft_queue_rules(unsigned int queue, bool fail_open);
+#define NGD_MAP_IN_ADDR		0x1	/* gre_in_addr */
+#define NGD_MAP_IN_ID		0x2	/* gre_in_id */
+#define NGD_MAP_OUT_ADDR	0x4	/* gre_out_addr */
+#define NGD_MAP_IN		(NGD_MAP_IN_ADDR | NGD_MAP_IN_ID)
+#define NGD_MAP_ALL		(NGD_MAP_IN | NGD_MAP_OUT_ADDR)
+int nft_gre_update(const struct ngd_gre *g, unsigned int del, unsigned int add,
+		   const char *comment);
+typedef void (*nft_gre_cb)(const struct ngd_gre *g, const char *comment, void *arg);
+int nft_gre_dump(nft_gre_cb cb, void *arg);
+
+/* ctl.c: the UNIX control socket. */
+int ctl_open(const char *path);
+void ctl_input(int fd);
+void ctl_close(const char *path);
+int ctl_status(const char *path);
+void state_json(FILE *f);
+
+#endif /* PPTP_NGD_H */

@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/*
+ * Restart recovery.  The GRE maps outlive the daemon (their elements time
+ * out on their own), so after a crash the calls keep flowing; at start the
+ * daemon reads the gre_in_addr elements back, checks with conntrack that
+ * each one's control connection still exists, and adopts the calls into
+ * midstream trackers (pptp_adopt_call), so later control messages
+ * (CCRQ, CDN, SLI...) are translated and end them as before.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+
+#include "session.h"
+
+struct recovered {
+	struct ngd_gre g;
+	struct ngd_tuple fwd;		/* the session's direction 0, forward hook view */
+	unsigned int dir;
+	u8 role;
+	bool pending;
+	bool ok;
+};
+
+/* "pptp-ngd A:p>B:q dir D role R id X xid Y peer Z" (call_comment()). */
+static bool parse_comment(const char *s, struct recovered *r)
+{
+	char a[16], b[16], role[4];
+	unsigned short ap, bp, id, xid, peer;
+	unsigned int dir;
+
+	if (sscanf(s, "pptp-ngd %15[0-9.]:%hu>%15[0-9.]:%hu dir %u role %3s id %hu xid %hu peer %hu",
+		   a, &ap, b, &bp, &dir, role, &id, &xid, &peer) != 9)
+		return false;
+	if (inet_pton(AF_INET, a, &r->fwd.src) != 1 ||
+	    inet_pton(AF_INET, b, &r->fwd.dst) != 1 || dir > 1 || xid != r->g.in_xid)
+		return false;
+	if (!strcmp(role, "PNS") || !strcmp(role, "pns"))
+		r->role = PPTP_PNS;
+	else if (!strcmp(role, "PAC") || !strcmp(role, "pac"))
+		r->role = PPTP_PAC;
+	else
+		return false;
+	r->fwd.sport = htons(ap);
+	r->fwd.dport = htons(bp);
+	r->dir = dir;
+	r->g.in_id = id;
+	r->g.peer_id = peer;
+	return true;
+}
+
+static void adopt(struct recovered *r, const struct ngd_conn *conn)
+{
+	struct pptp_call call = { 0 }, *c;
+	unsigned int d = 0;
+	struct session *s = session_find(&r->fwd, &d);
+	char comment[128];
+	u8 ir = r->role;
+
+	if (!s) {
+		s = session_new(&r->fwd, conn, true);
+		if (!s)
+			return;
+		stats.sessions_recovered++;
+	}
+	if (s->inside != r->g.inside || s->public != r->g.public || s->peer != r->g.peer ||
+	    s->inside_dir != r->dir || d != 0)
+		return;
+	call.state = PPTP_CALL_UP;
+	call.outgoing = 1;
+	call.has_id[PPTP_PNS] = call.has_id[PPTP_PAC] = 1;
+	call.id[ir] = r->g.in_id;
+	call.xid[ir] = r->g.in_xid;
+	call.id[!ir] = call.xid[!ir] = r->g.peer_id;
+	if (xid_used(s->public, s->peer, r->g.in_xid))
+		return;
+	c = pptp_adopt_call(&s->t, ir == PPTP_PNS ? r->dir : !r->dir, &call);
+	if (!c || xid_take(s->public, s->peer, r->g.in_xid) < 0)
+		return;
+	s->ext[c - s->calls].programmed = true;
+	s->ext[c - s->calls].g = r->g;
+	call_comment(s, &r->g, comment, sizeof(comment));
+	nft_gre_update(&r->g, NGD_MAP_ALL, NGD_MAP_ALL, comment);	/* a fresh timeout */
+	stats.calls_recovered++;
+	r->ok = true;
+	ngd_info("recovered call: %s", comment);
+}
+
+struct found {
+	struct recovered *r;
+	unsigned int n, cap;
+};
+
+static void collect(const struct ngd_gre *g, const char *comment, void *arg)
+{
+	struct found *f = arg;
+	struct recovered *r;
+
+	if (f->n == f->cap) {
+		unsigned int cap = f->cap ? f->cap * 2 : 64;
+
+		r = realloc(f->r, cap * sizeof(*r));
+		if (!r)
+			return;
+		f->r = r;
+		f->cap = cap;
+	}
+	r = &f->r[f->n];
+	memset(r, 0, sizeof(*r));
+	r->g = *g;
+	if (!parse_comment(comment, r)) {
+		r->pending = true;	/* a call that never came up, or not ours */
+	}
+	f->n++;
+}
+
+/* Dump first, change after: never modify the maps while reading them. */
+int sessions_recover(void)
+{
+	struct found f = { 0 };
+	unsigned int i;
+	int ret = nft_gre_dump(collect, &f);
+
+	for (i = 0; ret == 0 && i < f.n; i++) {
+		struct recovered *r = &f.r[i];
+		struct ngd_conn c;
+		struct ngd_tuple fwd;
+
+		if (!r->pending && ct_lookup(&r->fwd, &c) == 0) {
+			ct_forward_tuple(&c, &fwd);
+			if (!memcmp(&fwd, &r->fwd, sizeof(fwd)))
+				adopt(r, &c);
+		}
+		if (!r->ok) {
+			/* the element's key and data name its siblings */
+			nft_gre_update(&r->g, r->pending ? NGD_MAP_IN : NGD_MAP_ALL, 0, NULL);
+			ngd_info("stale call %u (control connection gone): pinhole removed",
+				 r->g.in_xid);
+		}
+	}
+	free(f.r);
+	return ret;
+}

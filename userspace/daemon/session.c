@@ -1,0 +1,582 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/*
+ * Control connections: one shared-core tracker per conntrack entry, and
+ * what the daemon does with the tracker's decisions.
+ *
+ * NAT: the host behind the NAT is the sender of the direction whose
+ * address conntrack translates (original direction for SNAT/masquerade,
+ * reply direction for a published server).  Its call IDs are the ones
+ * translated (ops->map_id): unique per (translated address, peer), the
+ * original kept when free.  The peer's IDs are never translated.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+
+#include "pptp_ngd.h"
+
+#include "session.h"
+
+struct session *sessions;
+unsigned int nsessions;
+static time_t last_refresh;
+
+/* Translated call IDs in use, per (public, peer): a small chained hash. */
+struct xid_ent {
+	struct xid_ent *next;
+	uint32_t public, peer;
+	uint16_t xid;
+};
+
+#define XID_BUCKETS 4096
+static struct xid_ent *xid_tab[XID_BUCKETS];
+
+static unsigned int xid_hash(uint32_t public, uint32_t peer, uint16_t xid)
+{
+	uint32_t h = public * 2654435761u ^ peer * 40503u ^ xid;
+
+	return (h ^ (h >> 16)) % XID_BUCKETS;
+}
+
+bool xid_used(uint32_t public, uint32_t peer, uint16_t xid)
+{
+	struct xid_ent *e;
+
+	for (e = xid_tab[xid_hash(public, peer, xid)]; e; e = e->next)
+		if (e->public == public && e->peer == peer && e->xid == xid)
+			return true;
+	return false;
+}
+
+int xid_take(uint32_t public, uint32_t peer, uint16_t xid)
+{
+	struct xid_ent *e = malloc(sizeof(*e));
+	unsigned int h = xid_hash(public, peer, xid);
+
+	if (!e)
+		return -1;
+	e->public = public;
+	e->peer = peer;
+	e->xid = xid;
+	e->next = xid_tab[h];
+	xid_tab[h] = e;
+	return 0;
+}
+
+static void xid_release(uint32_t public, uint32_t peer, uint16_t xid)
+{
+	struct xid_ent **p, *e;
+
+	for (p = &xid_tab[xid_hash(public, peer, xid)]; (e = *p); p = &e->next) {
+		if (e->public == public && e->peer == peer && e->xid == xid) {
+			*p = e->next;
+			free(e);
+			return;
+		}
+	}
+}
+
+static void program_pending(struct session *s, unsigned int maps, uint16_t id, uint16_t xid,
+			    uint16_t peer_id);
+
+/* Whether the peer uses @v as one of its own call IDs in this session. */
+static bool peer_uses(const struct session *s, uint16_t v)
+{
+	u8 pr = s->t.role[!s->inside_dir];
+	unsigned int i;
+
+	if (pr > PPTP_PAC)
+		return false;
+	for (i = 0; i < s->t.max_calls; i++)
+		if (s->calls[i].state != PPTP_CALL_FREE && s->calls[i].has_id[pr] &&
+		    s->calls[i].id[pr] == v)
+			return true;
+	return false;
+}
+
+static int map_id(void *ctx, const struct pptp_tracker *t, u8 role, u16 id, u16 *xid)
+{
+	struct session *s = ctx;
+	unsigned int i;
+	uint16_t cand;
+
+	(void)t;
+	(void)role;
+	/* A new ID is always the sender's own: the peer's are kept as they are. */
+	if (s->feed_dir != s->inside_dir) {
+		program_pending(s, NGD_MAP_OUT_ADDR, 0, 0, id);
+		return 0;
+	}
+	/*
+	 * The inside host's: keep the original when free, else the highest
+	 * free one.  Peers allocate from the bottom, and a translated ID that
+	 * equals one of the peer's own makes a CDN ambiguous to the core
+	 * (it may carry either side's ID): stay clear of those we know.
+	 */
+	if (xid_used(s->public, s->peer, id) || !id) {
+		for (i = 0, cand = 0xffff; i < 0xffff; i++, cand--) {
+			if (!xid_used(s->public, s->peer, cand) && !peer_uses(s, cand))
+				break;
+		}
+		if (i == 0xffff)
+			return -1;
+	} else {
+		cand = id;
+	}
+	if (xid_take(s->public, s->peer, cand) < 0)
+		return -1;
+	*xid = cand;
+	program_pending(s, NGD_MAP_IN, id, cand, 0);
+	return 0;
+}
+
+void tuple_str(const struct ngd_tuple *t, char *buf, size_t len)
+{
+	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &t->src, a, sizeof(a));
+	inet_ntop(AF_INET, &t->dst, b, sizeof(b));
+	snprintf(buf, len, "%s:%u>%s:%u", a, ntohs(t->sport), b, ntohs(t->dport));
+}
+
+/* The comment on a call's gre_in_addr element: enough to rebuild the call. */
+void call_comment(const struct session *s, const struct ngd_gre *g, char *buf, size_t len)
+{
+	char conn[64];
+
+	tuple_str(&s->fwd, conn, sizeof(conn));
+	snprintf(buf, len, "pptp-ngd %s dir %u role %s id %u xid %u peer %u", conn,
+		 s->inside_dir, pptp_role_name(s->t.role[s->inside_dir]), g->in_id, g->in_xid,
+		 g->peer_id);
+}
+
+/* The GRE mapping of the inside host's call ID @id, seen as @xid. */
+static void gre_of(const struct session *s, uint16_t id, uint16_t xid, uint16_t peer_id,
+		   struct ngd_gre *g)
+{
+	g->inside = s->inside;
+	g->public = s->public;
+	g->peer = s->peer;
+	g->in_id = id;
+	g->in_xid = xid;
+	g->peer_id = peer_id;
+}
+
+/*
+ * Each half of a call's mapping as soon as its ID is known: inbound when
+ * the inside host names its call ID (OCRQ, ICRP, OCRP...), outbound when
+ * the peer names its own.  A peer or inside host may send GRE right after
+ * its reply, while that reply still waits in our queue for the CALL_UP
+ * it causes.  Each half depends on one side's ID only: no other call's
+ * GRE can match it.
+ */
+static void program_pending(struct session *s, unsigned int maps, uint16_t id, uint16_t xid,
+			    uint16_t peer_id)
+{
+	struct ngd_gre g;
+
+	gre_of(s, id, xid, peer_id, &g);
+	if (nft_gre_update(&g, 0, maps, NULL) < 0)
+		ngd_err("cannot add GRE mapping for call %u/%u", id, peer_id);
+}
+
+static void program_call(struct session *s, const struct pptp_call *call)
+{
+	struct call_ext *x = &s->ext[call - s->calls];
+	u8 ir = s->t.role[s->inside_dir];
+	char comment[128];
+
+	if (ir > PPTP_PAC)
+		return;
+	/* the peer's ID as the inside host keys its GRE with it */
+	gre_of(s, call->id[ir], call->xid[ir], call->xid[!ir], &x->g);
+	call_comment(s, &x->g, comment, sizeof(comment));
+	if (nft_gre_update(&x->g, NGD_MAP_ALL, NGD_MAP_ALL, comment) < 0) {
+		ngd_err("cannot add GRE pinhole for %s", comment);
+		return;
+	}
+	x->programmed = true;
+	stats.pinholes_added++;
+	ngd_info("call up: %s", comment);
+}
+
+static void unprogram_call(struct session *s, const struct pptp_call *call)
+{
+	struct call_ext *x = &s->ext[call - s->calls];
+	u8 ir = s->t.role[s->inside_dir];
+	unsigned int maps = 0;
+	struct ngd_gre g;
+
+	if (x->programmed) {
+		if (nft_gre_update(&x->g, NGD_MAP_ALL, 0, NULL) < 0)
+			ngd_err("cannot remove GRE pinhole of call %u", x->g.in_id);
+		stats.pinholes_removed++;
+		ngd_info("call down: id %u xid %u", x->g.in_id, x->g.in_xid);
+	} else if (ir <= PPTP_PAC) {
+		/* never came up: whichever half was programmed early */
+		maps |= call->has_id[ir] ? NGD_MAP_IN : 0;
+		maps |= call->has_id[!ir] ? NGD_MAP_OUT_ADDR : 0;
+		gre_of(s, call->id[ir], call->xid[ir], call->xid[!ir], &g);
+		if (maps)
+			nft_gre_update(&g, maps, 0, NULL);
+	}
+	x->programmed = false;
+	/* the inside host's IDs are the ones map_id registered */
+	if (ir <= PPTP_PAC && call->has_id[ir])
+		xid_release(s->public, s->peer, call->xid[ir]);
+}
+
+static void add_rewrite(struct ngd_seg_result *res, const struct pptp_event *ev)
+{
+	if (res->nrw == res->cap) {
+		unsigned int cap = res->cap ? res->cap * 2 : 16;
+		struct ngd_rewrite *rw = realloc(res->rw, cap * sizeof(*rw));
+
+		if (!rw) {	/* cannot rewrite: better lose the segment than pass it wrong */
+			res->drop = true;
+			return;
+		}
+		res->rw = rw;
+		res->cap = cap;
+	}
+	res->rw[res->nrw].off = ev->seg_off;
+	res->rw[res->nrw].n = ev->nbytes;
+	memcpy(res->rw[res->nrw].bytes, ev->bytes, 2);
+	res->nrw++;
+}
+
+static void on_event(void *ctx, const struct pptp_tracker *t, const struct pptp_event *ev)
+{
+	struct session *s = ctx;
+	struct ngd_gre g;
+
+	(void)t;
+	switch (ev->type) {
+	case PPTP_EV_REWRITE:
+		if (s->res && ev->nbytes >= 1 && ev->nbytes <= 2)
+			add_rewrite(s->res, ev);
+		break;
+	case PPTP_EV_CALL_UP:
+		program_call(s, ev->call);
+		break;
+	case PPTP_EV_CALL_DOWN:
+		unprogram_call(s, ev->call);
+		break;
+	case PPTP_EV_UNMAP:
+		/* an ID map_id saw is unused after all: its half goes */
+		if (ev->dir == s->inside_dir) {
+			gre_of(s, ev->old_val, ev->new_val, 0, &g);
+			nft_gre_update(&g, NGD_MAP_IN, 0, NULL);
+			xid_release(s->public, s->peer, ev->new_val);
+		} else {
+			gre_of(s, 0, 0, ev->old_val, &g);
+			nft_gre_update(&g, NGD_MAP_OUT_ADDR, 0, NULL);
+		}
+		break;
+	case PPTP_EV_INVALID:
+		ngd_dbg("invalid message (%s) dir %u", pptp_invalid_name(ev->reason), ev->dir);
+		break;
+	case PPTP_EV_ANOMALY:
+		ngd_dbg("anomaly (%s) dir %u type %u", pptp_anomaly_name(ev->reason), ev->dir,
+			ev->msg_type);
+		break;
+	case PPTP_EV_REFUSED:
+		ngd_info("call refused: %s", pptp_refusal_name(ev->reason));
+		break;
+	default:
+		break;
+	}
+}
+
+static const struct pptp_ops ngd_ops = {
+	.map_id = map_id,
+	.event = on_event,
+};
+
+int sessions_init(void)
+{
+	last_refresh = time(NULL);
+	return 0;
+}
+
+static bool same_tuple(const struct ngd_tuple *a, const struct ngd_tuple *b)
+{
+	return a->src == b->src && a->dst == b->dst && a->sport == b->sport &&
+	       a->dport == b->dport;
+}
+
+/* The session a forward-hook packet belongs to, and its direction. */
+struct session *session_find(const struct ngd_tuple *pkt, unsigned int *dir)
+{
+	struct ngd_tuple inv = { pkt->dst, pkt->src, pkt->dport, pkt->sport };
+	struct session *s;
+
+	for (s = sessions; s; s = s->next) {
+		if (same_tuple(&s->fwd, pkt)) {
+			*dir = 0;
+			return s;
+		}
+		if (same_tuple(&s->fwd, &inv)) {
+			*dir = 1;
+			return s;
+		}
+	}
+	return NULL;
+}
+
+/* Which side is behind the NAT, from the conntrack tuples. */
+static void session_nat(struct session *s, const struct ngd_conn *c)
+{
+	s->c = *c;
+	s->nat_known = true;
+	if (c->reply.dst != c->orig.src) {		/* source NAT: client inside */
+		s->inside_dir = 0;
+		s->inside = c->orig.src;
+		s->public = c->reply.dst;
+		s->peer = c->reply.src;
+	} else if (c->reply.src != c->orig.dst) {	/* destination NAT: server inside */
+		s->inside_dir = 1;
+		s->inside = c->reply.src;
+		s->public = c->orig.dst;
+		s->peer = c->orig.src;
+	} else {					/* routed: pinholes, no translation */
+		s->inside_dir = 0;
+		s->inside = s->public = c->orig.src;
+		s->peer = c->orig.dst;
+	}
+}
+
+/* @c NULL: conntrack has no entry yet (the SYN), learnt later. */
+struct session *session_new(const struct ngd_tuple *fwd, const struct ngd_conn *c,
+			    bool midstream)
+{
+	struct pptp_tracker_config tc = { .ops = &ngd_ops, .max_calls = (u16)cfg.max_calls };
+	struct session *s;
+
+	if (nsessions >= cfg.max_sessions) {
+		stats.sessions_refused++;
+		return NULL;
+	}
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	s->calls = calloc(cfg.max_calls, sizeof(*s->calls));
+	s->ext = calloc(cfg.max_calls, sizeof(*s->ext));
+	if (!s->calls || !s->ext) {
+		free(s->calls);
+		free(s->ext);
+		free(s);
+		return NULL;
+	}
+	s->fwd = *fwd;
+	if (c)
+		session_nat(s, c);
+	tc.ctx = s;
+	tc.calls = s->calls;
+	tc.flags = midstream ? PPTP_F_MIDSTREAM : 0;
+	pptp_tracker_init(&s->t, &tc);
+	s->last = time(NULL);
+	s->next = sessions;
+	sessions = s;
+	nsessions++;
+	stats.sessions_opened++;
+	if (cfg.verbose) {
+		char buf[64];
+
+		tuple_str(fwd, buf, sizeof(buf));
+		ngd_info("session %s%s", buf, midstream ? " (midstream)" : "");
+	}
+	return s;
+}
+
+static void account(const struct pptp_counters *cnt)
+{
+	unsigned int i;
+
+	for (i = 0; i < PPTP_INV_COUNT; i++)
+		stats.invalid[i] += cnt->invalid[i];
+	for (i = 0; i < PPTP_AN_COUNT; i++)
+		stats.anomalies[i] += cnt->anomalies[i];
+	for (i = 0; i < PPTP_REFUSE_COUNT; i++)
+		stats.refused[i] += cnt->refused[i];
+	stats.calls_opened += cnt->calls_opened;
+	stats.calls_up += cnt->calls_up;
+	stats.calls_failed += cnt->calls_failed;
+	stats.calls_closed += cnt->calls_closed;
+	stats.rewrites += cnt->rewrites;
+}
+
+static void session_free(struct session *s)
+{
+	struct session **p;
+
+	s->res = NULL;
+	pptp_tracker_close(&s->t);
+	account(&s->t.cnt);
+	for (p = &sessions; *p; p = &(*p)->next) {
+		if (*p == s) {
+			*p = s->next;
+			break;
+		}
+	}
+	nsessions--;
+	stats.sessions_closed++;
+	free(s->calls);
+	free(s->ext);
+	free(s);
+}
+
+#define TCP_FIN 0x01
+#define TCP_SYN 0x02
+#define TCP_RST 0x04
+#define TCP_ACK 0x10
+
+/* The session of a packet, created if needed; NULL to pass the packet as is. */
+static struct session *session_of(const struct ngd_tuple *pkt, uint8_t flags, uint32_t len,
+				  unsigned int *dir)
+{
+	struct session *s = session_find(pkt, dir);
+	struct ngd_conn c;
+
+	if (s && (flags & TCP_SYN) && !(flags & TCP_ACK) && s->t.dir[0].seq_known) {
+		/* a new connection on the same tuple: the old one is over */
+		session_free(s);
+		s = NULL;
+	}
+	if (!s) {
+		if ((flags & TCP_SYN) && !(flags & TCP_ACK)) {
+			/* conntrack confirms the entry (and binds NAT) after us */
+			*dir = 0;
+			return session_new(pkt, NULL, false);
+		}
+		if (!len)
+			return NULL;
+		/* no SYN seen: we joined late (a restart), follow midstream */
+		if (ct_lookup(pkt, &c) < 0) {
+			stats.no_conntrack++;
+			return NULL;
+		}
+		s = session_new(pkt, &c, true);
+		if (s)
+			ct_forward_tuple(&c, &s->fwd);
+		return s ? session_find(pkt, dir) : NULL;
+	}
+	if (!s->nat_known && len) {
+		if (ct_lookup(&s->fwd, &c) < 0) {
+			stats.no_conntrack++;
+			session_free(s);
+			return NULL;
+		}
+		session_nat(s, &c);
+	}
+	return s;
+}
+
+void sessions_segment(const struct ngd_tuple *pkt, uint8_t flags, uint32_t seq,
+		      const uint8_t *data, uint32_t len, struct ngd_seg_result *res)
+{
+	unsigned int dir;
+	struct session *s = session_of(pkt, flags, len, &dir);
+
+	if (!s)
+		return;
+	s->last = time(NULL);
+	if (flags & TCP_SYN)
+		seq++;		/* the SYN takes a sequence number: data starts after it */
+	if (len || (flags & TCP_SYN)) {
+		s->feed_dir = dir;
+		s->res = res;
+		if (pptp_feed(&s->t, dir, seq, data, len) == PPTP_FEED_FUTURE) {
+			/* a gap before it: TCP sends it again once the gap is filled */
+			stats.dropped_future++;
+			res->drop = true;
+		}
+		s->res = NULL;
+	}
+	if (flags & TCP_FIN)
+		s->fin |= 1u << dir;
+	if ((flags & TCP_RST) || s->fin == 3)
+		session_free(s);
+}
+
+/*
+ * Whether this segment would end inside the head of a message (its first
+ * PPTP_DECIDE_LEN bytes, where every call ID lies): a call ID cut there
+ * could not be rewritten.  Found by feeding a scratch copy of the tracker
+ * without ops, so nothing is decided for real.
+ */
+bool sessions_splits_head(const struct ngd_tuple *pkt, uint32_t seq, const uint8_t *data,
+			  uint32_t len)
+{
+	static struct pptp_tracker scratch;
+	static struct pptp_call *calls;
+	const struct pptp_stream *st;
+	unsigned int dir;
+	struct session *s = session_find(pkt, &dir);
+
+	if (!s || !s->nat_known || !len)
+		return false;
+	if (!calls)
+		calls = calloc(cfg.max_calls, sizeof(*calls));
+	if (!calls)
+		return false;
+	scratch = s->t;
+	memcpy(calls, s->calls, cfg.max_calls * sizeof(*calls));
+	scratch.calls = calls;
+	scratch.ops = NULL;
+	if (pptp_feed(&scratch, dir, seq, data, len) != PPTP_FEED_OK)
+		return false;
+	st = &scratch.dir[dir];
+	return !st->hunting && st->have > 0 && st->have < PPTP_DECIDE_LEN;
+}
+
+/* Refresh every pinhole well before it times out; forget idle sessions. */
+void sessions_tick(time_t now)
+{
+	struct session *s, *next;
+	unsigned int i;
+	char comment[128];
+
+	for (s = sessions; s; s = next) {
+		next = s->next;
+		if (now - s->last > (time_t)cfg.idle_timeout) {
+			ngd_info("session idle for %us: closed", cfg.idle_timeout);
+			session_free(s);
+		}
+	}
+	if (now - last_refresh < (time_t)(cfg.gre_timeout / 4 ? cfg.gre_timeout / 4 : 1))
+		return;
+	last_refresh = now;
+	for (s = sessions; s; s = next) {
+		next = s->next;
+		if (now - s->last > (time_t)cfg.gre_timeout / 2 && !ct_alive(&s->fwd)) {
+			/* its end passed while we were not looking (a restart) */
+			ngd_info("control connection gone from conntrack: session closed");
+			session_free(s);
+			continue;
+		}
+		for (i = 0; i < cfg.max_calls; i++) {
+			if (!s->ext[i].programmed)
+				continue;
+			call_comment(s, &s->ext[i].g, comment, sizeof(comment));
+			if (nft_gre_update(&s->ext[i].g, NGD_MAP_ALL, NGD_MAP_ALL, comment) < 0)
+				ngd_err("cannot refresh GRE pinhole for %s", comment);
+		}
+	}
+}
+
+/* Leave the kernel's elements alone: they outlive us (restart recovery). */
+void sessions_shutdown(void)
+{
+	struct session *s;
+
+	while ((s = sessions)) {
+		sessions = s->next;
+		account(&s->t.cnt);
+		free(s->calls);
+		free(s->ext);
+		free(s);
+	}
+	nsessions = 0;
+}

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/* Inside the session table: shared by session.c, recover.c and ctl.c. */
+#ifndef PPTP_NGD_SESSION_H
+#define PPTP_NGD_SESSION_H
+
+#include "pptp_ngd.h"
+
+struct call_ext {
+	bool programmed;	/* elements in the GRE maps */
+	struct ngd_gre g;
+};
+
+struct session {
+	struct session *next;
+	struct ngd_tuple fwd;		/* direction 0 as the forward hook sees it */
+	bool nat_known;			/* c is filled in from conntrack */
+	struct ngd_conn c;
+	unsigned int inside_dir;	/* direction the host behind the NAT sends */
+	uint32_t inside, public, peer;
+	struct pptp_tracker t;
+	struct pptp_call *calls;
+	struct call_ext *ext;
+	time_t last;
+	uint8_t fin;			/* bit per direction */
+	unsigned int feed_dir;
+	struct ngd_seg_result *res;	/* while feeding */
+};
+
+extern struct session *sessions;
+extern unsigned int nsessions;
+
+struct session *session_find(const struct ngd_tuple *pkt, unsigned int *dir);
+struct session *session_new(const struct ngd_tuple *fwd, const struct ngd_conn *c,
+			    bool midstream);
+void tuple_str(const struct ngd_tuple *t, char *buf, size_t len);
+void call_comment(const struct session *s, const struct ngd_gre *g, char *buf, size_t len);
+bool xid_used(uint32_t public, uint32_t peer, uint16_t xid);
+int xid_take(uint32_t public, uint32_t peer, uint16_t xid);
+
+/* ct.c: conntrack through ctnetlink. */
+int ct_lookup(const struct ngd_tuple *t, struct ngd_conn *c);
+void ct_forward_tuple(const struct ngd_conn *c, struct ngd_tuple *fwd);
+bool ct_alive(const struct ngd_tuple *fwd);
+
+#endif /* PPTP_NGD_SESSION_H */
