@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The helper area of a pptp-ng master conntrack.  Kept apart from the
+ * core's headers: <linux/netfilter/nf_conntrack_pptp.h>, needed to check
+ * the layout (layout.c), reuses the core's PPTP_CALL_* names.
+ */
+#ifndef PPTP_NG_HELP_AREA_H
+#define PPTP_NG_HELP_AREA_H
+
+#include <linux/types.h>
+#include <linux/netfilter/nf_conntrack_tuple_common.h>
+
+struct pptp_ng_session;
+struct nf_ct_gre_keymap;
+struct nf_conn;
+struct nf_conntrack_expect;
+struct net;
+
+#define PPTP_NG_UNTRACKED	((struct pptp_ng_session *)1UL)
+
+/*
+ * The conntrack core calls nf_ct_gre_keymap_destroy() on the master
+ * whenever one of its GRE children dies, reading this area as struct
+ * nf_ct_pptp_master: keymap[] must sit where it expects and stay NULL
+ * (pptp-ng keeps no keymaps, see gre.c).
+ */
+struct pptp_ng_help {
+	struct pptp_ng_session *sess;	/* NULL: none yet; PPTP_NG_UNTRACKED: never again */
+	u32 isn[IP_CT_DIR_MAX];		/* first payload seq from the SYN, 0: unknown */
+	struct nf_ct_gre_keymap *keymap[IP_CT_DIR_MAX];
+};
+
+/* nat.c: the expectations' expectfn; main.c: its counter */
+void pptp_ng_expectfn(struct nf_conn *ct, struct nf_conntrack_expect *exp);
+void pptp_ng_count_gre_nat(struct net *net);
+
+#endif /* PPTP_NG_HELP_AREA_H */

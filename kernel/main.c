@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * nf_conntrack_pptp_ng: PPTP (RFC 2637) connection tracking and NAT helper
+ * "pptp-ng" for IPv4 and IPv6, built on pptp-ng's shared core.
+ *
+ * Module parameters, per-netns state and counters (/proc/net/nf_pptp_ng),
+ * helper registration.
+ */
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/proc_fs.h>
+#include <linux/random.h>
+#include <linux/seq_file.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
+#include <net/netfilter/nf_conntrack.h>
+#include <net/netfilter/nf_conntrack_helper.h>
+
+#include "pptp_ng.h"
+
+unsigned int pptp_ng_max_calls = 32;
+module_param_named(max_calls, pptp_ng_max_calls, uint, 0444);
+MODULE_PARM_DESC(max_calls, "calls per control connection (1-127, default 32)");
+
+unsigned int pptp_ng_max_sessions = 4096;
+module_param_named(max_sessions, pptp_ng_max_sessions, uint, 0644);
+MODULE_PARM_DESC(max_sessions, "tracked control connections per netns (default 4096)");
+
+bool pptp_ng_drop_invalid;
+module_param_named(drop_invalid, pptp_ng_drop_invalid, bool, 0644);
+MODULE_PARM_DESC(drop_invalid, "drop segments carrying invalid PPTP messages (default: pass)");
+
+atomic_t pptp_ng_global_sessions = ATOMIC_INIT(0);
+atomic_t pptp_ng_global_ids = ATOMIC_INIT(0);
+
+static unsigned int pptp_ng_net_id __read_mostly;
+static bool pptp_ng_unloading;
+
+struct pptp_ng_net *pptp_ng_pernet(struct net *net)
+{
+	return net_generic(net, pptp_ng_net_id);
+}
+
+void pptp_ng_count_gre_nat(struct net *net)
+{
+	pptp_ng_count(pptp_ng_pernet(net), PNG_GRE_NAT);
+}
+
+static const char *const counter_names[PNG_COUNTER_MAX] = {
+	[PNG_SESSIONS_TOTAL]	= "sessions_total",
+	[PNG_SESSIONS_REFUSED]	= "sessions_refused",
+	[PNG_SEGMENTS]		= "segments",
+	[PNG_MESSAGES]		= "messages",
+	[PNG_CALLS_UP]		= "calls_up",
+	[PNG_CALLS_DOWN]	= "calls_down",
+	[PNG_EXPECT_ADDED]	= "expect_added",
+	[PNG_EXPECT_FAILED]	= "expect_failed",
+	[PNG_GRE_NAT]		= "gre_nat",
+	[PNG_IDS_TRANSLATED]	= "ids_translated",
+	[PNG_REWRITES]		= "rewrites",
+	[PNG_DROP_FUTURE]	= "drop_future",
+	[PNG_DROP_INVALID]	= "drop_invalid",
+	[PNG_DROP_ERROR]	= "drop_error",
+};
+
+/* "name value" lines; see docs/kernel.md. */
+static int pptp_ng_show(struct seq_file *m, void *v)
+{
+	struct pptp_ng_net *pn = pptp_ng_pernet(seq_file_single_net(m));
+	unsigned int sessions, calls, ids, i;
+
+	spin_lock_bh(&pn->lock);
+	sessions = pn->nsessions;
+	calls = pn->calls_live;
+	ids = pn->ids_live;
+	spin_unlock_bh(&pn->lock);
+	seq_puts(m, "version 1\n");
+	seq_printf(m, "sessions_live %u\n", sessions);
+	seq_printf(m, "calls_live %u\n", calls);
+	seq_printf(m, "ids_live %u\n", ids);
+	seq_printf(m, "global_sessions_live %d\n", atomic_read(&pptp_ng_global_sessions));
+	seq_printf(m, "global_ids_live %d\n", atomic_read(&pptp_ng_global_ids));
+	for (i = 0; i < PNG_COUNTER_MAX; i++)
+		seq_printf(m, "%s %ld\n", counter_names[i], atomic_long_read(&pn->cnt[i]));
+	for (i = 0; i < PPTP_INV_COUNT; i++)
+		seq_printf(m, "invalid.%s %ld\n", pptp_invalid_name(i),
+			   atomic_long_read(&pn->invalid[i]));
+	for (i = 0; i < PPTP_AN_COUNT; i++)
+		seq_printf(m, "anomaly.%s %ld\n", pptp_anomaly_name(i),
+			   atomic_long_read(&pn->anomaly[i]));
+	for (i = 0; i < PPTP_REFUSE_COUNT; i++)
+		seq_printf(m, "refused.%s %ld\n", pptp_refusal_name(i),
+			   atomic_long_read(&pn->refused[i]));
+	return 0;
+}
+
+static int __net_init pptp_ng_net_init(struct net *net)
+{
+	struct pptp_ng_net *pn = pptp_ng_pernet(net);
+	unsigned int i;
+
+	spin_lock_init(&pn->lock);
+	INIT_LIST_HEAD(&pn->sessions);
+	pn->rotor = get_random_u32();
+	for (i = 0; i < ARRAY_SIZE(pn->xids); i++)
+		INIT_HLIST_HEAD(&pn->xids[i]);
+	if (!proc_create_net_single("nf_pptp_ng", 0444, net->proc_net, pptp_ng_show, NULL))
+		return -ENOMEM;
+	return 0;
+}
+
+/*
+ * At netns exit the conntrack core (whose exit runs after ours) deletes
+ * every conntrack, and destroy() frees each session: this area lives until
+ * then.  At module unload the helpers are gone already: free here.
+ */
+static void __net_exit pptp_ng_net_exit(struct net *net)
+{
+	remove_proc_entry("nf_pptp_ng", net->proc_net);
+	if (pptp_ng_unloading)
+		pptp_ng_free_all(pptp_ng_pernet(net));
+}
+
+static struct pernet_operations pptp_ng_net_ops = {
+	.init = pptp_ng_net_init,
+	.exit = pptp_ng_net_exit,
+	.id = &pptp_ng_net_id,
+	.size = sizeof(struct pptp_ng_net),
+};
+
+static struct nf_conntrack_expect_policy pptp_ng_exp_policy = {
+	/* Expectations last as long as their call; this only bounds a lost CALL_DOWN. */
+	.timeout	= 24 * 60 * 60,
+};
+
+static struct nf_conntrack_helper pptp_ng_helpers[2];
+
+static struct nf_ct_helper_expectfn pptp_ng_expectfn_reg = {
+	.name = PPTP_NG_NAME,
+	.expectfn = pptp_ng_expectfn,
+};
+
+/*
+ * The helper's tuple port only served automatic assignment by port, which
+ * the kernel no longer does (rulesets attach helpers to TCP 1723).  The
+ * conntrack core refuses two helpers with the same l3/l4/port tuple, so
+ * claiming 1723 here would keep the stock nf_conntrack_pptp from loading
+ * next to us (or us next to it): register with port 0 instead.
+ */
+static void helper_setup(struct nf_conntrack_helper *h, u16 l3num)
+{
+	nf_ct_helper_init(h, l3num, IPPROTO_TCP, PPTP_NG_NAME, 0, 0, 0,
+			  &pptp_ng_exp_policy, 0, pptp_ng_help,
+			  NULL, THIS_MODULE);
+	h->destroy = pptp_ng_destroy;
+	h->data_len = sizeof(struct pptp_ng_help);
+}
+
+static int __init pptp_ng_init(void)
+{
+	int err;
+
+	if (!pptp_ng_max_calls || pptp_ng_max_calls > PPTP_NG_MAX_CALLS) {
+		pr_err("pptp-ng: max_calls must be 1..%d\n", PPTP_NG_MAX_CALLS);
+		return -EINVAL;
+	}
+	pptp_ng_exp_policy.max_expected = 2 * pptp_ng_max_calls;
+
+	err = register_pernet_subsys(&pptp_ng_net_ops);
+	if (err)
+		return err;
+	helper_setup(&pptp_ng_helpers[0], NFPROTO_IPV4);
+	helper_setup(&pptp_ng_helpers[1], NFPROTO_IPV6);
+	err = pptp_ng_helpers_register(pptp_ng_helpers, ARRAY_SIZE(pptp_ng_helpers));
+	if (err) {
+		unregister_pernet_subsys(&pptp_ng_net_ops);
+		return err;
+	}
+	nf_ct_helper_expectfn_register(&pptp_ng_expectfn_reg);
+	return 0;
+}
+
+static void __exit pptp_ng_exit(void)
+{
+	nf_ct_helper_expectfn_unregister(&pptp_ng_expectfn_reg);
+	/* No help(), destroy() or expectfn runs after this. */
+	pptp_ng_helpers_unregister(pptp_ng_helpers, ARRAY_SIZE(pptp_ng_helpers));
+	pptp_ng_unloading = true;
+	unregister_pernet_subsys(&pptp_ng_net_ops);
+	rcu_barrier();
+}
+
+module_init(pptp_ng_init);
+module_exit(pptp_ng_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("PPTP connection tracking and NAT helper (pptp-ng), IPv4 and IPv6");
+MODULE_ALIAS("nf_conntrack_helper-pptp-ng");
+MODULE_ALIAS_NFCT_HELPER(PPTP_NG_NAME);

@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * nf_conntrack_pptp_ng: the module's shared declarations.
+ *
+ * One session per PPTP control connection (the shared core's tracker and
+ * call table), reached from the conntrack helper area of the master, per
+ * network namespace bookkeeping (sessions, call-ID allocations, counters).
+ */
+#ifndef PPTP_NG_KMOD_H
+#define PPTP_NG_KMOD_H
+
+#include <linux/list.h>
+#include <linux/spinlock.h>
+#include <linux/atomic.h>
+#include <net/netfilter/nf_conntrack.h>
+#include <net/netfilter/nf_conntrack_helper.h>
+
+#include "compat.h"
+#include "help_area.h"
+
+/*
+ * The core's wire.h names two GRE constants as <linux/if_tunnel.h> does
+ * (host order there, network order here).  The module's own code uses
+ * neither: let the core's definitions win in these files.
+ */
+#undef GRE_PROTO_PPP
+#undef GRE_VERSION_0
+#include <pptp_ng/core.h>
+
+#define PPTP_NG_NAME		"pptp-ng"
+#define PPTP_NG_MAX_CALLS	127	/* 2 expectations a call, 255 at most a master */
+#define PPTP_NG_MAX_RW		32	/* rewrites applied to one segment */
+#define PPTP_NG_XID_BITS	8
+
+/* Per-netns counters, shown by /proc/net/nf_pptp_ng under these names. */
+enum pptp_ng_counter {
+	PNG_SESSIONS_TOTAL = 0,
+	PNG_SESSIONS_REFUSED,	/* max_sessions reached or no memory: untracked */
+	PNG_SEGMENTS,		/* TCP segments with payload fed to the core */
+	PNG_MESSAGES,		/* valid control messages */
+	PNG_CALLS_UP,
+	PNG_CALLS_DOWN,		/* calls that were up and went down */
+	PNG_EXPECT_ADDED,
+	PNG_EXPECT_FAILED,
+	PNG_GRE_NAT,		/* GRE conntracks set up with NAT */
+	PNG_IDS_TRANSLATED,	/* call IDs the other side sees changed */
+	PNG_REWRITES,		/* 2-byte fields rewritten in segments */
+	PNG_DROP_FUTURE,	/* segments after a gap: dropped, TCP resends */
+	PNG_DROP_INVALID,	/* segments with invalid messages (drop_invalid) */
+	PNG_DROP_ERROR,		/* no memory, too many rewrites, mangle failed */
+	PNG_COUNTER_MAX
+};
+
+struct pptp_ng_net {
+	spinlock_t lock;		/* sessions, nsessions, xids, rotor */
+	struct list_head sessions;
+	unsigned int nsessions;
+	unsigned int calls_live;
+	unsigned int ids_live;		/* entries in xids */
+	u16 rotor;
+	struct hlist_head xids[1 << PPTP_NG_XID_BITS];
+	atomic_long_t cnt[PNG_COUNTER_MAX];
+	atomic_long_t invalid[PPTP_INV_COUNT];
+	atomic_long_t anomaly[PPTP_AN_COUNT];
+	atomic_long_t refused[PPTP_REFUSE_COUNT];
+};
+
+struct pptp_ng_rewrite {
+	u32 off;		/* from the start of the TCP payload */
+	u8 len;
+	u8 bytes[2];
+};
+
+/*
+ * A control connection.  Freed (RCU) when the master conntrack is
+ * destroyed, when the session ends (StopCCRP) or at netns exit or module
+ * unload; the helper area then holds PPTP_NG_UNTRACKED.
+ */
+struct pptp_ng_session {
+	spinlock_t lock;		/* everything below; the core is not locked */
+	struct list_head node;		/* pptp_ng_net.sessions */
+	struct list_head xids;		/* struct pptp_ng_xid this session holds */
+	struct rcu_head rcu;
+	struct nf_conn *ct;		/* master: the session lives within its life */
+	struct pptp_ng_net *pn;
+	bool dead;
+	u8 fin;				/* bit per direction that sent FIN */
+	u8 blocked;			/* bit per direction stopped by drop_invalid */
+	u8 cur_dir;			/* direction of the segment being fed */
+	u8 seg_invalid;
+	u8 nrw;
+	bool rw_overflow;
+	struct pptp_ng_rewrite rw[PPTP_NG_MAX_RW];
+	struct pptp_tracker t;
+	struct pptp_call calls[];
+};
+
+
+
+
+/* main.c */
+extern unsigned int pptp_ng_max_calls;
+extern unsigned int pptp_ng_max_sessions;
+extern bool pptp_ng_drop_invalid;
+/* Every netns together: what a leak would leave behind. */
+extern atomic_t pptp_ng_global_sessions;
+extern atomic_t pptp_ng_global_ids;
+struct pptp_ng_net *pptp_ng_pernet(struct net *net);
+
+static inline void pptp_ng_count(struct pptp_ng_net *pn, enum pptp_ng_counter c)
+{
+	atomic_long_inc(&pn->cnt[c]);
+}
+
+/* helper.c */
+int pptp_ng_help(struct sk_buff *skb, unsigned int protoff, struct nf_conn *ct,
+		 enum ip_conntrack_info ctinfo);
+void pptp_ng_destroy(struct nf_conn *ct);
+void pptp_ng_free_all(struct pptp_ng_net *pn);
+extern const struct pptp_ops pptp_ng_ops;
+
+/* gre.c */
+int pptp_ng_map_id(void *ctx, const struct pptp_tracker *t, u8 role, u16 id, u16 *xid);
+void pptp_ng_unmap(struct pptp_ng_session *s, u8 role, u16 id, u16 xid);
+void pptp_ng_unmap_all(struct pptp_ng_session *s);
+void pptp_ng_call_up(struct pptp_ng_session *s, const struct pptp_call *c);
+void pptp_ng_call_down(struct pptp_ng_session *s, const struct pptp_call *c);
+
+#endif /* PPTP_NG_KMOD_H */

@@ -1,0 +1,104 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+#
+# Three real pptp-linux clients behind one masquerading firewall, one
+# pptpd outside, all at once:
+#
+#   client1..3 pptp ──br0── fw (nft/pptp-ng.nft, HELPER) ──wan── server pptpd
+#   192.0.2.11-13           masquerade to 203.0.113.1          203.0.113.2
+#
+# pptpd runs fake-pppd per call, which echoes every PPP frame; each client
+# (pptp-echo) must get all of its frames back byte-exact.  GRE from outside
+# is forwarded only as related to a helper's control connection, so without
+# the helper nothing comes back.  While the calls are up the firewall must
+# show three control connections with helper=HELPER and GRE both ways for
+# each client, through 203.0.113.1.
+
+cd "$(dirname "$0")/../../.."
+source tests/kernel/scenarios/lib.sh
+
+fake_pppd=$PWD/build/tests/fake-pppd
+pptp_echo=$PWD/build/tests/pptp-echo
+frames=64
+nclients=3
+
+needs pptpd pptp nft conntrack
+topology $nclients
+fw_ruleset
+
+cat >"$out/pptpd.conf" <<EOC
+localip 198.51.100.1
+remoteip 198.51.100.11-19
+EOC
+bg server pptpd -f -c "$out/pptpd.conf" -p "$out/pptpd.pid" \
+	--ppp "$fake_pppd" >"$out/pptpd.log" 2>&1
+wait_for_tcp server 1723
+
+# fd 9 holds the fifo open: each pptp-echo keeps its call up until EOF.
+pretty clients "$nclients x pptp-echo, $frames frames each, at once"
+mkfifo "$out/hold"
+exec 9<>"$out/hold"
+pids=()
+for ((i = 1; i <= nclients; i++)); do
+	n_client "$i" "$pptp_echo" -m -H -n "$frames" -t 30 "$server_ip4" \
+		<"$out/hold" >"$out/client$i.log" 2>&1 9>&- &
+	pids+=($!)
+done
+
+fail() {
+	local f
+	for f in "$out"/client*.log "$out/pptpd.log"; do
+		printf -- '--- %s\n' "${f##*/}" >&2
+		cat "$f" >&2
+	done
+	fw_show
+	die "$@"
+}
+
+for ((t = 0; t < 400; t++)); do
+	ready=0
+	for ((i = 1; i <= nclients; i++)); do
+		grep -q '^pptp-echo: ok' "$out/client$i.log" && ready=$((ready + 1))
+		kill -0 "${pids[i - 1]}" 2>/dev/null || fail "client$i: pptp-echo ended early"
+	done
+	[ "$ready" = $nclients ] && break
+	sleep 0.1
+done
+[ "$ready" = $nclients ] || fail "clients did not finish their echoes in 40 s"
+grep -h '^pptp-echo:' "$out"/client*.log
+
+pretty fw "conntrack while the calls are up"
+ctl=$(n_fw conntrack -L -p tcp --dport 1723 2>/dev/null)
+gre=$(n_fw conntrack -L -p gre 2>/dev/null)
+printf "%s\n" "$ctl" "$gre"
+n_fw conntrack -L expect 2>&1 || true
+for ((i = 1; i <= nclients; i++)); do
+	ip=$(client_ip4 "$i")
+	grep "src=$ip dst=$server_ip4 " <<<"$ctl" | grep -q "dst=$fw_wan_ip4 .*helper=$helper" ||
+		fail "client$i: no control connection with helper=$helper through $fw_wan_ip4"
+	grep "src=$ip " <<<"$gre" | grep -q "dst=$fw_wan_ip4 " ||
+		fail "client$i: no GRE from the client through $fw_wan_ip4"
+	grep "src=$server_ip4 dst=$fw_wan_ip4 " <<<"$gre" | grep -q "src=$ip " ||
+		fail "client$i: no GRE from the server back to the client"
+done
+if [ "$helper" = pptp-ng ]; then
+	[ "$(fw_counter calls_live)" = $nclients ] || fail "calls_live is not $nclients"
+	[ "$(fw_counter sessions_live)" = $nclients ] || fail "sessions_live is not $nclients"
+fi
+
+exec 9>&-
+for ((i = 1; i <= nclients; i++)); do
+	wait "${pids[i - 1]}" || fail "client$i: pptp-echo failed"
+done
+if [ "$helper" = pptp-ng ]; then
+	# The calls and sessions end with the clients; the module gives everything back.
+	for ((t = 0; t < 50; t++)); do
+		[ "$(fw_counter calls_live)" = 0 ] && break
+		sleep 0.1
+	done
+	fw_show
+	[ "$(fw_counter calls_live)" = 0 ] || fail "calls still live after the clients left"
+	[ "$(fw_counter sessions_live)" = 0 ] || fail "sessions still live after the clients left"
+	[ "$(fw_counter ids_live)" = 0 ] || fail "call IDs still allocated after the clients left"
+fi
+pretty done "$nclients clients got byte-exact echoes through $helper"
