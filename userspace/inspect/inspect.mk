@@ -8,6 +8,9 @@ INSP_HDRS	:= $(wildcard userspace/inspect/*.h)
 INSP_OBJS	:= $(patsubst userspace/inspect/%.c,$(B)/inspect/%.o,$(INSP_SRCS))
 INSP_BIN	:= $(B)/pptp-ng
 INSP_ASAN	:= $(B)/inspect-asan/pptp-ng
+INSP_LIBS	:= -lpcap $(shell pkg-config --libs libnetfilter_conntrack 2>/dev/null || echo -lnetfilter_conntrack)
+# show and doctor talk to the kernel: not part of the fuzzed decoders.
+INSP_LIVE_SRCS	:= userspace/inspect/ct.c userspace/inspect/show.c userspace/inspect/doctor.c userspace/inspect/nftcheck.c userspace/inspect/jparse.c
 INSP_ASAN_CFLAGS := -std=c11 -D_GNU_SOURCE $(PPTP_WARN) -Iinclude -g -O1 \
 		   -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
@@ -16,12 +19,12 @@ $(B)/inspect/%.o: userspace/inspect/%.c $(INSP_HDRS) $(CORE_HDRS)
 	$(CC) $(PPTP_CFLAGS) -c -o $@ $<
 
 $(INSP_BIN): $(INSP_OBJS) $(CORE_LIB)
-	$(CC) $(CFLAGS) -o $@ $(INSP_OBJS) $(CORE_LIB) -lpcap
+	$(CC) $(CFLAGS) -o $@ $(INSP_OBJS) $(CORE_LIB) $(INSP_LIBS)
 
 # The core is compiled in so it runs under the sanitizers too.
 $(INSP_ASAN): $(INSP_SRCS) $(INSP_HDRS) $(CORE_SRCS) $(CORE_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(INSP_ASAN_CFLAGS) -o $@ $(INSP_SRCS) $(CORE_SRCS) -lpcap
+	$(CC) $(INSP_ASAN_CFLAGS) -o $@ $(INSP_SRCS) $(CORE_SRCS) $(INSP_LIBS)
 
 BINS		+= $(INSP_BIN)
 
@@ -32,7 +35,7 @@ inspect-asan: $(INSP_ASAN)
 # part of `make all`): `make inspect-fuzz INSP_FUZZ_TIME=60`.
 INSP_FUZZ	:= $(B)/inspect-fuzz/fuzz-pcap
 INSP_FUZZ_TIME	?= 60
-INSP_FUZZ_SRCS	:= $(filter-out userspace/inspect/main.c,$(INSP_SRCS))
+INSP_FUZZ_SRCS	:= $(filter-out userspace/inspect/main.c $(INSP_LIVE_SRCS),$(INSP_SRCS))
 
 $(INSP_FUZZ): tests/inspect/fuzz_pcap.c $(INSP_FUZZ_SRCS) $(INSP_HDRS) $(CORE_SRCS) $(CORE_HDRS)
 	@mkdir -p $(@D)

@@ -5,16 +5,20 @@
  *   pptp-ng pcap [--json] FILE...    decode PPTP control, GRE and PPP
  *   pptp-ng explain FILE [...]       replay control through the NAT helper's logic
  *
- * `show` (live conntrack) and `doctor` are planned subcommands.
+ *   pptp-ng show [--json] [--watch]  live conntrack: control, GRE, expectations
+ *   pptp-ng doctor [--json]          why PPTP would fail on this host
  */
 #include <stdlib.h>
 #include <string.h>
 #include "inspect.h"
+#include "live.h"
 
 static void usage(FILE *f)
 {
 	fputs("usage: pptp-ng pcap [--json] FILE...     (FILE - reads stdin)\n"
 	      "       pptp-ng explain FILE [--inside ADDR/PREFIX] [--nat-to ADDR] [--max-calls N]\n"
+	      "       pptp-ng show [--json] [--watch] [--socket PATH]\n"
+	      "       pptp-ng doctor [--json] [--socket PATH]\n"
 	      "       pptp-ng help\n"
 	      "see pptp-ng(8)\n", f);
 }
@@ -107,10 +111,10 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
-	if (!strcmp(cmd, "show") || !strcmp(cmd, "doctor")) {
-		fprintf(stderr, "pptp-ng %s: not available yet in this version\n", cmd);
-		return 2;
-	}
+	if (!strcmp(cmd, "show"))
+		return insp_show_main(argc - 1, argv + 1);
+	if (!strcmp(cmd, "doctor"))
+		return insp_doctor_main(argc - 1, argv + 1);
 	fprintf(stderr, "pptp-ng: unknown command '%s'\n", cmd);
 	usage(stderr);
 	return 2;
