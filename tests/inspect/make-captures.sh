@@ -15,18 +15,44 @@
 #               whose CDNs carry the PNS's call ID
 #   hostile     one Echo-Request with a bad Magic Cookie after SCCRP
 #
+# With --real, also (last: it changes the firewall) the real pptp/pptpd
+# harness of tests/e2e/stock_helper.test, which takes longer and needs
+# pptpd and pptp-linux; --only NAME makes one capture alone:
+#
+#   realclients client1 and client2 run pptp-linux (driven by pptp-echo,
+#               4 LCP Echo-Request frames each) at the same time to pptpd
+#               with fake-pppd, through the STOCK helper and masquerade
+#               (tests/e2e/stock-nat.nft): two sessions from 203.0.113.1
+#
 # Regenerating changes timestamps and TCP sequence numbers: run
-# tests/inspect/own-captures.test --update afterwards and review the diff.
+# tests/inspect/own.test --update afterwards and review the diff.
+#
+#   tests/inspect/make-captures.sh [--real] [--only NAME] [DIR]
 
 cd "$(dirname "$0")/../.."
 source tests/sim/lib.sh
+real=0 only=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--real) real=1 ;;
+	--only) only=$2; shift ;;
+	-*) echo "usage: $0 [--real] [--only NAME] [DIR]" >&2; exit 2 ;;
+	*) break ;;
+	esac
+	shift
+done
+[ "$only" = realclients ] && real=1
 needs ip ss tcpdump
+[ "$real" = 0 ] || needs pptpd pptp nft
 sim_build
 dest=$(realpath "${1:-tests/data}")
 mkdir -p "$dest"
 topology 2
 
 c1=$(client_ip4 1)
+
+# want NAME: whether this run makes capture NAME.
+want() { [ -z "$only" ] || [ "$only" = "$1" ]; }
 
 capture_start() {
 	port=1723	# the inspector knows PPTP by its port
@@ -49,41 +75,81 @@ capture_stop() {
 	pretty capture "$cap_file: $(stat -c %s "$cap_file") bytes"
 }
 
-capture_start coalesce
-sim_listen pac server "$server_ip4" --role pac --expect-sessions 1 --calls 4 --coalesce --echo --packets 2
-sim_connect pns client1 "$server_ip4" --role pns --sessions 1 --calls 4 --coalesce --echo --packets 2
-sim_wait
-capture_stop
+if want coalesce; then
+	capture_start coalesce
+	sim_listen pac server "$server_ip4" --role pac --expect-sessions 1 --calls 4 --coalesce --echo --packets 2
+	sim_connect pns client1 "$server_ip4" --role pns --sessions 1 --calls 4 --coalesce --echo --packets 2
+	sim_wait
+	capture_stop
+fi
 
-capture_start split
-sim_listen pac server "$server_ip4" --role pac --expect-sessions 1 --calls 2 --split 13 --packets 2
-sim_connect pns client1 "$server_ip4" --role pns --sessions 1 --calls 2 --split 13 --packets 2
-sim_wait
-capture_stop
+if want split; then
+	capture_start split
+	sim_listen pac server "$server_ip4" --role pac --expect-sessions 1 --calls 2 --split 13 --packets 2
+	sim_connect pns client1 "$server_ip4" --role pns --sessions 1 --calls 2 --split 13 --packets 2
+	sim_wait
+	capture_stop
+fi
 
-capture_start incoming
-sim_listen pns client1 "$c1" --role pns --expect-sessions 1 --incoming --calls 2 --extras \
-	--cdn-peer-id --packets 2
-sim_connect pac server "$c1" --role pac --sessions 1 --calls 2 --incoming --extras \
-	--cdn-peer-id --packets 2
-sim_wait
-capture_stop
+if want incoming; then
+	capture_start incoming
+	sim_listen pns client1 "$c1" --role pns --expect-sessions 1 --incoming --calls 2 --extras \
+		--cdn-peer-id --packets 2
+	sim_connect pac server "$c1" --role pac --sessions 1 --calls 2 --incoming --extras \
+		--cdn-peer-id --packets 2
+	sim_wait
+	capture_stop
+fi
 
-capture_start ipv6
-sim_listen pac server "$server_ip6" --role pac --expect-sessions 1 --calls 2 --echo --extras --packets 2
-sim_connect pns client1 "$server_ip6" --role pns --sessions 1 --calls 2 --echo --extras --packets 2
-sim_wait
-capture_stop
+if want ipv6; then
+	capture_start ipv6
+	sim_listen pac server "$server_ip6" --role pac --expect-sessions 1 --calls 2 --echo --extras --packets 2
+	sim_connect pns client1 "$server_ip6" --role pns --sessions 1 --calls 2 --echo --extras --packets 2
+	sim_wait
+	capture_stop
+fi
 
-capture_start twoclients
-sim_listen pac server "$server_ip4" --role pac --expect-sessions 2 --packets 2 --cdn-peer-id
-sim_connect pns1 client1 "$server_ip4" --role pns --calls 2 --call-id-base 7 --packets 2 --cdn-peer-id
-sim_connect pns2 client2 "$server_ip4" --role pns --calls 2 --call-id-base 7 --packets 2 --cdn-peer-id
-sim_wait
-capture_stop
+if want twoclients; then
+	capture_start twoclients
+	sim_listen pac server "$server_ip4" --role pac --expect-sessions 2 --packets 2 --cdn-peer-id
+	sim_connect pns1 client1 "$server_ip4" --role pns --calls 2 --call-id-base 7 --packets 2 --cdn-peer-id
+	sim_connect pns2 client2 "$server_ip4" --role pns --calls 2 --call-id-base 7 --packets 2 --cdn-peer-id
+	sim_wait
+	capture_stop
+fi
 
-capture_start hostile
-sim_listen pac server "$server_ip4" --role pac --expect-sessions 1 --allow-invalid --packets 2
-sim_connect pns client1 "$server_ip4" --role pns --hostile bad-cookie --packets 2
-sim_wait
-capture_stop
+if want hostile; then
+	capture_start hostile
+	sim_listen pac server "$server_ip4" --role pac --expect-sessions 1 --allow-invalid --packets 2
+	sim_connect pns client1 "$server_ip4" --role pns --hostile bad-cookie --packets 2
+	sim_wait
+	capture_stop
+fi
+
+# The real harness: pptpd with fake-pppd on the server, two pptp-linux
+# clients at once, the firewall masquerading them with the stock helper.
+real_clients() {
+	local fake_pppd=$PWD/build/tests/fake-pppd pptp_echo=$PWD/build/tests/pptp-echo i
+	local pids=()
+
+	make -s build/tests/fake-pppd build/tests/pptp-echo >/dev/null || die "cannot build $fake_pppd, $pptp_echo"
+	if [ -e /proc/modules ] && command -v modprobe >/dev/null; then
+		modprobe nf_nat_pptp || die "cannot load nf_nat_pptp"
+	fi
+	n_fw nft -f tests/e2e/stock-nat.nft
+	printf 'localip 198.51.100.1\nremoteip 198.51.100.11-19\n' >"$out/pptpd.conf"
+	bg server pptpd -f -c "$out/pptpd.conf" -p "$out/pptpd.pid" \
+		--ppp "$fake_pppd" >"$out/pptpd.log" 2>&1
+	wait_for_tcp server 1723
+	capture_start realclients
+	for i in 1 2; do
+		n_client "$i" "$pptp_echo" -m -n 4 -t 20 "$server_ip4" \
+			</dev/null >"$out/client$i.log" 2>&1 &
+		pids+=($!)
+	done
+	for i in 1 2; do
+		wait "${pids[i - 1]}" || { cat "$out"/*.log >&2; die "client$i: pptp-echo failed"; }
+	done
+	capture_stop
+}
+[ "$real" = 0 ] || ! want realclients || real_clients

@@ -1,12 +1,30 @@
 # SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
-"""show_check.py SHOW.json CTL.txt GRE.txt EXP.txt NAT_ADDR CLIENT...:
+"""show_check.py [--helper NAME] [--kernel PROC.txt] [--gre-per-control N]
+SHOW.json CTL.txt GRE.txt EXP.txt NAT_ADDR CLIENT...:
 pptp-ng show --json must list what `conntrack -L` listed in the same run:
-every control connection with helper pptp, both tuples, NAT to NAT_ADDR,
-under it the GRE entries of its client with the same keys, with counters,
-and the expectations (`conntrack -L expect`) whose master it is."""
+every control connection with helper NAME (pptp unless given), both
+tuples, NAT to NAT_ADDR, under it the GRE entries of its client with the
+same keys, with counters, and the expectations (`conntrack -L expect`)
+whose master it is.  With --kernel, kernel_counters must hold every
+`name value` line of the module's /proc/net/nf_pptp_ng read in the same
+run; with --gre-per-control, each control has exactly N GRE entries and
+N expectations (nf_conntrack_pptp_ng: two per call)."""
 import json
 import re
 import sys
+
+helper, kernel, per_control = 'pptp', None, None
+while len(sys.argv) > 1 and sys.argv[1].startswith('--'):
+    opt, val = sys.argv[1], sys.argv[2]
+    del sys.argv[1:3]
+    if opt == '--helper':
+        helper = val
+    elif opt == '--kernel':
+        kernel = val
+    elif opt == '--gre-per-control':
+        per_control = int(val)
+    else:
+        sys.exit('show_check: unknown option ' + opt)
 
 
 def tuples(line):
@@ -54,7 +72,7 @@ for o, r in ctl:
         fail.append('control %s not listed once' % o)
         continue
     c = c[0]
-    if c['helper'] != 'pptp' or not c['nat'] or c['reply']['dst'] != nat:
+    if c['helper'] != helper or not c['nat'] or c['reply']['dst'] != nat:
         fail.append('control %s: helper %s nat %s reply %s' %
                     (o, c['helper'], c['nat'], c['reply']))
     if show['accounting'] and c['counters']['original_packets'] == 0:
@@ -73,6 +91,12 @@ for o, r in ctl:
             fail.append('GRE %s not behind %s' % (g, nat))
         if show['accounting'] and g['counters']['original_packets'] == 0:
             fail.append('GRE %s: no packets counted' % g)
+    if per_control is not None and not len(c['gre']) == len(c['expectations']) == per_control:
+        fail.append('control %s: %d GRE entries and %d expectations, not %d each' %
+                    (o, len(c['gre']), len(c['expectations']), per_control))
+    for x in c['expectations']:
+        if x.get('helper', helper) != helper or x['protocol'] != 47:
+            fail.append('control %s: expectation %s' % (o, x))
     want = [e for e, m in exp if same(m, o)]
     got = [x['tuple'] for x in c['expectations']]
     if len(want) != len(got) or not all(any(same(e, g) for g in got) for e in want):
@@ -87,6 +111,13 @@ if not show['accounting']:
     fail.append('accounting was switched on but show says off')
 if show['other_gre']:
     fail.append('GRE tied to no control connection: %s' % show['other_gre'])
+if kernel:
+    want = {}
+    for line in open(kernel):
+        name, value = line.split()
+        want[name] = int(value)
+    if show['kernel_counters'] != want:
+        fail.append('kernel_counters %s, /proc/net/nf_pptp_ng %s' % (show['kernel_counters'], want))
 for f in fail:
     print('show_check: ' + f, file=sys.stderr)
 sys.exit(1 if fail else 0)

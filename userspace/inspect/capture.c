@@ -280,12 +280,15 @@ int insp_read_pcap(struct insp_capture *cap, pcap_t *pc, char *err, size_t errle
 			 cap->linktype, cap->linkname);
 		return -1;
 	}
+	insp_progress_begin(cap, pcap_file(pc));
 	while ((rc = pcap_next_ex(pc, &h, &data)) == 1) {
 		cap->frame++;
 		cap->packets++;
 		cap->ts = (double)h->ts.tv_sec + h->ts.tv_usec / 1e6;
 		insp_link_packet(cap, data, h->caplen);
+		insp_progress_tick(cap);
 	}
+	insp_progress_end(cap);
 	if (rc == -1) {
 		snprintf(err, errlen, "%s: %s", cap->file, pcap_geterr(pc));
 		return 1;

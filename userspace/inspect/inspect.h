@@ -199,6 +199,14 @@ struct insp_orphan {
 	u64 first_frame;
 };
 
+/* progress.c: the line on a terminal while a large capture is read */
+struct insp_progress {
+	FILE *f;			/* NULL: off */
+	u64 total;			/* bytes; 0: not a regular file */
+	double next;			/* monotonic time of the next line */
+	int shown;
+};
+
 struct insp_capture {
 	const char *file;
 	int linktype;
@@ -215,6 +223,7 @@ struct insp_capture {
 	u16 max_calls;			/* 0: INSP_MAX_CALLS */
 	/* explain mode */
 	struct insp_explain *explain;
+	struct insp_progress progress;
 };
 
 /* capture.c */
@@ -229,6 +238,12 @@ int insp_read_pcapng_fp(struct insp_capture *cap, FILE *f, char *err, size_t err
 void insp_capture_free(struct insp_capture *cap);
 int insp_addr_eq(const struct insp_addr *a, const struct insp_addr *b);
 const char *insp_addr_str(const struct insp_addr *a, char *buf, size_t len);
+
+/* progress.c */
+void insp_progress_init(void);
+void insp_progress_begin(struct insp_capture *cap, FILE *f);
+void insp_progress_tick(struct insp_capture *cap);
+void insp_progress_end(struct insp_capture *cap);
 
 /* session.c */
 void insp_tcp_packet(struct insp_capture *cap, const struct insp_pkt *p);

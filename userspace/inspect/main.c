@@ -33,6 +33,7 @@ static int cmd_pcap(int argc, char **argv)
 		perror("pptp-ng");
 		return 3;
 	}
+	insp_progress_init();	/* stderr, on a terminal only */
 	for (i = 1; i < argc; i++) {
 		char err[512] = "";
 		struct insp_capture *c;

@@ -140,6 +140,7 @@ int insp_read_pcapng_fp(struct insp_capture *cap, FILE *f, char *err, size_t err
 	int rc = 0, seen_shb = 0;
 
 	cap->linkname = "pcapng";
+	insp_progress_begin(cap, f);
 	while (fread(hdr, 1, 8, n.f) == 8) {
 		u32 type = pptp_get32(hdr), len;
 
@@ -178,7 +179,9 @@ int insp_read_pcapng_fp(struct insp_capture *cap, FILE *f, char *err, size_t err
 			break;
 		}
 		block(cap, &n, type, b, len);
+		insp_progress_tick(cap);
 	}
+	insp_progress_end(cap);
 	if (rc)
 		snprintf(err, errlen, "%s: truncated or corrupt pcapng block", file);
 	free(b);

@@ -1,0 +1,112 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+#
+# pptp-ng show on the live state nf_conntrack_pptp_ng keeps, while calls
+# are up:
+#
+#   client1..2 pptp ──br0── fw (nft/pptp-ng.nft, pptp-ng) ──wan── server pptpd
+#   192.0.2.11-12           masquerade to 203.0.113.1             203.0.113.2
+#
+# Each client (pptp-echo -H) holds its one call up after its echoes.  Then,
+# in the firewall and in one go: conntrack -L of the control connections,
+# of GRE and of the expectations, `pptp-ng show --json`, the module's
+# /proc/net/nf_pptp_ng and `pptp-ng show`.  Checked here: the tree lists
+# both control connections with helper pptp-ng, two GRE entries and two
+# expectations each (the module makes one GRE conntrack per call direction
+# from permanent expectations, docs/kernel.md) and the counter file line
+# for line.  Everything is printed between "=== BEGIN NAME" and
+# "=== END NAME" lines for tests/kernel/show.test, which compares the JSON
+# with the conntrack -L output on the host (the guest has no python).
+
+cd "$(dirname "$0")/../../.."
+source tests/kernel/scenarios/lib.sh
+
+fake_pppd=$PWD/build/tests/fake-pppd
+pptp_echo=$PWD/build/tests/pptp-echo
+insp=$PWD/build/inspect-asan/pptp-ng
+[ -x "$insp" ] || insp=$PWD/build/pptp-ng
+nclients=2
+
+needs pptpd pptp nft conntrack
+[ "$helper" = pptp-ng ] || { echo "SKIP: the module's counters are pptp-ng's" >&2; exit 77; }
+export ASAN_OPTIONS=detect_leaks=1:exitcode=99
+topology $nclients
+fw_ruleset
+n_fw sysctl -qw net.netfilter.nf_conntrack_acct=1
+
+cat >"$out/pptpd.conf" <<EOC
+localip 198.51.100.1
+remoteip 198.51.100.11-19
+EOC
+bg server pptpd -f -c "$out/pptpd.conf" -p "$out/pptpd.pid" \
+	--ppp "$fake_pppd" >"$out/pptpd.log" 2>&1
+wait_for_tcp server 1723
+
+# fd 9 holds the fifo open: each pptp-echo keeps its call up until EOF.
+mkfifo "$out/hold"
+exec 9<>"$out/hold"
+pids=()
+for ((i = 1; i <= nclients; i++)); do
+	n_client "$i" "$pptp_echo" -m -H -n 8 -t 60 "$server_ip4" \
+		<"$out/hold" >"$out/client$i.log" 2>&1 9>&- &
+	pids+=($!)
+done
+
+fail() {
+	local f
+	for f in "$out"/client*.log "$out/pptpd.log"; do
+		printf -- '--- %s\n' "${f##*/}" >&2
+		cat "$f" >&2
+	done
+	fw_show
+	die "$@"
+}
+
+for ((t = 0; t < 400; t++)); do
+	ready=0
+	for ((i = 1; i <= nclients; i++)); do
+		grep -q '^pptp-echo: ok' "$out/client$i.log" && ready=$((ready + 1))
+		kill -0 "${pids[i - 1]}" 2>/dev/null || fail "client$i: pptp-echo ended early"
+	done
+	[ "$ready" = $nclients ] && break
+	sleep 0.1
+done
+[ "$ready" = $nclients ] || fail "clients did not finish their echoes in 40 s"
+
+pretty fw "conntrack -L, pptp-ng show --json, the counters, pptp-ng show"
+n_fw conntrack -L -p tcp --dport 1723 >"$out/ctl.txt" 2>/dev/null
+n_fw conntrack -L -p gre >"$out/gre.txt" 2>/dev/null
+n_fw conntrack -L expect >"$out/exp.txt" 2>/dev/null
+n_fw "$insp" show --json >"$out/show.json" 2>"$out/show.err" ||
+	{ cat "$out/show.err" >&2; fail "pptp-ng show --json failed"; }
+n_fw cat /proc/net/nf_pptp_ng >"$out/proc.txt"
+n_fw "$insp" show >"$out/show.txt" 2>>"$out/show.err" ||
+	{ cat "$out/show.err" >&2; fail "pptp-ng show failed"; }
+! grep -q "Sanitizer\|runtime error" "$out/show.err" || { cat "$out/show.err" >&2; fail "sanitizer report"; }
+
+for f in ctl.txt gre.txt exp.txt show.json proc.txt show.txt; do
+	echo "=== BEGIN $f"
+	cat "$out/$f"
+	echo "=== END $f"
+done
+
+# The tree, in the guest: what the module tracks, under its masters.
+[ "$(grep -c '^control \[ESTABLISHED\] helper pptp-ng$' "$out/show.txt")" = $nclients ] ||
+	fail "show does not list $nclients established control connections with helper pptp-ng"
+[ "$(grep -c '^  gre$' "$out/show.txt")" = $((2 * nclients)) ] ||
+	fail "show does not list two GRE entries per call"
+[ "$(grep -c '^  expect gre ' "$out/show.txt")" = $((2 * nclients)) ] ||
+	fail "show does not list two GRE expectations per call"
+[ "$(grep -c '^gre ' "$out/gre.txt")" = $((2 * nclients)) ] ||
+	fail "conntrack -L lists $(grep -c '^gre ' "$out/gre.txt") GRE entries, not $((2 * nclients))"
+sed -n '/^kernel module counters (\/proc\/net\/nf_pptp_ng):$/,/^daemon /p' "$out/show.txt" |
+	sed '1d;$d;s/^  //' >"$out/shown.txt"
+cmp -s "$out/shown.txt" "$out/proc.txt" ||
+	{ diff -u "$out/proc.txt" "$out/shown.txt" >&2; fail "show's counters differ from the file"; }
+[ "$(fw_counter calls_live)" = $nclients ] || fail "calls_live is not $nclients"
+
+exec 9>&-
+for ((i = 1; i <= nclients; i++)); do
+	wait "${pids[i - 1]}" || fail "client$i: pptp-echo failed"
+done
+pretty done "show lists the module's control connections, GRE, expectations, counters"
