@@ -40,6 +40,7 @@ bins: $(BINS)
 
 test: all
 	@scripts/deps.sh build test
+	@scripts/deps.sh vm || echo "make test: the QEMU suites (tests/vm, tests/kernel) will skip" >&2
 	tests/run
 
 # PPTP clients behind a NAT firewall in network namespaces (needs root).
