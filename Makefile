@@ -34,6 +34,7 @@ $(CORE_LIB): $(patsubst include/pptp_ng/%.c,$(B)/core/%.o,$(CORE_SRCS))
 
 # Each area brings its own fragment: kernel/kernel.mk, userspace/*/*.mk, tests/*/*.mk.
 include $(wildcard kernel/*.mk userspace/*/*.mk tests/*/*.mk)
+include bench/bench.mk	# `make bench`: bench/*.sh, docs/benchmarks.md
 
 .PHONY: bins
 bins: $(BINS)

@@ -1,0 +1,19 @@
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+#
+# Benchmarks (bench/): `make bench` runs every bench/*.sh at full size and
+# regenerates docs/benchmarks.md.  Not part of `make test`, which runs each
+# script once at a tiny size (tests/bench/smoke.test).
+
+$(B)/bench/core_driver.o: bench/core_driver.c $(CORE_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(PPTP_CFLAGS) -c -o $@ $<
+
+$(B)/bench/core-driver: $(B)/bench/core_driver.o $(CORE_LIB)
+	$(CC) $(CFLAGS) -o $@ $< $(CORE_LIB)
+
+BINS		+= $(B)/bench/core-driver
+
+.PHONY: bench
+bench: all
+	@scripts/deps.sh build test
+	bench/run.sh
