@@ -16,34 +16,14 @@
 
 cd "$(dirname "$0")/../../.."
 source tests/kernel/scenarios/lib.sh
+source tests/lib/peers.sh
 
-fake_pppd=$PWD/build/tests/fake-pppd
-pptp_echo=$PWD/build/tests/pptp-echo
 frames=64
 nclients=3
 
 needs pptpd pptp nft conntrack
 topology $nclients
 fw_ruleset
-
-cat >"$out/pptpd.conf" <<EOC
-localip 198.51.100.1
-remoteip 198.51.100.11-19
-EOC
-bg server pptpd -f -c "$out/pptpd.conf" -p "$out/pptpd.pid" \
-	--ppp "$fake_pppd" >"$out/pptpd.log" 2>&1
-wait_for_tcp server 1723
-
-# fd 9 holds the fifo open: each pptp-echo keeps its call up until EOF.
-pretty clients "$nclients x pptp-echo, $frames frames each, at once"
-mkfifo "$out/hold"
-exec 9<>"$out/hold"
-pids=()
-for ((i = 1; i <= nclients; i++)); do
-	n_client "$i" "$pptp_echo" -m -H -n "$frames" -t 30 "$server_ip4" \
-		<"$out/hold" >"$out/client$i.log" 2>&1 9>&- &
-	pids+=($!)
-done
 
 fail() {
 	local f
@@ -55,17 +35,12 @@ fail() {
 	die "$@"
 }
 
-for ((t = 0; t < 400; t++)); do
-	ready=0
-	for ((i = 1; i <= nclients; i++)); do
-		grep -q '^pptp-echo: ok' "$out/client$i.log" && ready=$((ready + 1))
-		kill -0 "${pids[i - 1]}" 2>/dev/null || fail "client$i: pptp-echo ended early"
-	done
-	[ "$ready" = $nclients ] && break
-	sleep 0.1
+pptpd_start server
+pretty clients "$nclients x pptp-echo, $frames frames each, at once"
+for ((i = 1; i <= nclients; i++)); do
+	echo_start "client$i" "client$i" "$server_ip4" -n "$frames"
 done
-[ "$ready" = $nclients ] || fail "clients did not finish their echoes in 40 s"
-grep -h '^pptp-echo:' "$out"/client*.log
+echo_wait
 
 pretty fw "conntrack while the calls are up"
 ctl=$(n_fw conntrack -L -p tcp --dport 1723 2>/dev/null)
@@ -86,10 +61,7 @@ if [ "$helper" = pptp-ng ]; then
 	[ "$(fw_counter sessions_live)" = $nclients ] || fail "sessions_live is not $nclients"
 fi
 
-exec 9>&-
-for ((i = 1; i <= nclients; i++)); do
-	wait "${pids[i - 1]}" || fail "client$i: pptp-echo failed"
-done
+echo_release
 if [ "$helper" = pptp-ng ]; then
 	# The calls and sessions end with the clients; the module gives everything back.
 	for ((t = 0; t < 50; t++)); do

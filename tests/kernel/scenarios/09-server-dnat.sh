@@ -26,9 +26,8 @@
 
 cd "$(dirname "$0")/../../.."
 source tests/kernel/scenarios/lib.sh
+source tests/lib/peers.sh
 
-fake_pppd=$PWD/build/tests/fake-pppd
-pptp_echo=$PWD/build/tests/pptp-echo
 frames=64
 nclients=3
 calls=8
@@ -80,35 +79,12 @@ wait_live() {
 
 srv=$(client_ip4 1)
 dnat 1723 "$srv"
-cat >"$out/pptpd.conf" <<EOC
-localip 198.51.100.1
-remoteip 198.51.100.11-19
-EOC
-bg client1 pptpd -f -c "$out/pptpd.conf" -p "$out/pptpd.pid" \
-	--ppp "$fake_pppd" >"$out/pptpd.log" 2>&1
-wait_for_tcp client1 1723
-
-# fd 9 holds the fifo open: each pptp-echo keeps its call up until EOF.
+pptpd_start client1
 pretty outside "$nclients x pptp-echo to $fw_wan_ip4, $frames frames each, at once"
-mkfifo "$out/hold"
-exec 9<>"$out/hold"
-pids=()
 for ((i = 1; i <= nclients; i++)); do
-	n_out "$i" "$pptp_echo" -m -H -n "$frames" -t 30 "$fw_wan_ip4" \
-		<"$out/hold" >"$out/out$i.log" 2>&1 9>&- &
-	pids+=($!)
+	echo_start "out$i" "out$i" "$fw_wan_ip4" -n "$frames"
 done
-for ((t = 0; t < 400; t++)); do
-	ready=0
-	for ((i = 1; i <= nclients; i++)); do
-		grep -q '^pptp-echo: ok' "$out/out$i.log" && ready=$((ready + 1))
-		kill -0 "${pids[i - 1]}" 2>/dev/null || fail "out$i: pptp-echo ended early"
-	done
-	[ "$ready" = $nclients ] && break
-	sleep 0.1
-done
-[ "$ready" = $nclients ] || fail "clients did not finish their echoes in 40 s"
-grep -h '^pptp-echo:' "$out"/out*.log
+echo_wait
 
 pretty fw "conntrack while the calls are up"
 ctl=$(n_fw conntrack -L -p tcp --orig-port-dst 1723 2>/dev/null)
@@ -129,10 +105,7 @@ if [ "$helper" = pptp-ng ] && grep -q "dst=$fw_wan_ip4 srckey=0x0 dstkey=0x0 " <
 	fail "a client outside sends GRE keyed 0"
 fi
 
-exec 9>&-
-for ((i = 1; i <= nclients; i++)); do
-	wait "${pids[i - 1]}" || fail "out$i: pptp-echo failed"
-done
+echo_release
 wait_live 0
 kill "$(cat "$out/pptpd.pid")"
 pretty done "$nclients outside clients got byte-exact echoes from pptpd behind DNAT"
@@ -157,6 +130,12 @@ wait_live 0
 
 # --- 3. two PACs inside with the same call IDs, seen by one outside host
 
+# The PNS IDs differ from the PACs': a CDN carrying the PAC's own ID (as
+# pptp-sim's does, per RFC 2637) must not also be a PNS ID of the session,
+# or nobody can tell its two readings apart (docs/core.md).  Many GRE
+# packets per call keep the two sessions up at the same time, so the
+# second PAC's IDs collide with the first's and must be translated.
+packets=50
 port=1723 translated=$(fw_counter ids_translated)
 dnat 1724 "$(client_ip4 3)"
 sim_listen pac1 client2 "$(client_ip4 2)" --role pac --expect-sessions 1 \
@@ -164,7 +143,7 @@ sim_listen pac1 client2 "$(client_ip4 2)" --role pac --expect-sessions 1 \
 sim_listen pac2 client3 "$(client_ip4 3)" --role pac --expect-sessions 1 \
 	--calls $calls --packets $packets --call-id-base 1 --timeout 30
 sim_connect pnsa out1 "$fw_wan_ip4" --role pns --calls $calls \
-	--packets $packets --call-id-base 1 --timeout 30
+	--packets $packets --call-id-base 201 --timeout 30
 port=1724
 sim_connect pnsb out1 "$fw_wan_ip4" --role pns --calls $calls \
 	--packets $packets --call-id-base 101 --timeout 30

@@ -20,9 +20,8 @@
 
 cd "$(dirname "$0")/../../.."
 source tests/kernel/scenarios/lib.sh
+source tests/lib/peers.sh
 
-fake_pppd=$PWD/build/tests/fake-pppd
-pptp_echo=$PWD/build/tests/pptp-echo
 insp=$PWD/build/inspect-asan/pptp-ng
 [ -x "$insp" ] || insp=$PWD/build/pptp-ng
 nclients=2
@@ -34,24 +33,6 @@ topology $nclients
 fw_ruleset
 n_fw sysctl -qw net.netfilter.nf_conntrack_acct=1
 
-cat >"$out/pptpd.conf" <<EOC
-localip 198.51.100.1
-remoteip 198.51.100.11-19
-EOC
-bg server pptpd -f -c "$out/pptpd.conf" -p "$out/pptpd.pid" \
-	--ppp "$fake_pppd" >"$out/pptpd.log" 2>&1
-wait_for_tcp server 1723
-
-# fd 9 holds the fifo open: each pptp-echo keeps its call up until EOF.
-mkfifo "$out/hold"
-exec 9<>"$out/hold"
-pids=()
-for ((i = 1; i <= nclients; i++)); do
-	n_client "$i" "$pptp_echo" -m -H -n 8 -t 60 "$server_ip4" \
-		<"$out/hold" >"$out/client$i.log" 2>&1 9>&- &
-	pids+=($!)
-done
-
 fail() {
 	local f
 	for f in "$out"/client*.log "$out/pptpd.log"; do
@@ -62,16 +43,11 @@ fail() {
 	die "$@"
 }
 
-for ((t = 0; t < 400; t++)); do
-	ready=0
-	for ((i = 1; i <= nclients; i++)); do
-		grep -q '^pptp-echo: ok' "$out/client$i.log" && ready=$((ready + 1))
-		kill -0 "${pids[i - 1]}" 2>/dev/null || fail "client$i: pptp-echo ended early"
-	done
-	[ "$ready" = $nclients ] && break
-	sleep 0.1
+pptpd_start server
+for ((i = 1; i <= nclients; i++)); do
+	echo_start "client$i" "client$i" "$server_ip4" -n 8 -t 60
 done
-[ "$ready" = $nclients ] || fail "clients did not finish their echoes in 40 s"
+echo_wait >/dev/null
 
 pretty fw "conntrack -L, pptp-ng show --json, the counters, pptp-ng show"
 n_fw conntrack -L -p tcp --dport 1723 >"$out/ctl.txt" 2>/dev/null
@@ -105,8 +81,5 @@ cmp -s "$out/shown.txt" "$out/proc.txt" ||
 	{ diff -u "$out/proc.txt" "$out/shown.txt" >&2; fail "show's counters differ from the file"; }
 [ "$(fw_counter calls_live)" = $nclients ] || fail "calls_live is not $nclients"
 
-exec 9>&-
-for ((i = 1; i <= nclients; i++)); do
-	wait "${pids[i - 1]}" || fail "client$i: pptp-echo failed"
-done
+echo_release
 pretty done "show lists the module's control connections, GRE, expectations, counters"
