@@ -1,25 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * The backends: how control packets reach the daemon.  "nfqueue" works on
- * any kernel with nf_tables, conntrack and NFQUEUE; "cthelper" (userspace
- * conntrack helpers through nfnetlink_cthelper) is planned.
+ * any kernel with nf_tables, conntrack and NFQUEUE; "cthelper" needs
+ * nfnetlink_cthelper (userspace conntrack helpers, cthelper.c).
  */
 #include <string.h>
 
 #include "pptp_ngd.h"
 
 extern const struct ngd_backend ngd_backend_nfqueue;
+extern const struct ngd_backend ngd_backend_cthelper;
 
-static int cthelper_start(void)
+const struct ngd_backend *ngd_active;
+
+int ngd_gre_update(const struct ngd_gre *g, unsigned int del, unsigned int add,
+		   const char *comment)
 {
-	ngd_err("backend cthelper is not implemented yet (it will need the kernel's nfnetlink_cthelper); use --backend nfqueue");
-	return -1;
+	if (ngd_active && ngd_active->gre_update)
+		return ngd_active->gre_update(g, del, add, comment);
+	return nft_gre_update(g, del, add, comment);
 }
-
-static const struct ngd_backend ngd_backend_cthelper = {
-	.name = "cthelper",
-	.start = cthelper_start,
-};
 
 static const struct ngd_backend *const backends[] = {
 	&ngd_backend_nfqueue,

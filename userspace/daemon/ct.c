@@ -17,7 +17,7 @@
 
 #include "session.h"
 
-static void get_tuples(const struct nf_conntrack *ct, struct ngd_conn *c)
+void ct_tuples(const struct nf_conntrack *ct, struct ngd_conn *c)
 {
 	c->orig.src = nfct_get_attr_u32(ct, ATTR_ORIG_IPV4_SRC);
 	c->orig.dst = nfct_get_attr_u32(ct, ATTR_ORIG_IPV4_DST);
@@ -32,7 +32,7 @@ static void get_tuples(const struct nf_conntrack *ct, struct ngd_conn *c)
 static int got_ct(enum nf_conntrack_msg_type type, struct nf_conntrack *ct, void *data)
 {
 	(void)type;
-	get_tuples(ct, data);
+	ct_tuples(ct, data);
 	return NFCT_CB_STOP;
 }
 

@@ -90,6 +90,7 @@ void state_json(FILE *f)
 	C(packets); C(held); C(mangled); C(dropped_future); C(no_conntrack); C(unparsable);
 	C(sessions_opened); C(sessions_closed); C(sessions_refused); C(sessions_recovered);
 	C(calls_recovered); C(pinholes_added); C(pinholes_removed); C(nft_errors);
+	C(expect_set); C(expect_deleted); C(expect_errors);
 	C(calls_opened); C(calls_up); C(calls_failed); C(calls_closed); C(rewrites);
 	json_named(f, "invalid", t.invalid, PPTP_INV_COUNT, pptp_invalid_name);
 	fputc(',', f);

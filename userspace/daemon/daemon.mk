@@ -4,7 +4,8 @@
 
 NGD_SRCS	:= $(wildcard userspace/daemon/*.c)
 NGD_OBJS	:= $(patsubst userspace/daemon/%.c,$(B)/daemon/%.o,$(NGD_SRCS))
-NGD_PKGS	:= libmnl libnetfilter_queue libnetfilter_conntrack libnftnl
+NGD_PKGS	:= libmnl libnetfilter_queue libnetfilter_conntrack libnftnl \
+		   libnetfilter_cthelper libnetfilter_cttimeout
 NGD_CFLAGS	= $(shell pkg-config --cflags $(NGD_PKGS))
 NGD_LIBS	= $(shell pkg-config --libs $(NGD_PKGS))
 

@@ -50,7 +50,7 @@ void ngd_log(int level, const char *fmt, ...)
 
 static void usage(FILE *f)
 {
-	fputs("usage: pptp-ngd --backend nfqueue [--queue N] [--fail-open|--fail-closed]\n"
+	fputs("usage: pptp-ngd --backend nfqueue|cthelper [--queue N] [--fail-open|--fail-closed]\n"
 	      "                [--max-calls-per-session N] [--max-sessions N]\n"
 	      "                [--gre-timeout S] [--idle-timeout S] [--ruleset FILE]\n"
 	      "                [--socket PATH] [--foreground] [--verbose]\n"
@@ -206,10 +206,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "pptp-ngd: unknown backend \"%s\" (nfqueue or cthelper)\n", cfg.backend);
 		return 2;
 	}
-	if (!be->fd) {		/* a backend not implemented yet says why */
-		be->start();
+	ngd_active = be;
+	if (be->probe && be->probe() < 0)
 		return 1;
-	}
 	if (!cfg.foreground) {
 		if (daemon(0, 0) < 0) {
 			perror("pptp-ngd: daemon");
@@ -219,11 +218,16 @@ int main(int argc, char **argv)
 		openlog("pptp-ngd", LOG_PID, LOG_DAEMON);
 	}
 	signals();
-	if (nft_setup(cfg.ruleset) < 0 || sessions_init() < 0)
+	if (sessions_init() < 0)
 		return 1;
-	if (sessions_recover() < 0)
-		ngd_err("recovery from the GRE maps failed: starting without old calls");
-	if (be->start() < 0 || nft_queue_rules(cfg.queue, cfg.fail_open) < 0) {
+	/* the nft table is the nfqueue backend's; cthelper opens GRE with expectations */
+	if (!be->gre_update) {
+		if (nft_setup(cfg.ruleset) < 0)
+			return 1;
+		if (sessions_recover() < 0)
+			ngd_err("recovery from the GRE maps failed: starting without old calls");
+	}
+	if (be->start() < 0 || (!be->gre_update && nft_queue_rules(cfg.queue, cfg.fail_open) < 0)) {
 		be->stop();
 		return 1;
 	}
@@ -232,7 +236,8 @@ int main(int argc, char **argv)
 	ret = run(be);
 	be->stop();
 	sessions_shutdown();
-	ngd_info("stopped; pinholes stay until they time out (nft delete table ip %s to remove)",
-		 NGD_TABLE);
+	if (!be->gre_update)
+		ngd_info("stopped; pinholes stay until they time out (nft delete table ip %s to remove)",
+			 NGD_TABLE);
 	return ret;
 }

@@ -31,12 +31,16 @@ static struct mnl_socket *qnl;
 static uint32_t qportid;
 static char *qbuf;
 static size_t qbuf_len;
+static uint32_t qflags;		/* NFQA_CFG_F_* a backend asks for */
+
+/* The cthelper backend's: the queued packet's tuple as the forward hook sees it. */
+bool (*ngq_tuple_hook)(struct nlattr **attr, struct ngd_tuple *tp);
 
 static int queue_config(uint8_t cmd_or_0, bool params)
 {
 	char buf[NGD_NL_BUF] = { 0 };
 	struct nlmsghdr *nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, cfg.queue);
-	uint32_t flags = cfg.fail_open ? NFQA_CFG_F_FAIL_OPEN : 0;
+	uint32_t flags = (cfg.fail_open ? NFQA_CFG_F_FAIL_OPEN : 0) | qflags;
 	int ret;
 
 	nlh->nlmsg_flags |= NLM_F_ACK;
@@ -47,7 +51,7 @@ static int queue_config(uint8_t cmd_or_0, bool params)
 		/* no NFQA_CFG_F_GSO: the kernel segments and completes checksums for us */
 		mnl_attr_put_u32(nlh, NFQA_CFG_FLAGS, htonl(flags));
 		mnl_attr_put_u32(nlh, NFQA_CFG_MASK,
-				 htonl(NFQA_CFG_F_FAIL_OPEN | NFQA_CFG_F_GSO));
+				 htonl(NFQA_CFG_F_FAIL_OPEN | NFQA_CFG_F_GSO | qflags));
 	}
 	if (mnl_socket_sendto(qnl, nlh, nlh->nlmsg_len) < 0)
 		return -1;
@@ -57,9 +61,12 @@ static int queue_config(uint8_t cmd_or_0, bool params)
 	return mnl_cb_run(buf, (size_t)ret, 0, qportid, NULL, NULL) < 0 ? -1 : 0;
 }
 
-static int nq_start(void)
+/* Bind and configure the queue; @flags: more NFQA_CFG_F_* (cthelper: CONNTRACK). */
+int ngq_open(uint32_t flags)
 {
 	int one = 1, tries;
+
+	qflags = flags;
 
 	qnl = mnl_socket_open(NETLINK_NETFILTER);
 	if (!qnl || mnl_socket_bind(qnl, 0, MNL_SOCKET_AUTOPID) < 0) {
@@ -94,12 +101,17 @@ static int nq_start(void)
 	return 0;
 }
 
-static int nq_fd(void)
+static int nq_start(void)
+{
+	return ngq_open(0);
+}
+
+int ngq_fd(void)
 {
 	return mnl_socket_get_fd(qnl);
 }
 
-static void nq_stop(void)
+void ngq_close(void)
 {
 	if (qnl) {
 		queue_config(NFQNL_CFG_CMD_UNBIND, false);
@@ -321,7 +333,7 @@ static void handle(struct qpkt *q)
 	process(&q, 1);
 }
 
-static void nq_tick(void)
+void ngq_tick(void)
 {
 	uint64_t now = now_ms();
 	unsigned int i;
@@ -352,11 +364,16 @@ static int queue_cb(const struct nlmsghdr *nlh, void *data)
 		verdict(&q, NF_ACCEPT);
 		return MNL_CB_OK;
 	}
+	if (ngq_tuple_hook && !ngq_tuple_hook(attr, &q.tp)) {
+		stats.no_conntrack++;
+		verdict(&q, NF_ACCEPT);
+		return MNL_CB_OK;
+	}
 	handle(&q);
 	return MNL_CB_OK;
 }
 
-static int nq_input(void)
+int ngq_input(void)
 {
 	int ret = mnl_socket_recvfrom(qnl, qbuf, qbuf_len);
 
@@ -374,8 +391,8 @@ static int nq_input(void)
 const struct ngd_backend ngd_backend_nfqueue = {
 	.name = "nfqueue",
 	.start = nq_start,
-	.fd = nq_fd,
-	.input = nq_input,
-	.tick = nq_tick,
-	.stop = nq_stop,
+	.fd = ngq_fd,
+	.input = ngq_input,
+	.tick = ngq_tick,
+	.stop = ngq_close,
 };

@@ -53,6 +53,9 @@ struct ngd_stats {
 	uint64_t pinholes_added;
 	uint64_t pinholes_removed;
 	uint64_t nft_errors;
+	uint64_t expect_set;		/* cthelper: GRE expectations created or refreshed */
+	uint64_t expect_deleted;
+	uint64_t expect_errors;
 	/* the core's own counters, summed over closed sessions */
 	uint64_t invalid[PPTP_INV_COUNT];
 	uint64_t anomalies[PPTP_AN_COUNT];
@@ -67,6 +70,8 @@ void ngd_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3
 #define ngd_info(...)	ngd_log(1, __VA_ARGS__)
 #define ngd_dbg(...)	ngd_log(2, __VA_ARGS__)
 
+struct ngd_gre;
+
 /* A backend brings control packets to the sessions (a small ops table). */
 struct ngd_backend {
 	const char *name;
@@ -75,9 +80,15 @@ struct ngd_backend {
 	int (*input)(void);		/* handle what is readable; -1 on fatal error */
 	void (*tick)(void);		/* every loop turn (at least every 50 ms) */
 	void (*stop)(void);
+	/* optional: checks made before detaching, so their errors reach the terminal */
+	int (*probe)(void);
+	/* optional: opens GRE itself (the calls' nft map bits name the halves) */
+	int (*gre_update)(const struct ngd_gre *g, unsigned int del, unsigned int add,
+			  const char *comment);
 };
 
 const struct ngd_backend *ngd_backend_find(const char *name);
+extern const struct ngd_backend *ngd_active;
 
 /* A TCP 4-tuple (network order), as a packet or conntrack has it. */
 struct ngd_tuple {
@@ -98,7 +109,12 @@ struct ngd_gre {
 	uint16_t in_id;		/* call ID the inside host receives GRE with */
 	uint16_t in_xid;	/* the same as the peer sees it */
 	uint16_t peer_id;	/* call ID the peer receives GRE with */
+	struct ngd_conn conn;	/* the control connection (cthelper: the master) */
 };
+
+/* The active backend's GRE programming: its own, else the nft maps. */
+int ngd_gre_update(const struct ngd_gre *g, unsigned int del, unsigned int add,
+		   const char *comment);
 
 /* session.c: control connections and the core's decisions. */
 struct ngd_rewrite {
@@ -122,6 +138,22 @@ bool sessions_splits_head(const struct ngd_tuple *pkt, uint32_t seq, const uint8
 			  uint32_t len);
 void sessions_shutdown(void);
 int sessions_recover(void);
+void sessions_conn_gone(const struct ngd_conn *c);
+
+/* nfqueue.c: the queue, shared by both backends. */
+struct nlattr;
+extern bool (*ngq_tuple_hook)(struct nlattr **attr, struct ngd_tuple *tp);
+int ngq_open(uint32_t flags);
+int ngq_fd(void);
+int ngq_input(void);
+void ngq_tick(void);
+void ngq_close(void);
+
+/* expect.c: GRE expectations through ctnetlink (cthelper backend). */
+int expect_open(void);
+void expect_close(void);
+int expect_gre_update(const struct ngd_gre *g, unsigned int del, unsigned int add,
+		      const char *comment);
 
 /* nftmaps.c: the daemon's nf_tables table. */
 int nft_setup(const char *ruleset);

@@ -161,6 +161,7 @@ static void gre_of(const struct session *s, uint16_t id, uint16_t xid, uint16_t 
 	g->in_id = id;
 	g->in_xid = xid;
 	g->peer_id = peer_id;
+	g->conn = s->c;
 }
 
 /*
@@ -177,7 +178,7 @@ static void program_pending(struct session *s, unsigned int maps, uint16_t id, u
 	struct ngd_gre g;
 
 	gre_of(s, id, xid, peer_id, &g);
-	if (nft_gre_update(&g, 0, maps, NULL) < 0)
+	if (ngd_gre_update(&g, 0, maps, NULL) < 0)
 		ngd_err("cannot add GRE mapping for call %u/%u", id, peer_id);
 }
 
@@ -192,7 +193,7 @@ static void program_call(struct session *s, const struct pptp_call *call)
 	/* the peer's ID as the inside host keys its GRE with it */
 	gre_of(s, call->id[ir], call->xid[ir], call->xid[!ir], &x->g);
 	call_comment(s, &x->g, comment, sizeof(comment));
-	if (nft_gre_update(&x->g, NGD_MAP_ALL, NGD_MAP_ALL, comment) < 0) {
+	if (ngd_gre_update(&x->g, NGD_MAP_ALL, NGD_MAP_ALL, comment) < 0) {
 		ngd_err("cannot add GRE pinhole for %s", comment);
 		return;
 	}
@@ -209,7 +210,7 @@ static void unprogram_call(struct session *s, const struct pptp_call *call)
 	struct ngd_gre g;
 
 	if (x->programmed) {
-		if (nft_gre_update(&x->g, NGD_MAP_ALL, 0, NULL) < 0)
+		if (ngd_gre_update(&x->g, NGD_MAP_ALL, 0, NULL) < 0)
 			ngd_err("cannot remove GRE pinhole of call %u", x->g.in_id);
 		stats.pinholes_removed++;
 		ngd_info("call down: id %u xid %u", x->g.in_id, x->g.in_xid);
@@ -219,7 +220,7 @@ static void unprogram_call(struct session *s, const struct pptp_call *call)
 		maps |= call->has_id[!ir] ? NGD_MAP_OUT_ADDR : 0;
 		gre_of(s, call->id[ir], call->xid[ir], call->xid[!ir], &g);
 		if (maps)
-			nft_gre_update(&g, maps, 0, NULL);
+			ngd_gre_update(&g, maps, 0, NULL);
 	}
 	x->programmed = false;
 	/* the inside host's IDs are the ones map_id registered */
@@ -267,11 +268,11 @@ static void on_event(void *ctx, const struct pptp_tracker *t, const struct pptp_
 		/* an ID map_id saw is unused after all: its half goes */
 		if (ev->dir == s->inside_dir) {
 			gre_of(s, ev->old_val, ev->new_val, 0, &g);
-			nft_gre_update(&g, NGD_MAP_IN, 0, NULL);
+			ngd_gre_update(&g, NGD_MAP_IN, 0, NULL);
 			xid_release(s->public, s->peer, ev->new_val);
 		} else {
 			gre_of(s, 0, 0, ev->old_val, &g);
-			nft_gre_update(&g, NGD_MAP_OUT_ADDR, 0, NULL);
+			ngd_gre_update(&g, NGD_MAP_OUT_ADDR, 0, NULL);
 		}
 		break;
 	case PPTP_EV_INVALID:
@@ -560,9 +561,24 @@ void sessions_tick(time_t now)
 			if (!s->ext[i].programmed)
 				continue;
 			call_comment(s, &s->ext[i].g, comment, sizeof(comment));
-			if (nft_gre_update(&s->ext[i].g, NGD_MAP_ALL, NGD_MAP_ALL, comment) < 0)
+			if (ngd_gre_update(&s->ext[i].g, NGD_MAP_ALL, NGD_MAP_ALL, comment) < 0)
 				ngd_err("cannot refresh GRE pinhole for %s", comment);
 		}
+	}
+}
+
+/* Conntrack destroyed a control connection (cthelper: its events). */
+void sessions_conn_gone(const struct ngd_conn *c)
+{
+	struct ngd_tuple fwd;
+	struct session *s;
+	unsigned int dir;
+
+	ct_forward_tuple(c, &fwd);
+	s = session_find(&fwd, &dir);
+	if (s && dir == 0) {
+		ngd_info("control connection destroyed by conntrack: session closed");
+		session_free(s);
 	}
 }
 

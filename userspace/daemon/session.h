@@ -38,6 +38,8 @@ bool xid_used(uint32_t public, uint32_t peer, uint16_t xid);
 int xid_take(uint32_t public, uint32_t peer, uint16_t xid);
 
 /* ct.c: conntrack through ctnetlink. */
+struct nf_conntrack;
+void ct_tuples(const struct nf_conntrack *ct, struct ngd_conn *c);
 int ct_lookup(const struct ngd_tuple *t, struct ngd_conn *c);
 void ct_forward_tuple(const struct ngd_conn *c, struct ngd_tuple *fwd);
 bool ct_alive(const struct ngd_tuple *fwd);

@@ -1,0 +1,291 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/*
+ * Backend "cthelper": a userspace conntrack helper (nfnetlink_cthelper).
+ *
+ * The daemon registers the helper "pptp-ng"; nft attaches it to control
+ * connections with the same `ct helper` object as the kernel module
+ * (nft/pptp-ngd-cthelper.nft).  The kernel then queues every packet of
+ * those connections to our NFQUEUE after conntrack and NAT (the helper
+ * hook), with the conntrack entry attached (NFQA_CT).  From there the
+ * packet takes the nfqueue backend's path (nfqueue.c: sessions, the core,
+ * equal-length rewrites, held segments); only the tuple is translated to
+ * the forward-hook view sessions are keyed on, and GRE is opened with
+ * ctnetlink expectations (expect.c) instead of nft maps.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nfnetlink_queue.h>
+#include <linux/netfilter/nfnetlink_conntrack.h>
+#include <linux/netfilter/nfnetlink_cthelper.h>
+#include <linux/netfilter/nfnetlink_cttimeout.h>
+#include <libmnl/libmnl.h>
+#include <libnetfilter_conntrack/libnetfilter_conntrack.h>
+#include <libnetfilter_cthelper/libnetfilter_cthelper.h>
+#include <libnetfilter_cttimeout/libnetfilter_cttimeout.h>
+
+#include "pptp_ngd.h"
+#include "session.h"
+
+#define CTH_NAME	"pptp-ng"
+#define CTH_POLICY	"pptp-ng-gre"
+#define CTH_MAX_EXPECT	255	/* the kernel's NF_CT_EXPECT_MAX_CNT */
+
+static struct mnl_socket *evnl;	/* conntrack destroy events */
+static bool registered;
+
+/* One request on a fresh socket, its ack's error as -errno. */
+static int request(struct nlmsghdr *nlh)
+{
+	char buf[NGD_NL_BUF];
+	struct mnl_socket *nl = mnl_socket_open(NETLINK_NETFILTER);
+	int ret;
+
+	if (!nl)
+		return -errno;
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0 ||
+	    mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	ret = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+	if (ret >= 0)
+		ret = mnl_cb_run(buf, (size_t)ret, nlh->nlmsg_seq, mnl_socket_get_portid(nl),
+				 NULL, NULL);
+	ret = ret < 0 ? -errno : 0;
+out:
+	mnl_socket_close(nl);
+	return ret;
+}
+
+/*
+ * Register (or, after a restart, update) the helper: TCP over IPv4, our
+ * queue, one expectation class for both GRE halves of every call.
+ */
+static int helper_msg(uint8_t cmd, uint16_t flags, uint32_t status)
+{
+	char buf[NGD_NL_BUF];
+	struct nfct_helper *h = nfct_helper_alloc();
+	struct nfct_helper_policy *p = nfct_helper_policy_alloc();
+	unsigned int max = cfg.max_calls * 2 > CTH_MAX_EXPECT ? CTH_MAX_EXPECT : cfg.max_calls * 2;
+	struct nlmsghdr *nlh;
+	int ret;
+
+	if (!h || !p) {
+		nfct_helper_free(h);
+		nfct_helper_policy_free(p);
+		return -ENOMEM;
+	}
+	nfct_helper_attr_set_str(h, NFCTH_ATTR_NAME, CTH_NAME);
+	nfct_helper_attr_set_u16(h, NFCTH_ATTR_PROTO_L3NUM, AF_INET);
+	nfct_helper_attr_set_u8(h, NFCTH_ATTR_PROTO_L4NUM, IPPROTO_TCP);
+	if (cmd == NFNL_MSG_CTHELPER_NEW) {
+		nfct_helper_attr_set_u32(h, NFCTH_ATTR_QUEUE_NUM, cfg.queue);
+		nfct_helper_attr_set_u32(h, NFCTH_ATTR_PRIV_DATA_LEN, 0);
+		nfct_helper_attr_set_u32(h, NFCTH_ATTR_STATUS, status);
+		nfct_helper_policy_attr_set_str(p, NFCTH_ATTR_POLICY_NAME, CTH_POLICY);
+		nfct_helper_policy_attr_set_u32(p, NFCTH_ATTR_POLICY_TIMEOUT, cfg.gre_timeout);
+		nfct_helper_policy_attr_set_u32(p, NFCTH_ATTR_POLICY_MAX, max);
+		nfct_helper_attr_set(h, NFCTH_ATTR_POLICY1, p);	/* h owns p now */
+		p = NULL;
+	}
+	nlh = nfct_helper_nlmsg_build_hdr(buf, cmd, NLM_F_ACK | flags, (uint32_t)time(NULL));
+	nfct_helper_nlmsg_build_payload(nlh, h);
+	ret = request(nlh);
+	nfct_helper_free(h);
+	nfct_helper_policy_free(p);
+	return ret;
+}
+
+/*
+ * GRE conntracks of a call are two unreplied entries (see expect.c), so
+ * the GRE tracker's unreplied timeout (30 s) would end an idle call.  Set
+ * the network namespace's GRE defaults (nfnetlink_cttimeout) to the
+ * control connection's idle timeout; sysctls net.netfilter.
+ * nf_conntrack_gre_timeout{,_stream} are the same knobs.
+ */
+static void gre_timeouts(void)
+{
+	char buf[NGD_NL_BUF];
+	struct nfct_timeout *t = nfct_timeout_alloc();
+	struct nlmsghdr *nlh;
+	int ret;
+
+	if (!t)
+		return;
+	nfct_timeout_attr_set(t, NFCT_TIMEOUT_ATTR_NAME, CTH_POLICY);
+	nfct_timeout_attr_set_u16(t, NFCT_TIMEOUT_ATTR_L3PROTO, AF_INET);
+	nfct_timeout_attr_set_u8(t, NFCT_TIMEOUT_ATTR_L4PROTO, IPPROTO_GRE);
+	nfct_timeout_policy_attr_set_u32(t, NFCT_TIMEOUT_ATTR_GRE_UNREPLIED, cfg.idle_timeout);
+	nfct_timeout_policy_attr_set_u32(t, NFCT_TIMEOUT_ATTR_GRE_REPLIED, cfg.idle_timeout);
+	nlh = nfct_timeout_nlmsg_build_hdr(buf, IPCTNL_MSG_TIMEOUT_DEFAULT_SET, NLM_F_ACK,
+					   (uint32_t)time(NULL));
+	nfct_timeout_nlmsg_build_payload(nlh, t);
+	ret = request(nlh);
+	nfct_timeout_free(t);
+	if (ret < 0)
+		ngd_err("cannot set GRE conntrack timeouts (nfnetlink_cttimeout: %s): idle calls end after net.netfilter.nf_conntrack_gre_timeout",
+			strerror(-ret));
+	else
+		ngd_info("GRE conntrack timeouts set to %u s", cfg.idle_timeout);
+}
+
+/* Destroyed control connections end their sessions (and expectations). */
+static int events_open(void)
+{
+	int one = 1;
+
+	evnl = mnl_socket_open(NETLINK_NETFILTER);
+	if (!evnl || mnl_socket_bind(evnl, 1u << (NFNLGRP_CONNTRACK_DESTROY - 1),
+				     MNL_SOCKET_AUTOPID) < 0) {
+		ngd_err("conntrack events: %s", strerror(errno));
+		return -1;
+	}
+	mnl_socket_setsockopt(evnl, NETLINK_NO_ENOBUFS, &one, sizeof(one));
+	fcntl(mnl_socket_get_fd(evnl), F_SETFL, O_NONBLOCK);
+	return 0;
+}
+
+static int event_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nf_conntrack *ct = nfct_new();
+	struct ngd_conn c;
+
+	(void)data;
+	if (!ct)
+		return MNL_CB_OK;
+	if (nfct_nlmsg_parse(nlh, ct) >= 0 && nfct_get_attr_u8(ct, ATTR_L3PROTO) == AF_INET &&
+	    nfct_get_attr_u8(ct, ATTR_L4PROTO) == IPPROTO_TCP) {
+		ct_tuples(ct, &c);
+		sessions_conn_gone(&c);
+	}
+	nfct_destroy(ct);
+	return MNL_CB_OK;
+}
+
+static void events_drain(void)
+{
+	char buf[NGD_NL_BUF];
+	int ret;
+
+	while ((ret = mnl_socket_recvfrom(evnl, buf, sizeof(buf))) > 0)
+		mnl_cb_run(buf, (size_t)ret, 0, 0, event_cb, NULL);
+}
+
+/*
+ * The queued packet's tuple as the forward hook would show it (what
+ * sessions are keyed on): the helper sees it after NAT, so take the
+ * connection's tuples from the attached conntrack entry instead.
+ */
+static bool cth_tuple(struct nlattr **attr, struct ngd_tuple *tp)
+{
+	struct nf_conntrack *ct;
+	struct ngd_conn c;
+	struct ngd_tuple fwd;
+	uint32_t ctinfo;
+
+	if (!attr[NFQA_CT] || !attr[NFQA_CT_INFO])
+		return false;
+	ct = nfct_new();
+	if (!ct)
+		return false;
+	if (nfct_payload_parse(mnl_attr_get_payload(attr[NFQA_CT]),
+			       mnl_attr_get_payload_len(attr[NFQA_CT]), AF_INET, ct) < 0) {
+		nfct_destroy(ct);
+		return false;
+	}
+	ct_tuples(ct, &c);
+	nfct_destroy(ct);
+	ctinfo = ntohl(mnl_attr_get_u32(attr[NFQA_CT_INFO]));
+	ct_forward_tuple(&c, &fwd);
+	if (ctinfo >= 3)	/* IP_CT_IS_REPLY */
+		*tp = (struct ngd_tuple){ fwd.dst, fwd.src, fwd.dport, fwd.sport };
+	else
+		*tp = fwd;
+	return true;
+}
+
+/* Register the helper before detaching: "no nfnetlink_cthelper" goes to the terminal. */
+static int cth_probe(void)
+{
+	int ret = helper_msg(NFNL_MSG_CTHELPER_NEW, NLM_F_CREATE, NFCT_HELPER_STATUS_ENABLED);
+
+	if (ret == -EOPNOTSUPP || ret == -EPROTONOSUPPORT || ret == -ENOENT || ret == -EINVAL) {
+		ngd_err("backend cthelper: this kernel has no nfnetlink_cthelper (userspace conntrack helpers; modprobe nfnetlink_cthelper): %s; use --backend nfqueue",
+			strerror(-ret));
+		return -1;
+	}
+	if (ret == -EEXIST || ret == -EBUSY) {
+		ngd_err("backend cthelper: a kernel helper named \"%s\" exists (the pptp-ng module?): %s",
+			CTH_NAME, strerror(-ret));
+		return -1;
+	}
+	if (ret < 0) {
+		ngd_err("backend cthelper: cannot register helper \"%s\": %s", CTH_NAME,
+			strerror(-ret));
+		return -1;
+	}
+	registered = true;
+	return 0;
+}
+
+static int cth_start(void)
+{
+	if (!registered && cth_probe() < 0)
+		return -1;
+	if (!cfg.fail_open)
+		ngd_err("--fail-closed has no effect with backend cthelper: the kernel queues helper packets with bypass");
+	gre_timeouts();
+	if (expect_open() < 0 || events_open() < 0)
+		return -1;
+	ngq_tuple_hook = cth_tuple;
+	if (ngq_open(NFQA_CFG_F_CONNTRACK) < 0)
+		return -1;
+	ngd_info("helper \"%s\" registered: queue %u, attach it with `ct helper set \"%s\"`",
+		 CTH_NAME, cfg.queue, CTH_NAME);
+	return 0;
+}
+
+static void cth_tick(void)
+{
+	ngq_tick();
+	if (evnl)
+		events_drain();
+}
+
+/*
+ * Unregister when nothing uses the helper; while nft's `ct helper`
+ * object holds it (EBUSY), leave it: the kernel passes its packets
+ * (queue bypass) until we are back, and our next start updates it.
+ */
+static void cth_stop(void)
+{
+	int ret;
+
+	ngq_close();
+	expect_close();
+	if (evnl)
+		mnl_socket_close(evnl);
+	evnl = NULL;
+	if (registered) {
+		ret = helper_msg(NFNL_MSG_CTHELPER_DEL, 0, 0);
+		if (ret < 0 && ret != -EBUSY)
+			ngd_err("cannot unregister helper \"%s\": %s", CTH_NAME, strerror(-ret));
+	}
+	registered = false;
+}
+
+const struct ngd_backend ngd_backend_cthelper = {
+	.name = "cthelper",
+	.probe = cth_probe,
+	.start = cth_start,
+	.fd = ngq_fd,
+	.input = ngq_input,
+	.tick = cth_tick,
+	.stop = cth_stop,
+	.gre_update = expect_gre_update,
+};
