@@ -7,6 +7,7 @@
  *   gre_in_addr	peer . public . xid	: inside	inbound: destination
  *   gre_in_id		peer . inside . xid	: id		inbound: call ID back
  *   gre_out_addr	inside . peer . peer_id	: public	outbound: source
+ *   gre_out_ok		inside . peer . peer_id			outbound: allowed
  *
  * The gre_in_addr element carries a comment naming the control connection
  * and the call, which is what a restarted daemon rebuilds its calls from.
@@ -37,7 +38,19 @@
 static struct mnl_socket *nl;
 static uint32_t nl_seq;
 
-static const char *const gre_maps[] = { "gre_in_addr", "gre_in_id", "gre_out_addr" };
+/*
+ * gre_out_ok holds gre_out_addr's keys without data: kernels before 6.3 or
+ * so refuse a lookup in a map used as a plain set (EINVAL), which is how
+ * the prerouting check reads it.  It changes together with gre_out_addr.
+ */
+static const char *const gre_maps[] = { "gre_in_addr", "gre_in_id", "gre_out_addr", "gre_out_ok" };
+#define GRE_SETS	PPTP_ARRAY_SIZE(gre_maps)
+
+/* Whether set @i is among the maps of @mask (gre_out_ok follows gre_out_addr). */
+static bool set_in_mask(unsigned int i, unsigned int mask)
+{
+	return mask & (i < 3 ? 1u << i : NGD_MAP_OUT_ADDR);
+}
 
 /* Send a batch and collect every ack; the first error wins. */
 static int batch_send(struct mnl_nlmsg_batch *b)
@@ -297,7 +310,8 @@ static void put_key(uint8_t *k, uint32_t a, uint32_t b, uint16_t id)
 	pptp_put16(k + 8, id);
 }
 
-static void add_elem(struct nftnl_set *s, uint32_t a, uint32_t b, uint16_t id,
+/* An element to add (@adding: with @data, if any, and a timeout) or to delete. */
+static void add_elem(struct nftnl_set *s, uint32_t a, uint32_t b, uint16_t id, bool adding,
 		     const void *data, uint32_t dlen, const char *comment)
 {
 	struct nftnl_set_elem *e = nftnl_set_elem_alloc();
@@ -305,8 +319,9 @@ static void add_elem(struct nftnl_set *s, uint32_t a, uint32_t b, uint16_t id,
 
 	put_key(key, a, b, id);
 	nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, key, sizeof(key));
-	if (data) {
-		nftnl_set_elem_set(e, NFTNL_SET_ELEM_DATA, data, dlen);
+	if (adding) {
+		if (data)
+			nftnl_set_elem_set(e, NFTNL_SET_ELEM_DATA, data, dlen);
 		nftnl_set_elem_set_u64(e, NFTNL_SET_ELEM_TIMEOUT, cfg.gre_timeout * 1000ull);
 	}
 	if (comment) {
@@ -337,11 +352,13 @@ static void gre_elems(struct nftnl_set **s, const struct ngd_gre *g, unsigned in
 
 	pptp_put16(id, g->in_id);
 	if (mask & NGD_MAP_IN_ADDR)
-		add_elem(s[0], g->peer, g->public, g->in_xid, data ? &g->inside : NULL, 4, comment);
+		add_elem(s[0], g->peer, g->public, g->in_xid, data, &g->inside, 4, comment);
 	if (mask & NGD_MAP_IN_ID)
-		add_elem(s[1], g->peer, g->inside, g->in_xid, data ? id : NULL, 2, NULL);
-	if (mask & NGD_MAP_OUT_ADDR)
-		add_elem(s[2], g->inside, g->peer, g->peer_id, data ? &g->public : NULL, 4, NULL);
+		add_elem(s[1], g->peer, g->inside, g->in_xid, data, id, 2, NULL);
+	if (mask & NGD_MAP_OUT_ADDR) {
+		add_elem(s[2], g->inside, g->peer, g->peer_id, data, &g->public, 4, NULL);
+		add_elem(s[3], g->inside, g->peer, g->peer_id, data, NULL, 0, NULL);
+	}
 }
 
 static void batch_elems(struct batch *bt, int type, int flags, struct nftnl_set **s,
@@ -349,10 +366,10 @@ static void batch_elems(struct batch *bt, int type, int flags, struct nftnl_set 
 {
 	unsigned int i;
 
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < GRE_SETS; i++) {
 		struct nlmsghdr *nlh;
 
-		if (!(mask & (1u << i)))
+		if (!set_in_mask(i, mask))
 			continue;
 		nlh = batch_msg(bt, type, flags);
 		nftnl_set_elems_nlmsg_build_payload(nlh, s[i]);
@@ -364,12 +381,12 @@ static void batch_elems(struct batch *bt, int type, int flags, struct nftnl_set 
 static int gre_change(const struct ngd_gre *g, unsigned int del, unsigned int add,
 		      const char *comment)
 {
-	struct nftnl_set *d[3], *a[3];
+	struct nftnl_set *d[GRE_SETS], *a[GRE_SETS];
 	struct batch bt;
 	unsigned int i;
 	int ret;
 
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < GRE_SETS; i++) {
 		d[i] = map_of(gre_maps[i]);
 		a[i] = map_of(gre_maps[i]);
 	}
@@ -379,7 +396,7 @@ static int gre_change(const struct ngd_gre *g, unsigned int del, unsigned int ad
 	batch_elems(&bt, NFT_MSG_DELSETELEM, 0, d, del);
 	batch_elems(&bt, NFT_MSG_NEWSETELEM, NLM_F_CREATE, a, add);
 	ret = batch_commit(&bt);
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < GRE_SETS; i++) {
 		nftnl_set_free(d[i]);
 		nftnl_set_free(a[i]);
 	}
