@@ -22,9 +22,14 @@ static inline u8 other_role(u8 role)
 	return role == PPTP_PNS ? PPTP_PAC : PPTP_PNS;
 }
 
+static inline int wants_events(const struct pptp_tracker *t)
+{
+	return t->ops && t->ops->event;
+}
+
 static void emit(struct pptp_tracker *t, struct pptp_event *ev)
 {
-	if (t->ops && t->ops->event)
+	if (wants_events(t))
 		t->ops->event(t->ctx, t, ev);
 }
 
@@ -33,6 +38,7 @@ static void msg_event(struct pptp_tracker *t, unsigned int dir, u8 type,
 		      struct pptp_event *ev)
 {
 	const struct pptp_stream *s = &t->dir[dir];
+	const struct pptp_msg_desc *md;
 
 	memset(ev, 0, sizeof(*ev));
 	ev->type = type;
@@ -42,9 +48,12 @@ static void msg_event(struct pptp_tracker *t, unsigned int dir, u8 type,
 	if (s->have < PPTP_HDR_LEN)
 		return;
 	ev->msg_type = pptp_get16(s->buf + PPTP_OFF_CTRL_TYPE);
+	if (ev->role != PPTP_ROLE_UNKNOWN)
+		return;
 	/* The first call message names the roles before the tracker learns them. */
-	if (ev->role == PPTP_ROLE_UNKNOWN && pptp_msg_desc(ev->msg_type))
-		ev->role = pptp_msg_desc(ev->msg_type)->sender;
+	md = s->need ? s->md : pptp_msg_desc(ev->msg_type);
+	if (md)
+		ev->role = md->sender;
 }
 
 static void report(struct pptp_tracker *t, unsigned int dir, u8 type, u8 reason,
@@ -52,6 +61,8 @@ static void report(struct pptp_tracker *t, unsigned int dir, u8 type, u8 reason,
 {
 	struct pptp_event ev;
 
+	if (!wants_events(t))
+		return;
 	msg_event(t, dir, type, &ev);
 	ev.reason = reason;
 	ev.call = call;
@@ -75,6 +86,8 @@ static void unmap(struct pptp_tracker *t, unsigned int dir, u8 role, u16 id, u16
 {
 	struct pptp_event ev;
 
+	if (!wants_events(t))
+		return;
 	msg_event(t, dir, PPTP_EV_UNMAP, &ev);
 	ev.role = role;
 	ev.old_val = id;
@@ -89,6 +102,8 @@ static void set_session(struct pptp_tracker *t, unsigned int dir, u8 state)
 	if (t->session == state)
 		return;
 	t->session = state;
+	if (!wants_events(t))
+		return;
 	msg_event(t, dir, PPTP_EV_SESSION, &ev);
 	ev.new_val = state;
 	emit(t, &ev);
@@ -96,23 +111,37 @@ static void set_session(struct pptp_tracker *t, unsigned int dir, u8 state)
 
 /* ---- the call table ---- */
 
+/*
+ * The live call whose id[role] (xid[role]) is the value given.  Both stop
+ * at the last live call: a table is mostly free slots.
+ */
 struct pptp_call *pptp_find_by_id(const struct pptp_tracker *t, u8 role, u16 id)
 {
-	struct pptp_call *c;
+	struct pptp_call *c, *end = t->calls + t->max_calls;
+	unsigned int live = t->live_calls;
 
-	for (c = t->calls; c < t->calls + t->max_calls; c++)
-		if (c->state != PPTP_CALL_FREE && c->has_id[role] && c->id[role] == id)
+	for (c = t->calls; live && c < end; c++) {
+		if (c->state == PPTP_CALL_FREE)
+			continue;
+		if (c->has_id[role] && c->id[role] == id)
 			return c;
+		live--;
+	}
 	return NULL;
 }
 
 struct pptp_call *pptp_find_by_xid(const struct pptp_tracker *t, u8 role, u16 xid)
 {
-	struct pptp_call *c;
+	struct pptp_call *c, *end = t->calls + t->max_calls;
+	unsigned int live = t->live_calls;
 
-	for (c = t->calls; c < t->calls + t->max_calls; c++)
-		if (c->state != PPTP_CALL_FREE && c->has_id[role] && c->xid[role] == xid)
+	for (c = t->calls; live && c < end; c++) {
+		if (c->state == PPTP_CALL_FREE)
+			continue;
+		if (c->has_id[role] && c->xid[role] == xid)
 			return c;
+		live--;
+	}
 	return NULL;
 }
 
@@ -145,6 +174,7 @@ static void call_down(struct pptp_tracker *t, unsigned int dir, struct pptp_call
 {
 	call_event(t, dir, PPTP_EV_CALL_DOWN, c);
 	memset(c, 0, sizeof(*c));
+	t->table_gen++;
 	t->live_calls--;
 	t->cnt.calls_closed++;
 }
@@ -153,7 +183,8 @@ static void all_calls_down(struct pptp_tracker *t, unsigned int dir)
 {
 	struct pptp_call *c;
 
-	for (c = t->calls; c < t->calls + t->max_calls; c++)
+	/* call_down() counts live_calls down: stop after the last one. */
+	for (c = t->calls; t->live_calls && c < t->calls + t->max_calls; c++)
 		if (c->state != PPTP_CALL_FREE)
 			call_down(t, dir, c);
 }
@@ -186,24 +217,19 @@ static void emit_rewrite(struct pptp_tracker *t, struct pptp_event *ev,
 			 u32 seq, u16 new_val, u32 from, u32 to)
 {
 	u8 val[2] = { (u8)(new_val >> 8), (u8)new_val };
-	unsigned int b;
+	/* The field's bytes in the segment: [max(seq, from), min(seq + 2, to)). */
+	u32 lo = seq_after(from, seq) ? from : seq;
+	u32 hi = seq_after(seq + 2, to) ? to : seq + 2;
 
-	ev->nbytes = 0;
-	for (b = 0; b < 2; b++) {
-		u32 at = seq + b;
-
-		if (seq_after(from, at) || !seq_after(to, at))
-			continue;
-		if (!ev->nbytes) {
-			ev->first = (u8)b;
-			ev->seg_off = at - t->seg_seq;
-		}
-		ev->bytes[ev->nbytes++] = val[b];
-	}
-	if (ev->nbytes) {
-		t->cnt.rewrites++;
-		emit(t, ev);
-	}
+	if (!seq_after(hi, lo))
+		return;
+	ev->first = (u8)(lo - seq);
+	ev->nbytes = (u8)(hi - lo);
+	ev->seg_off = lo - t->seg_seq;
+	ev->bytes[0] = val[ev->first];
+	ev->bytes[1] = ev->nbytes == 2 ? val[1] : 0;
+	t->cnt.rewrites++;
+	emit(t, ev);
 }
 
 /*
@@ -304,9 +330,9 @@ static int admit_new_id(struct pptp_tracker *t, unsigned int dir, u8 role, u16 i
  * ID field, or (CDN) whichever of the two the value turns out to be.
  */
 static struct pptp_call *msg_call(const struct pptp_tracker *t, const u8 *msg,
-				  u16 type, u8 sender, u8 *cdn_role)
+				  const struct pptp_msg_desc *d, u16 type, u8 sender,
+				  u8 *cdn_role)
 {
-	const struct pptp_msg_desc *d = pptp_msg_desc(type);
 	u8 receiver = other_role(sender);
 	struct pptp_call *by_own, *by_peer;
 	u16 v;
@@ -336,6 +362,32 @@ static struct pptp_call *msg_call(const struct pptp_tracker *t, const u8 *msg,
 	return by_peer;
 }
 
+/*
+ * Remember the call decide() found (@c, NULL for none) so complete() need
+ * not search again, as long as the table has not changed in between (the
+ * other direction may act while this message is still arriving).
+ */
+static void remember_call(const struct pptp_tracker *t, struct pptp_decision *d,
+			  const struct pptp_call *c)
+{
+	d->looked_up = 1;
+	d->call_idx = c ? (u16)(c - t->calls) : t->max_calls;
+	d->table_gen = t->table_gen;
+}
+
+/* The call of a complete message: decide()'s if still good, else msg_call(). */
+static struct pptp_call *complete_msg_call(const struct pptp_tracker *t, unsigned int dir,
+					   u16 type, u8 sender)
+{
+	const struct pptp_stream *s = &t->dir[dir];
+	const struct pptp_decision *d = &s->dec;
+	u8 cdn_role;
+
+	if (d->looked_up && d->table_gen == t->table_gen)
+		return d->call_idx < t->max_calls ? &t->calls[d->call_idx] : NULL;
+	return msg_call(t, s->buf, s->md, type, sender, &cdn_role);
+}
+
 /* The call state a message needs its call to be in; FREE means any live state. */
 static u8 wanted_state(u16 type)
 {
@@ -362,7 +414,7 @@ static int calls_allowed(const struct pptp_tracker *t)
 static void plan_rewrites(struct pptp_tracker *t, unsigned int dir, u8 sender,
 			  u16 type, const struct pptp_call *c, u8 cdn_role)
 {
-	const struct pptp_msg_desc *md = pptp_msg_desc(type);
+	const struct pptp_msg_desc *md = t->dir[dir].md;
 	struct pptp_decision *d = &t->dir[dir].dec;
 	u8 receiver = other_role(sender);
 
@@ -385,7 +437,7 @@ static void plan_rewrites(struct pptp_tracker *t, unsigned int dir, u8 sender,
 static void decide_call(struct pptp_tracker *t, unsigned int dir, u16 type, u8 sender)
 {
 	struct pptp_stream *s = &t->dir[dir];
-	const struct pptp_msg_desc *md = pptp_msg_desc(type);
+	const struct pptp_msg_desc *md = s->md;
 	struct pptp_decision *d = &s->dec;
 	struct pptp_call *c = NULL;
 	u8 cdn_role = PPTP_PAC;
@@ -400,7 +452,7 @@ static void decide_call(struct pptp_tracker *t, unsigned int dir, u16 type, u8 s
 			return;
 		}
 	} else {
-		c = msg_call(t, s->buf, type, sender, &cdn_role);
+		c = msg_call(t, s->buf, md, type, sender, &cdn_role);
 		if (!c) {
 			d->anomaly = (type == PPTP_CDN ? PPTP_AN_CDN_UNKNOWN_ID :
 				      PPTP_AN_UNKNOWN_CALL_ID) + 1;
@@ -411,6 +463,8 @@ static void decide_call(struct pptp_tracker *t, unsigned int dir, u16 type, u8 s
 			return;
 		}
 	}
+	/* OCRQ, ICRQ: admit_new_id() below makes sure no call has the ID. */
+	remember_call(t, d, c);
 	/* A call ID that appears for the first time. */
 	if ((type == PPTP_OCRQ || type == PPTP_ICRQ || type == PPTP_OCRP ||
 	     type == PPTP_ICRP) &&
@@ -424,9 +478,9 @@ static void decide_call(struct pptp_tracker *t, unsigned int dir, u16 type, u8 s
 }
 
 /* The sender's role for a message, or PPTP_ROLE_UNKNOWN after reporting why not. */
-static u8 sender_role(struct pptp_tracker *t, unsigned int dir, u16 type)
+static u8 sender_role(struct pptp_tracker *t, unsigned int dir)
 {
-	u8 role = pptp_msg_desc(type)->sender;
+	u8 role = t->dir[dir].md->sender;
 
 	if (role == PPTP_ROLE_UNKNOWN)
 		return t->role[dir];
@@ -440,13 +494,16 @@ static u8 sender_role(struct pptp_tracker *t, unsigned int dir, u16 type)
 static int reserved_zero(const struct pptp_msg_desc *md, const u8 *msg,
 			 unsigned int from, unsigned int to)
 {
-	unsigned int i, b;
+	unsigned int i, b, n = md->n_reserved;
 
-	for (i = 0; i < md->n_reserved; i++) {
-		if (md->reserved[i].off < from || md->reserved[i].off >= to)
+	for (i = 0; i < n; i++) {
+		/* Locals: a byte read through msg could alias the table for the compiler. */
+		unsigned int off = md->reserved[i].off, len = md->reserved[i].len;
+
+		if (off < from || off >= to)
 			continue;
-		for (b = 0; b < md->reserved[i].len; b++)
-			if (msg[md->reserved[i].off + b])
+		for (b = 0; b < len; b++)
+			if (msg[off + b])
 				return 0;
 	}
 	return 1;
@@ -463,14 +520,14 @@ static void decide(struct pptp_tracker *t, unsigned int dir)
 	if (s->invalid)
 		return;
 	type = pptp_get16(s->buf + PPTP_OFF_CTRL_TYPE);
-	md = pptp_msg_desc(type);
+	md = s->md;	/* known: the header was valid */
 	if (!reserved_zero(md, s->buf, 0, PPTP_DECIDE_LEN)) {
 		invalid(t, dir, PPTP_INV_RESERVED);
 		return;
 	}
 	if (!md->own_off && !md->peer_off)
 		return;		/* control connection messages act at the end */
-	sender = sender_role(t, dir, type);
+	sender = sender_role(t, dir);
 	if (sender == PPTP_ROLE_UNKNOWN) {
 		/* SLI before any call has told who is who: nothing to follow. */
 		s->dec.ignore = 1;
@@ -622,6 +679,7 @@ static void complete_call(struct pptp_tracker *t, unsigned int dir, u16 type,
 		t->role[dir] = sender;
 		t->role[!dir] = other_role(sender);
 	}
+	t->table_gen++;
 }
 
 static void check_result(struct pptp_tracker *t, unsigned int dir,
@@ -644,9 +702,9 @@ static void complete(struct pptp_tracker *t, unsigned int dir)
 	struct pptp_call *c = NULL;
 	struct pptp_event ev;
 	u16 type = pptp_get16(s->buf + PPTP_OFF_CTRL_TYPE);
-	u8 cdn_role = PPTP_PAC, sender;
+	u8 sender;
 
-	md = pptp_msg_desc(type);
+	md = s->md;
 	if (!s->invalid && !reserved_zero(md, s->buf, PPTP_DECIDE_LEN, PPTP_MSG_MAX))
 		invalid(t, dir, PPTP_INV_RESERVED);
 	if (s->invalid)
@@ -654,12 +712,14 @@ static void complete(struct pptp_tracker *t, unsigned int dir)
 	t->cnt.messages[dir][type]++;
 	sender = md->sender == PPTP_ROLE_UNKNOWN ? t->role[dir] : md->sender;
 	if ((md->own_off || md->peer_off) && !d->ignore && sender != PPTP_ROLE_UNKNOWN)
-		c = msg_call(t, s->buf, type, sender, &cdn_role);
-	msg_event(t, dir, PPTP_EV_MESSAGE, &ev);
-	ev.msg = s->buf;
-	ev.msg_len = s->need;
-	ev.call = c;
-	emit(t, &ev);
+		c = complete_msg_call(t, dir, type, sender);
+	if (wants_events(t)) {
+		msg_event(t, dir, PPTP_EV_MESSAGE, &ev);
+		ev.msg = s->buf;
+		ev.msg_len = s->need;
+		ev.call = c;
+		emit(t, &ev);
+	}
 	check_result(t, dir, md);
 	if (d->anomaly)
 		anomaly(t, dir, d->anomaly - 1);
@@ -697,16 +757,18 @@ static int header_framed(const u8 *h)
 	       len >= PPTP_DECIDE_LEN && len <= PPTP_MSG_MAX;
 }
 
-/* The first reason a framed header is invalid, or -1. */
-static int header_invalid(const u8 *h)
+/*
+ * The first reason a framed header is invalid, or -1.  *@md is set to the
+ * type's description (NULL when unknown) for the stream to keep.
+ */
+static int header_invalid(const u8 *h, const struct pptp_msg_desc **md)
 {
-	u16 type = pptp_get16(h + PPTP_OFF_CTRL_TYPE);
-
+	*md = pptp_msg_desc(pptp_get16(h + PPTP_OFF_CTRL_TYPE));
 	if (pptp_get16(h + PPTP_OFF_MSG_TYPE) != PPTP_MSG_CONTROL)
 		return PPTP_INV_MSG_TYPE;
-	if (!pptp_msg_desc(type))
+	if (!*md)
 		return PPTP_INV_CTRL_TYPE;
-	if (pptp_get16(h + PPTP_OFF_LENGTH) != pptp_msg_len(type))
+	if (pptp_get16(h + PPTP_OFF_LENGTH) != (*md)->len)
 		return PPTP_INV_LENGTH;
 	if (pptp_get16(h + PPTP_OFF_RESERVED0))
 		return PPTP_INV_RESERVED;
@@ -737,7 +799,7 @@ static void header_done(struct pptp_tracker *t, unsigned int dir)
 		return;
 	}
 	s->need = pptp_get16(s->buf + PPTP_OFF_LENGTH);
-	reason = header_invalid(s->buf);
+	reason = header_invalid(s->buf, &s->md);
 	if (reason >= 0)
 		invalid(t, dir, (u8)reason);
 }
@@ -748,7 +810,7 @@ static void hunt(struct pptp_tracker *t, unsigned int dir)
 	struct pptp_stream *s = &t->dir[dir];
 
 	while (s->have >= PPTP_HDR_LEN) {
-		if (header_framed(s->buf) && header_invalid(s->buf) < 0) {
+		if (header_framed(s->buf) && header_invalid(s->buf, &s->md) < 0) {
 			s->hunting = 0;
 			s->need = pptp_get16(s->buf + PPTP_OFF_LENGTH);
 			return;
@@ -768,21 +830,23 @@ static void message_done(struct pptp_tracker *t, unsigned int dir)
 	memset(&s->dec, 0, sizeof(s->dec));
 }
 
-/* Take bytes up to the next point where something is decided. */
+/*
+ * Take bytes up to the end of the header, then up to the end of the
+ * message.  decide() needs no stop of its own: it reads only the first
+ * PPTP_DECIDE_LEN bytes and rewrites by stream position, so it runs the
+ * same once more of the message is in.
+ */
 static u32 take(struct pptp_stream *s, const u8 *data, u32 len)
 {
-	u32 target, n;
+	u32 target = s->need ? s->need : PPTP_HDR_LEN;
+	u32 n = target - s->have;
 
-	if (!s->need)
-		target = PPTP_HDR_LEN;
-	else if (s->have < PPTP_DECIDE_LEN)
-		target = PPTP_DECIDE_LEN;
-	else
-		target = s->need;
-	n = target - s->have;
 	if (n > len)
 		n = len;
-	memcpy(s->buf + s->have, data, n);
+	if (!s->have && n == PPTP_HDR_LEN)	/* a whole header, the usual case */
+		memcpy(s->buf, data, PPTP_HDR_LEN);
+	else
+		memcpy(s->buf + s->have, data, n);
 	s->have = (u16)(s->have + n);
 	s->next_seq += n;
 	return n;
@@ -919,6 +983,7 @@ struct pptp_call *pptp_adopt_call(struct pptp_tracker *t, unsigned int pns_dir,
 		return NULL;
 	*c = *call;
 	c->was_up = 1;
+	t->table_gen++;
 	t->role[pns_dir] = PPTP_PNS;
 	t->role[!pns_dir] = PPTP_PAC;
 	if (t->session == PPTP_SESS_IDLE)

@@ -193,6 +193,9 @@ struct pptp_decision {
 	u8 map_role;		/* whose ID */
 	u16 map_id;
 	u16 map_xid;
+	u8 looked_up;		/* the message's call was looked up... */
+	u16 call_idx;		/* ...and is calls[call_idx], or none (max_calls) */
+	u32 table_gen;		/* ...while the table was at this generation */
 };
 
 struct pptp_stream {
@@ -206,6 +209,8 @@ struct pptp_stream {
 	u8 log_evicted;		/* a rewrite has left the log... */
 	u32 log_floor;		/* ...and this byte ends the newest one that did */
 	u8 buf[PPTP_MSG_MAX];
+	/* While need != 0: pptp_msg_desc() of the message in buf (NULL: unknown type). */
+	const struct pptp_msg_desc *md;
 	struct pptp_decision dec;
 	struct pptp_rewrite_log log[PPTP_REWRITE_LOG];
 };
@@ -221,6 +226,7 @@ struct pptp_tracker {
 	u8 session;		/* enum pptp_session_state */
 	u8 requester;		/* direction that sent SCCRQ */
 	u8 cdn_role;		/* whose ID this PAC puts in CDN, once seen unambiguously */
+	u32 table_gen;		/* changes whenever the call table or cdn_role may have */
 	struct pptp_stream dir[2];
 	struct pptp_counters cnt;
 	u32 seg_seq;		/* the segment being fed, for REWRITE offsets */
