@@ -18,14 +18,7 @@ timeout=$(bench_size 10 30)
 bench_begin 3 "GRE data path through the firewall"
 
 source bench/faces.inc
-why=$(face_why plain)
-if [ -n "$why" ]; then
-	bench_na "all faces" "$why"
-	bench_end
-	exit 0
-fi
-sim_build
-topology 1
+faces_topology
 
 measure_gre plain "$calls" "$packets" "$reps" "$timeout"; plain=$result
 measure_gre stock "$calls" "$packets" "$reps" "$timeout"; stock=$result

@@ -19,14 +19,7 @@ timeout=$(bench_size 10 20)
 bench_begin 1 "Call setup rate through the firewall"
 
 source bench/faces.inc
-why=$(face_why plain)
-if [ -n "$why" ]; then
-	bench_na "all faces" "$why"
-	bench_end
-	exit 0
-fi
-sim_build
-topology 1
+faces_topology
 
 measure_setup stock "$sessions" "$timeout"; stock=$result
 measure_setup plain "$sessions" "$timeout"; plain=$result

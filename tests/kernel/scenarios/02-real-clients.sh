@@ -25,16 +25,6 @@ needs pptpd pptp nft conntrack
 topology $nclients
 fw_ruleset
 
-fail() {
-	local f
-	for f in "$out"/client*.log "$out/pptpd.log"; do
-		printf -- '--- %s\n' "${f##*/}" >&2
-		cat "$f" >&2
-	done
-	fw_show
-	die "$@"
-}
-
 pptpd_start server
 pretty clients "$nclients x pptp-echo, $frames frames each, at once"
 for ((i = 1; i <= nclients; i++)); do

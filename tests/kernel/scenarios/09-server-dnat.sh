@@ -53,17 +53,6 @@ dnat() {
 	n_fw nft add rule inet pptp_ng prenat iifname wan tcp dport "$1" dnat ip to "$2:1723"
 }
 
-fail() {
-	local f
-	for f in "$out"/*.log "$out"/*.err; do
-		[ -e "$f" ] || continue
-		printf -- '--- %s\n' "${f##*/}" >&2
-		cat "$f" >&2
-	done
-	fw_show
-	die "$@"
-}
-
 # wait_live N: the module's calls_live reaches N (pptp-ng only).
 wait_live() {
 	local t

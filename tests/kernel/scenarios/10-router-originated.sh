@@ -42,12 +42,7 @@ gre_dropped() {
 }
 
 fail() {
-	local f
-	for f in "$out"/*.log "$out"/*.err; do
-		[ -e "$f" ] || continue
-		printf -- '--- %s\n' "${f##*/}" >&2
-		cat "$f" >&2
-	done
+	show_logs
 	fw_show
 	echo "--- fw input chain" >&2
 	n_fw nft list chain inet pptp_ng in >&2

@@ -33,16 +33,6 @@ topology $nclients
 fw_ruleset
 n_fw sysctl -qw net.netfilter.nf_conntrack_acct=1
 
-fail() {
-	local f
-	for f in "$out"/client*.log "$out/pptpd.log"; do
-		printf -- '--- %s\n' "${f##*/}" >&2
-		cat "$f" >&2
-	done
-	fw_show
-	die "$@"
-}
-
 pptpd_start server
 for ((i = 1; i <= nclients; i++)); do
 	echo_start "client$i" "client$i" "$server_ip4" -n 8 -t 60

@@ -47,12 +47,7 @@ ngd_counter() { ngd_status | grep -o "\"$1\":[0-9]*" | head -1 | cut -d: -f2; }
 gre_expects() { n_fw conntrack -L expect 2>/dev/null | grep -c 'proto=47 ' || true; }
 
 fail() {
-	local f
-	for f in "$out"/*.log "$out"/*.err; do
-		[ -e "$f" ] || continue
-		printf -- '--- %s\n' "${f##*/}" >&2
-		cat "$f" >&2
-	done
+	show_logs
 	ngd_status >&2 || true
 	fw_show
 	die "$@"

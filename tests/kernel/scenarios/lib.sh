@@ -14,6 +14,8 @@
 #   fw_ruleset            load the ruleset into the fw namespace
 #   fw_counter NAME       a /proc/net/nf_pptp_ng counter in fw (pptp-ng only)
 #   fw_show               conntrack tables and counters of fw, for logs
+#   show_logs             every log and error file in $out, for a failure
+#   fail MESSAGE          show_logs, fw_show, then die (scenarios may add to it)
 
 source tests/sim/lib.sh
 
@@ -44,6 +46,21 @@ fw_show() {
 		echo "--- fw /proc/net/nf_pptp_ng (non-zero)" >&2
 		n_fw awk '$2 != 0' /proc/net/nf_pptp_ng >&2
 	fi
+}
+
+show_logs() {
+	local f
+	for f in "$out"/*.log "$out"/*.err; do
+		[ -e "$f" ] || continue
+		printf -- '--- %s\n' "${f##*/}" >&2
+		cat "$f" >&2
+	done
+}
+
+fail() {
+	show_logs
+	fw_show
+	die "$@"
 }
 
 # outside N: N more hosts on the wan side, out1..outN at 203.0.113.11..,
