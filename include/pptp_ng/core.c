@@ -491,10 +491,10 @@ static u8 sender_role(struct pptp_tracker *t, unsigned int dir)
 	return role;
 }
 
-static int reserved_zero(const struct pptp_msg_desc *md, const u8 *msg,
+static inline int reserved_zero(const struct pptp_msg_desc *md, const u8 *msg,
 			 unsigned int from, unsigned int to)
 {
-	unsigned int i, b, n = md->n_reserved;
+	unsigned int i, n = md->n_reserved;
 
 	for (i = 0; i < n; i++) {
 		/* Locals: a byte read through msg could alias the table for the compiler. */
@@ -502,9 +502,9 @@ static int reserved_zero(const struct pptp_msg_desc *md, const u8 *msg,
 
 		if (off < from || off >= to)
 			continue;
-		for (b = 0; b < len; b++)
-			if (msg[off + b])
-				return 0;
+		/* Reserved fields are one or two bytes (wire.h). */
+		if (msg[off] || (len == 2 && msg[off + 1]))
+			return 0;
 	}
 	return 1;
 }
@@ -749,7 +749,7 @@ drop_mapping:
 /* ---- framing ---- */
 
 /* A header the stream can be framed by: right cookie, a length we can hold. */
-static int header_framed(const u8 *h)
+static inline int header_framed(const u8 *h)
 {
 	u16 len = pptp_get16(h + PPTP_OFF_LENGTH);
 
@@ -761,7 +761,7 @@ static int header_framed(const u8 *h)
  * The first reason a framed header is invalid, or -1.  *@md is set to the
  * type's description (NULL when unknown) for the stream to keep.
  */
-static int header_invalid(const u8 *h, const struct pptp_msg_desc **md)
+static inline int header_invalid(const u8 *h, const struct pptp_msg_desc **md)
 {
 	*md = pptp_msg_desc(pptp_get16(h + PPTP_OFF_CTRL_TYPE));
 	if (pptp_get16(h + PPTP_OFF_MSG_TYPE) != PPTP_MSG_CONTROL)
@@ -827,7 +827,6 @@ static void message_done(struct pptp_tracker *t, unsigned int dir)
 	s->have = 0;
 	s->need = 0;
 	s->invalid = 0;
-	memset(&s->dec, 0, sizeof(s->dec));
 }
 
 /*
@@ -852,14 +851,49 @@ static u32 take(struct pptp_stream *s, const u8 *data, u32 len)
 	return n;
 }
 
+/*
+ * The usual case, a whole framed message at the start of what is left of
+ * the segment: copy it in one go and act on it, without the byte-wise
+ * bookkeeping parse() needs for messages spread over segments.  Returns
+ * the bytes consumed, 0 when the slow path must take them.
+ */
+static u32 whole_message(struct pptp_tracker *t, unsigned int dir, const u8 *data, u32 len)
+{
+	struct pptp_stream *s = &t->dir[dir];
+	int reason;
+	u16 mlen;
+
+	if (s->have || s->hunting || len < PPTP_HDR_LEN || !header_framed(data))
+		return 0;
+	mlen = pptp_get16(data + PPTP_OFF_LENGTH);
+	if (mlen > len)
+		return 0;
+	memcpy(s->buf, data, mlen);
+	s->have = mlen;
+	s->need = mlen;
+	s->next_seq += mlen;
+	reason = header_invalid(s->buf, &s->md);
+	if (reason >= 0)
+		invalid(t, dir, (u8)reason);
+	decide(t, dir);
+	message_done(t, dir);
+	return mlen;
+}
+
 static void parse(struct pptp_tracker *t, unsigned int dir, const u8 *data, u32 len)
 {
 	struct pptp_stream *s = &t->dir[dir];
+	u16 before;
 	u32 n;
 
 	while (len) {
-		u16 before = s->have;
-
+		n = whole_message(t, dir, data, len);
+		if (n) {
+			data += n;
+			len -= n;
+			continue;
+		}
+		before = s->have;
 		n = take(s, data, len);
 		data += n;
 		len -= n;

@@ -8,7 +8,7 @@
 #define ANY PPTP_ROLE_UNKNOWN
 #define RSV(o, l) { .off = (o), .len = (l) }
 
-static const struct pptp_msg_desc msg_descs[PPTP_CTRL_TYPE_MAX + 1] = {
+const struct pptp_msg_desc pptp_msg_descs[PPTP_CTRL_TYPE_MAX + 1] = {
 	[PPTP_SCCRQ] = { PPTP_SCCRQ_LEN, ANY, 0, 0, 0, 0, 1,
 			 { RSV(PPTP_SCCRQ_OFF_RESERVED1, 2) } },
 	[PPTP_SCCRP] = { PPTP_SCCRP_LEN, ANY, 0, 0, PPTP_SCCRP_OFF_RESULT,
@@ -63,13 +63,6 @@ static const char *const msg_names[PPTP_CTRL_TYPE_MAX + 1][2] = {
 	[PPTP_WEN] = { "WEN", "WAN-Error-Notify" },
 	[PPTP_SLI] = { "SLI", "Set-Link-Info" },
 };
-
-const struct pptp_msg_desc *pptp_msg_desc(u16 type)
-{
-	if (type == 0 || type > PPTP_CTRL_TYPE_MAX)
-		return NULL;
-	return &msg_descs[type];
-}
 
 u16 pptp_msg_len(u16 type)
 {

@@ -253,11 +253,19 @@ struct pptp_msg_desc {
 	struct {
 		u8 off;
 		u8 len;
-	} reserved[3];		/* must-be-zero fields after the header */
+	} reserved[3];		/* must-be-zero fields after the header: 1 or 2 bytes each */
 };
 
-/* The description of @type, NULL when the type is unknown. */
-const struct pptp_msg_desc *pptp_msg_desc(u16 type);
+/* Indexed by control message type; entry 0 is unused (zero length). */
+extern const struct pptp_msg_desc pptp_msg_descs[PPTP_CTRL_TYPE_MAX + 1];
+
+/* The description of @type, NULL when the type is unknown.  Inline: every message asks. */
+static inline const struct pptp_msg_desc *pptp_msg_desc(u16 type)
+{
+	if (type == 0 || type > PPTP_CTRL_TYPE_MAX)
+		return NULL;
+	return &pptp_msg_descs[type];
+}
 
 /*
  * Zero @buf and write a valid header for @type (length, message type,

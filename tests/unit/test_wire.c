@@ -115,6 +115,8 @@ static void test_msg_desc(void **state)
 		for (k = 0; k < r->n_reserved; k++) {
 			assert_int_equal(d->reserved[k].off, r->rsv_off[k]);
 			assert_int_equal(d->reserved[k].len, r->rsv_len[k]);
+			/* the core checks one or two bytes per reserved field */
+			assert_in_range(d->reserved[k].len, 1, 2);
 		}
 	}
 	assert_null(pptp_msg_desc(0));
