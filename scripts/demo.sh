@@ -22,9 +22,8 @@
 cd "$(dirname "$0")/.."
 source tests/sim/lib.sh		# tests/lib/netns.sh and pptp-sim helpers
 source tests/daemon/lib.sh
+source tests/lib/peers.sh	# pptpd_start
 
-fake_pppd=$PWD/build/tests/fake-pppd
-pptp_echo=$PWD/build/tests/pptp-echo
 nclients=3
 calls=8
 sim_pac_ip=203.0.113.3
@@ -36,19 +35,6 @@ needs pptpd pptp nft conntrack
 for b in "$fake_pppd" "$pptp_echo" "$sim" "$ngd"; do
 	[ -x "$b" ] || die "$b missing: run make first"
 done
-
-# start_pptpd: pptpd on the server's first address only; pptp-sim's PAC
-# takes the second one ($sim_pac_ip), port 1723 too.
-start_pptpd() {
-	cat >"$tmp/pptpd.conf" <<-EOF
-	listen $server_ip4
-	localip 198.51.100.1
-	remoteip 198.51.100.11-19
-	EOF
-	bg server pptpd -f -c "$tmp/pptpd.conf" -p "$tmp/pptpd.pid" \
-		--ppp "$fake_pppd" >"$tmp/pptpd.log" 2>&1
-	wait_for server sh -c "ss -Hltn 'src $server_ip4 and sport = :1723' | grep -q ."
-}
 
 # real_clients ROUND: three pptp-echo runs at once against pptpd; prints
 # how many got every frame back.
@@ -85,7 +71,7 @@ multi_call() {
 
 topology $nclients
 n_server ip addr add "$sim_pac_ip/24" dev eth0
-start_pptpd
+pptpd_start server "$server_ip4"	# its first address only: pptp-sim's PAC has the other
 
 pretty "round 1" "stock kernel helper (tests/e2e/stock-nat.nft)"
 n_fw nft -f tests/e2e/stock-nat.nft
