@@ -8,7 +8,7 @@
 set -e
 
 pkgs_build="gcc make pkg-config libcmocka-dev clang libclang-rt-14-dev cppcheck libmnl-dev libnetfilter-queue-dev libnetfilter-conntrack-dev libnftnl-dev libpcap-dev libnetfilter-cthelper-dev libnetfilter-cttimeout-dev"
-pkgs_test="nftables iproute2 iputils-ping pptp-linux pptpd conntrack tcpdump tshark python3 valgrind"
+pkgs_test="nftables iproute2 iputils-ping pptp-linux pptpd conntrack tcpdump tshark python3 valgrind time"
 # tests/vm/guest.sh: a QEMU guest on the cloud kernel; its initramfs takes
 # the test group's programs from this host.
 pkgs_vm="qemu-system-x86 linux-image-cloud-amd64 linux-headers-cloud-amd64

@@ -18,6 +18,7 @@
 #define ETH_P_8021AD	0x88A8
 #define ETH_P_QINQ	0x9100
 #define IP_DEPTH_MAX	4	/* tunnels within tunnels */
+#define READ_BUF	(1 << 20)	/* stdio buffer of a capture file */
 
 #ifndef DLT_LINUX_SLL2
 #define DLT_LINUX_SLL2	276
@@ -296,6 +297,29 @@ int insp_read_pcap(struct insp_capture *cap, pcap_t *pc, char *err, size_t errle
 	return 0;
 }
 
+/*
+ * pcap_open_offline, but reading through a large stdio buffer: libpcap
+ * freads each record header and each packet, which with the default
+ * buffer is a read(2) every few packets on a large capture.
+ */
+static pcap_t *open_offline(const char *file, char *perr)
+{
+	/* One capture is open at a time; the buffer outlives its pcap_close. */
+	static char buf[READ_BUF];
+	FILE *f = strcmp(file, "-") ? fopen(file, "rb") : NULL;
+	pcap_t *pc;
+
+	if (!f || setvbuf(f, buf, _IOFBF, sizeof(buf))) {
+		if (f)
+			fclose(f);
+		return pcap_open_offline(file, perr);	/* with libpcap's own error */
+	}
+	pc = pcap_fopen_offline(f, perr);
+	if (!pc)
+		fclose(f);
+	return pc;
+}
+
 int insp_read_file(struct insp_capture *cap, const char *file, char *err, size_t errlen)
 {
 	char perr[PCAP_ERRBUF_SIZE] = "";
@@ -303,7 +327,7 @@ int insp_read_file(struct insp_capture *cap, const char *file, char *err, size_t
 	int rc;
 
 	cap->file = file;
-	pc = pcap_open_offline(file, perr);
+	pc = open_offline(file, perr);
 	if (!pc) {
 		if (is_pcapng(file))
 			return insp_read_pcapng(cap, file, err, errlen);

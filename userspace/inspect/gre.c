@@ -4,7 +4,8 @@
  * core's pptp_gre_parse and attributed to a call.  A GRE packet carries
  * the receiver's call ID, so a packet from session address A to B with key
  * K belongs to the call whose ID, as the role at B uses it, is K.  The
- * latest control connection between A and B is asked first; a packet that
+ * latest control connection between A and B is asked first (session.c
+ * indexes them by address pair); a packet that
  * matches no call is an orphan, kept per (source, destination, key).
  */
 #include <stdlib.h>
@@ -168,9 +169,10 @@ void insp_gre_packet(struct insp_capture *cap, const struct insp_pkt *p)
 	struct insp_gre_dir *g = NULL, *rev = NULL;
 	struct insp_ppp_call *pc = NULL;
 	struct insp_call *c = NULL;
+	struct insp_session *s;
 	enum pptp_gre_status st;
 	struct pptp_gre h;
-	u32 i, plen;
+	u32 plen;
 	u8 sender = PPTP_PNS;
 
 	st = pptp_gre_parse(p->l4, p->l4_len, &h);
@@ -187,8 +189,9 @@ void insp_gre_packet(struct insp_capture *cap, const struct insp_pkt *p)
 		return;
 	}
 	cap->gre_v1++;
-	for (i = cap->n_sessions; i-- > 0 && !c;)
-		c = match_call(cap->sessions[i], p, h.call_id, &sender);
+	/* Newest first, among the control connections of this address pair. */
+	for (s = insp_pair_first(cap, &p->src, &p->dst); s && !c; s = s->pair_next)
+		c = match_call(s, p, h.call_id, &sender);
 	if (c) {
 		g = &c->gre[sender];
 		rev = &c->gre[!sender];

@@ -17,6 +17,7 @@
 
 #define INSP_MAX_CALLS		1024	/* call table per control connection */
 #define INSP_MAX_SESSIONS	4096
+#define INSP_HASH_SIZE		8192	/* buckets of the session indexes, a power of 2 */
 #define INSP_MAX_ORPHANS	4096
 #define INSP_HOLD_SEGS		64	/* out-of-order segments held per direction */
 #define INSP_HOLD_BYTES		(256 * 1024)
@@ -172,8 +173,15 @@ struct insp_session {
 	u64 first_frame;
 	u8 closed;			/* RST or FIN both ways: tracker closed */
 	struct pptp_tracker t;
-	struct pptp_call calls_slots[INSP_MAX_CALLS];
-	int slot_rec[INSP_MAX_CALLS];	/* record index per core slot, -1 */
+	/*
+	 * The core's call table and the record index per slot (-1: none),
+	 * t.max_calls each; freed when the connection closes with nothing
+	 * held, as a closed tracker has no calls left.
+	 */
+	struct pptp_call *calls_slots;
+	int *slot_rec;
+	struct insp_session *tuple_next;	/* same 4-tuple hash, older */
+	struct insp_session *pair_next;		/* same address pair hash, older */
 	struct insp_call *calls;
 	u32 n_calls, cap_calls;
 	struct insp_tcp_dir tcp[2];
@@ -218,6 +226,8 @@ struct insp_capture {
 	u32 gre_bad[PPTP_GRE_STATUS_COUNT];
 	struct insp_session **sessions;
 	u32 n_sessions, cap_sessions, sessions_dropped;
+	/* Newest first: sessions by 4-tuple, and by address pair for GRE. */
+	struct insp_session **by_tuple, **by_pair;
 	struct insp_orphan *orphans;
 	u32 n_orphans, cap_orphans, orphans_dropped;
 	u16 max_calls;			/* 0: INSP_MAX_CALLS */
@@ -248,6 +258,8 @@ void insp_progress_end(struct insp_capture *cap);
 /* session.c */
 void insp_tcp_packet(struct insp_capture *cap, const struct insp_pkt *p);
 void insp_capture_end(struct insp_capture *cap);
+struct insp_session *insp_pair_first(const struct insp_capture *cap,
+				     const struct insp_addr *a, const struct insp_addr *b);
 struct insp_call *insp_session_call(struct insp_session *s, const struct pptp_call *c);
 const char *insp_end_name(unsigned int end);
 

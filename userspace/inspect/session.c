@@ -17,7 +17,7 @@ void *insp_grow(void *p, u32 *cap, u32 need, size_t size)
 
 	if (need <= *cap)
 		return p;
-	n = *cap ? *cap * 2 : 16;
+	n = *cap ? *cap * 2 : 4;	/* most sessions have one call: start small */
 	while (n < need)
 		n *= 2;
 	p = realloc(p, (size_t)n * size);
@@ -65,7 +65,7 @@ struct insp_call *insp_session_call(struct insp_session *s, const struct pptp_ca
 	long slot = c - s->calls_slots;
 	struct insp_call *r;
 
-	if (slot < 0 || slot >= INSP_MAX_CALLS || c->state == PPTP_CALL_FREE)
+	if (!s->calls_slots || slot < 0 || slot >= s->t.max_calls || c->state == PPTP_CALL_FREE)
 		return NULL;
 	if (s->slot_rec[slot] < 0) {
 		s->calls = insp_grow(s->calls, &s->cap_calls, s->n_calls + 1, sizeof(*s->calls));
@@ -81,14 +81,21 @@ struct insp_call *insp_session_call(struct insp_session *s, const struct pptp_ca
 	return r;
 }
 
-/* Calls the core opened since the last look (OCRQ/ICRQ open without an event). */
+/*
+ * Calls the core opened since the last look (OCRQ/ICRQ open without an
+ * event).  The core counts the slots in use: stop after the last one.
+ */
 static void sync_calls(struct insp_session *s)
 {
+	unsigned int live = s->t.live_calls;
 	u32 i;
 
-	for (i = 0; i < s->t.max_calls; i++)
-		if (s->calls_slots[i].state != PPTP_CALL_FREE)
+	for (i = 0; live && i < s->t.max_calls; i++) {
+		if (s->calls_slots[i].state != PPTP_CALL_FREE) {
 			insp_session_call(s, &s->calls_slots[i]);
+			live--;
+		}
+	}
 }
 
 static void call_down(struct insp_session *s, const struct pptp_event *ev)
@@ -196,6 +203,73 @@ static int core_map(void *ctx, const struct pptp_tracker *t, u8 role, u16 id, u1
 static const struct pptp_ops insp_ops = { .event = core_event };
 static const struct pptp_ops explain_ops = { .event = core_event, .map_id = core_map };
 
+/*
+ * The session indexes: a large capture has thousands of control
+ * connections, and every TCP and GRE packet looks its own up.  Both
+ * hashes are symmetric, so either direction of a packet finds the bucket.
+ */
+static u32 addr_hash(const struct insp_addr *a)
+{
+	u32 h = 2166136261u ^ a->family, i;
+
+	for (i = 0; i < (a->family == 4 ? 4u : 16u); i++)
+		h = (h ^ a->a[i]) * 16777619u;
+	return h;
+}
+
+static u32 end_hash(const struct insp_addr *a, u16 port)
+{
+	return (addr_hash(a) ^ port) * 0x9e3779b1u;
+}
+
+static u32 tuple_bucket(const struct insp_addr *a, u16 pa, const struct insp_addr *b, u16 pb)
+{
+	u32 h = end_hash(a, pa) + end_hash(b, pb);
+
+	return (h ^ h >> 15) & (INSP_HASH_SIZE - 1);
+}
+
+static u32 pair_bucket(const struct insp_addr *a, const struct insp_addr *b)
+{
+	u32 h = (addr_hash(a) + addr_hash(b)) * 0x9e3779b1u;
+
+	return (h ^ h >> 15) & (INSP_HASH_SIZE - 1);
+}
+
+/* The newest session whose address pair may be @a, @b; follow pair_next. */
+struct insp_session *insp_pair_first(const struct insp_capture *cap,
+				     const struct insp_addr *a, const struct insp_addr *b)
+{
+	return cap->by_pair ? cap->by_pair[pair_bucket(a, b)] : NULL;
+}
+
+static void *zalloc(size_t n, size_t size)
+{
+	void *p = calloc(n, size);
+
+	if (!p) {
+		perror("pptp-ng");
+		exit(3);
+	}
+	return p;
+}
+
+static void index_session(struct insp_capture *cap, struct insp_session *s)
+{
+	u32 b;
+
+	if (!cap->by_tuple) {
+		cap->by_tuple = zalloc(INSP_HASH_SIZE, sizeof(*cap->by_tuple));
+		cap->by_pair = zalloc(INSP_HASH_SIZE, sizeof(*cap->by_pair));
+	}
+	b = tuple_bucket(&s->addr[0], s->port[0], &s->addr[1], s->port[1]);
+	s->tuple_next = cap->by_tuple[b];
+	cap->by_tuple[b] = s;
+	b = pair_bucket(&s->addr[0], &s->addr[1]);
+	s->pair_next = cap->by_pair[b];
+	cap->by_pair[b] = s;
+}
+
 static struct insp_session *new_session(struct insp_capture *cap, const struct insp_pkt *p,
 					u16 sport, u16 dport)
 {
@@ -210,13 +284,9 @@ static struct insp_session *new_session(struct insp_capture *cap, const struct i
 		cap->sessions_dropped++;
 		return NULL;
 	}
-	s = calloc(1, sizeof(*s));
+	s = zalloc(1, sizeof(*s));
 	cap->sessions = insp_grow(cap->sessions, &cap->cap_sessions, cap->n_sessions + 1,
 			     sizeof(*cap->sessions));
-	if (!s) {
-		perror("pptp-ng");
-		exit(3);
-	}
 	s->cap = cap;
 	s->addr[0] = p->src;
 	s->addr[1] = p->dst;
@@ -224,27 +294,31 @@ static struct insp_session *new_session(struct insp_capture *cap, const struct i
 	s->port[1] = dport;
 	s->first_ts = p->ts;
 	s->first_frame = p->frame;
-	for (i = 0; i < INSP_MAX_CALLS; i++)
-		s->slot_rec[i] = -1;
 	if (cap->max_calls)
 		cfg.max_calls = cap->max_calls;
+	s->calls_slots = zalloc(cfg.max_calls, sizeof(*s->calls_slots));
+	s->slot_rec = zalloc(cfg.max_calls, sizeof(*s->slot_rec));
+	for (i = 0; i < cfg.max_calls; i++)
+		s->slot_rec[i] = -1;
 	cfg.ops = cap->explain ? &explain_ops : &insp_ops;
 	cfg.ctx = s;
 	cfg.calls = s->calls_slots;
 	pptp_tracker_init(&s->t, &cfg);
+	index_session(cap, s);	/* the caller may swap the ends: the hashes do not care */
 	cap->sessions[cap->n_sessions++] = s;
 	return s;
 }
 
-/* The live session of this 4-tuple and the packet's direction in it. */
+/* The newest session of this 4-tuple and the packet's direction in it. */
 static struct insp_session *find_session(struct insp_capture *cap, const struct insp_pkt *p,
 					 u16 sport, u16 dport, unsigned int *dir)
 {
-	u32 i;
+	struct insp_session *s;
 
-	for (i = cap->n_sessions; i-- > 0;) {
-		struct insp_session *s = cap->sessions[i];
-
+	if (!cap->by_tuple)
+		return NULL;
+	s = cap->by_tuple[tuple_bucket(&p->src, sport, &p->dst, dport)];
+	for (; s; s = s->tuple_next) {
 		if (insp_addr_eq(&s->addr[0], &p->src) && insp_addr_eq(&s->addr[1], &p->dst) &&
 		    s->port[0] == sport && s->port[1] == dport) {
 			*dir = 0;
@@ -259,6 +333,19 @@ static struct insp_session *find_session(struct insp_capture *cap, const struct 
 	return NULL;
 }
 
+/* A closed tracker's empty call table goes; the core then sees a table of none. */
+static void free_slots(struct insp_session *s)
+{
+	static struct pptp_call none[1];	/* a valid pointer for the core */
+
+	free(s->calls_slots);
+	free(s->slot_rec);
+	s->calls_slots = NULL;
+	s->slot_rec = NULL;
+	s->t.calls = none;
+	s->t.max_calls = 0;
+}
+
 static void close_session(struct insp_session *s)
 {
 	if (s->closed)
@@ -267,6 +354,12 @@ static void close_session(struct insp_session *s)
 	pptp_tracker_close(&s->t);
 	s->ending = 0;
 	s->closed = 1;
+	/*
+	 * Nothing is fed to it again unless segments are still held (the end
+	 * of the capture feeds those): its call table can go.
+	 */
+	if (!s->t.live_calls && !s->tcp[0].n_held && !s->tcp[1].n_held)
+		free_slots(s);
 }
 
 static void feed(struct insp_session *s, unsigned int dir, u32 seq, const u8 *data, u32 len)
@@ -476,11 +569,14 @@ void insp_capture_free(struct insp_capture *cap)
 		for (d = 0; d < 2; d++)
 			for (h = 0; h < s->tcp[d].n_held; h++)
 				free(s->tcp[d].held[h].data);
+		free_slots(s);
 		free(s->calls);
 		free(s->log);
 		free(s->events);
 		free(s);
 	}
 	free(cap->sessions);
+	free(cap->by_tuple);
+	free(cap->by_pair);
 	free(cap->orphans);
 }
