@@ -169,14 +169,40 @@ static int connect_one(void)
 	return 0;
 }
 
+static unsigned int connects_left;
+static u64 next_connect;
+
+/* Open every session now, or with --interval the first one. */
 int ctrl_connect_all(void)
 {
 	unsigned int i;
 
+	if (sim->o.interval_ms) {
+		connects_left = sim->o.sessions;
+		return ctrl_connect_due(now_ms()) < -1 ? -1 : 0;
+	}
 	for (i = 0; i < sim->o.sessions; i++)
 		if (connect_one())
 			return -1;
 	return 0;
+}
+
+/*
+ * --interval: open the sessions that are due, one per interval, so a
+ * measurement sees a steady trickle instead of one burst.  Returns ms
+ * until the next one, -1 when all are open, -2 on error.
+ */
+int ctrl_connect_due(u64 now)
+{
+	while (connects_left && now >= next_connect) {
+		if (connect_one())
+			return -2;
+		connects_left--;
+		next_connect = (next_connect ? next_connect : now) + sim->o.interval_ms;
+	}
+	if (!connects_left)
+		return -1;
+	return (int)(next_connect - now);
 }
 
 void ctrl_close(struct session *s, bool failed)
@@ -269,6 +295,7 @@ void ctrl_queue(struct session *s, const u8 *msg, u16 len)
 	memcpy(s->tx + s->tx_len, msg, len);
 	s->tx_len += len;
 	sim->st.ctrl_tx++;
+	rtt_sent(s, pptp_get16(msg + PPTP_OFF_CTRL_TYPE));
 	logv(1, "session %u: -> %s", s->idx, pptp_msg_name(pptp_get16(msg + PPTP_OFF_CTRL_TYPE)));
 	if (!sim->o.coalesce)
 		ctrl_flush(s);
@@ -333,6 +360,7 @@ static bool parse_rx(struct session *s)
 		}
 		if (s->rx_len - off < len)
 			break;
+		rtt_received(s, pptp_get16(s->rx + off + PPTP_OFF_CTRL_TYPE));
 		proto_handle(s, s->rx + off, len);
 		off += len;
 	}
@@ -357,6 +385,7 @@ static void readable(struct session *s)
 			return;
 		}
 		if (n == 0) {
+			s->peer_closed = true;
 			ctrl_close(s, true);
 			return;
 		}

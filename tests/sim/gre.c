@@ -251,9 +251,20 @@ static int send_one(struct call *c)
 	return 0;
 }
 
+/*
+ * --gre-after-peer: the answering side's first packet would otherwise race
+ * the call's reply (OCRP/ICRP) through the firewall and may find no
+ * expectation yet (a userspace helper opens it while holding the reply);
+ * pptp-sim, unlike PPP, never sends a packet twice.
+ */
+static bool gre_waits(const struct call *c)
+{
+	return sim->o.gre_after_peer && !c->originator && !c->rx_any;
+}
+
 void gre_call_up(struct call *c)
 {
-	if (sim->o.packets)
+	if (sim->o.packets && !gre_waits(c))
 		txq_push(c);
 }
 
@@ -367,6 +378,8 @@ static void rx_data(const struct pptp_gre *g, const u8 *pl, const struct sockadd
 		return;
 	}
 	c->rx++;
+	if (gre_waits(c) && c->state == CALL_UP)
+		txq_push(c);
 	if (!c->rx_any || (s32)(seq - c->rx_max_seq) > 0)
 		c->rx_max_seq = seq;
 	c->rx_any = true;

@@ -69,6 +69,7 @@ static void usage(FILE *f)
 	      "  --port P            TCP port (1723)\n"
 	      "  --bind ADDR         local address for --connect\n"
 	      "  --sessions N        control connections to open (1)\n"
+	      "  --interval MS       connector: open one every MS ms, not all at once\n"
 	      "  --calls M           calls per session (1); the answering side checks\n"
 	      "                      the count only when given\n"
 	      "  --incoming          incoming calls (ICRQ/ICRP/ICCN) instead of outgoing\n"
@@ -88,6 +89,11 @@ static void usage(FILE *f)
 	      "  --allow-invalid     malformed control messages received are no failure\n"
 	      "  --cdn-peer-id       CDN carries the PNS's call ID, like real PACs, not the\n"
 	      "                      PAC's as in the RFC (give it to both sides)\n"
+	      "  --hold              connector: once every call of every session is up\n"
+	      "                      with its GRE verified both ways, stop (SIGSTOP);\n"
+	      "                      clear them all when continued (SIGCONT)\n"
+	      "  --gre-after-peer    the side that answers a call sends its GRE only once\n"
+	      "                      the originator's first packet arrived (give it to both)\n"
 	      "  --json              print the summary as JSON on stdout\n"
 	      "  -v, --verbose       log control messages (twice: GRE too)\n"
 	      "exit: 0 every call up and every GRE packet verified, 1 failure, 2 usage\n", f);
@@ -154,6 +160,7 @@ enum {
 	OPT_CALLS, OPT_INCOMING, OPT_PACKETS, OPT_BASE, OPT_EXPECT, OPT_DURATION,
 	OPT_TIMEOUT, OPT_COALESCE, OPT_SPLIT, OPT_SPLIT_PAUSE, OPT_ECHO, OPT_EXTRAS,
 	OPT_HOSTILE, OPT_FLOOD, OPT_ALLOW_INVALID, OPT_CDN_PEER_ID, OPT_JSON,
+	OPT_HOLD, OPT_GRE_AFTER_PEER, OPT_INTERVAL,
 };
 
 static const struct option long_opts[] = {
@@ -180,6 +187,9 @@ static const struct option long_opts[] = {
 	{ "allow-invalid", no_argument, NULL, OPT_ALLOW_INVALID },
 	{ "cdn-peer-id", no_argument, NULL, OPT_CDN_PEER_ID },
 	{ "json", no_argument, NULL, OPT_JSON },
+	{ "hold", no_argument, NULL, OPT_HOLD },
+	{ "gre-after-peer", no_argument, NULL, OPT_GRE_AFTER_PEER },
+	{ "interval", required_argument, NULL, OPT_INTERVAL },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
@@ -226,6 +236,9 @@ static void parse_value(struct sim_opts *o, int c, const char *arg)
 		break;
 	case OPT_FLOOD:
 		o->flood = num(arg, "--flood", 65535);
+		break;
+	case OPT_INTERVAL:
+		o->interval_ms = num(arg, "--interval", 60000);
 		break;
 	}
 }
@@ -290,6 +303,12 @@ static void parse_opts(struct sim_opts *o, int argc, char **argv)
 		case OPT_JSON:
 			o->json = true;
 			break;
+		case OPT_HOLD:
+			o->hold = true;
+			break;
+		case OPT_GRE_AFTER_PEER:
+			o->gre_after_peer = true;
+			break;
 		case 'v':
 			o->verbose++;
 			break;
@@ -335,6 +354,12 @@ static int loop_timeout(u64 now)
 
 		if (r < t)
 			t = r;
+	}
+	if (!sim->o.listen) {
+		int c = ctrl_connect_due(now);	/* opens those due now */
+
+		if (c >= 0 && c < t)
+			t = c;
 	}
 	return t;
 }
@@ -391,7 +416,8 @@ static void loop(void)
 		if (sim->n_paused)
 			ctrl_resume_due(now_ms());
 		gre_tx_run();
-		if (sim->o.listen ? listener_done() : !sim->live_sess)
+		if (sim->o.listen ? listener_done() :
+		    (ctrl_connect_due(now_ms()) == -1 && !sim->live_sess))
 			break;
 	}
 }

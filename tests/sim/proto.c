@@ -10,6 +10,7 @@
  * the PNS for outgoing calls (OCRQ), the PAC for incoming ones (ICRQ).
  */
 #include <stdio.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -241,11 +242,39 @@ static void maybe_stop(struct session *s)
 	s->state = SESS_STOPPING;
 }
 
+/*
+ * --hold: no session clears before every call of every session is done, so
+ * all of them are up at the same moment; the process then stops itself for
+ * whoever measures that moment (a benchmark), and clears once continued.
+ */
+static unsigned int hold_done;
+static bool hold_over;
+
+static void maybe_clear(struct session *s);
+
+static bool holding(void)
+{
+	return sim->o.hold && !sim->o.listen && !hold_over;
+}
+
+static void hold_count(void)
+{
+	unsigned int i;
+
+	if (!holding() || ++hold_done < sim->o.sessions * sim->o.calls)
+		return;
+	fprintf(stderr, "pptp-sim: holding %u calls, every one verified both ways\n", hold_done);
+	raise(SIGSTOP);
+	hold_over = true;
+	for (i = 0; i < sim->n_sess; i++)
+		maybe_clear(sim->sess[i]);
+}
+
 static void maybe_clear(struct session *s)
 {
 	unsigned int i;
 
-	if (!s->connector || s->clearing || s->state != SESS_UP ||
+	if (holding() || !s->connector || s->clearing || s->state != SESS_UP ||
 	    s->n_calls < sim->o.calls || s->n_done < s->n_calls ||
 	    (s->echo_sent && !s->echo_ok))
 		return;
@@ -280,6 +309,7 @@ void proto_call_progress(struct call *c)
 		return;
 	c->done = true;
 	s->n_done++;
+	hold_count();
 	maybe_clear(s);
 }
 

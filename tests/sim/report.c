@@ -61,6 +61,7 @@ static void check_session(struct totals *t, const struct session *s)
 	if (!s->was_up || (!s->stopped && !open_ok)) {
 		t->sess_bad++;
 		fail(t, "session %u %s", s->idx, !s->was_up ? "never came up" :
+		     s->peer_closed ? "closed by the peer before StopCCRQ/StopCCRP (its timeout?)" :
 		     "did not end with StopCCRQ/StopCCRP");
 	}
 	if (calls_known(s) && s->n_calls != sim->o.calls)
@@ -160,6 +161,7 @@ static void print_text(FILE *f, const struct totals *t, bool pass)
 		(unsigned long long)st->ctrl_invalid, (unsigned long long)st->ctrl_unexpected,
 		(unsigned long long)st->ctrl_bad_id, (unsigned long long)st->ctrl_refused,
 		t->echo_ok, t->echo_sent, t->extras, t->flood_answered, t->flood_sent);
+	rtt_text(f);
 }
 
 static void print_json(const struct totals *t, bool pass)
@@ -185,11 +187,13 @@ static void print_json(const struct totals *t, bool pass)
 	       (unsigned long long)st->acks_sent, (unsigned long long)st->acks_rx,
 	       (unsigned long long)st->gre_foreign, (unsigned long long)st->gre_bad,
 	       (unsigned long long)st->gre_tx_err);
-	printf(" \"control\":{\"sent\":%llu,\"received\":%llu,\"invalid\":%llu,\"unexpected\":%llu,\"unknown_call_id\":%llu,\"refused\":%llu,\"echo_sent\":%u,\"echo_ok\":%u,\"extras\":%u,\"flood_sent\":%u,\"flood_answered\":%u}}\n",
+	printf(" \"control\":{\"sent\":%llu,\"received\":%llu,\"invalid\":%llu,\"unexpected\":%llu,\"unknown_call_id\":%llu,\"refused\":%llu,\"echo_sent\":%u,\"echo_ok\":%u,\"extras\":%u,\"flood_sent\":%u,\"flood_answered\":%u}",
 	       (unsigned long long)st->ctrl_tx, (unsigned long long)st->ctrl_rx,
 	       (unsigned long long)st->ctrl_invalid, (unsigned long long)st->ctrl_unexpected,
 	       (unsigned long long)st->ctrl_bad_id, (unsigned long long)st->ctrl_refused,
 	       t->echo_sent, t->echo_ok, t->extras, t->flood_sent, t->flood_answered);
+	rtt_json(stdout);
+	printf("}\n");
 }
 
 int report(void)
@@ -198,11 +202,12 @@ int report(void)
 	unsigned int i;
 	bool pass;
 
+	/* causes first: a lost GRE packet explains a session that never ended */
 	check_global(&t);
-	for (i = 0; i < sim->n_sess; i++)
-		check_session(&t, sim->sess[i]);
 	for (i = 0; i < sim->n_calls; i++)
 		check_call(&t, sim->calls[i]);
+	for (i = 0; i < sim->n_sess; i++)
+		check_session(&t, sim->sess[i]);
 	pass = !t.fails;
 	print_text(sim->o.json ? stderr : stdout, &t, pass);
 	if (sim->o.json)

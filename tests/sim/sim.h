@@ -24,6 +24,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
@@ -54,6 +55,7 @@ struct sim_opts {
 	struct sockaddr_storage bind;	/* --bind */
 	socklen_t bind_len;
 	unsigned int sessions;		/* connections to open */
+	unsigned int interval_ms;	/* connector: between two connects, 0 all at once */
 	unsigned int calls;		/* calls per session */
 	bool calls_given;
 	bool incoming;			/* ICRQ calls instead of OCRQ */
@@ -71,6 +73,8 @@ struct sim_opts {
 	unsigned int flood;
 	bool allow_invalid;
 	bool cdn_peer_id;		/* CDN carries the PNS's ID, like real PACs; both sides */
+	bool hold;			/* connector: stop with every call up, then clear */
+	bool gre_after_peer;		/* answering side: GRE once the peer's arrived */
 	bool json;
 	int verbose;
 };
@@ -93,6 +97,7 @@ struct session {
 	bool was_up;
 	bool stopped;			/* ended with StopCCRQ/StopCCRP */
 	bool failed;			/* ended any other way */
+	bool peer_closed;		/* the peer closed the connection first */
 	bool clearing;			/* calls are being cleared */
 	bool want_out;			/* EPOLLOUT armed */
 	struct sockaddr_storage peer;	/* getpeername, v4-mapped made AF_INET */
@@ -202,6 +207,7 @@ const char *addr_str(const struct sockaddr_storage *ss, char *buf, size_t len);
 /* ctrl.c */
 int ctrl_listen(void);
 int ctrl_connect_all(void);
+int ctrl_connect_due(u64 now);	/* --interval: ms until the next connect, -1 none left */
 void ctrl_accept(void);
 void ctrl_event(struct session *s, u32 events);
 void ctrl_queue(struct session *s, const u8 *msg, u16 len);
@@ -229,6 +235,13 @@ struct call *hash_get(u64 key);
 
 /* report.c */
 int report(void);
+
+/* rtt.c: request -> reply round trips */
+u64 now_us(void);
+void rtt_sent(const struct session *s, u16 type);
+void rtt_received(const struct session *s, u16 type);
+void rtt_json(FILE *f);
+void rtt_text(FILE *f);
 
 static inline struct session *call_sess(const struct call *c)
 {
