@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <string.h>
 #include <arpa/inet.h>
+#include <sys/socket.h>
 #include <libnetfilter_conntrack/libnetfilter_conntrack.h>
 
 #include "session.h"
@@ -33,23 +34,34 @@ static int got_ct(enum nf_conntrack_msg_type type, struct nf_conntrack *ct, void
 {
 	(void)type;
 	ct_tuples(ct, data);
-	return NFCT_CB_STOP;
+	/* not STOP: the query must read on to its ack, or the next one reads it */
+	return NFCT_CB_CONTINUE;
 }
 
-/* The entry one of whose directions is exactly @t. */
+/*
+ * The entry one of whose directions is exactly @t.  One ctnetlink socket
+ * for every lookup: opening and closing one per lookup cost milliseconds
+ * (the close), and every queued packet waited behind it.
+ */
 static int ct_get(const struct ngd_tuple *t, struct ngd_conn *c)
 {
-	struct nfct_handle *h = nfct_open(CONNTRACK, 0);
+	static struct nfct_handle *h;
+	static bool unread;
 	struct nf_conntrack *ct;
+	char buf[4096];
 	int ret;
 
 	if (!h)
+		h = nfct_open(CONNTRACK, 0);
+	if (!h)
 		return -errno;
+	/* what a failed query left unread must not answer this one */
+	while (unread && recv(nfct_fd(h), buf, sizeof(buf), MSG_DONTWAIT) > 0)
+		;
+	unread = false;
 	ct = nfct_new();
-	if (!ct) {
-		nfct_close(h);
+	if (!ct)
 		return -ENOMEM;
-	}
 	nfct_set_attr_u8(ct, ATTR_L3PROTO, AF_INET);
 	nfct_set_attr_u32(ct, ATTR_IPV4_SRC, t->src);
 	nfct_set_attr_u32(ct, ATTR_IPV4_DST, t->dst);
@@ -59,8 +71,8 @@ static int ct_get(const struct ngd_tuple *t, struct ngd_conn *c)
 	memset(c, 0, sizeof(*c));
 	nfct_callback_register(h, NFCT_T_ALL, got_ct, c);
 	ret = nfct_query(h, NFCT_Q_GET, ct) < 0 ? -errno : 0;
+	unread = ret < 0 && ret != -ENOENT;
 	nfct_destroy(ct);
-	nfct_close(h);
 	if (!ret && !c->orig.src)
 		ret = -ENOENT;
 	return ret;

@@ -28,10 +28,9 @@
 #include <libnetfilter_cthelper/libnetfilter_cthelper.h>
 #include <libnetfilter_cttimeout/libnetfilter_cttimeout.h>
 
-#include "pptp_ngd.h"
+#include "cth.h"
 #include "session.h"
 
-#define CTH_NAME	"pptp-ng"
 #define CTH_POLICY	"pptp-ng-gre"
 #define CTH_MAX_EXPECT	255	/* the kernel's NF_CT_EXPECT_MAX_CNT */
 
@@ -64,7 +63,11 @@ out:
 
 /*
  * Register (or, after a restart, update) the helper: TCP over IPv4, our
- * queue, one expectation class for both GRE halves of every call.
+ * queue, one expectation class for both GRE halves of every call, and
+ * CTH_PRIV_LEN bytes of private data per control connection.  Without
+ * NLM_F_EXCL the kernel updates a userspace helper of that name that
+ * exists (a daemon killed before it could unregister): its connections
+ * and expectations stay ours.
  */
 static int helper_msg(uint8_t cmd, uint16_t flags, uint32_t status)
 {
@@ -85,7 +88,7 @@ static int helper_msg(uint8_t cmd, uint16_t flags, uint32_t status)
 	nfct_helper_attr_set_u8(h, NFCTH_ATTR_PROTO_L4NUM, IPPROTO_TCP);
 	if (cmd == NFNL_MSG_CTHELPER_NEW) {
 		nfct_helper_attr_set_u32(h, NFCTH_ATTR_QUEUE_NUM, cfg.queue);
-		nfct_helper_attr_set_u32(h, NFCTH_ATTR_PRIV_DATA_LEN, 0);
+		nfct_helper_attr_set_u32(h, NFCTH_ATTR_PRIV_DATA_LEN, CTH_PRIV_LEN);
 		nfct_helper_attr_set_u32(h, NFCTH_ATTR_STATUS, status);
 		nfct_helper_policy_attr_set_str(p, NFCTH_ATTR_POLICY_NAME, CTH_POLICY);
 		nfct_helper_policy_attr_set_u32(p, NFCTH_ATTR_POLICY_TIMEOUT, cfg.gre_timeout);
@@ -220,8 +223,9 @@ static int cth_probe(void)
 		return -1;
 	}
 	if (ret == -EEXIST || ret == -EBUSY) {
-		ngd_err("backend cthelper: a kernel helper named \"%s\" exists (the pptp-ng module?): %s",
-			CTH_NAME, strerror(-ret));
+		/* EBUSY also when a userspace helper of that name has another data size */
+		ngd_err("backend cthelper: a helper named \"%s\" exists that pptp-ngd cannot take over (the pptp-ng kernel module, or one with %zu bytes of private data other than ours: `nfct helper delete %s inet tcp` once nft's ct helper object is gone): %s",
+			CTH_NAME, CTH_PRIV_LEN, CTH_NAME, strerror(-ret));
 		return -1;
 	}
 	if (ret < 0) {
@@ -233,17 +237,24 @@ static int cth_probe(void)
 	return 0;
 }
 
+/*
+ * The queue is bound before recovery: packets arriving meanwhile wait in
+ * it (without a listener they would pass unseen), and are fed once the
+ * old calls are back in their trackers.  The fail-closed guard's element
+ * is added last, when packets have somewhere to go.
+ */
 static int cth_start(void)
 {
 	if (!registered && cth_probe() < 0)
 		return -1;
-	if (!cfg.fail_open)
-		ngd_err("--fail-closed has no effect with backend cthelper: the kernel queues helper packets with bypass");
 	gre_timeouts();
 	if (expect_open() < 0 || events_open() < 0)
 		return -1;
 	ngq_tuple_hook = cth_tuple;
 	if (ngq_open(NFQA_CFG_F_CONNTRACK) < 0)
+		return -1;
+	cth_recover();
+	if (guard_setup() < 0)
 		return -1;
 	ngd_info("helper \"%s\" registered: queue %u, attach it with `ct helper set \"%s\"`",
 		 CTH_NAME, cfg.queue, CTH_NAME);
@@ -255,26 +266,42 @@ static void cth_tick(void)
 	ngq_tick();
 	if (evnl)
 		events_drain();
+	guard_tick();
 }
 
 /*
- * Unregister when nothing uses the helper; while nft's `ct helper`
- * object holds it (EBUSY), leave it: the kernel passes its packets
- * (queue bypass) until we are back, and our next start updates it.
+ * Unregister when nothing uses the helper.  While nft's `ct helper`
+ * object holds it (EBUSY), leave it, with its connections and
+ * expectations for our next start to adopt.  With --fail-open, disable
+ * it: a disabled userspace helper lets its packets through at once, and
+ * conntrack confirms new connections as usual.  An enabled one without a
+ * listener lets them through by queue bypass, but a bypassed packet skips
+ * the confirmation that only the queue's reinject path does for userspace
+ * helpers (nf_conntrack_update), so no new control connection could come
+ * up.  (After kill -9 that is what happens: nobody is left to disable it.)
+ * With --fail-closed it stays enabled and the guard drops its packets.
  */
 static void cth_stop(void)
 {
 	int ret;
 
 	ngq_close();
+	guard_close();
 	expect_close();
 	if (evnl)
 		mnl_socket_close(evnl);
 	evnl = NULL;
 	if (registered) {
 		ret = helper_msg(NFNL_MSG_CTHELPER_DEL, 0, 0);
+		if (ret == -EBUSY && cfg.fail_open) {
+			ret = helper_msg(NFNL_MSG_CTHELPER_NEW, 0, NFCT_HELPER_STATUS_DISABLED);
+			if (!ret)
+				ngd_info("helper \"%s\" still attached by nft: left disabled, control connections pass unexamined until pptp-ngd is back",
+					 CTH_NAME);
+		}
 		if (ret < 0 && ret != -EBUSY)
-			ngd_err("cannot unregister helper \"%s\": %s", CTH_NAME, strerror(-ret));
+			ngd_err("cannot unregister or disable helper \"%s\": %s", CTH_NAME,
+				strerror(-ret));
 	}
 	registered = false;
 }

@@ -67,9 +67,12 @@ static void json_session(FILE *f, const struct session *s)
 
 void state_json(FILE *f)
 {
-	struct ngd_stats t = stats;
+	struct ngd_stats t;
 	const struct session *s;
 	unsigned int i;
+
+	ngq_counters();
+	t = stats;
 
 	/* live sessions' core counters on top of the closed ones' */
 	for (s = sessions; s; s = s->next) {
@@ -87,7 +90,7 @@ void state_json(FILE *f)
 	}
 	fprintf(f, "{\"backend\":\"%s\",\"queue\":%u,\"fail_open\":%s,\"live_sessions\":%u,\"counters\":{",
 		cfg.backend, cfg.queue, cfg.fail_open ? "true" : "false", nsessions);
-	C(packets); C(held); C(mangled); C(dropped_future); C(no_conntrack); C(unparsable);
+	C(packets); C(queue_full); C(queue_nobufs); C(held); C(mangled); C(dropped_future); C(no_conntrack); C(unparsable);
 	C(sessions_opened); C(sessions_closed); C(sessions_refused); C(sessions_recovered);
 	C(calls_recovered); C(pinholes_added); C(pinholes_removed); C(nft_errors);
 	C(expect_set); C(expect_deleted); C(expect_errors);
@@ -97,7 +100,9 @@ void state_json(FILE *f)
 	json_named(f, "anomalies", t.anomalies, PPTP_AN_COUNT, pptp_anomaly_name);
 	fputc(',', f);
 	json_named(f, "refused", t.refused, PPTP_REFUSE_COUNT, pptp_refusal_name);
-	fputs("},\"sessions\":[", f);
+	fputc('}', f);
+	ngq_latency_json(f);
+	fputs(",\"sessions\":[", f);
 	for (s = sessions; s; s = s->next) {
 		json_session(f, s);
 		if (s->next)

@@ -13,7 +13,15 @@
  *                                with the saved key, gre_manip_pkt)
  *   out: inside:0 -> peer:pid    NAT src -> public, key kept (pid)
  *
- * The mask ignores the source key.  GRE keys are only ever translated on
+ * The mask ignores the source key.  Which inbound half goes with which
+ * outbound half (and the inside host's role) is kept in the master's
+ * helper data instead (cth_priv), written when a call comes up: the halves
+ * themselves are programmed before both IDs are known, and replacing one
+ * later would open a window in which a GRE packet finds no expectation
+ * (inbound, it would then make a conntrack of its own to the firewall and
+ * keep the call's GRE there).
+ *
+ * GRE keys are only ever translated on
  * the destination side (gre_manip_pkt skips source manips), which is all
  * PPTP needs: the inside host's translated ID travels back to it, the
  * peer's ID is never translated.  Expectations are permanent (they stay
@@ -27,9 +35,10 @@
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_conntrack.h>
 #include <linux/netfilter/nf_conntrack_common.h>
+#include <linux/netfilter/nf_conntrack_tcp.h>
 #include <libmnl/libmnl.h>
 
-#include "pptp_ngd.h"
+#include "cth.h"
 #include "session.h"
 
 #define EXP_NAT_FN	"nat-follow-master"
@@ -88,23 +97,63 @@ static struct nlmsghdr *put_hdr(char *buf, uint8_t subsys, uint8_t type, uint16_
 	return nlh;
 }
 
-static int talk(struct nlmsghdr *nlh)
+/* Send a request, hand every answer to @cb, until its ack or the dump's end. */
+static int talk_cb(struct nlmsghdr *nlh, mnl_cb_t cb, void *arg)
 {
 	char buf[NGD_NL_BUF];
 	int ret;
 
 	if (mnl_socket_sendto(enl, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
-	ret = mnl_socket_recvfrom(enl, buf, sizeof(buf));
-	if (ret < 0)
-		return -errno;
-	ret = mnl_cb_run(buf, (size_t)ret, nlh->nlmsg_seq, mnl_socket_get_portid(enl), NULL, NULL);
+	do {
+		ret = mnl_socket_recvfrom(enl, buf, sizeof(buf));
+		if (ret < 0)
+			return -errno;
+		ret = mnl_cb_run(buf, (size_t)ret, nlh->nlmsg_seq, mnl_socket_get_portid(enl),
+				 cb, arg);
+	} while (ret > 0);
 	return ret < 0 ? -errno : 0;
+}
+
+static int talk(struct nlmsghdr *nlh)
+{
+	return talk_cb(nlh, NULL, NULL);
+}
+
+static int tuple_attr_cb(const struct nlattr *a, void *data)
+{
+	const struct nlattr **tb = data;
+	uint16_t type = mnl_attr_get_type(a);
+
+	if (type <= CTA_MAX)	/* every nest here has fewer types than CTA_MAX */
+		tb[type] = a;
+	return MNL_CB_OK;
+}
+
+/* A nested CTA_TUPLE_* (IPv4): addresses, protocol, ports or GRE keys. */
+static int parse_tuple(const struct nlattr *nest, struct ngd_tuple *t, uint8_t *proto)
+{
+	const struct nlattr *tb[CTA_MAX + 1] = { NULL }, *ip[CTA_MAX + 1] = { NULL },
+			    *pr[CTA_MAX + 1] = { NULL };
+
+	memset(t, 0, sizeof(*t));
+	if (mnl_attr_parse_nested(nest, tuple_attr_cb, tb) < 0 || !tb[CTA_TUPLE_IP] ||
+	    !tb[CTA_TUPLE_PROTO] ||
+	    mnl_attr_parse_nested(tb[CTA_TUPLE_IP], tuple_attr_cb, ip) < 0 ||
+	    mnl_attr_parse_nested(tb[CTA_TUPLE_PROTO], tuple_attr_cb, pr) < 0 ||
+	    !ip[CTA_IP_V4_SRC] || !pr[CTA_PROTO_NUM])
+		return -1;
+	t->src = mnl_attr_get_u32(ip[CTA_IP_V4_SRC]);
+	t->dst = ip[CTA_IP_V4_DST] ? mnl_attr_get_u32(ip[CTA_IP_V4_DST]) : 0;
+	*proto = mnl_attr_get_u8(pr[CTA_PROTO_NUM]);
+	t->sport = pr[CTA_PROTO_SRC_PORT] ? mnl_attr_get_u16(pr[CTA_PROTO_SRC_PORT]) : 0;
+	t->dport = pr[CTA_PROTO_DST_PORT] ? mnl_attr_get_u16(pr[CTA_PROTO_DST_PORT]) : 0;
+	return 0;
 }
 
 /* One expected GRE direction. */
 struct gre_exp {
-	uint32_t src, dst;	/* expected tuple; source key wildcarded */
+	uint32_t src, dst;	/* expected tuple */
 	uint16_t key;		/* destination key, the call ID the packet carries */
 	bool nat;
 	uint32_t nat_dir;	/* master direction whose tuple the NAT follows (inverted) */
@@ -142,18 +191,90 @@ static int exp_new(const struct ngd_conn *m, const struct gre_exp *e, unsigned i
 	return talk(nlh);
 }
 
-/* Remove one expectation and the GRE conntrack it created, if any. */
-static void exp_del(const struct gre_exp *e)
+/* Remove the expectation of GRE @src -> @dst key @key (any source key). */
+static int exp_unexpect(uint32_t src, uint32_t dst, uint16_t key)
 {
 	char buf[NGD_NL_BUF];
 	struct nlmsghdr *nlh;
 
 	nlh = put_hdr(buf, NFNL_SUBSYS_CTNETLINK_EXP, IPCTNL_MSG_EXP_DELETE, 0);
-	put_tuple(nlh, CTA_EXPECT_TUPLE, e->src, e->dst, IPPROTO_GRE, 0, htons(e->key));
-	talk(nlh);	/* gone already (master destroyed, timed out) is fine */
+	put_tuple(nlh, CTA_EXPECT_TUPLE, src, dst, IPPROTO_GRE, 0, key);
+	return talk(nlh);
+}
+
+/* Remove one expectation and the GRE conntrack it created, if any. */
+static void exp_forget(uint32_t src, uint32_t dst, uint16_t key)
+{
+	char buf[NGD_NL_BUF];
+	struct nlmsghdr *nlh;
+
+	exp_unexpect(src, dst, key);	/* gone already (master destroyed, timed out) is fine */
+	/* the conntrack's source key is 0: only the in-kernel helper fills it */
 	nlh = put_hdr(buf, NFNL_SUBSYS_CTNETLINK, IPCTNL_MSG_CT_DELETE, 0);
-	put_tuple(nlh, CTA_TUPLE_ORIG, e->src, e->dst, IPPROTO_GRE, 0, htons(e->key));
+	put_tuple(nlh, CTA_TUPLE_ORIG, src, dst, IPPROTO_GRE, 0, key);
 	talk(nlh);
+}
+
+static void exp_del(const struct gre_exp *e)
+{
+	exp_forget(e->src, e->dst, htons(e->key));
+}
+
+void expect_forget(const struct ngd_tuple *t)
+{
+	exp_forget(t->src, t->dst, t->dport);
+}
+
+/* CTA_EXPECT_* of one ctnetlink expectation message into @e; -1: not a GRE one of ours. */
+static int exp_parse(const struct nlmsghdr *nlh, struct cth_exp *e)
+{
+	const struct nlattr *tb[CTA_MAX + 1] = { NULL }, *nat[CTA_MAX + 1] = { NULL };
+	struct ngd_tuple nt;
+	uint8_t proto, mproto, nproto;
+
+	memset(e, 0, sizeof(*e));
+	if (mnl_attr_parse(nlh, sizeof(struct nfgenmsg), tuple_attr_cb, tb) < 0 ||
+	    !tb[CTA_EXPECT_TUPLE] || !tb[CTA_EXPECT_MASTER] || !tb[CTA_EXPECT_HELP_NAME] ||
+	    strcmp(mnl_attr_get_str(tb[CTA_EXPECT_HELP_NAME]), CTH_NAME) ||
+	    parse_tuple(tb[CTA_EXPECT_TUPLE], &e->tuple, &proto) < 0 || proto != IPPROTO_GRE ||
+	    parse_tuple(tb[CTA_EXPECT_MASTER], &e->master, &mproto) < 0 ||
+	    mproto != IPPROTO_TCP)
+		return -1;
+	if (tb[CTA_EXPECT_NAT] &&
+	    mnl_attr_parse_nested(tb[CTA_EXPECT_NAT], tuple_attr_cb, nat) >= 0 &&
+	    nat[CTA_EXPECT_NAT_TUPLE] &&
+	    parse_tuple(nat[CTA_EXPECT_NAT_TUPLE], &nt, &nproto) == 0) {
+		e->nat = true;
+		e->nat_addr = nt.src;
+		e->nat_key = nt.sport;
+	}
+	return 0;
+}
+
+struct dump_arg {
+	cth_exp_cb cb;
+	void *arg;
+};
+
+static int dump_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct dump_arg *d = data;
+	struct cth_exp e;
+
+	if (exp_parse(nlh, &e) == 0)
+		d->cb(&e, d->arg);
+	return MNL_CB_OK;
+}
+
+/* Every GRE expectation of helper pptp-ng. */
+int expect_dump(cth_exp_cb cb, void *arg)
+{
+	char buf[NGD_NL_BUF];
+	struct nlmsghdr *nlh = put_hdr(buf, NFNL_SUBSYS_CTNETLINK_EXP, IPCTNL_MSG_EXP_GET,
+				       NLM_F_DUMP);
+	struct dump_arg d = { cb, arg };
+
+	return talk_cb(nlh, dump_cb, &d);
 }
 
 /*
@@ -201,19 +322,140 @@ static int exp_apply(const struct ngd_gre *g, const struct gre_exp *e, bool del,
 	return -1;
 }
 
-/* The cthelper backend's gre_update: the nft map bits name the halves. */
+/*
+ * A call came up (not a refresh: its slot is not marked programmed yet):
+ * record the inside host's role and the pairs of IDs of this call and the
+ * session's other live calls, newest first, in the master's helper data.
+ */
+static void save_pairs(const struct ngd_gre *g)
+{
+	struct cth_priv p = { .version = CTH_PRIV_VERSION };
+	struct ngd_tuple fwd;
+	struct session *s;
+	unsigned int dir, i;
+	int ret;
+
+	ct_forward_tuple(&g->conn, &fwd);
+	s = session_find(&fwd, &dir);
+	if (!s || s->t.role[s->inside_dir] > PPTP_PAC)
+		return;
+	for (i = 0; i < cfg.max_calls; i++)
+		if (s->ext[i].programmed && s->ext[i].g.in_xid == g->in_xid)
+			return;		/* a refresh */
+	p.inside_role = s->t.role[s->inside_dir];
+	p.pair[0].in_id = htons(g->in_id);
+	p.pair[0].peer_id = htons(g->peer_id);
+	p.npairs = 1;
+	for (i = 0; i < cfg.max_calls && p.npairs < CTH_PRIV_PAIRS; i++) {
+		if (!s->ext[i].programmed)
+			continue;
+		p.pair[p.npairs].in_id = htons(s->ext[i].g.in_id);
+		p.pair[p.npairs].peer_id = htons(s->ext[i].g.peer_id);
+		p.npairs++;
+	}
+	ret = cth_priv_set(&g->conn, &p);
+	if (ret < 0)
+		ngd_err("cannot store the call in the session's helper data: %s (a restart will not recover it)",
+			strerror(-ret));
+}
+
+/*
+ * The cthelper backend's gre_update: the nft map bits name the halves.  A
+ * comment means a complete call (CALL_UP or its refresh); early halves
+ * and removals come without.
+ */
 int expect_gre_update(const struct ngd_gre *g, unsigned int del, unsigned int add,
 		      const char *comment)
 {
 	struct gre_exp in, out;
 	int ret = 0;
 
-	(void)comment;
 	gre_exps(g, &in, &out);
 	if ((del | add) & NGD_MAP_IN)
 		ret |= exp_apply(g, &in, del & NGD_MAP_IN, add & NGD_MAP_IN, "inbound");
 	if ((del | add) & NGD_MAP_OUT_ADDR)
 		ret |= exp_apply(g, &out, del & NGD_MAP_OUT_ADDR, add & NGD_MAP_OUT_ADDR,
 				 "outbound");
+	if (comment && (add & NGD_MAP_ALL) == NGD_MAP_ALL)
+		save_pairs(g);
 	return ret ? -1 : 0;
+}
+
+/* ---- the master: tuples and helper data ---- */
+
+struct master_arg {
+	struct ngd_conn *c;
+	struct cth_priv *p;
+	bool found;
+	uint8_t tcp_state;
+};
+
+/* CTA_PROTOINFO -> CTA_PROTOINFO_TCP -> CTA_PROTOINFO_TCP_STATE, or 0 */
+static uint8_t tcp_state(const struct nlattr *protoinfo)
+{
+	const struct nlattr *pi[CTA_MAX + 1] = { NULL }, *tcp[CTA_MAX + 1] = { NULL };
+
+	if (!protoinfo || mnl_attr_parse_nested(protoinfo, tuple_attr_cb, pi) < 0 ||
+	    !pi[CTA_PROTOINFO_TCP] ||
+	    mnl_attr_parse_nested(pi[CTA_PROTOINFO_TCP], tuple_attr_cb, tcp) < 0 ||
+	    !tcp[CTA_PROTOINFO_TCP_STATE])
+		return 0;
+	return mnl_attr_get_u8(tcp[CTA_PROTOINFO_TCP_STATE]);
+}
+
+static int master_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[CTA_MAX + 1] = { NULL }, *help[CTA_MAX + 1] = { NULL };
+	struct master_arg *m = data;
+	uint8_t p1, p2;
+
+	if (mnl_attr_parse(nlh, sizeof(struct nfgenmsg), tuple_attr_cb, tb) < 0 ||
+	    !tb[CTA_TUPLE_ORIG] || !tb[CTA_TUPLE_REPLY] ||
+	    parse_tuple(tb[CTA_TUPLE_ORIG], &m->c->orig, &p1) < 0 ||
+	    parse_tuple(tb[CTA_TUPLE_REPLY], &m->c->reply, &p2) < 0)
+		return MNL_CB_OK;
+	m->found = true;
+	m->tcp_state = tcp_state(tb[CTA_PROTOINFO]);
+	if (tb[CTA_HELP] && mnl_attr_parse_nested(tb[CTA_HELP], tuple_attr_cb, help) >= 0 &&
+	    help[CTA_HELP_NAME] && !strcmp(mnl_attr_get_str(help[CTA_HELP_NAME]), CTH_NAME) &&
+	    help[CTA_HELP_INFO] && mnl_attr_get_payload_len(help[CTA_HELP_INFO]) >= CTH_PRIV_LEN)
+		memcpy(m->p, mnl_attr_get_payload(help[CTA_HELP_INFO]), CTH_PRIV_LEN);
+	return MNL_CB_OK;
+}
+
+/*
+ * The control connection whose original direction is @orig, with our
+ * helper data (zeroed if none).  -ENOENT also when its TCP connection is
+ * closing or closed (FIN seen, TIME_WAIT...): its calls are over.
+ */
+int cth_master_get(const struct ngd_tuple *orig, struct ngd_conn *c, struct cth_priv *p)
+{
+	char buf[NGD_NL_BUF];
+	struct nlmsghdr *nlh = put_hdr(buf, NFNL_SUBSYS_CTNETLINK, IPCTNL_MSG_CT_GET, 0);
+	struct master_arg m = { c, p, false, 0 };
+	int ret;
+
+	memset(p, 0, sizeof(*p));
+	put_tuple(nlh, CTA_TUPLE_ORIG, orig->src, orig->dst, IPPROTO_TCP, orig->sport,
+		  orig->dport);
+	ret = talk_cb(nlh, master_cb, &m);
+	if (!ret && (!m.found || m.tcp_state > TCP_CONNTRACK_ESTABLISHED))
+		ret = -ENOENT;
+	return ret;
+}
+
+/* Write our helper data on the control connection (ctnetlink: CTA_HELP_INFO). */
+int cth_priv_set(const struct ngd_conn *c, const struct cth_priv *p)
+{
+	char buf[NGD_NL_BUF];
+	struct nlmsghdr *nlh = put_hdr(buf, NFNL_SUBSYS_CTNETLINK, IPCTNL_MSG_CT_NEW, 0);
+	struct nlattr *help;
+
+	put_tuple(nlh, CTA_TUPLE_ORIG, c->orig.src, c->orig.dst, IPPROTO_TCP, c->orig.sport,
+		  c->orig.dport);
+	help = mnl_attr_nest_start(nlh, CTA_HELP);
+	mnl_attr_put_strz(nlh, CTA_HELP_NAME, CTH_NAME);
+	mnl_attr_put(nlh, CTA_HELP_INFO, CTH_PRIV_LEN, p);
+	mnl_attr_nest_end(nlh, help);
+	return talk(nlh);
 }

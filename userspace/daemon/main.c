@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "pptp_ngd.h"
@@ -192,8 +193,11 @@ static int run(const struct ngd_backend *be)
 int main(int argc, char **argv)
 {
 	const struct ngd_backend *be;
+	struct timespec t0, t1;
+	long ms;
 	int ret;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (parse_args(argc, argv))
 		return ctl_status(cfg.socket_path);
 	if (!cfg.backend) {
@@ -231,8 +235,11 @@ int main(int argc, char **argv)
 		be->stop();
 		return 1;
 	}
-	ngd_info("running: backend %s, queue %u, fail-%s", be->name, cfg.queue,
-		 cfg.fail_open ? "open" : "closed");
+	/* recovery included: how long a restart leaves the control path unfollowed */
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	ngd_info("running: backend %s, queue %u, fail-%s (started in %ld ms)", be->name,
+		 cfg.queue, cfg.fail_open ? "open" : "closed", ms);
 	ret = run(be);
 	be->stop();
 	sessions_shutdown();

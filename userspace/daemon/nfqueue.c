@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <sys/socket.h>
 #include <netinet/ip.h>
 #include <netinet/tcp.h>
 #include <linux/netfilter.h>
@@ -36,11 +37,29 @@ static uint32_t qflags;		/* NFQA_CFG_F_* a backend asks for */
 /* The cthelper backend's: the queued packet's tuple as the forward hook sees it. */
 bool (*ngq_tuple_hook)(struct nlattr **attr, struct ngd_tuple *tp);
 
+/*
+ * Room for bursts: hundreds of control connections opening at once queue
+ * a packet each before we answer the first.  The kernel's default queue
+ * (1024 packets) and socket buffer (rmem_default, some 200 queued
+ * packets) overflow there.
+ */
+#define NGQ_MAXLEN	16384		/* packets waiting for a verdict */
+#define NGQ_RCVBUF	(32 << 20)	/* bytes of them in our socket */
+#define NGQ_BURST	256		/* reads per turn, so ticks and --status still run */
+
+/*
+ * No NFQA_CFG_F_FAIL_OPEN: with it, a packet that finds the queue or our
+ * socket full passes unseen, and the core then waits forever for bytes
+ * it will never get (TCP does not resend what arrived): it drops every
+ * later segment of that connection and the calls on it never get GRE.
+ * Without it the kernel drops the packet, TCP resends it and we see it.
+ * --fail-open keeps its meaning, passing packets while no daemon listens:
+ * that is the queue rule's bypass flag (nftmaps.c).
+ */
 static int queue_config(uint8_t cmd_or_0, bool params)
 {
 	char buf[NGD_NL_BUF] = { 0 };
 	struct nlmsghdr *nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, cfg.queue);
-	uint32_t flags = (cfg.fail_open ? NFQA_CFG_F_FAIL_OPEN : 0) | qflags;
 	int ret;
 
 	nlh->nlmsg_flags |= NLM_F_ACK;
@@ -48,8 +67,9 @@ static int queue_config(uint8_t cmd_or_0, bool params)
 		nfq_nlmsg_cfg_put_cmd(nlh, AF_INET, cmd_or_0);
 	} else {
 		nfq_nlmsg_cfg_put_params(nlh, NFQNL_COPY_PACKET, 0xffff);
+		nfq_nlmsg_cfg_put_qmaxlen(nlh, NGQ_MAXLEN);
 		/* no NFQA_CFG_F_GSO: the kernel segments and completes checksums for us */
-		mnl_attr_put_u32(nlh, NFQA_CFG_FLAGS, htonl(flags));
+		mnl_attr_put_u32(nlh, NFQA_CFG_FLAGS, htonl(qflags));
 		mnl_attr_put_u32(nlh, NFQA_CFG_MASK,
 				 htonl(NFQA_CFG_F_FAIL_OPEN | NFQA_CFG_F_GSO | qflags));
 	}
@@ -59,6 +79,18 @@ static int queue_config(uint8_t cmd_or_0, bool params)
 	if (ret < 0)
 		return -1;
 	return mnl_cb_run(buf, (size_t)ret, 0, qportid, NULL, NULL) < 0 ? -1 : 0;
+}
+
+/* A big receive buffer: beyond rmem_max too when we may (CAP_NET_ADMIN). */
+static void rcvbuf(void)
+{
+	int fd = mnl_socket_get_fd(qnl), size = NGQ_RCVBUF, got = 0;
+	socklen_t len = sizeof(got);
+
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &got, &len);
+	ngd_dbg("nfqueue: queue length %u, socket buffer %d bytes", NGQ_MAXLEN, got);
 }
 
 /* Bind and configure the queue; @flags: more NFQA_CFG_F_* (cthelper: CONNTRACK). */
@@ -92,11 +124,14 @@ int ngq_open(uint32_t flags)
 		return -1;
 	}
 	if (queue_config(0, true) < 0) {
-		ngd_err("cannot configure NFQUEUE %u: %s (kernel without NFQA_CFG_F_FAIL_OPEN?)",
-			cfg.queue, strerror(errno));
+		ngd_err("cannot configure NFQUEUE %u: %s", cfg.queue, strerror(errno));
 		return -1;
 	}
-	/* A full socket buffer must not kill us: the kernel drops (or bypasses) instead. */
+	rcvbuf();
+	/*
+	 * A full socket buffer must not kill us: the kernel drops the packet
+	 * and TCP resends it (ngq_counters() counts them).
+	 */
 	mnl_socket_setsockopt(qnl, NETLINK_NO_ENOBUFS, &one, sizeof(one));
 	return 0;
 }
@@ -161,6 +196,7 @@ struct qpkt {
 	uint8_t flags;
 	bool changed;
 	struct ngd_tuple tp;
+	uint64_t t_recv;	/* us, when we read it */
 };
 
 static bool parse(struct qpkt *q)
@@ -190,6 +226,78 @@ static bool parse(struct qpkt *q)
 	return true;
 }
 
+/*
+ * How long packets wait in the daemon, from our read to our verdict, in
+ * microseconds: 8 buckets per power of two (within 1/8), for --status.
+ */
+#define LAT_SUB		8
+#define LAT_BUCKETS	(32 * LAT_SUB)
+
+static uint64_t lat_hist[LAT_BUCKETS], lat_count, lat_max;
+
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+static unsigned int lat_bucket(uint64_t us)
+{
+	unsigned int octave = 0;
+
+	if (us < LAT_SUB)
+		return (unsigned int)us;
+	while ((us >> octave) >= 2 * LAT_SUB)
+		octave++;
+	/* values [LAT_SUB << octave, 2 * LAT_SUB << octave) */
+	return (octave + 1) * LAT_SUB + (unsigned int)((us >> octave) - LAT_SUB);
+}
+
+/* The upper end of a bucket: what a percentile in it is reported as. */
+static uint64_t lat_value(unsigned int b)
+{
+	unsigned int octave = b / LAT_SUB;
+
+	if (!octave)
+		return b;
+	return ((uint64_t)(LAT_SUB + b % LAT_SUB + 1) << (octave - 1)) - 1;
+}
+
+static void lat_add(uint64_t t_recv)
+{
+	uint64_t us = now_us() - t_recv;
+	unsigned int b = lat_bucket(us);
+
+	lat_hist[b < LAT_BUCKETS ? b : LAT_BUCKETS - 1]++;
+	lat_count++;
+	if (us > lat_max)
+		lat_max = us;
+}
+
+static uint64_t lat_pct(unsigned int pct)
+{
+	uint64_t rank = (lat_count * pct + 99) / 100, seen = 0;
+	unsigned int b;
+
+	for (b = 0; b < LAT_BUCKETS; b++) {
+		seen += lat_hist[b];
+		if (seen >= rank && seen)
+			return lat_value(b) < lat_max ? lat_value(b) : lat_max;
+	}
+	return lat_max;
+}
+
+/* ,"verdict_latency_us":{...} for state_json(). */
+void ngq_latency_json(FILE *f)
+{
+	fprintf(f, ",\"verdict_latency_us\":{\"packets\":%llu,\"p50\":%llu,\"p90\":%llu,\"p99\":%llu,\"max\":%llu}",
+		(unsigned long long)lat_count, (unsigned long long)lat_pct(50),
+		(unsigned long long)lat_pct(90), (unsigned long long)lat_pct(99),
+		(unsigned long long)lat_max);
+}
+
 static void verdict(struct qpkt *q, int v)
 {
 	static char buf[0x10000 + 4096];
@@ -203,6 +311,8 @@ static void verdict(struct qpkt *q, int v)
 	}
 	if (mnl_socket_sendto(qnl, nlh, nlh->nlmsg_len) < 0)
 		ngd_err("verdict: %s", strerror(errno));
+	else if (q->t_recv)
+		lat_add(q->t_recv);
 }
 
 /*
@@ -343,17 +453,41 @@ void ngq_tick(void)
 			release(&held[i]);
 }
 
+/*
+ * What the kernel could not queue to us, from its own counters (this
+ * network namespace's): the queue was full, or our socket buffer.  Those
+ * packets were dropped, and TCP sends them again.
+ */
+void ngq_counters(void)
+{
+	FILE *f = fopen("/proc/net/netfilter/nfnetlink_queue", "r");
+	unsigned int num, total, mode, range;
+	unsigned long long full, nobufs;
+	char line[256];
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%u %*u %u %u %u %llu %llu", &num, &total, &mode, &range, &full,
+			   &nobufs) == 6 && num == cfg.queue) {
+			stats.queue_full = full;
+			stats.queue_nobufs = nobufs;
+		}
+	}
+	fclose(f);
+}
+
 static int queue_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct nlattr *attr[NFQA_MAX + 1] = { NULL };
 	struct nfqnl_msg_packet_hdr *ph;
 	struct qpkt q = { 0 };
 
-	(void)data;
 	if (nfq_nlmsg_parse(nlh, attr) < 0 || !attr[NFQA_PACKET_HDR])
 		return MNL_CB_OK;
 	ph = mnl_attr_get_payload(attr[NFQA_PACKET_HDR]);
 	q.id = ntohl(ph->packet_id);
+	q.t_recv = *(const uint64_t *)data;
 	stats.packets++;
 	if (attr[NFQA_PAYLOAD]) {
 		q.pkt = mnl_attr_get_payload(attr[NFQA_PAYLOAD]);
@@ -373,18 +507,28 @@ static int queue_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+/*
+ * Everything queued so far, up to NGQ_BURST reads: one wake-up per packet
+ * would let a burst pile up in the socket while the loop turns.
+ */
 int ngq_input(void)
 {
-	int ret = mnl_socket_recvfrom(qnl, qbuf, qbuf_len);
+	unsigned int i;
+	uint64_t t;
+	ssize_t ret;
 
-	if (ret < 0) {
-		if (errno == ENOBUFS || errno == EINTR || errno == EAGAIN)
-			return 0;
-		ngd_err("nfqueue: %s", strerror(errno));
-		return -1;
+	for (i = 0; i < NGQ_BURST; i++) {
+		ret = recv(ngq_fd(), qbuf, qbuf_len, MSG_DONTWAIT);
+		if (ret < 0) {
+			if (errno == ENOBUFS || errno == EINTR || errno == EAGAIN)
+				return 0;
+			ngd_err("nfqueue: %s", strerror(errno));
+			return -1;
+		}
+		t = now_us();
+		if (mnl_cb_run(qbuf, (size_t)ret, 0, qportid, queue_cb, &t) < 0 && errno != 0)
+			ngd_dbg("nfqueue message: %s", strerror(errno));
 	}
-	if (mnl_cb_run(qbuf, (size_t)ret, 0, qportid, queue_cb, NULL) < 0 && errno != 0)
-		ngd_dbg("nfqueue message: %s", strerror(errno));
 	return 0;
 }
 

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <arpa/inet.h>
@@ -258,8 +259,8 @@ static int install_queue_rules(unsigned int queue, bool fail_open)
 
 int nft_setup(const char *ruleset)
 {
+	int ret, rcvbuf = 4 << 20;
 	unsigned int i;
-	int ret;
 
 	nl = mnl_socket_open(NETLINK_NETFILTER);
 	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
@@ -267,6 +268,10 @@ int nft_setup(const char *ruleset)
 		return -1;
 	}
 	nl_seq = (uint32_t)time(NULL);
+	/* a refresh batch is answered by one ack per message */
+	if (setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf,
+		       sizeof(rcvbuf)) < 0)
+		setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	ret = table_exists();
 	if (ret < 0) {
 		ngd_err("nf_tables: %s (kernel without nf_tables?)", strerror(-ret));
@@ -424,6 +429,43 @@ int nft_gre_update(const struct ngd_gre *g, unsigned int del, unsigned int add,
 	}
 	if (ret < 0)
 		stats.nft_errors++;
+	return ret;
+}
+
+/*
+ * Refresh @n calls (@n at most NFT_REFRESH_MAX) in one transaction: each
+ * call's elements deleted and added again, in order.  Thousands of calls
+ * refreshed one transaction each kept the daemon from its queue for
+ * seconds.  If the transaction fails (an element timed out already), each
+ * call is redone on its own.
+ */
+int nft_gre_refresh(const struct ngd_gre *g, const char *const *comments, unsigned int n)
+{
+	struct nftnl_set *s[2 * GRE_SETS];
+	static struct batch bt;
+	unsigned int i, k;
+	int ret;
+
+	if (n > NFT_REFRESH_MAX)
+		n = NFT_REFRESH_MAX;
+	batch_begin(&bt);
+	for (k = 0; k < n; k++) {
+		for (i = 0; i < 2 * GRE_SETS; i++)
+			s[i] = map_of(gre_maps[i % GRE_SETS]);
+		gre_elems(s, &g[k], NGD_MAP_ALL, false, NULL);
+		gre_elems(s + GRE_SETS, &g[k], NGD_MAP_ALL, true, comments[k]);
+		batch_elems(&bt, NFT_MSG_DELSETELEM, 0, s, NGD_MAP_ALL);
+		batch_elems(&bt, NFT_MSG_NEWSETELEM, NLM_F_CREATE, s + GRE_SETS, NGD_MAP_ALL);
+		for (i = 0; i < 2 * GRE_SETS; i++)
+			nftnl_set_free(s[i]);
+	}
+	ret = batch_commit(&bt);
+	if (ret < 0) {
+		ret = 0;
+		for (k = 0; k < n; k++)
+			if (nft_gre_update(&g[k], NGD_MAP_ALL, NGD_MAP_ALL, comments[k]) < 0)
+				ret = -1;
+	}
 	return ret;
 }
 

@@ -41,6 +41,8 @@ extern struct ngd_config cfg;
 struct ngd_stats {
 	uint64_t packets;		/* control packets queued to us */
 	uint64_t held;			/* waited for the rest of a message head */
+	uint64_t queue_full;		/* the kernel's: dropped, the queue was full */
+	uint64_t queue_nobufs;		/* the kernel's: dropped, our socket buffer was full */
 	uint64_t mangled;		/* of which the daemon changed */
 	uint64_t dropped_future;	/* arrived before a gap: dropped for TCP to resend */
 	uint64_t no_conntrack;		/* queued without a conntrack entry: passed as is */
@@ -148,6 +150,8 @@ int ngq_fd(void);
 int ngq_input(void);
 void ngq_tick(void);
 void ngq_close(void);
+void ngq_counters(void);
+void ngq_latency_json(FILE *f);
 
 /* expect.c: GRE expectations through ctnetlink (cthelper backend). */
 int expect_open(void);
@@ -165,6 +169,8 @@ int nft_queue_rules(unsigned int queue, bool fail_open);
 #define NGD_MAP_ALL		(NGD_MAP_IN | NGD_MAP_OUT_ADDR)
 int nft_gre_update(const struct ngd_gre *g, unsigned int del, unsigned int add,
 		   const char *comment);
+#define NFT_REFRESH_MAX		32	/* calls per refresh transaction (64 KB) */
+int nft_gre_refresh(const struct ngd_gre *g, const char *const *comments, unsigned int n);
 typedef void (*nft_gre_cb)(const struct ngd_gre *g, const char *comment, void *arg);
 int nft_gre_dump(nft_gre_cb cb, void *arg);
 

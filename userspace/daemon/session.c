@@ -295,10 +295,68 @@ static const struct pptp_ops ngd_ops = {
 	.event = on_event,
 };
 
+/*
+ * Sessions by forward tuple, either direction: every queued packet looks
+ * its session up, and with thousands of control connections a list walk
+ * was the daemon's biggest cost.  A power of two of buckets, at least
+ * --max-sessions.
+ */
+static struct session **buckets;
+static unsigned int nbuckets;
+
+static int buckets_init(void)
+{
+	unsigned int n;
+
+	for (n = 1024; n < cfg.max_sessions && n < (1u << 20); )
+		n <<= 1;
+	buckets = calloc(n, sizeof(*buckets));
+	if (!buckets) {
+		ngd_err("out of memory");
+		return -1;
+	}
+	nbuckets = n;
+	return 0;
+}
+
 int sessions_init(void)
 {
 	last_refresh = time(NULL);
-	return 0;
+	return buckets || buckets_init() == 0 ? 0 : -1;
+}
+
+/* The same for a tuple and its inverse: both directions land together. */
+static unsigned int bucket_of(const struct ngd_tuple *t)
+{
+	uint64_t a = (uint64_t)t->src << 16 | t->sport, b = (uint64_t)t->dst << 16 | t->dport;
+	uint64_t h = (a < b ? a * 31 + b : b * 31 + a) * 0x9e3779b97f4a7c15ull;
+
+	return (unsigned int)(h >> 32) & (nbuckets - 1);
+}
+
+static void bucket_add(struct session *s)
+{
+	struct session **b;
+
+	if (!buckets && buckets_init() < 0)
+		return;
+	b = &buckets[bucket_of(&s->fwd)];
+	s->hnext = *b;
+	*b = s;
+}
+
+static void bucket_del(struct session *s)
+{
+	struct session **p;
+
+	if (!buckets)
+		return;
+	for (p = &buckets[bucket_of(&s->fwd)]; *p; p = &(*p)->hnext) {
+		if (*p == s) {
+			*p = s->hnext;
+			return;
+		}
+	}
 }
 
 static bool same_tuple(const struct ngd_tuple *a, const struct ngd_tuple *b)
@@ -313,7 +371,9 @@ struct session *session_find(const struct ngd_tuple *pkt, unsigned int *dir)
 	struct ngd_tuple inv = { pkt->dst, pkt->src, pkt->dport, pkt->sport };
 	struct session *s;
 
-	for (s = sessions; s; s = s->next) {
+	if (!buckets)
+		return NULL;
+	for (s = buckets[bucket_of(pkt)]; s; s = s->hnext) {
 		if (same_tuple(&s->fwd, pkt)) {
 			*dir = 0;
 			return s;
@@ -380,6 +440,7 @@ struct session *session_new(const struct ngd_tuple *fwd, const struct ngd_conn *
 	s->last = time(NULL);
 	s->next = sessions;
 	sessions = s;
+	bucket_add(s);
 	nsessions++;
 	stats.sessions_opened++;
 	if (cfg.verbose) {
@@ -421,6 +482,7 @@ static void session_free(struct session *s)
 			break;
 		}
 	}
+	bucket_del(s);
 	nsessions--;
 	stats.sessions_closed++;
 	free(s->calls);
@@ -438,6 +500,7 @@ static struct session *session_of(const struct ngd_tuple *pkt, uint8_t flags, ui
 				  unsigned int *dir)
 {
 	struct session *s = session_find(pkt, dir);
+	struct ngd_tuple fwd;
 	struct ngd_conn c;
 
 	if (s && (flags & TCP_SYN) && !(flags & TCP_ACK) && s->t.dir[0].seq_known) {
@@ -458,9 +521,8 @@ static struct session *session_of(const struct ngd_tuple *pkt, uint8_t flags, ui
 			stats.no_conntrack++;
 			return NULL;
 		}
-		s = session_new(pkt, &c, true);
-		if (s)
-			ct_forward_tuple(&c, &s->fwd);
+		ct_forward_tuple(&c, &fwd);
+		s = session_new(&fwd, &c, true);
 		return s ? session_find(pkt, dir) : NULL;
 	}
 	if (!s->nat_known && len) {
@@ -472,6 +534,34 @@ static struct session *session_of(const struct ngd_tuple *pkt, uint8_t flags, ui
 		session_nat(s, &c);
 	}
 	return s;
+}
+
+/*
+ * A segment after bytes we have not seen: drop it, and TCP sends the gap
+ * again.  A gap that stays longer than any retransmission takes means its
+ * bytes passed us by (e.g. while no daemon listened, with --fail-open):
+ * waiting on would stall the connection for good, so the core gives up
+ * on them (stream-gap) and hunts for the next message instead.
+ */
+#define GAP_GIVE_UP	10	/* seconds */
+
+static void gap(struct session *s, unsigned int dir, uint32_t seq, const uint8_t *data,
+		uint32_t len, struct ngd_seg_result *res)
+{
+	time_t now = time(NULL);
+
+	if (!s->gap_since[dir])
+		s->gap_since[dir] = now;
+	if (now - s->gap_since[dir] < GAP_GIVE_UP) {
+		stats.dropped_future++;
+		res->drop = true;
+		return;
+	}
+	ngd_info("bytes before a segment missing for %ds: tracking resumes after them",
+		 GAP_GIVE_UP);
+	s->gap_since[dir] = 0;
+	pptp_resync(&s->t, dir, seq);
+	pptp_feed(&s->t, dir, seq, data, len);
 }
 
 void sessions_segment(const struct ngd_tuple *pkt, uint8_t flags, uint32_t seq,
@@ -488,11 +578,10 @@ void sessions_segment(const struct ngd_tuple *pkt, uint8_t flags, uint32_t seq,
 	if (len || (flags & TCP_SYN)) {
 		s->feed_dir = dir;
 		s->res = res;
-		if (pptp_feed(&s->t, dir, seq, data, len) == PPTP_FEED_FUTURE) {
-			/* a gap before it: TCP sends it again once the gap is filled */
-			stats.dropped_future++;
-			res->drop = true;
-		}
+		if (pptp_feed(&s->t, dir, seq, data, len) == PPTP_FEED_FUTURE)
+			gap(s, dir, seq, data, len, res);
+		else
+			s->gap_since[dir] = 0;
 		s->res = NULL;
 	}
 	if (flags & TCP_FIN)
@@ -532,12 +621,48 @@ bool sessions_splits_head(const struct ngd_tuple *pkt, uint32_t seq, const uint8
 	return !st->hunting && st->have > 0 && st->have < PPTP_DECIDE_LEN;
 }
 
+/*
+ * Pinholes to refresh, gathered so the nft maps get them NFT_REFRESH_MAX
+ * calls per transaction; a backend with its own GRE programming
+ * (cthelper) refreshes one by one.
+ */
+static struct ngd_gre refresh_g[NFT_REFRESH_MAX];
+static char refresh_comment[NFT_REFRESH_MAX][128];
+static unsigned int refresh_n;
+
+static void refresh_flush(void)
+{
+	const char *comments[NFT_REFRESH_MAX];
+	unsigned int i;
+
+	for (i = 0; i < refresh_n; i++)
+		comments[i] = refresh_comment[i];
+	if (refresh_n && nft_gre_refresh(refresh_g, comments, refresh_n) < 0)
+		ngd_err("cannot refresh some of %u GRE pinholes", refresh_n);
+	refresh_n = 0;
+}
+
+static void refresh(const struct session *s, const struct ngd_gre *g)
+{
+	char comment[128];
+
+	call_comment(s, g, comment, sizeof(comment));
+	if (ngd_active && ngd_active->gre_update) {
+		if (ngd_gre_update(g, NGD_MAP_ALL, NGD_MAP_ALL, comment) < 0)
+			ngd_err("cannot refresh GRE pinhole for %s", comment);
+		return;
+	}
+	refresh_g[refresh_n] = *g;
+	memcpy(refresh_comment[refresh_n], comment, sizeof(comment));
+	if (++refresh_n == NFT_REFRESH_MAX)
+		refresh_flush();
+}
+
 /* Refresh every pinhole well before it times out; forget idle sessions. */
 void sessions_tick(time_t now)
 {
 	struct session *s, *next;
 	unsigned int i;
-	char comment[128];
 
 	for (s = sessions; s; s = next) {
 		next = s->next;
@@ -557,14 +682,11 @@ void sessions_tick(time_t now)
 			session_free(s);
 			continue;
 		}
-		for (i = 0; i < cfg.max_calls; i++) {
-			if (!s->ext[i].programmed)
-				continue;
-			call_comment(s, &s->ext[i].g, comment, sizeof(comment));
-			if (ngd_gre_update(&s->ext[i].g, NGD_MAP_ALL, NGD_MAP_ALL, comment) < 0)
-				ngd_err("cannot refresh GRE pinhole for %s", comment);
-		}
+		for (i = 0; i < cfg.max_calls; i++)
+			if (s->ext[i].programmed)
+				refresh(s, &s->ext[i].g);
 	}
+	refresh_flush();
 }
 
 /* Conntrack destroyed a control connection (cthelper: its events). */
@@ -589,6 +711,7 @@ void sessions_shutdown(void)
 
 	while ((s = sessions)) {
 		sessions = s->next;
+		bucket_del(s);
 		account(&s->t.cnt);
 		free(s->calls);
 		free(s->ext);

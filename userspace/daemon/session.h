@@ -12,6 +12,7 @@ struct call_ext {
 
 struct session {
 	struct session *next;
+	struct session *hnext;		/* in its session_find() bucket */
 	struct ngd_tuple fwd;		/* direction 0 as the forward hook sees it */
 	bool nat_known;			/* c is filled in from conntrack */
 	struct ngd_conn c;
@@ -22,6 +23,7 @@ struct session {
 	struct call_ext *ext;
 	time_t last;
 	uint8_t fin;			/* bit per direction */
+	time_t gap_since[2];		/* dropping segments after a gap since then, 0 none */
 	unsigned int feed_dir;
 	struct ngd_seg_result *res;	/* while feeding */
 };

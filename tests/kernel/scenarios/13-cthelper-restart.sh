@@ -1,0 +1,427 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+#
+# pptp-ngd --backend cthelper across kill -9 and restart, and its fail
+# modes while it is gone (no module, no stock helper).
+#
+#   client1, client2 ──br0── fw (pptp-ngd cthelper, masquerade) ──wan── server
+#   192.0.2.11-12            203.0.113.1                                203.0.113.2
+#
+#   restart    two pptp-sim PNS with the same call IDs (client2's are
+#              translated), 3 calls each, GRE paced by a tbf queue at each
+#              sender so it crosses the firewall for seconds.  kill -9 mid-
+#              call: GRE flows on both ways.  Restarted, within 1 s --status
+#              lists the same calls with the same IDs (adopted from the
+#              expectations and the helper data); pptp-sim checks every GRE
+#              packet's key and source, then clears the calls through the
+#              adopted sessions (CCRQ/CDN translated back); nothing is left
+#   newcall    a scripted PNS (pptp-sim opens all its calls at once) from
+#              each client: client1 calls 100 and 101, client2 100
+#              (translated); restart; client2's new call 101 on its adopted
+#              connection is translated (101 is client1's) both ways; all
+#              four clear, nothing left
+#   real       pptp-linux (pptp-echo) to pptpd, one frame in flight at a
+#              time, kill -9 and restart mid-echo: every frame back
+#              byte-exact, the hang-up clears the adopted call
+#   fail-open  daemon killed (default mode): an established control
+#              connection goes on (bypass; a restart then drops the
+#              expectations of the call cleared meanwhile); stopped with
+#              SIGTERM, it disables its helper and a new control
+#              connection comes up (no GRE: nothing opens it)
+#   fail-closed  --fail-closed: works while the daemon lives; killed, a new
+#              control connection does not come up and the guard's drop
+#              counter rises; restarted, it comes up; --fail-open removes
+#              the guard table
+
+cd "$(dirname "$0")/../../.."
+source tests/kernel/scenarios/lib.sh
+
+ngd=$PWD/build/pptp-ngd
+fake_pppd=$PWD/build/tests/fake-pppd
+pptp_echo=$PWD/build/tests/pptp-echo
+packets=300		# per call and direction: 15-20 s at the paced rates
+ncalls=3
+
+needs pptpd pptp nft conntrack tc
+for b in "$ngd" "$fake_pppd" "$pptp_echo" "$sim"; do
+	[ -x "$b" ] || die "$b missing (make first)"
+done
+for m in nfnetlink_cthelper nfnetlink_queue nfnetlink_cttimeout nf_conntrack_netlink nf_nat nft_ct \
+	sch_prio sch_tbf cls_u32; do
+	modprobe "$m" || die "module $m missing"
+done
+echo 5 >/proc/sys/kernel/printk
+
+topology 2
+
+# ---- the daemon, run by hand: killed and restarted ----
+
+d_sock=$out/d.sock
+d_pid=
+d_start() {
+	local t
+	rm -f "$d_sock"
+	ip netns exec "$pfx-fw" "$ngd" --backend cthelper --foreground --socket "$d_sock" \
+		--gre-timeout 30 -v "$@" >>"$out/pptp-ngd.log" 2>&1 &
+	d_pid=$!
+	bg_pids+=($d_pid)
+	for ((t = 0; t < 500; t++)); do
+		[ -S "$d_sock" ] && return 0
+		kill -0 "$d_pid" 2>/dev/null || break
+		sleep 0.01
+	done
+	fail "pptp-ngd did not start"
+}
+d_kill() {
+	kill -9 "$d_pid"
+	wait "$d_pid" 2>/dev/null || true
+	echo "---- kill -9" >>"$out/pptp-ngd.log"
+	d_pid=
+}
+d_status() { "$ngd" --status --socket "$d_sock"; }
+d_counter() { d_status | grep -o "\"$1\":[0-9]*" | head -1 | cut -d: -f2; }
+d_pinholes() { d_status | grep -o '"pinhole":true' | wc -l; }
+d_calls() {
+	d_status | grep -o '"pns_id":[0-9]*,"pns_xid":[0-9]*,"pac_id":[0-9]*,"pac_xid":[0-9]*' |
+		sort
+}
+gre_expects() { n_fw conntrack -L expect 2>/dev/null | grep -c 'proto=47 ' || true; }
+guard_drops() {
+	n_fw nft list table ip pptp_ngd_guard 2>/dev/null | grep -o 'packets [0-9]*' |
+		awk '{ n += $2 } END { print n + 0 }'
+}
+
+fail() {
+	set +e
+	printf '\e[1;31mFAIL:\e[0m %s\n' "$*" >&2
+	show_logs
+	echo "--- pptp-ngd --status" >&2
+	d_status >&2
+	echo "--- fw conntrack, expectations, ruleset" >&2
+	n_fw conntrack -L 2>/dev/null | grep -E 'tcp .*1723|gre' >&2
+	n_fw conntrack -L expect >&2
+	n_fw nft list ruleset >&2
+	die "$@"
+}
+
+# wait_until SECONDS CMD...: poll CMD every 0.1 s
+wait_until() {
+	local t n=$(($1 * 10)); shift
+	for ((t = 0; t < n; t++)); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+pinholes_are() { [ "$(d_pinholes)" = "$1" ]; }
+counter_is() { [ "$(d_counter "$1")" = "$2" ]; }
+expects_are() { [ "$(gre_expects)" = "$1" ]; }
+
+# GRE leaving the firewall, per side (after the forward filter and NAT)
+n_fw nft -f - <<EOF
+table ip gre_seen {
+	counter to_lan {}
+	counter to_wan {}
+	chain post {
+		type filter hook postrouting priority 200; policy accept;
+		oifname "br0" ip protocol gre counter name to_lan
+		oifname "wan" ip protocol gre counter name to_wan
+	}
+}
+EOF
+gre_seen() { n_fw nft list counter ip gre_seen "$1" | awk '/packets/ { print $2 }'; }
+
+# pace NS RATE: GRE from NS waits in a big tbf queue and leaves at RATE
+# (nothing is lost: pptp-sim's raw socket never sees a full queue)
+pace() {
+	n "$1" tc qdisc add dev eth0 root handle 1: prio
+	n "$1" tc qdisc add dev eth0 parent 1:3 handle 30: tbf rate "$2" burst 1600 limit 2000000
+	n "$1" tc filter add dev eth0 parent 1: protocol ip prio 1 u32 \
+		match ip protocol 47 0xff flowid 1:3
+}
+unpace() { n "$1" tc qdisc del dev eth0 root; }
+
+pretty fw "pptp-ngd --backend cthelper, then nft/pptp-ngd-cthelper.nft"
+d_start
+n_fw nft -f nft/pptp-ngd-cthelper.nft || fail "ruleset not loaded (helper not registered?)"
+
+# ---- restart with calls up and GRE flowing ----
+
+pretty restart "client1 and client2: $ncalls calls each from ID 100, $packets GRE packets paced"
+pace client1 32kbit
+pace client2 32kbit
+pace server 48kbit
+port=1723
+sim_listen pac server "$server_ip4" --role pac --expect-sessions 2 --calls $ncalls \
+	--packets $packets --timeout 90
+sim_connect pns1 client1 "$server_ip4" --role pns --calls $ncalls --call-id-base 100 \
+	--packets $packets --timeout 90
+wait_until 20 pinholes_are $ncalls || fail "client1's calls did not come up"
+sim_connect pns2 client2 "$server_ip4" --role pns --calls $ncalls --call-id-base 100 \
+	--packets $packets --timeout 90
+wait_until 20 pinholes_are $((2 * ncalls)) || fail "client2's calls did not come up"
+before=$(d_calls)
+[ "$(grep -c . <<<"$before")" = $((2 * ncalls)) ] || fail "not $((2 * ncalls)) calls: $before"
+[ "$(grep -c '"pns_id":100,"pns_xid":100,' <<<"$before")" = 1 ] ||
+	fail "call ID 100 not translated for one of the clients: $before"
+printf '%s\n' "$before"
+
+pretty restart "kill -9 pptp-ngd mid-call"
+d_kill
+in0=$(gre_seen to_lan) out0=$(gre_seen to_wan)
+sleep 1
+in1=$(gre_seen to_lan) out1=$(gre_seen to_wan)
+pretty restart "while dead: GRE to the clients +$((in1 - in0)), to the server +$((out1 - out0))"
+[ "$in1" -gt "$in0" ] && [ "$out1" -gt "$out0" ] || fail "GRE stopped while the daemon was dead"
+[ "$(gre_expects)" = $((4 * ncalls)) ] || fail "expectations gone with the daemon"
+[ "$(n_fw conntrack -L -p tcp --dport 1723 2>/dev/null | grep -c 'helper=pptp-ng')" = 2 ] ||
+	fail "control connections lost their helper"
+
+# The daemon answers --status once its start, recovery included, is done:
+# the time to its control socket is the time to recover.
+t0=$(date +%s%N)
+d_start
+ms=$((($(date +%s%N) - t0) / 1000000))
+counter_is calls_recovered $((2 * ncalls)) ||
+	fail "restarted pptp-ngd recovered $(d_counter calls_recovered) calls, not $((2 * ncalls))"
+after=$(d_calls)
+pretty restart "restarted: $(d_counter sessions_recovered) sessions, $(d_counter calls_recovered) calls adopted, answering after $ms ms"
+grep 'recovery:\|running:' "$out/pptp-ngd.log" | tail -n 2 >&2
+started=$(grep -o 'started in [0-9]* ms' "$out/pptp-ngd.log" | tail -n 1 | grep -o '[0-9]*')
+[ -n "$started" ] && [ "$started" -le 1000 ] ||
+	fail "pptp-ngd took ${started:-?} ms from start to running (recovery included), more than 1 s"
+# wall clock from launch to --status, process start included: in an
+# emulated guest sharing its CPUs that varies, so only a gross bound
+[ "$ms" -le 5000 ] || fail "pptp-ngd answered $ms ms after its launch"
+[ "$before" = "$after" ] || fail "calls differ after the restart: before $before, after $after"
+[ "$(d_counter sessions_recovered)" = 2 ] || fail "not 2 sessions recovered"
+[ "$(d_pinholes)" = $((2 * ncalls)) ] || fail "adopted calls without their expectations"
+
+in2=$(gre_seen to_lan) out2=$(gre_seen to_wan)
+sleep 1
+in3=$(gre_seen to_lan) out3=$(gre_seen to_wan)
+pretty restart "after the restart: GRE to the clients +$((in3 - in2)), to the server +$((out3 - out2))"
+[ "$in3" -gt "$in2" ] && [ "$out3" -gt "$out2" ] || fail "GRE stopped after the restart"
+
+sim_wait	# every GRE packet's key and source verified, calls cleared, no unknown call ID
+expect_gre pns1 $((ncalls * packets))
+expect_gre pns2 $((ncalls * packets))
+expect_gre pac $((2 * ncalls * packets))
+wait_until 5 expects_are 0 || fail "expectations left after the adopted calls cleared"
+gre=$(n_fw conntrack -L -p gre 2>/dev/null)
+[ -z "$gre" ] || fail "GRE conntracks left after the adopted calls cleared: $gre"
+[ "$(d_counter pinholes_removed)" = $((2 * ncalls)) ] ||
+	fail "restarted pptp-ngd removed $(d_counter pinholes_removed) calls' GRE"
+st=$(d_status)
+for a in unknown-call-id cdn-unknown-call-id role-conflict out-of-state; do
+	grep -q "\"$a\":0" <<<"$st" || fail "core anomaly $a after the restart"
+done
+[ "$(d_counter expect_errors)" = 0 ] || fail "expectation errors"
+unpace client1
+unpace client2
+unpace server
+pretty restart "GRE flowed through kill -9 and restart; adopted calls cleared through the daemon"
+
+# ---- new calls on adopted control connections ----
+#
+# pptp-sim opens all its calls at once, so here the PNS is a script that
+# sends one message per command and prints the reply's fields: two of
+# them behind the NAT, to a pptp-sim PAC (no GRE: --packets 0).
+
+cat >"$out/pns.sh" <<'EOS'
+#!/bin/bash
+# pns.sh SERVER: a PPTP PNS; commands on stdin: start, call ID, clear ID, stop
+set -e
+exec 3<>"/dev/tcp/$1/1723"
+z() { printf '%0*d' $(($1 * 2)) 0; }
+hdr() { printf '%04x00011a2b3c4d%04x0000' "$1" "$2"; }
+send() { printf "$(sed 's/../\\x&/g' <<<"$1")" >&3; }
+rd() { dd bs=1 count="$1" <&3 2>/dev/null | od -An -v -tx1 | tr -d ' \n'; }
+f16() { echo $((16#${1:$(($2 * 2)):4})); }
+f8() { echo $((16#${1:$(($2 * 2)):2})); }
+while read -r cmd id; do
+	case $cmd in
+	start)	send "$(hdr 156 1)01000000000000010000000100000001$(z 128)"
+		r=$(rd 156); echo "SCCRP type $(f16 "$r" 8) result $(f8 "$r" 14)" ;;
+	call)	send "$(hdr 168 7)$(printf %04x "$id")0001$(printf %08x 2400)$(printf %08x 10000000)00000003000000030040000000000000$(z 128)"
+		r=$(rd 32); echo "OCRP $id type $(f16 "$r" 8) pac $(f16 "$r" 12) peer $(f16 "$r" 14) result $(f8 "$r" 16)" ;;
+	clear)	send "$(hdr 16 12)$(printf %04x "$id")0000"
+		r=$(rd 148); echo "CDN $id type $(f16 "$r" 8) pac $(f16 "$r" 12)" ;;
+	stop)	send "$(hdr 16 3)01000000"
+		r=$(rd 16); echo "STOPCCRP type $(f16 "$r" 8)"; exit 0 ;;
+	esac
+done
+EOS
+
+# pns_open I: client I's scripted PNS, commands through fd 10+I
+pns_open() {
+	rm -f "$out/pns$1.in" "$out/pns$1.log"
+	mkfifo "$out/pns$1.in"
+	eval "exec $((10 + $1))<>\"\$out/pns$1.in\""
+	n_client "$1" bash "$out/pns.sh" "$server_ip4" <"$out/pns$1.in" >"$out/pns$1.log" 2>&1 &
+	bg_pids+=($!)
+}
+# pns I COMMAND [ID]: send a command, wait for its answer line, print it
+pns() {
+	local n
+	n=$(grep -c . "$out/pns$1.log" || true)
+	echo "$2 $3" >&$((10 + $1))
+	wait_until 10 sh -c "[ \$(grep -c . '$out/pns$1.log') -gt $n ]" || fail "pns$1: no answer to $2 $3"
+	tail -n 1 "$out/pns$1.log"
+}
+
+pretty newcall "scripted PNS: client1 calls 100, 101; client2 call 100; restart; client2 call 101"
+port=1723
+sim_listen pac server "$server_ip4" --role pac --expect-sessions 2 --packets 0 --timeout 60
+pns_open 1
+pns_open 2
+pns 1 start | grep -q '^SCCRP type 2 result 1$' || fail "client1: no SCCRP"
+pns 1 call 100 | grep -q '^OCRP 100 type 8 pac [0-9]* peer 100 result 1$' || fail "client1: call 100"
+pns 1 call 101 | grep -q '^OCRP 101 type 8 pac [0-9]* peer 101 result 1$' || fail "client1: call 101"
+pns 2 start | grep -q '^SCCRP type 2 result 1$' || fail "client2: no SCCRP"
+pns 2 call 100 | grep -q '^OCRP 100 type 8 pac [0-9]* peer 100 result 1$' || fail "client2: call 100"
+wait_until 5 pinholes_are 3 || fail "not 3 calls up"
+d_kill
+d_start
+counter_is calls_recovered 3 || fail "recovered $(d_counter calls_recovered) calls, not 3"
+# 101 is client1's (adopted): client2's new call 101 must be translated,
+# and the reply's Peer's Call ID translated back
+ans=$(pns 2 call 101)
+echo "$ans"
+grep -q '^OCRP 101 type 8 pac [0-9]* peer 101 result 1$' <<<"$ans" ||
+	fail "client2: new call 101 on the adopted connection: $ans"
+wait_until 5 pinholes_are 4 || fail "the new call has no expectations"
+xid=$(d_status | grep -o '"pns_id":101,"pns_xid":[0-9]*' | cut -d: -f3 | grep -vx 101 || true)
+[ -n "$xid" ] || fail "client2's new call 101 not translated: $(d_calls)"
+n_fw conntrack -L expect 2>/dev/null | grep -q "proto=47 src=$server_ip4 dst=$fw_wan_ip4 .*dstkey=0x$(printf %x "$xid") " ||
+	fail "no inbound expectation for the new call's translated ID $xid"
+pretty newcall "client2's new call 101 is $xid to the PAC"
+[ "$(d_counter sessions_opened)" = 2 ] || fail "the new call opened a session of its own"
+for c in 1:100 1:101 2:100 2:101; do
+	pns "${c%:*}" clear "${c#*:}" | grep -q "^CDN ${c#*:} type 13 " || fail "pns $c: no CDN"
+done
+pns 1 stop | grep -q '^STOPCCRP type 4$' || fail "client1: no StopCCRP"
+pns 2 stop | grep -q '^STOPCCRP type 4$' || fail "client2: no StopCCRP"
+sim_wait	# the PAC saw no unknown call ID, no unexpected message
+wait_until 5 expects_are 0 || fail "expectations left after the calls cleared"
+[ "$(d_counter pinholes_removed)" = 4 ] ||
+	fail "pptp-ngd removed $(d_counter pinholes_removed) calls' expectations, not 4"
+pretty newcall "a new call on an adopted connection translated; adopted and new calls cleared"
+
+# ---- a real client echoing through the restart ----
+
+pretty real "pptp-echo to pptpd, one frame at a time; kill -9 and restart mid-echo"
+cat >"$out/pptpd.conf" <<EOC
+localip 198.51.100.1
+remoteip 198.51.100.11-19
+EOC
+bg server pptpd -f -c "$out/pptpd.conf" -p "$out/pptpd.pid" \
+	--ppp "$fake_pppd" >"$out/pptpd.log" 2>&1
+pptpd_pid=$!
+wait_for_tcp server 1723
+# paced, so the echo lasts well beyond the restart however fast the guest is
+pace client2 32kbit
+pace server 32kbit
+n_client 2 "$pptp_echo" -m -n 120 -w 1 -t 90 "$server_ip4" >"$out/echo.log" 2>&1 &
+echo_pid=$!
+wait_until 30 pinholes_are 1 || fail "pptp-echo's call did not come up"
+d_kill
+in0=$(gre_seen to_lan)
+sleep 0.5
+[ "$(gre_seen to_lan)" -gt "$in0" ] || fail "no GRE to the client while the daemon was dead"
+d_start
+counter_is calls_recovered 1 || fail "pptp-echo's call not recovered"
+! grep -q '^pptp-echo: ok' "$out/echo.log" || fail "pptp-echo finished before the restart: make it longer"
+in0=$(gre_seen to_lan)
+wait "$echo_pid" || fail "pptp-echo failed across the restart"
+cat "$out/echo.log"
+[ "$(gre_seen to_lan)" -gt "$in0" ] || fail "no GRE to the client after the restart"
+unpace client2
+unpace server
+wait_until 5 expects_are 0 || fail "expectations left after pptp-echo hung up"
+[ "$(d_counter pinholes_removed)" = 1 ] || fail "the recovered call's expectations not removed"
+kill "$pptpd_pid" 2>/dev/null || true
+n_server pkill -F "$out/pptpd.pid" 2>/dev/null || true
+pretty real "120 frames echoed byte-exact across kill -9 and restart; hang-up cleared the adopted call"
+
+# ---- fail-open ----
+#
+# Killed, the daemon leaves its helper enabled: the kernel passes its
+# packets by queue bypass, which keeps established control connections
+# going, but a bypassed packet is never confirmed by conntrack (for
+# userspace helpers only the queue's reinject path confirms), so a new
+# control connection cannot come up.  Stopped with SIGTERM in fail-open
+# mode, the daemon disables the helper (nft still holds it), and new
+# control connections come up as plain TCP.  Either way: no GRE.
+
+helped() { n_fw conntrack -L -p tcp --dport 1723 2>/dev/null | grep -c "helper=pptp-ng" || true; }
+
+pretty fail-open "kill -9: an established control connection goes on unexamined"
+port=1723
+sim_listen pac server "$server_ip4" --role pac --expect-sessions 2 --packets 0 --timeout 60
+pns_open 1
+pns 1 start | grep -q '^SCCRP type 2 result 1$' || fail "client1: no SCCRP"
+pns 1 call 200 | grep -q '^OCRP 200 type 8 pac [0-9]* peer 200 result 1$' || fail "client1: call 200"
+wait_until 5 pinholes_are 1 || fail "call 200 has no expectations"
+d_kill
+pns 1 clear 200 | grep -q '^CDN 200 type 13 ' || fail "no CDN with the daemon dead"
+pns 1 stop | grep -q '^STOPCCRP type 4$' || fail "no StopCCRP with the daemon dead"
+# the call ended unseen: its connection is closing, so a restart drops
+# its expectations instead of adopting them
+closing() { ! n_fw conntrack -L -p tcp --dport 1723 --state ESTABLISHED 2>/dev/null | grep -q .; }
+wait_until 5 closing || fail "client1's control connection still established after StopCCRP"
+d_start
+[ "$(d_counter calls_recovered)" = 0 ] || fail "a call of a closed connection was adopted"
+wait_until 5 expects_are 0 || fail "expectations of the call cleared while dead left"
+
+pretty fail-open "SIGTERM: helper disabled, a new control connection comes up (no GRE)"
+kill "$d_pid"
+wait "$d_pid" || fail "pptp-ngd did not exit cleanly"
+d_pid=
+grep -q 'left disabled' "$out/pptp-ngd.log" || fail "pptp-ngd did not disable its helper"
+h0=$(helped)
+sim_connect pns client2 "$server_ip4" --role pns --calls 1 --packets 0 --timeout 20
+sim_wait
+[ "$(helped)" = $((h0 + 1)) ] || fail "the control connection did not get the helper"
+[ "$(gre_expects)" = 0 ] || fail "expectations without a daemon?"
+d_start
+
+# ---- fail-closed ----
+
+pretty fail-closed "pptp-ngd --fail-closed: a session while alive"
+d_kill
+d_start --fail-closed
+n_fw nft list table ip pptp_ngd_guard >/dev/null || fail "no guard table with --fail-closed"
+port=1723
+sim_listen pac server "$server_ip4" --role pac --expect-sessions 1 --calls 1
+sim_connect pns client2 "$server_ip4" --role pns --calls 1
+sim_wait
+expect_gre pns 3
+
+pretty fail-closed "kill -9: a new control connection does not come up"
+d_kill
+sleep 2.5	# the guard's element expires
+drops0=$(guard_drops)
+port=1723
+sim_listen pac server "$server_ip4" --role pac --expect-sessions 1 --calls 1 --duration 6
+sim_connect pns client2 "$server_ip4" --role pns --calls 1 --timeout 5
+sim_wait_status
+[ "${sim_rc[pns]}" != 0 ] || fail "a control connection came up with the daemon dead and --fail-closed"
+drops1=$(guard_drops)
+pretty fail-closed "guard dropped $((drops1 - drops0)) control packets"
+[ "$drops1" -gt "$drops0" ] || fail "the guard counted no drops"
+
+pretty fail-closed "restarted: control passes again"
+d_start --fail-closed
+port=1723
+sim_listen pac server "$server_ip4" --role pac --expect-sessions 1 --calls 1
+sim_connect pns client2 "$server_ip4" --role pns --calls 1
+sim_wait
+expect_gre pns 3
+
+pretty fail-open "restart with --fail-open: the guard table goes"
+d_kill
+d_start --fail-open
+n_fw nft list table ip pptp_ngd_guard >/dev/null 2>&1 && fail "guard table left with --fail-open"
+d_status >/dev/null || fail "pptp-ngd not answering"
+pretty done "cthelper restart recovery, new call on an adopted connection, fail-open and fail-closed"

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/*
+ * Inside the cthelper backend: shared by cthelper.c, expect.c,
+ * recover_cth.c and guard_cth.c.
+ */
+#ifndef PPTP_NGD_CTH_H
+#define PPTP_NGD_CTH_H
+
+#include "pptp_ngd.h"
+
+#define CTH_NAME	"pptp-ng"
+
+/*
+ * The helper's private data on each control connection (nfnetlink_cthelper
+ * keeps up to 32 bytes per master; ctnetlink reads and writes them).  It
+ * holds what the GRE expectations cannot tell a restarted daemon: which
+ * role the host behind the NAT plays, and which inbound half goes with
+ * which outbound half (the inside host's call ID and the peer's), for the
+ * last CTH_PRIV_PAIRS calls that came up.  Written when a call comes up.
+ */
+#define CTH_PRIV_VERSION	2
+#define CTH_PRIV_PAIRS		7
+struct cth_priv {
+	uint8_t version;	/* CTH_PRIV_VERSION; 0: never written */
+	uint8_t inside_role;	/* PPTP_PNS or PPTP_PAC */
+	uint8_t npairs;
+	uint8_t reserved;
+	struct {
+		uint16_t in_id;		/* network order */
+		uint16_t peer_id;
+	} pair[CTH_PRIV_PAIRS];
+};
+#define CTH_PRIV_LEN	sizeof(struct cth_priv)
+
+/*
+ * One GRE expectation as ctnetlink shows it.  The tuple's "ports" are GRE
+ * keys (network order): dport the key the packet carries (sport is 0).
+ */
+struct cth_exp {
+	struct ngd_tuple tuple;
+	struct ngd_tuple master;	/* the control connection's original direction */
+	bool nat;
+	uint32_t nat_addr;		/* saved NAT address and key */
+	uint16_t nat_key;
+};
+
+/* expect.c */
+typedef void (*cth_exp_cb)(const struct cth_exp *e, void *arg);
+int expect_dump(cth_exp_cb cb, void *arg);
+void expect_forget(const struct ngd_tuple *t);
+int cth_master_get(const struct ngd_tuple *orig, struct ngd_conn *c, struct cth_priv *p);
+int cth_priv_set(const struct ngd_conn *c, const struct cth_priv *p);
+
+/* recover_cth.c */
+int cth_recover(void);
+
+/* guard_cth.c: --fail-closed */
+int guard_setup(void);
+void guard_tick(void);
+void guard_close(void);
+
+#endif /* PPTP_NGD_CTH_H */

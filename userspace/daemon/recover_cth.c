@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/*
+ * Restart recovery for the cthelper backend.
+ *
+ * What a live call needs outlives the daemon in the kernel: the helper
+ * stays registered, the control connections keep it and our helper data
+ * (the inside host's role and which halves pair up), and every call that
+ * is up keeps its two permanent GRE expectations.  So GRE keeps flowing
+ * while we are gone, and at start we rebuild the call table from there:
+ * dump the expectations, read each master's conntrack entry and helper
+ * data, and adopt every complete pair into a midstream tracker with
+ * pptp_adopt_call().  Later control messages (CCRQ, CDN, StopCCRQ...) are
+ * then translated and end the calls as if the daemon had never gone; new
+ * calls on those sessions are tracked as usual.
+ *
+ * Removed: halves without a sibling (a call still being set up when the
+ * daemon went: its replies were not seen), halves the helper data cannot
+ * pair (more than CTH_PRIV_PAIRS calls on one connection, and more than
+ * one left over), and the expectations of masters that are gone, closing,
+ * or without our helper data.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <arpa/inet.h>
+
+#include "cth.h"
+#include "session.h"
+
+struct rexp {
+	struct cth_exp e;
+	bool used;		/* adopted, or dealt with */
+};
+
+struct rset {
+	struct rexp *v;
+	unsigned int n, cap;
+	bool nomem;
+};
+
+static void collect(const struct cth_exp *e, void *arg)
+{
+	struct rset *r = arg;
+	struct rexp *v;
+
+	if (r->n == r->cap) {
+		unsigned int cap = r->cap ? r->cap * 2 : 64;
+
+		v = realloc(r->v, cap * sizeof(*v));
+		if (!v) {
+			r->nomem = true;
+			return;
+		}
+		r->v = v;
+		r->cap = cap;
+	}
+	r->v[r->n].e = *e;
+	r->v[r->n].used = false;
+	r->n++;
+}
+
+static bool same_tuple(const struct ngd_tuple *a, const struct ngd_tuple *b)
+{
+	return a->src == b->src && a->dst == b->dst && a->sport == b->sport &&
+	       a->dport == b->dport;
+}
+
+/* Take one call (its inbound and outbound halves) into @s's tracker. */
+static bool adopt(struct session *s, uint8_t ir, const struct cth_exp *in,
+		  const struct cth_exp *out)
+{
+	struct pptp_call call = { 0 }, *c;
+	struct ngd_gre g = {
+		.inside = s->inside, .public = s->public, .peer = s->peer,
+		.in_xid = ntohs(in->tuple.dport),
+		.in_id = ntohs(in->nat ? in->nat_key : in->tuple.dport),
+		.peer_id = ntohs(out->tuple.dport),
+		.conn = s->c,
+	};
+	char comment[128];
+
+	call.state = PPTP_CALL_UP;
+	call.outgoing = 1;	/* not known; nothing after CALL_UP depends on it */
+	call.has_id[PPTP_PNS] = call.has_id[PPTP_PAC] = 1;
+	call.id[ir] = g.in_id;
+	call.xid[ir] = g.in_xid;
+	call.id[!ir] = call.xid[!ir] = g.peer_id;
+	if (xid_used(s->public, s->peer, g.in_xid))
+		return false;
+	c = pptp_adopt_call(&s->t, ir == PPTP_PNS ? s->inside_dir : !s->inside_dir, &call);
+	if (!c || xid_take(s->public, s->peer, g.in_xid) < 0)
+		return false;
+	s->ext[c - s->calls].programmed = true;
+	s->ext[c - s->calls].g = g;
+	call_comment(s, &g, comment, sizeof(comment));
+	ngd_gre_update(&g, NGD_MAP_ALL, NGD_MAP_ALL, comment);	/* a fresh timeout */
+	stats.calls_recovered++;
+	ngd_info("recovered call: %s", comment);
+	return true;
+}
+
+static uint16_t in_id_of(const struct cth_exp *in)
+{
+	return in->nat ? in->nat_key : in->tuple.dport;
+}
+
+/* An unused half of @master going @src -> @dst, with destination key @key (any key if @any). */
+static struct rexp *half(struct rset *r, const struct ngd_tuple *master, uint32_t src,
+			 uint32_t dst, bool any, uint16_t key, bool by_in_id)
+{
+	unsigned int i;
+
+	for (i = 0; i < r->n; i++) {
+		const struct cth_exp *e = &r->v[i].e;
+
+		if (r->v[i].used || !same_tuple(&e->master, master) || e->tuple.src != src ||
+		    e->tuple.dst != dst)
+			continue;
+		if (any || (by_in_id ? in_id_of(e) : e->tuple.dport) == key)
+			return &r->v[i];
+	}
+	return NULL;
+}
+
+static unsigned int unused_halves(struct rset *r, const struct ngd_tuple *master,
+				  uint32_t src, uint32_t dst)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < r->n; i++)
+		n += !r->v[i].used && same_tuple(&r->v[i].e.master, master) &&
+		     r->v[i].e.tuple.src == src && r->v[i].e.tuple.dst == dst;
+	return n;
+}
+
+static void adopt_pair(struct session *s, uint8_t ir, struct rexp *in, struct rexp *out)
+{
+	if (in && out && adopt(s, ir, &in->e, &out->e))
+		in->used = out->used = true;
+}
+
+/* The session of @master's expectations and our data on it; NULL: cannot follow. */
+static struct session *master_session(const struct ngd_tuple *master, struct cth_priv *p)
+{
+	struct ngd_conn c = { 0 };
+	struct ngd_tuple fwd;
+	struct session *s;
+	unsigned int dir;
+	char buf[64];
+
+	tuple_str(master, buf, sizeof(buf));
+	if (cth_master_get(master, &c, p) < 0) {
+		ngd_info("control connection %s gone or closing: its expectations removed", buf);
+		return NULL;
+	}
+	if (p->version != CTH_PRIV_VERSION || p->inside_role > PPTP_PAC ||
+	    p->npairs > CTH_PRIV_PAIRS) {
+		ngd_err("control connection %s: no pptp-ngd data in its helper data, its calls cannot be followed: expectations removed",
+			buf);
+		return NULL;
+	}
+	ct_forward_tuple(&c, &fwd);
+	s = session_find(&fwd, &dir);
+	if (!s) {
+		s = session_new(&fwd, &c, true);
+		if (!s)
+			return NULL;
+		stats.sessions_recovered++;
+	}
+	return s;
+}
+
+/*
+ * All halves of one master: the pairs the helper data names, then one
+ * inbound and one outbound half left over (unambiguous); the rest stays
+ * unused and is removed.
+ */
+static void recover_master(struct rset *r, unsigned int first)
+{
+	const struct ngd_tuple *m = &r->v[first].e.master;
+	struct cth_priv p = { 0 };
+	struct session *s = master_session(m, &p);
+	unsigned int i;
+
+	if (!s)
+		return;
+	for (i = 0; i < p.npairs; i++)
+		adopt_pair(s, p.inside_role,
+			   half(r, m, s->peer, s->public, false, p.pair[i].in_id, true),
+			   half(r, m, s->inside, s->peer, false, p.pair[i].peer_id, false));
+	if (unused_halves(r, m, s->peer, s->public) == 1 &&
+	    unused_halves(r, m, s->inside, s->peer) == 1)
+		adopt_pair(s, p.inside_role, half(r, m, s->peer, s->public, true, 0, false),
+			   half(r, m, s->inside, s->peer, true, 0, false));
+}
+
+static long ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+int cth_recover(void)
+{
+	struct rset r = { 0 };
+	struct timespec t0;
+	unsigned int i;
+	int ret;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ret = expect_dump(collect, &r);
+
+	if (ret < 0 || r.nomem) {
+		ngd_err("cannot read the GRE expectations back (%s): starting without old calls",
+			ret < 0 ? strerror(-ret) : "out of memory");
+		free(r.v);
+		return -1;
+	}
+	for (i = 0; i < r.n; i++) {
+		unsigned int j;
+		bool seen = false;
+
+		for (j = 0; j < i && !seen; j++)
+			seen = same_tuple(&r.v[j].e.master, &r.v[i].e.master);
+		if (!seen)
+			recover_master(&r, i);
+	}
+	for (i = 0; i < r.n; i++) {
+		char buf[64];
+
+		if (r.v[i].used)
+			continue;
+		tuple_str(&r.v[i].e.tuple, buf, sizeof(buf));
+		ngd_info("stale GRE expectation %s (no call to follow): removed", buf);
+		expect_forget(&r.v[i].e.tuple);
+		stats.expect_deleted++;
+	}
+	if (r.n)
+		ngd_info("recovery: %u expectations read, %llu calls adopted in %ld ms", r.n,
+			 (unsigned long long)stats.calls_recovered, ms_since(&t0));
+	free(r.v);
+	return 0;
+}
