@@ -11,8 +11,10 @@
 # (pptp-echo) must get all of its frames back byte-exact.  GRE from outside
 # is forwarded only as related to a helper's control connection, so without
 # the helper nothing comes back.  While the calls are up the firewall must
-# show three control connections with helper=HELPER and GRE both ways for
-# each client, through 203.0.113.1.
+# show three control connections with helper=pptp-ng (pptp for the stock
+# helper) and GRE both ways for each client, through 203.0.113.1, and for
+# pptp-ng's faces (module and daemon) two GRE expectations per call, one
+# each way.
 
 cd "$(dirname "$0")/../../.."
 source tests/kernel/scenarios/lib.sh
@@ -36,24 +38,32 @@ pretty fw "conntrack while the calls are up"
 ctl=$(n_fw conntrack -L -p tcp --dport 1723 2>/dev/null)
 gre=$(n_fw conntrack -L -p gre 2>/dev/null)
 printf "%s\n" "$ctl" "$gre"
-n_fw conntrack -L expect 2>&1 || true
+exp=$(n_fw conntrack -L expect 2>&1 || true)
+printf "%s\n" "$exp"
 for ((i = 1; i <= nclients; i++)); do
 	ip=$(client_ip4 "$i")
-	grep "src=$ip dst=$server_ip4 " <<<"$ctl" | grep -q "dst=$fw_wan_ip4 .*helper=$helper" ||
-		fail "client$i: no control connection with helper=$helper through $fw_wan_ip4"
+	grep "src=$ip dst=$server_ip4 " <<<"$ctl" | grep -q "dst=$fw_wan_ip4 .*helper=$ct_helper" ||
+		fail "client$i: no control connection with helper=$ct_helper through $fw_wan_ip4"
 	grep "src=$ip " <<<"$gre" | grep -q "dst=$fw_wan_ip4 " ||
 		fail "client$i: no GRE from the client through $fw_wan_ip4"
 	grep "src=$server_ip4 dst=$fw_wan_ip4 " <<<"$gre" | grep -q "src=$ip " ||
 		fail "client$i: no GRE from the server back to the client"
 done
-if [ "$helper" = pptp-ng ]; then
+if ng_face; then
+	for ((i = 1; i <= nclients; i++)); do
+		ip=$(client_ip4 "$i")
+		grep -q "proto=47 src=$ip dst=$server_ip4 " <<<"$exp" ||
+			fail "client$i: no GRE expectation from the client"
+	done
+	[ "$(grep -c "proto=47 src=$server_ip4 dst=$fw_wan_ip4 " <<<"$exp")" = $nclients ] ||
+		fail "not $nclients GRE expectations from the server"
 	[ "$(fw_counter calls_live)" = $nclients ] || fail "calls_live is not $nclients"
 	[ "$(fw_counter sessions_live)" = $nclients ] || fail "sessions_live is not $nclients"
 fi
 
 echo_release
-if [ "$helper" = pptp-ng ]; then
-	# The calls and sessions end with the clients; the module gives everything back.
+if ng_face; then
+	# The calls and sessions end with the clients; everything is given back.
 	for ((t = 0; t < 50; t++)); do
 		[ "$(fw_counter calls_live)" = 0 ] && break
 		sleep 0.1
@@ -63,4 +73,4 @@ if [ "$helper" = pptp-ng ]; then
 	[ "$(fw_counter sessions_live)" = 0 ] || fail "sessions still live after the clients left"
 	[ "$(fw_counter ids_live)" = 0 ] || fail "call IDs still allocated after the clients left"
 fi
-pretty done "$nclients clients got byte-exact echoes through $helper"
+pretty done "$nclients clients got byte-exact echoes through $helper (helper=$ct_helper)"

@@ -10,8 +10,10 @@
 # call ID 1 up, so the PAC would see the same IDs twice from 203.0.113.1:
 # the helper must give the second client's calls other IDs and translate
 # its GRE.  pptp-sim checks every GRE packet on arrival (right call ID,
-# right source, every packet once) on all three sides.  The stock helper
-# follows one call per control connection.
+# right source, every packet once) on all three sides.  Each PNS holds its
+# calls once they are all up (pptp-sim --hold), and the second connects
+# only then, so both sessions are up at once on any machine.  The stock
+# helper follows one call per control connection.
 
 cd "$(dirname "$0")/../../.."
 source tests/kernel/scenarios/lib.sh
@@ -24,8 +26,10 @@ sim_listen pac server "$server_ip4" --role pac --expect-sessions 2 --calls $call
 	--packets $packets --timeout 30
 for i in 1 2; do
 	sim_connect "pns$i" "client$i" "$server_ip4" --role pns --calls $calls \
-		--packets $packets --call-id-base 1 --timeout 30
+		--packets $packets --call-id-base 1 --hold --timeout 30
+	sim_held "client$i"
 done
+sim_release
 sim_wait_status
 bad=0
 for name in pac pns1 pns2; do
@@ -40,7 +44,7 @@ expect_gre pac $((2 * calls * packets))
 for i in 1 2; do
 	expect_gre "pns$i" $((calls * packets))
 done
-if [ "$helper" = pptp-ng ]; then
+if ng_face; then
 	[ "$(fw_counter calls_up)" = $((2 * calls)) ] || die "calls_up is not $((2 * calls))"
 	[ "$(fw_counter ids_translated)" -ge $calls ] || die "the second client's IDs were not translated"
 	[ "$(fw_counter calls_live)" = 0 ] || die "calls still live after the sessions ended"

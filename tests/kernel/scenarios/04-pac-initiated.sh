@@ -17,9 +17,9 @@ source tests/kernel/scenarios/lib.sh
 calls=4
 topology 1
 fw_ruleset
-n_fw nft add chain inet pptp_ng prenat '{ type nat hook prerouting priority dstnat; policy accept; }'
-n_fw nft add rule inet pptp_ng prenat iifname wan tcp dport 1723 dnat ip to "$(client_ip4 1)"
-n_fw nft add rule inet pptp_ng forward iifname wan oifname br0 tcp dport 1723 ct status dnat accept
+n_fw nft add chain $fw_table prenat '{ type nat hook prerouting priority dstnat; policy accept; }'
+n_fw nft add rule $fw_table prenat iifname wan tcp dport 1723 dnat ip to "$(client_ip4 1)"
+n_fw nft add rule $fw_table forward iifname wan oifname br0 tcp dport 1723 ct status dnat accept
 
 sim_listen pns client1 "$(client_ip4 1)" --role pns --incoming --expect-sessions 1 \
 	--calls $calls --timeout 30

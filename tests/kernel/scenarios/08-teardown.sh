@@ -2,25 +2,33 @@
 # SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 #
 # Tear down with live calls, repeatedly: three real pptp-linux clients hold
-# calls up through the firewall (as in 02-real-clients.sh), then either the
-# firewall's network namespace is deleted or the module is removed (after
-# the ruleset that holds it) and loaded again.  Four rounds; the guest
-# harness fails the run on any Oops, BUG or WARNING, and after a netns
-# deletion the module's global counts of sessions and call IDs must fall
-# back to 0.  pptp-ng only.
+# calls up through the firewall (as in 02-real-clients.sh), then
+#   pptp-ng   either the firewall's network namespace is deleted or the
+#             module is removed (after the ruleset that holds it) and
+#             loaded again; after a netns deletion the module's global
+#             counts of sessions and call IDs must fall back to 0;
+#   pptp-ngd  either the daemon is killed (-9) and the firewall's netns
+#             deleted, or the daemon is killed (-9) and started again in
+#             the same netns: it must register its helper again (the
+#             ruleset still holds the old registration), answer, and live
+#             through the old calls' hang-up, which it sees midstream.
+# Four rounds; the guest harness fails the run on any Oops, BUG or
+# WARNING.  pptp-ng's faces only.
 
 cd "$(dirname "$0")/../../.."
 source tests/kernel/scenarios/lib.sh
 
-[ "$helper" = pptp-ng ] || { echo "SKIP: pptp-ng only" >&2; exit 77; }
-# guest.sh keeps the --module files there, numbered.
-ko=$(ls /vm/modules/*nf_conntrack_pptp_ng.ko 2>/dev/null | head -n 1)
-[ -n "$ko" ] || { echo "SKIP: no nf_conntrack_pptp_ng.ko in /vm/modules (run in tests/vm/guest.sh)" >&2; exit 77; }
+ng_face || { echo "SKIP: pptp-ng's faces only" >&2; exit 77; }
+if [ "$helper" = pptp-ng ]; then
+	# guest.sh keeps the --module files there, numbered.
+	ko=$(ls /vm/modules/*nf_conntrack_pptp_ng.ko 2>/dev/null | head -n 1)
+	[ -n "$ko" ] || { echo "SKIP: no nf_conntrack_pptp_ng.ko in /vm/modules (run in tests/vm/guest.sh)" >&2; exit 77; }
+fi
 fake_pppd=$PWD/build/tests/fake-pppd
 pptp_echo=$PWD/build/tests/pptp-echo
 nclients=3
 
-# calls_up: real clients with their calls held up, counted by the module.
+# calls_up: real clients with their calls held up, counted by the helper.
 calls_up() {
 	local i t ready
 	topology $nclients
@@ -46,9 +54,34 @@ calls_up() {
 	[ "$(fw_counter calls_live)" = $nclients ] || die "calls_live is not $nclients"
 }
 
+# ngd_teardown ROUND: the daemon's turn, see the top.
+ngd_teardown() {
+	kill -9 "$ngd_pid"
+	wait "$ngd_pid" 2>/dev/null || true
+	ngd_pid=
+	if (($1 % 2)); then
+		pretty "round $1" "kill -9 pptp-ngd and delete the firewall's netns with $nclients live calls"
+		ip netns del "$pfx-fw"
+		return
+	fi
+	pretty "round $1" "kill -9 pptp-ngd with $nclients live calls, start it again"
+	ngd_start
+	ngd_status >/dev/null || die "the restarted pptp-ngd does not answer"
+	exec 9>&-
+	for ((t = 0; t < 50; t++)); do
+		pgrep -f pptp-echo >/dev/null || break
+		sleep 0.1
+	done
+	sleep 1
+	kill -0 "$ngd_pid" 2>/dev/null || { show_logs; die "pptp-ngd died on the old calls' hang-up"; }
+	face_stop
+}
+
 for round in 1 2 3 4; do
 	calls_up
-	if ((round % 2)); then
+	if [ "$helper" = pptp-ngd ]; then
+		ngd_teardown $round
+	elif ((round % 2)); then
 		pretty "round $round" "delete the firewall's netns with $nclients live calls"
 		ip netns del "$pfx-fw"
 		# The netns goes away in the background; then nothing may be left.
@@ -70,5 +103,6 @@ for round in 1 2 3 4; do
 	bg_pids=()
 done
 sleep 1
-grep -q '^nf_conntrack_pptp_ng ' /proc/modules || die "module not loaded at the end"
+[ "$helper" != pptp-ng ] || grep -q '^nf_conntrack_pptp_ng ' /proc/modules ||
+	die "module not loaded at the end"
 pretty done "4 teardowns with live calls, no oops"

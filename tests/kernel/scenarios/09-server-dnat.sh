@@ -12,8 +12,8 @@
 # 1. Three real pptp-linux clients outside (pptp-echo) call the real pptpd
 #    inside (fake-pppd echoes every PPP frame) through 203.0.113.1: every
 #    frame must come back byte-exact, and the firewall must show each
-#    control connection with helper=HELPER and GRE both ways, the inside
-#    server seen as 203.0.113.1.
+#    control connection with helper=pptp-ng (pptp: the stock one) and GRE
+#    both ways, the inside server seen as 203.0.113.1.
 # 2. pptp-sim: a PAC inside behind DNAT, two PNS outside with the same call
 #    IDs, 8 calls each.
 # 3. pptp-sim: two PACs inside with the same call IDs, one on public port
@@ -39,24 +39,24 @@ outside $nclients
 fw_ruleset
 # Public TCP 1723 (and 1724 for part 3) to the inside; the helper must be
 # attached to 1724 too, before DNAT changes the port.
-n_fw nft add rule inet pptp_ng pre tcp dport 1724 ct state new \
+n_fw nft add rule $fw_table pre tcp dport 1724 ct state new \
 	ct helper set '"pptp-ng"' ct mark set ct mark or 0x00100000
-n_fw nft add chain inet pptp_ng prenat '{ type nat hook prerouting priority dstnat; policy accept; }'
-n_fw nft add rule inet pptp_ng forward iifname wan oifname br0 tcp dport 1723 ct status dnat accept
+n_fw nft add chain $fw_table prenat '{ type nat hook prerouting priority dstnat; policy accept; }'
+n_fw nft add rule $fw_table forward iifname wan oifname br0 tcp dport 1723 ct status dnat accept
 
 # dnat PORT IP: public TCP PORT goes to IP:1723 (replacing the rule for PORT).
 dnat() {
 	local h
-	h=$(n_fw nft -a list chain inet pptp_ng prenat | awk -v p="dport $1 " \
+	h=$(n_fw nft -a list chain $fw_table prenat | awk -v p="dport $1 " \
 		'index($0, p) { print $NF }')
-	[ -z "$h" ] || n_fw nft delete rule inet pptp_ng prenat handle "$h"
-	n_fw nft add rule inet pptp_ng prenat iifname wan tcp dport "$1" dnat ip to "$2:1723"
+	[ -z "$h" ] || n_fw nft delete rule $fw_table prenat handle "$h"
+	n_fw nft add rule $fw_table prenat iifname wan tcp dport "$1" dnat ip to "$2:1723"
 }
 
-# wait_live N: the module's calls_live reaches N (pptp-ng only).
+# wait_live N: calls_live reaches N (pptp-ng's faces only).
 wait_live() {
 	local t
-	[ "$helper" = pptp-ng ] || return 0
+	ng_face || return 0
 	for ((t = 0; t < 50; t++)); do
 		[ "$(fw_counter calls_live)" = "$1" ] && return 0
 		sleep 0.1
@@ -81,8 +81,8 @@ gre=$(n_fw conntrack -L -p gre 2>/dev/null)
 printf "%s\n" "$ctl" "$gre"
 for ((i = 1; i <= nclients; i++)); do
 	ip=$(outside_ip4 "$i")
-	grep "src=$ip dst=$fw_wan_ip4 " <<<"$ctl" | grep -q "src=$srv dst=$ip .*helper=$helper" ||
-		fail "out$i: no control connection to $srv with helper=$helper"
+	grep "src=$ip dst=$fw_wan_ip4 " <<<"$ctl" | grep -q "src=$srv dst=$ip .*helper=$ct_helper" ||
+		fail "out$i: no control connection to $srv with helper=$ct_helper"
 	grep "src=$ip dst=$fw_wan_ip4 " <<<"$gre" | grep -q "src=$srv dst=$ip " ||
 		fail "out$i: no GRE from the client to the server inside"
 	grep "src=$srv dst=$ip " <<<"$gre" | grep -q "src=$ip dst=$fw_wan_ip4 " ||
@@ -90,7 +90,7 @@ for ((i = 1; i <= nclients; i++)); do
 done
 wait_live $nclients
 # pptpd's first call ID is 0, which must never be shown through NAT.
-if [ "$helper" = pptp-ng ] && grep -q "dst=$fw_wan_ip4 srckey=0x0 dstkey=0x0 " <<<"$gre"; then
+if ng_face && grep -q "dst=$fw_wan_ip4 srckey=0x0 dstkey=0x0 " <<<"$gre"; then
 	fail "a client outside sends GRE keyed 0"
 fi
 
@@ -121,9 +121,12 @@ wait_live 0
 
 # The PNS IDs differ from the PACs': a CDN carrying the PAC's own ID (as
 # pptp-sim's does, per RFC 2637) must not also be a PNS ID of the session,
-# or nobody can tell its two readings apart (docs/core.md).  Many GRE
-# packets per call keep the two sessions up at the same time, so the
-# second PAC's IDs collide with the first's and must be translated.
+# or nobody can tell its two readings apart (docs/core.md).  Each PNS
+# holds its calls once they are all up (--hold: it stops itself), and the
+# second connects only then, so the two sessions are up at the same time
+# whatever the helper's speed: the second PAC's IDs collide with the
+# first's and must be translated.  Then both clear their calls.
+
 packets=50
 port=1723 translated=$(fw_counter ids_translated)
 dnat 1724 "$(client_ip4 3)"
@@ -132,10 +135,13 @@ sim_listen pac1 client2 "$(client_ip4 2)" --role pac --expect-sessions 1 \
 sim_listen pac2 client3 "$(client_ip4 3)" --role pac --expect-sessions 1 \
 	--calls $calls --packets $packets --call-id-base 1 --timeout 30
 sim_connect pnsa out1 "$fw_wan_ip4" --role pns --calls $calls \
-	--packets $packets --call-id-base 201 --timeout 30
+	--packets $packets --call-id-base 201 --hold --timeout 30
+sim_held out1
 port=1724
 sim_connect pnsb out1 "$fw_wan_ip4" --role pns --calls $calls \
-	--packets $packets --call-id-base 101 --timeout 30
+	--packets $packets --call-id-base 101 --hold --timeout 30
+sim_held out1 2
+sim_release
 sim_wait_status
 for name in pac1 pac2 pnsa pnsb; do
 	[ "${sim_rc[$name]}" = 0 ] || fail "$name exited ${sim_rc[$name]}"
@@ -144,7 +150,7 @@ fw_show
 for name in pac1 pac2 pnsa pnsb; do
 	expect_gre "$name" $((calls * packets))
 done
-if [ "$helper" = pptp-ng ]; then
+if ng_face; then
 	[ $(($(fw_counter ids_translated) - translated)) -ge $calls ] ||
 		fail "the second PAC's call IDs were not translated"
 	wait_live 0

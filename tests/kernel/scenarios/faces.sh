@@ -1,0 +1,51 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+#
+# faces.sh [SCENARIO...]: in one guest, the scenario table (default: every
+# NN-*.sh but the cthelper ones, which start the daemon their own way) with
+# pptp-ng's three faces side by side, one run.sh per row:
+#
+#   pptp-ng    the module, nf_conntrack_pptp_ng
+#   pptp-ngd   the daemon, pptp-ngd --backend cthelper
+#   pptp       the stock helper, for comparison only
+#
+# then the matrix, scenario by face: pass, skip (the scenario says why in
+# its output) or fail(exit status).  Fails when a row fails for the module
+# or the daemon (run.sh decides); the stock helper's column never fails it.
+
+cd "$(dirname "$0")/../../.."
+faces=(pptp-ng pptp-ngd pptp)
+if [ $# = 0 ]; then
+	for s in tests/kernel/scenarios/[0-9][0-9]-*.sh; do
+		s=${s##*/}
+		s=${s%.sh}
+		[[ $s == *cthelper* ]] || set -- "$@" "$s"
+	done
+fi
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+rc=0 passed=0 failed=()
+for s in "$@"; do
+	tests/kernel/scenarios/run.sh "$s" "${faces[@]}" 2>&1 | tee -a "$log"
+	r=${PIPESTATUS[0]}
+	case $r in 0) passed=$((passed + 1)) ;; 77) ;; *) rc=1 failed+=("$s") ;; esac
+done
+
+echo
+echo "===== scenario x face (stock pptp: comparison only)"
+printf '%-22s' scenario
+printf '%-10s' "${faces[@]}"
+echo
+for s in "$@"; do
+	line=$(tr -d '\r' <"$log" | grep "^RESULT $s:" | tail -n 1)
+	printf '%-22s' "$s"
+	for f in "${faces[@]}"; do
+		res=$(tr ' ' '\n' <<<"$line" | sed -n "s/^$f=//p")
+		printf '%-10s' "${res:-none}"
+	done
+	echo
+done
+[ "$rc" = 0 ] || echo "FAIL: the module or the daemon failed: ${failed[*]}"
+[ "$rc" != 0 ] || [ "$passed" -gt 0 ] || { echo "SKIP: no row could run here"; exit 77; }
+exit $rc
