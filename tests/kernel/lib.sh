@@ -2,11 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 #
 # Host side of the kernel module tests: build nf_conntrack_pptp_ng for the
-# guest's kernel and run a scenario in tests/vm/guest.sh.
+# guest's kernel (tests/vm/guest.sh then boots it with the module).
 #
-#   kmod_scenario NAME [HELPER...]   run tests/kernel/scenarios/NAME.sh
-#                                    in a guest with the module loaded,
-#                                    once per HELPER (default pptp-ng)
+#   kmod_kver     the guest kernel's version
+#   kmod_build    the module for it, W=1
 #
 # Exits 77 (SKIP) when there is no guest kernel or headers to build for.
 
@@ -34,12 +33,4 @@ kmod_build() {
 	# One build at a time: suites may run side by side.
 	flock kernel/.build.lock make -s -C kernel KDIR="$kdir" W=1 >/dev/null ||
 		{ echo "FAIL: module build" >&2; exit 1; }
-}
-
-kmod_scenario() {
-	local name=$1 rc=0; shift
-	kmod_build
-	tests/vm/guest.sh --module kernel/nf_conntrack_pptp_ng.ko --timeout 400 -- \
-		tests/kernel/scenarios/run.sh "$name" "$@" || rc=$?
-	exit $rc
 }
