@@ -20,7 +20,11 @@
 
 #include "sim.h"
 
-static void *grow(void *p, unsigned int *size, unsigned int need, size_t elem)
+/*
+ * @p, an array of *@size elements of @elem bytes, grown to hold at least
+ * @need (doubling, new elements zeroed); exits when memory runs out.
+ */
+void *sim_grow(void *p, unsigned int *size, unsigned int need, size_t elem)
 {
 	unsigned int n = *size ? *size : 16;
 
@@ -33,6 +37,7 @@ static void *grow(void *p, unsigned int *size, unsigned int need, size_t elem)
 		fprintf(stderr, "pptp-sim: out of memory\n");
 		exit(1);
 	}
+	memset((char *)p + (size_t)*size * elem, 0, (size_t)(n - *size) * elem);
 	*size = n;
 	return p;
 }
@@ -45,7 +50,7 @@ static struct session *sess_new(int fd, bool connector)
 		fprintf(stderr, "pptp-sim: too many sessions\n");
 		exit(1);
 	}
-	sim->sess = grow(sim->sess, &sim->sess_size, sim->n_sess + 1, sizeof(*sim->sess));
+	sim->sess = sim_grow(sim->sess, &sim->sess_size, sim->n_sess + 1, sizeof(*sim->sess));
 	s->idx = sim->n_sess;
 	s->fd = fd;
 	s->connector = connector;
@@ -281,11 +286,11 @@ void ctrl_queue(struct session *s, const u8 *msg, u16 len)
 
 	if (s->state == SESS_CLOSED)
 		return;
-	s->tx = grow(s->tx, &size, (unsigned int)(s->tx_len + len), 1);
+	s->tx = sim_grow(s->tx, &size, (unsigned int)(s->tx_len + len), 1);
 	s->tx_size = size;
 	if (sim->o.split && len > 1) {
 		/* Pause before the message too, or its head rides on the last tail. */
-		s->breaks = grow(s->breaks, &s->breaks_size, s->n_breaks + 2,
+		s->breaks = sim_grow(s->breaks, &s->breaks_size, s->n_breaks + 2,
 				 sizeof(*s->breaks));
 		if (s->tx_len > s->tx_off)
 			s->breaks[s->n_breaks++] = s->tx_len;

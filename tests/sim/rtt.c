@@ -67,24 +67,6 @@ static bool is_request(u16 type)
 	       type == PPTP_OCRQ || type == PPTP_ICRQ || type == PPTP_ICRP || type == PPTP_CCRQ;
 }
 
-static void *grow_array(void *p, unsigned int *cap, unsigned int need, size_t elem)
-{
-	unsigned int n = *cap ? *cap : 8;
-
-	if (need <= *cap)
-		return p;
-	while (n < need)
-		n *= 2;
-	p = realloc(p, (size_t)n * elem);
-	if (!p) {
-		fprintf(stderr, "pptp-sim: out of memory\n");
-		exit(1);
-	}
-	memset((char *)p + (size_t)*cap * elem, 0, (size_t)(n - *cap) * elem);
-	*cap = n;
-	return p;
-}
-
 /* A message of @type was handed to TCP on session @s. */
 void rtt_sent(const struct session *s, u16 type)
 {
@@ -92,9 +74,9 @@ void rtt_sent(const struct session *s, u16 type)
 
 	if (!is_request(type))
 		return;
-	pend = grow_array(pend, &pend_size, s->idx + 1, sizeof(*pend));
+	pend = sim_grow(pend, &pend_size, s->idx + 1, sizeof(*pend));
 	r = &pend[s->idx];
-	r->p = grow_array(r->p, &r->cap, r->n + 1, sizeof(*r->p));
+	r->p = sim_grow(r->p, &r->cap, r->n + 1, sizeof(*r->p));
 	r->p[r->n].type = type;
 	r->p[r->n].t_us = now_us();
 	r->n++;
@@ -120,7 +102,7 @@ void rtt_received(const struct session *s, u16 type)
 	memmove(r->p + i, r->p + i + 1, (r->n - i - 1) * sizeof(*r->p));
 	r->n--;
 	sm = &samples[req];
-	sm->v = grow_array(sm->v, &sm->cap, sm->n + 1, sizeof(*sm->v));
+	sm->v = sim_grow(sm->v, &sm->cap, sm->n + 1, sizeof(*sm->v));
 	sm->v[sm->n++] = t > UINT32_MAX ? UINT32_MAX : (u32)t;
 }
 
@@ -154,6 +136,25 @@ static void print_one(FILE *f, const char *name, u32 *v, unsigned int n)
 		(unsigned long long)(sum / n));
 }
 
+/* Every type's samples in one array (malloc'ed, NULL when none), *@n of them. */
+static u32 *all_samples(unsigned int *n)
+{
+	unsigned int i;
+	u32 *all;
+
+	*n = 0;
+	for (i = 0; i < RTT_TYPES; i++)
+		*n += samples[i].n;
+	all = *n ? malloc(*n * sizeof(*all)) : NULL;
+	if (!all)
+		return NULL;
+	for (i = 0, *n = 0; i < RTT_TYPES; i++) {
+		memcpy(all + *n, samples[i].v, samples[i].n * sizeof(*all));
+		*n += samples[i].n;
+	}
+	return all;
+}
+
 /*
  * The JSON sections: "rtt" over every answered request, then "rtt_<type>"
  * per request type (rtt_sccrq, rtt_ocrq...).  Each starts with ",\n".
@@ -165,17 +166,9 @@ void rtt_json(FILE *f)
 	u32 *all;
 	size_t j;
 
-	for (i = 0; i < RTT_TYPES; i++)
-		n += samples[i].n;
-	if (!n)
-		return;
-	all = malloc(n * sizeof(*all));
+	all = all_samples(&n);
 	if (!all)
 		return;
-	for (i = 0, n = 0; i < RTT_TYPES; i++) {
-		memcpy(all + n, samples[i].v, samples[i].n * sizeof(*all));
-		n += samples[i].n;
-	}
 	print_one(f, "rtt", all, n);
 	free(all);
 	for (i = 0; i < RTT_TYPES; i++) {
@@ -195,17 +188,9 @@ void rtt_text(FILE *f)
 	unsigned int i, n = 0;
 	u32 *all;
 
-	for (i = 0; i < RTT_TYPES; i++)
-		n += samples[i].n;
-	if (!n)
-		return;
-	all = malloc(n * sizeof(*all));
+	all = all_samples(&n);
 	if (!all)
 		return;
-	for (i = 0, n = 0; i < RTT_TYPES; i++) {
-		memcpy(all + n, samples[i].v, samples[i].n * sizeof(*all));
-		n += samples[i].n;
-	}
 	qsort(all, n, sizeof(*all), cmp_u32);
 	fprintf(f, "  rtt:      %u requests answered; p50 %u us, p99 %u us, max %u us\n", n,
 		pct(all, n, 50), pct(all, n, 99), all[n - 1]);

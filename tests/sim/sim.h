@@ -201,6 +201,7 @@ enum { EP_LISTEN = 1, EP_RAW4, EP_RAW6, EP_SESS };
 /* main.c */
 u64 now_ms(void);
 void logv(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void *sim_grow(void *p, unsigned int *size, unsigned int need, size_t elem);
 void ep_set(int fd, u32 kind, u32 idx, u32 events, bool add);
 const char *addr_str(const struct sockaddr_storage *ss, char *buf, size_t len);
 
