@@ -185,7 +185,7 @@ void rtt_json(FILE *f)
 /* One line for people: every answered request together. */
 void rtt_text(FILE *f)
 {
-	unsigned int i, n = 0;
+	unsigned int n;
 	u32 *all;
 
 	all = all_samples(&n);
