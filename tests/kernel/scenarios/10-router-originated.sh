@@ -21,9 +21,8 @@
 
 cd "$(dirname "$0")/../../.."
 source tests/kernel/scenarios/lib.sh
+source tests/lib/peers.sh
 
-fake_pppd=$PWD/build/tests/fake-pppd
-pptp_echo=$PWD/build/tests/pptp-echo
 frames=64
 calls=8
 packets=5
@@ -50,13 +49,7 @@ fail() {
 	die "$@"
 }
 
-cat >"$out/pptpd.conf" <<EOC
-localip 198.51.100.1
-remoteip 198.51.100.11-19
-EOC
-bg server pptpd -f -c "$out/pptpd.conf" -p "$out/pptpd.pid" \
-	--ppp "$fake_pppd" >"$out/pptpd.log" 2>&1
-wait_for_tcp server 1723
+pptpd_start server
 
 # --- 1. a real client on the firewall
 

@@ -21,10 +21,9 @@
 
 cd "$(dirname "$0")/../../.."
 source tests/kernel/scenarios/lib.sh
+source tests/lib/peers.sh
 
 ngd=$PWD/build/pptp-ngd
-fake_pppd=$PWD/build/tests/fake-pppd
-pptp_echo=$PWD/build/tests/pptp-echo
 frames=64
 nclients=3
 
@@ -69,14 +68,8 @@ n_fw nft -f nft/pptp-ngd-cthelper.nft || fail "ruleset not loaded (helper not re
 	fail "GRE unreplied timeout not raised by pptp-ngd"
 
 pretty real "$nclients x pptp-echo to pptpd, $frames frames each, at once"
-cat >"$out/pptpd.conf" <<EOC
-localip 198.51.100.1
-remoteip 198.51.100.11-19
-EOC
-bg server pptpd -f -c "$out/pptpd.conf" -p "$out/pptpd.pid" \
-	--ppp "$fake_pppd" >"$out/pptpd.log" 2>&1
+pptpd_start server
 pptpd_pid=$!
-wait_for_tcp server 1723
 
 mkfifo "$out/hold"
 exec 9<>"$out/hold"

@@ -35,10 +35,9 @@
 
 cd "$(dirname "$0")/../../.."
 source tests/kernel/scenarios/lib.sh
+source tests/lib/peers.sh
 
 ngd=$PWD/build/pptp-ngd
-fake_pppd=$PWD/build/tests/fake-pppd
-pptp_echo=$PWD/build/tests/pptp-echo
 packets=300		# per call and direction: 15-20 s at the paced rates
 ncalls=3
 
@@ -311,14 +310,8 @@ pretty newcall "a new call on an adopted connection translated; adopted and new 
 # ---- a real client echoing through the restart ----
 
 pretty real "pptp-echo to pptpd, one frame at a time; kill -9 and restart mid-echo"
-cat >"$out/pptpd.conf" <<EOC
-localip 198.51.100.1
-remoteip 198.51.100.11-19
-EOC
-bg server pptpd -f -c "$out/pptpd.conf" -p "$out/pptpd.pid" \
-	--ppp "$fake_pppd" >"$out/pptpd.log" 2>&1
+pptpd_start server
 pptpd_pid=$!
-wait_for_tcp server 1723
 # paced, so the echo lasts well beyond the restart however fast the guest is
 pace client2 32kbit
 pace server 32kbit
