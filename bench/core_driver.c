@@ -37,7 +37,7 @@ struct msg {
 	u16 type;
 	u8 dir;
 	u16 len;
-	u8 b[PPTP_MSG_MAX];
+	u8 b[PPTP_MSG_MAX_LEN];
 };
 
 static struct msg script[MAX_MSGS];
@@ -105,7 +105,7 @@ static void build_script(void)
 }
 
 /* The segment being fed: rewrites land here, never in the script. */
-static u8 seg[PPTP_MSG_MAX];
+static u8 seg[PPTP_MSG_MAX_LEN];
 
 static int map_id(void *ctx, const struct pptp_tracker *t, u8 role, u16 id, u16 *xid)
 {

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The helper area of a pptp-ng master conntrack.  Kept apart from the
- * core's headers: <linux/netfilter/nf_conntrack_pptp.h>, needed to check
- * the layout (layout.c), reuses the core's PPTP_CALL_* names.
+ * The helper area of a pptp-ng master conntrack, in a header of its own
+ * so that layout.c can check it against the stock helper's layout
+ * without the rest of the module.
  */
 #ifndef PPTP_NG_HELP_AREA_H
 #define PPTP_NG_HELP_AREA_H

@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * NAT of the GRE conntracks pptp-ng's expectations create.  Apart from
- * gre.c because <net/netfilter/nf_nat.h> pulls in the stock helper's
- * header, whose names clash with the core's.
+ * NAT of the GRE conntracks pptp-ng's expectations create: the one part
+ * of the module that works on the NAT core's terms.
  */
 #include <net/netfilter/nf_conntrack.h>
 #include <net/netfilter/nf_conntrack_expect.h>

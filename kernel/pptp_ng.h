@@ -18,13 +18,6 @@
 #include "compat.h"
 #include "help_area.h"
 
-/*
- * The core's wire.h names two GRE constants as <linux/if_tunnel.h> does
- * (host order there, network order here).  The module's own code uses
- * neither: let the core's definitions win in these files.
- */
-#undef GRE_PROTO_PPP
-#undef GRE_VERSION_0
 #include <pptp_ng/core.h>
 
 #define PPTP_NG_NAME		"pptp-ng"

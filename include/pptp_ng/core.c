@@ -121,7 +121,7 @@ struct pptp_call *pptp_find_by_id(const struct pptp_tracker *t, u8 role, u16 id)
 	unsigned int live = t->live_calls;
 
 	for (c = t->calls; live && c < end; c++) {
-		if (c->state == PPTP_CALL_FREE)
+		if (c->state == PPTP_CALL_STATE_FREE)
 			continue;
 		if (c->has_id[role] && c->id[role] == id)
 			return c;
@@ -136,7 +136,7 @@ struct pptp_call *pptp_find_by_xid(const struct pptp_tracker *t, u8 role, u16 xi
 	unsigned int live = t->live_calls;
 
 	for (c = t->calls; live && c < end; c++) {
-		if (c->state == PPTP_CALL_FREE)
+		if (c->state == PPTP_CALL_STATE_FREE)
 			continue;
 		if (c->has_id[role] && c->xid[role] == xid)
 			return c;
@@ -150,7 +150,7 @@ static struct pptp_call *free_slot(const struct pptp_tracker *t)
 	struct pptp_call *c;
 
 	for (c = t->calls; c < t->calls + t->max_calls; c++)
-		if (c->state == PPTP_CALL_FREE)
+		if (c->state == PPTP_CALL_STATE_FREE)
 			return c;
 	return NULL;
 }
@@ -163,7 +163,7 @@ static void call_event(struct pptp_tracker *t, unsigned int dir, u8 type,
 
 static void call_up(struct pptp_tracker *t, unsigned int dir, struct pptp_call *c)
 {
-	c->state = PPTP_CALL_UP;
+	c->state = PPTP_CALL_STATE_UP;
 	c->was_up = 1;
 	t->cnt.calls_up++;
 	call_event(t, dir, PPTP_EV_CALL_UP, c);
@@ -185,7 +185,7 @@ static void all_calls_down(struct pptp_tracker *t, unsigned int dir)
 
 	/* call_down() counts live_calls down: stop after the last one. */
 	for (c = t->calls; t->live_calls && c < t->calls + t->max_calls; c++)
-		if (c->state != PPTP_CALL_FREE)
+		if (c->state != PPTP_CALL_STATE_FREE)
 			call_down(t, dir, c);
 }
 
@@ -353,8 +353,8 @@ static struct pptp_call *msg_call(const struct pptp_tracker *t, const u8 *msg,
 		*cdn_role = t->cdn_role;
 		return t->cdn_role == PPTP_PAC ? by_own : by_peer;
 	}
-	if (by_own && (!by_peer || (by_own->state == PPTP_CALL_CLEARING &&
-				    by_peer->state != PPTP_CALL_CLEARING))) {
+	if (by_own && (!by_peer || (by_own->state == PPTP_CALL_STATE_CLEARING &&
+				    by_peer->state != PPTP_CALL_STATE_CLEARING))) {
 		*cdn_role = PPTP_PAC;
 		return by_own;
 	}
@@ -393,13 +393,13 @@ static u8 wanted_state(u16 type)
 {
 	switch (type) {
 	case PPTP_OCRP:
-		return PPTP_CALL_OUT_REQ;
+		return PPTP_CALL_STATE_OUT_REQ;
 	case PPTP_ICRP:
-		return PPTP_CALL_IN_REQ;
+		return PPTP_CALL_STATE_IN_REQ;
 	case PPTP_ICCN:
-		return PPTP_CALL_IN_REP;
+		return PPTP_CALL_STATE_IN_REP;
 	default:
-		return PPTP_CALL_FREE;
+		return PPTP_CALL_STATE_FREE;
 	}
 }
 
@@ -598,7 +598,7 @@ static void open_call(struct pptp_tracker *t, unsigned int dir, u16 type)
 		unmap(t, dir, role, d->map_id, d->map_xid);
 		return;
 	}
-	c->state = type == PPTP_OCRQ ? PPTP_CALL_OUT_REQ : PPTP_CALL_IN_REQ;
+	c->state = type == PPTP_OCRQ ? PPTP_CALL_STATE_OUT_REQ : PPTP_CALL_STATE_IN_REQ;
 	c->outgoing = type == PPTP_OCRQ;
 	c->has_id[role] = 1;
 	c->id[role] = d->map_id;
@@ -630,7 +630,7 @@ static void reply_call(struct pptp_tracker *t, unsigned int dir, u16 type,
 	} else {
 		c->window[PPTP_PNS] = pptp_get16(msg + PPTP_ICRP_OFF_WINDOW);
 		if (msg[PPTP_ICRP_OFF_RESULT] == PPTP_ICRP_CONNECT) {
-			c->state = PPTP_CALL_IN_REP;
+			c->state = PPTP_CALL_STATE_IN_REP;
 			return;
 		}
 	}
@@ -668,7 +668,7 @@ static void complete_call(struct pptp_tracker *t, unsigned int dir, u16 type,
 		call_up(t, dir, c);
 		break;
 	case PPTP_CCRQ:
-		c->state = PPTP_CALL_CLEARING;
+		c->state = PPTP_CALL_STATE_CLEARING;
 		break;
 	case PPTP_CDN:
 		learn_cdn_role(t, msg);
@@ -705,7 +705,7 @@ static void complete(struct pptp_tracker *t, unsigned int dir)
 	u8 sender;
 
 	md = s->md;
-	if (!s->invalid && !reserved_zero(md, s->buf, PPTP_DECIDE_LEN, PPTP_MSG_MAX))
+	if (!s->invalid && !reserved_zero(md, s->buf, PPTP_DECIDE_LEN, PPTP_MSG_MAX_LEN))
 		invalid(t, dir, PPTP_INV_RESERVED);
 	if (s->invalid)
 		goto drop_mapping;
@@ -753,8 +753,8 @@ static inline int header_framed(const u8 *h)
 {
 	u16 len = pptp_get16(h + PPTP_OFF_LENGTH);
 
-	return pptp_get32(h + PPTP_OFF_MAGIC) == PPTP_MAGIC_COOKIE &&
-	       len >= PPTP_DECIDE_LEN && len <= PPTP_MSG_MAX;
+	return pptp_get32(h + PPTP_OFF_MAGIC) == PPTP_MAGIC &&
+	       len >= PPTP_DECIDE_LEN && len <= PPTP_MSG_MAX_LEN;
 }
 
 /*
@@ -792,7 +792,7 @@ static void header_done(struct pptp_tracker *t, unsigned int dir)
 	int reason;
 
 	if (!header_framed(s->buf)) {
-		reason = pptp_get32(s->buf + PPTP_OFF_MAGIC) != PPTP_MAGIC_COOKIE ?
+		reason = pptp_get32(s->buf + PPTP_OFF_MAGIC) != PPTP_MAGIC ?
 			 PPTP_INV_MAGIC : PPTP_INV_LENGTH;
 		invalid(t, dir, (u8)reason);
 		start_hunting(t, dir);
@@ -1003,7 +1003,7 @@ struct pptp_call *pptp_adopt_call(struct pptp_tracker *t, unsigned int pns_dir,
 	struct pptp_call *c;
 
 	pns_dir &= 1;
-	if (call->state != PPTP_CALL_UP || !call->has_id[PPTP_PNS] || !call->has_id[PPTP_PAC])
+	if (call->state != PPTP_CALL_STATE_UP || !call->has_id[PPTP_PNS] || !call->has_id[PPTP_PAC])
 		return NULL;
 	if (t->role[pns_dir] != PPTP_ROLE_UNKNOWN && t->role[pns_dir] != PPTP_PNS)
 		return NULL;
@@ -1118,12 +1118,12 @@ const char *pptp_session_name(unsigned int state)
 const char *pptp_call_state_name(unsigned int state)
 {
 	static const char *const names[] = {
-		[PPTP_CALL_FREE] = "free",
-		[PPTP_CALL_OUT_REQ] = "out-requested",
-		[PPTP_CALL_IN_REQ] = "in-requested",
-		[PPTP_CALL_IN_REP] = "in-replied",
-		[PPTP_CALL_UP] = "up",
-		[PPTP_CALL_CLEARING] = "clearing",
+		[PPTP_CALL_STATE_FREE] = "free",
+		[PPTP_CALL_STATE_OUT_REQ] = "out-requested",
+		[PPTP_CALL_STATE_IN_REQ] = "in-requested",
+		[PPTP_CALL_STATE_IN_REP] = "in-replied",
+		[PPTP_CALL_STATE_UP] = "up",
+		[PPTP_CALL_STATE_CLEARING] = "clearing",
 	};
 
 	return NAME(names, state);

@@ -67,12 +67,12 @@ enum pptp_session_state {
 };
 
 enum pptp_call_state {
-	PPTP_CALL_FREE = 0,	/* unused slot */
-	PPTP_CALL_OUT_REQ,	/* OCRQ seen, waiting for OCRP */
-	PPTP_CALL_IN_REQ,	/* ICRQ seen, waiting for ICRP */
-	PPTP_CALL_IN_REP,	/* ICRP accepted, waiting for ICCN */
-	PPTP_CALL_UP,		/* established: GRE expected both ways */
-	PPTP_CALL_CLEARING,	/* CCRQ seen, waiting for CDN */
+	PPTP_CALL_STATE_FREE = 0,	/* unused slot */
+	PPTP_CALL_STATE_OUT_REQ,	/* OCRQ seen, waiting for OCRP */
+	PPTP_CALL_STATE_IN_REQ,	/* ICRQ seen, waiting for ICRP */
+	PPTP_CALL_STATE_IN_REP,	/* ICRP accepted, waiting for ICCN */
+	PPTP_CALL_STATE_UP,		/* established: GRE expected both ways */
+	PPTP_CALL_STATE_CLEARING,	/* CCRQ seen, waiting for CDN */
 };
 
 struct pptp_call {
@@ -83,7 +83,7 @@ struct pptp_call {
 	u16 xid[2];		/* as the other role sees it */
 	u16 window[2];		/* packet receive window each role announced */
 	u16 serial;		/* call serial number */
-	u16 was_up;		/* reached PPTP_CALL_UP at some point */
+	u16 was_up;		/* reached PPTP_CALL_STATE_UP at some point */
 };
 
 enum pptp_event_type {
@@ -151,7 +151,7 @@ struct pptp_counters {
 	u32 anomalies[PPTP_AN_COUNT];
 	u32 refused[PPTP_REFUSE_COUNT];
 	u32 calls_opened;	/* entered the call table */
-	u32 calls_up;		/* reached PPTP_CALL_UP */
+	u32 calls_up;		/* reached PPTP_CALL_STATE_UP */
 	u32 calls_failed;	/* peer replied with a failure */
 	u32 calls_closed;	/* left the call table, any way */
 	u32 rewrites;		/* fields rewritten (retransmissions included) */
@@ -208,7 +208,7 @@ struct pptp_stream {
 	u8 log_next;
 	u8 log_evicted;		/* a rewrite has left the log... */
 	u32 log_floor;		/* ...and this byte ends the newest one that did */
-	u8 buf[PPTP_MSG_MAX];
+	u8 buf[PPTP_MSG_MAX_LEN];
 	/* While need != 0: pptp_msg_desc() of the message in buf (NULL: unknown type). */
 	const struct pptp_msg_desc *md;
 	struct pptp_decision dec;

@@ -90,21 +90,21 @@ u16 pptp_msg_init(u8 *buf, u16 type)
 	memset(buf, 0, len);
 	pptp_put16(buf + PPTP_OFF_LENGTH, len);
 	pptp_put16(buf + PPTP_OFF_MSG_TYPE, PPTP_MSG_CONTROL);
-	pptp_put32(buf + PPTP_OFF_MAGIC, PPTP_MAGIC_COOKIE);
+	pptp_put32(buf + PPTP_OFF_MAGIC, PPTP_MAGIC);
 	pptp_put16(buf + PPTP_OFF_CTRL_TYPE, type);
 	return len;
 }
 
 static enum pptp_gre_status gre_check_fixed(const u8 *p)
 {
-	if ((p[1] & GRE_VERSION_MASK) == GRE_VERSION_0)
+	if ((p[1] & PPTP_GRE_VERSION_MASK) == PPTP_GRE_VERSION_0)
 		return PPTP_GRE_VERSION0;
-	if ((p[1] & GRE_VERSION_MASK) != GRE_VERSION_PPTP)
+	if ((p[1] & PPTP_GRE_VERSION_MASK) != PPTP_GRE_VERSION_PPTP)
 		return PPTP_GRE_BAD_VERSION;
-	if ((p[0] & (GRE_FLAG_C | GRE_FLAG_R | GRE_FLAG_s | GRE_RECUR_MASK)) ||
-	    !(p[0] & GRE_FLAG_K) || (p[1] & GRE_FLAGS2_MASK))
+	if ((p[0] & (PPTP_GRE_FLAG_C | PPTP_GRE_FLAG_R | PPTP_GRE_FLAG_s | PPTP_GRE_RECUR_MASK)) ||
+	    !(p[0] & PPTP_GRE_FLAG_K) || (p[1] & PPTP_GRE_FLAGS2_MASK))
 		return PPTP_GRE_BAD_FLAGS;
-	if (pptp_get16(p + 2) != GRE_PROTO_PPP)
+	if (pptp_get16(p + 2) != PPTP_GRE_PROTO_PPP)
 		return PPTP_GRE_BAD_PROTOCOL;
 	return PPTP_GRE_OK;
 }
@@ -112,7 +112,7 @@ static enum pptp_gre_status gre_check_fixed(const u8 *p)
 enum pptp_gre_status pptp_gre_parse(const u8 *p, u32 len, struct pptp_gre *g)
 {
 	enum pptp_gre_status st;
-	u32 off = GRE_V1_BASE_LEN;
+	u32 off = PPTP_GRE_V1_BASE_LEN;
 
 	memset(g, 0, sizeof(*g));
 	if (len < 4)
@@ -120,9 +120,9 @@ enum pptp_gre_status pptp_gre_parse(const u8 *p, u32 len, struct pptp_gre *g)
 	st = gre_check_fixed(p);
 	if (st != PPTP_GRE_OK)
 		return st;
-	g->has_seq = !!(p[0] & GRE_FLAG_S);
-	g->has_ack = !!(p[1] & GRE_FLAG_A);
-	if (len < GRE_V1_BASE_LEN + 4u * (g->has_seq + g->has_ack))
+	g->has_seq = !!(p[0] & PPTP_GRE_FLAG_S);
+	g->has_ack = !!(p[1] & PPTP_GRE_FLAG_A);
+	if (len < PPTP_GRE_V1_BASE_LEN + 4u * (g->has_seq + g->has_ack))
 		return PPTP_GRE_TRUNCATED;
 	g->payload_len = pptp_get16(p + 4);
 	g->call_id = pptp_get16(p + 6);
@@ -142,11 +142,11 @@ enum pptp_gre_status pptp_gre_parse(const u8 *p, u32 len, struct pptp_gre *g)
 
 u16 pptp_gre_build(u8 *p, const struct pptp_gre *g)
 {
-	u16 off = GRE_V1_BASE_LEN;
+	u16 off = PPTP_GRE_V1_BASE_LEN;
 
-	p[0] = GRE_FLAG_K | (g->has_seq ? GRE_FLAG_S : 0);
-	p[1] = GRE_VERSION_PPTP | (g->has_ack ? GRE_FLAG_A : 0);
-	pptp_put16(p + 2, GRE_PROTO_PPP);
+	p[0] = PPTP_GRE_FLAG_K | (g->has_seq ? PPTP_GRE_FLAG_S : 0);
+	p[1] = PPTP_GRE_VERSION_PPTP | (g->has_ack ? PPTP_GRE_FLAG_A : 0);
+	pptp_put16(p + 2, PPTP_GRE_PROTO_PPP);
 	pptp_put16(p + 4, g->payload_len);
 	pptp_put16(p + 6, g->call_id);
 	if (g->has_seq) {

@@ -13,12 +13,12 @@
 #include "shim.h"
 
 #define PPTP_TCP_PORT		1723
-#define PPTP_MAGIC_COOKIE	0x1A2B3C4Du
+#define PPTP_MAGIC		0x1A2B3C4Du
 #define PPTP_PROTOCOL_VERSION	0x0100
 #define PPTP_MSG_CONTROL	1	/* PPTP Message Type */
 #define PPTP_MSG_MANAGEMENT	2	/* defined, never specified: invalid */
 #define PPTP_HDR_LEN		12
-#define PPTP_MSG_MAX		220	/* ICRQ, the longest message */
+#define PPTP_MSG_MAX_LEN	220	/* ICRQ, the longest message */
 
 /* Control Message Types */
 enum pptp_ctrl_type {
@@ -180,20 +180,20 @@ enum pptp_ctrl_type {
  * acknowledgment numbers are optional; a packet with only an acknowledgment
  * carries no payload.
  */
-#define GRE_PROTO_PPP		0x880B
-#define GRE_FLAG_C		0x80	/* first flags byte */
-#define GRE_FLAG_R		0x40
-#define GRE_FLAG_K		0x20
-#define GRE_FLAG_S		0x10
-#define GRE_FLAG_s		0x08
-#define GRE_RECUR_MASK		0x07
-#define GRE_FLAG_A		0x80	/* second flags byte */
-#define GRE_FLAGS2_MASK		0x78
-#define GRE_VERSION_MASK	0x07
-#define GRE_VERSION_0		0
-#define GRE_VERSION_PPTP	1
-#define GRE_V1_BASE_LEN		8	/* flags, protocol, key */
-#define GRE_V1_MAX_LEN		16	/* plus sequence and acknowledgment */
+#define PPTP_GRE_PROTO_PPP	0x880B
+#define PPTP_GRE_FLAG_C		0x80	/* first flags byte */
+#define PPTP_GRE_FLAG_R		0x40
+#define PPTP_GRE_FLAG_K		0x20
+#define PPTP_GRE_FLAG_S		0x10
+#define PPTP_GRE_FLAG_s		0x08
+#define PPTP_GRE_RECUR_MASK	0x07
+#define PPTP_GRE_FLAG_A		0x80	/* second flags byte */
+#define PPTP_GRE_FLAGS2_MASK	0x78
+#define PPTP_GRE_VERSION_MASK	0x07
+#define PPTP_GRE_VERSION_0	0
+#define PPTP_GRE_VERSION_PPTP	1
+#define PPTP_GRE_V1_BASE_LEN	8	/* flags, protocol, key */
+#define PPTP_GRE_V1_MAX_LEN	16	/* plus sequence and acknowledgment */
 
 enum pptp_gre_status {
 	PPTP_GRE_OK = 0,
@@ -224,7 +224,7 @@ struct pptp_gre {
  */
 enum pptp_gre_status pptp_gre_parse(const u8 *p, u32 len, struct pptp_gre *g);
 
-/* Write a GRE v1 header for @g into @p (room for GRE_V1_MAX_LEN); returns its length. */
+/* Write a GRE v1 header for @g into @p (room for PPTP_GRE_V1_MAX_LEN); returns its length. */
 u16 pptp_gre_build(u8 *p, const struct pptp_gre *g);
 
 const char *pptp_gre_status_name(enum pptp_gre_status s);

@@ -225,7 +225,7 @@ static void check_table(const struct pptp_tracker *t, int settled)
 
 	for (i = 0; i < fz.max_calls; i++) {
 		CHECK(strcmp(pptp_call_state_name(fz.calls[i].state), "?"));
-		live += fz.calls[i].state != PPTP_CALL_FREE;
+		live += fz.calls[i].state != PPTP_CALL_STATE_FREE;
 	}
 	CHECK(live == t->live_calls);
 	CHECK(t->live_calls <= fz.max_calls);
@@ -245,7 +245,7 @@ static unsigned int call_index(const struct pptp_call *call)
 	CHECK(call >= fz.calls && call < fz.calls + fz.max_calls);
 	i = (size_t)(call - fz.calls);
 	CHECK(call == &fz.calls[i]);
-	CHECK(call->state != PPTP_CALL_FREE);
+	CHECK(call->state != PPTP_CALL_STATE_FREE);
 	return (unsigned int)i;
 }
 
@@ -286,7 +286,7 @@ static void check_call_event(const struct pptp_event *ev)
 	CHECK(c);
 	i = call_index(c);
 	if (ev->type == PPTP_EV_CALL_UP) {
-		CHECK(c->state == PPTP_CALL_UP && c->was_up);
+		CHECK(c->state == PPTP_CALL_STATE_UP && c->was_up);
 		CHECK(c->has_id[PPTP_PNS] && c->has_id[PPTP_PAC]);
 		CHECK(!fz.up[i]);
 		fz.up[i] = 1;
@@ -553,7 +553,7 @@ static void op_gre(struct fz_input *in)
 	u32 len;
 	const u8 *p = in_bytes(in, in_len(in), &len);
 	u8 *copy = malloc(len ? len : 1);
-	u8 out[GRE_V1_MAX_LEN];
+	u8 out[PPTP_GRE_V1_MAX_LEN];
 	struct pptp_gre g, g2;
 	enum pptp_gre_status st;
 	u16 n;
@@ -564,7 +564,7 @@ static void op_gre(struct fz_input *in)
 	CHECK(st < PPTP_GRE_STATUS_COUNT);
 	CHECK(strcmp(pptp_gre_status_name(st), "?"));
 	if (st == PPTP_GRE_OK || st == PPTP_GRE_BAD_LENGTH) {
-		CHECK(g.hdr_len == GRE_V1_BASE_LEN + 4u * (g.has_seq + g.has_ack));
+		CHECK(g.hdr_len == PPTP_GRE_V1_BASE_LEN + 4u * (g.has_seq + g.has_ack));
 		CHECK(g.hdr_len <= len);
 		CHECK((st == PPTP_GRE_OK) == (g.payload_len <= len - g.hdr_len));
 		n = pptp_gre_build(out, &g);

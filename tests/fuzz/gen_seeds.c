@@ -156,7 +156,7 @@ static u8 *msg(struct seg *g, u16 type)
 {
 	u8 *m = g->b + g->len;
 
-	if (g->len + PPTP_MSG_MAX > sizeof(g->b)) {
+	if (g->len + PPTP_MSG_MAX_LEN > sizeof(g->b)) {
 		fprintf(stderr, "fuzz-gen-seeds: segment too long\n");
 		exit(1);
 	}
@@ -732,7 +732,7 @@ static void seed_gre(void)
 	struct script s;
 	struct pptp_gre h = { .payload_len = 4, .call_id = POOL_PNS,
 			      .has_seq = 1, .has_ack = 1, .seq = 7, .ack = 6 };
-	u8 p[GRE_V1_MAX_LEN + 4] = { 0 };
+	u8 p[PPTP_GRE_V1_MAX_LEN + 4] = { 0 };
 	u16 n;
 
 	begin(&s, 0x00, FZ_MAP_KEEP, FZ_MAP_KEEP, 0, 0, 0);
@@ -743,14 +743,14 @@ static void seed_gre(void)
 	h.has_seq = 0;
 	h.payload_len = 0;
 	gre(&s, p, pptp_gre_build(p, &h));	/* ack only */
-	p[1] &= (u8)~GRE_VERSION_MASK;
+	p[1] &= (u8)~PPTP_GRE_VERSION_MASK;
 	gre(&s, p, 12);				/* version 0 */
 	p[1] |= 3;
 	gre(&s, p, 12);				/* version 3 */
-	p[1] = GRE_VERSION_PPTP;
-	p[0] |= GRE_FLAG_C;
+	p[1] = PPTP_GRE_VERSION_PPTP;
+	p[0] |= PPTP_GRE_FLAG_C;
 	gre(&s, p, 12);				/* checksum present */
-	p[0] = GRE_FLAG_K;
+	p[0] = PPTP_GRE_FLAG_K;
 	pptp_put16(p + 2, 0x0800);
 	gre(&s, p, 12);				/* not PPP */
 	save(&s, "gre");

@@ -211,7 +211,7 @@ static int raw_send(const struct session *s, const u8 *pkt, size_t len)
 static int send_one(struct call *c)
 {
 	const struct session *s = call_sess(c);
-	u8 pkt[GRE_V1_MAX_LEN + SIM_PPP_HDR_LEN + SIM_MARKER_LEN];
+	u8 pkt[PPTP_GRE_V1_MAX_LEN + SIM_PPP_HDR_LEN + SIM_MARKER_LEN];
 	struct pptp_gre g = { .call_id = c->peer_id };
 	bool data = c->tx_next < sim->o.packets;
 	u8 *p;

@@ -226,7 +226,7 @@ static void parse_value(struct sim_opts *o, int c, const char *arg)
 		o->timeout_ms = num(arg, "--timeout", 86400) * 1000;
 		break;
 	case OPT_SPLIT:
-		o->split = num(arg, "--split", PPTP_MSG_MAX);
+		o->split = num(arg, "--split", PPTP_MSG_MAX_LEN);
 		break;
 	case OPT_SPLIT_PAUSE:
 		o->split_pause_ms = num(arg, "--split-pause", 10000);

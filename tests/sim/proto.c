@@ -90,7 +90,7 @@ static void send_msg(struct session *s, u8 *m)
 
 static void send_scc(struct session *s, u16 type)
 {
-	u8 m[PPTP_MSG_MAX];
+	u8 m[PPTP_MSG_MAX_LEN];
 
 	pptp_msg_init(m, type);
 	pptp_put16(m + PPTP_SCC_OFF_VERSION, PPTP_PROTOCOL_VERSION);
@@ -107,7 +107,7 @@ static void send_scc(struct session *s, u16 type)
 
 static void send_short(struct session *s, u16 type, unsigned int off, u8 val)
 {
-	u8 m[PPTP_MSG_MAX];
+	u8 m[PPTP_MSG_MAX_LEN];
 
 	pptp_msg_init(m, type);
 	m[off] = val;
@@ -116,7 +116,7 @@ static void send_short(struct session *s, u16 type, unsigned int off, u8 val)
 
 static void send_ccrq(struct session *s, const struct call *c)
 {
-	u8 m[PPTP_MSG_MAX];
+	u8 m[PPTP_MSG_MAX_LEN];
 
 	pptp_msg_init(m, PPTP_CCRQ);
 	pptp_put16(m + PPTP_CCRQ_OFF_CALL_ID, c->own_id);
@@ -125,7 +125,7 @@ static void send_ccrq(struct session *s, const struct call *c)
 
 static void send_call_request(struct session *s, struct call *c, bool flood)
 {
-	u8 m[PPTP_MSG_MAX];
+	u8 m[PPTP_MSG_MAX_LEN];
 
 	set_serial(s, c, sim->next_serial++);
 	if (sim->o.incoming) {
@@ -155,7 +155,7 @@ static void send_call_request(struct session *s, struct call *c, bool flood)
 /* @result: 4 (Request) answers a CCRQ, 3 (Admin Shutdown) clears on our own. */
 static void send_cdn(struct session *s, struct call *c, u8 result)
 {
-	u8 m[PPTP_MSG_MAX];
+	u8 m[PPTP_MSG_MAX_LEN];
 
 	pptp_msg_init(m, PPTP_CDN);
 	pptp_put16(m + PPTP_CDN_OFF_CALL_ID, sim->o.cdn_peer_id ? c->peer_id : c->own_id);
@@ -166,7 +166,7 @@ static void send_cdn(struct session *s, struct call *c, u8 result)
 /* What --hostile sends once the session is up. */
 static void send_hostile(struct session *s)
 {
-	u8 m[PPTP_MSG_MAX];
+	u8 m[PPTP_MSG_MAX_LEN];
 
 	switch (sim->o.hostile) {
 	case SIM_HOSTILE_BAD_COOKIE:
@@ -200,7 +200,7 @@ static void session_up(struct session *s)
 	s->state = SESS_UP;
 	s->was_up = true;
 	if (sim->o.echo) {
-		u8 m[PPTP_MSG_MAX];
+		u8 m[PPTP_MSG_MAX_LEN];
 
 		s->echo_ident = s->token ^ 0x5a5a5a5a;
 		pptp_msg_init(m, PPTP_ECHORQ);
@@ -315,7 +315,7 @@ void proto_call_progress(struct call *c)
 
 static void call_up(struct session *s, struct call *c)
 {
-	u8 m[PPTP_MSG_MAX];
+	u8 m[PPTP_MSG_MAX_LEN];
 
 	c->state = CALL_UP;
 	c->was_up = true;
@@ -350,7 +350,7 @@ static bool msg_valid(const u8 *m, u16 len)
 	u16 type = pptp_get16(m + PPTP_OFF_CTRL_TYPE);
 
 	return pptp_get16(m + PPTP_OFF_MSG_TYPE) == PPTP_MSG_CONTROL &&
-	       pptp_get32(m + PPTP_OFF_MAGIC) == PPTP_MAGIC_COOKIE &&
+	       pptp_get32(m + PPTP_OFF_MAGIC) == PPTP_MAGIC &&
 	       pptp_msg_len(type) && len == pptp_msg_len(type);
 }
 
@@ -371,7 +371,7 @@ static void rx_request(struct session *s, const u8 *m, u16 type)
 	bool flood = type == PPTP_OCRQ &&
 		     !memcmp(m + PPTP_OCRQ_OFF_PHONE, SIM_FLOOD_PHONE, sizeof(SIM_FLOOD_PHONE));
 	struct call *c = call_new(s, false);
-	u8 r[PPTP_MSG_MAX];
+	u8 r[PPTP_MSG_MAX_LEN];
 
 	c->flood = flood;
 	s->n_calls += !flood;
@@ -405,7 +405,7 @@ static void rx_reply(struct session *s, const u8 *m, u16 type)
 	unsigned int peer_off = type == PPTP_OCRP ? PPTP_OCRP_OFF_PEER_ID : PPTP_ICRP_OFF_PEER_ID;
 	u8 result = m[type == PPTP_OCRP ? PPTP_OCRP_OFF_RESULT : PPTP_ICRP_OFF_RESULT];
 	struct call *c = find_own(s, pptp_get16(m + peer_off));
-	u8 r[PPTP_MSG_MAX];
+	u8 r[PPTP_MSG_MAX_LEN];
 
 	if (!c || !c->originator) {
 		bad_id(s, pptp_msg_name(type), pptp_get16(m + peer_off));
@@ -521,7 +521,7 @@ static void rx_session(struct session *s, const u8 *m, u16 type)
 		ctrl_close(s, false);
 		break;
 	case PPTP_ECHORQ: {
-		u8 r[PPTP_MSG_MAX];
+		u8 r[PPTP_MSG_MAX_LEN];
 
 		pptp_msg_init(r, PPTP_ECHORP);
 		memcpy(r + PPTP_ECHO_OFF_IDENT, m + PPTP_ECHO_OFF_IDENT, 4);

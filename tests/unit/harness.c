@@ -65,7 +65,7 @@ static void event_cb(void *ctx, const struct pptp_tracker *t, const struct pptp_
 	}
 	if (ev->type == PPTP_EV_MESSAGE) {
 		assert_non_null(ev->msg);
-		assert_true(ev->msg_len <= PPTP_MSG_MAX);
+		assert_true(ev->msg_len <= PPTP_MSG_MAX_LEN);
 		memcpy(r->msg, ev->msg, ev->msg_len);
 	}
 	if (ev->type == PPTP_EV_CALL_DOWN && ev->call) {
@@ -421,7 +421,7 @@ u16 mk_any(u8 *b, u16 type, u16 a, u16 peer, u8 result)
 
 void w_session_up(struct world *w, unsigned int requester)
 {
-	u8 b[PPTP_MSG_MAX];
+	u8 b[PPTP_MSG_MAX_LEN];
 
 	mk_sccrq(b);
 	w_send(w, requester, b);
@@ -432,38 +432,38 @@ void w_session_up(struct world *w, unsigned int requester)
 
 struct pptp_call *w_out_call(struct world *w, unsigned int pns_dir, u16 pns_id, u16 pac_id)
 {
-	u8 b[PPTP_MSG_MAX];
+	u8 b[PPTP_MSG_MAX_LEN];
 	struct pptp_call *c;
 
 	mk_ocrq(b, pns_id, pns_id);
 	w_send(w, pns_dir, b);
 	c = pptp_find_by_id(&w->t, PPTP_PNS, pns_id);
 	assert_non_null(c);
-	assert_int_equal(c->state, PPTP_CALL_OUT_REQ);
+	assert_int_equal(c->state, PPTP_CALL_STATE_OUT_REQ);
 	/* The PAC names the PNS's ID as the NAT showed it. */
 	mk_ocrp(b, pac_id, c->xid[PPTP_PNS], 1);
 	w_send(w, !pns_dir, b);
 	assert_int_equal(n_last(w, PPTP_EV_CALL_UP), 1);
-	assert_int_equal(c->state, PPTP_CALL_UP);
+	assert_int_equal(c->state, PPTP_CALL_STATE_UP);
 	return c;
 }
 
 struct pptp_call *w_in_call(struct world *w, unsigned int pac_dir, u16 pac_id, u16 pns_id)
 {
-	u8 b[PPTP_MSG_MAX];
+	u8 b[PPTP_MSG_MAX_LEN];
 	struct pptp_call *c;
 
 	mk_icrq(b, pac_id, pac_id);
 	w_send(w, pac_dir, b);
 	c = pptp_find_by_id(&w->t, PPTP_PAC, pac_id);
 	assert_non_null(c);
-	assert_int_equal(c->state, PPTP_CALL_IN_REQ);
+	assert_int_equal(c->state, PPTP_CALL_STATE_IN_REQ);
 	mk_icrp(b, pns_id, c->xid[PPTP_PAC], 1);
 	w_send(w, !pac_dir, b);
-	assert_int_equal(c->state, PPTP_CALL_IN_REP);
+	assert_int_equal(c->state, PPTP_CALL_STATE_IN_REP);
 	mk_iccn(b, c->xid[PPTP_PNS]);
 	w_send(w, pac_dir, b);
 	assert_int_equal(n_last(w, PPTP_EV_CALL_UP), 1);
-	assert_int_equal(c->state, PPTP_CALL_UP);
+	assert_int_equal(c->state, PPTP_CALL_STATE_UP);
 	return c;
 }

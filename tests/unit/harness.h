@@ -44,7 +44,7 @@ struct rec_event {
 	struct pptp_event ev;	/* msg and call cleared: they die with the callback */
 	struct pptp_call call;	/* copy of *ev.call */
 	u8 has_call;
-	u8 msg[PPTP_MSG_MAX];	/* MESSAGE: copy of the message */
+	u8 msg[PPTP_MSG_MAX_LEN];	/* MESSAGE: copy of the message */
 };
 
 struct map_rec {

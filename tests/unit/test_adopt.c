@@ -10,7 +10,7 @@ static struct pptp_call up_call(u16 pns, u16 pns_x, u16 pac)
 {
 	struct pptp_call c = { 0 };
 
-	c.state = PPTP_CALL_UP;
+	c.state = PPTP_CALL_STATE_UP;
 	c.outgoing = 1;
 	c.has_id[PPTP_PNS] = c.has_id[PPTP_PAC] = 1;
 	c.id[PPTP_PNS] = pns;
@@ -25,7 +25,7 @@ static void test_adopt_then_clear(void **state)
 	struct pptp_call in = up_call(0x0100, PNS_X(0x0100), 0x0200);
 	const struct rec_event *e;
 	struct pptp_call *c;
-	u8 b[PPTP_MSG_MAX];
+	u8 b[PPTP_MSG_MAX_LEN];
 
 	(void)state;
 	c = pptp_adopt_call(&w->t, 1, &in);	/* the PNS sends in dir 1 */
@@ -70,7 +70,7 @@ static void test_adopt_refused(void **state)
 
 	(void)state;
 	x = a;
-	x.state = PPTP_CALL_OUT_REQ;			/* not up */
+	x.state = PPTP_CALL_STATE_OUT_REQ;			/* not up */
 	assert_null(pptp_adopt_call(&w->t, 0, &x));
 	x = a;
 	x.has_id[PPTP_PAC] = 0;				/* half a call */

@@ -20,7 +20,7 @@ static void test_outgoing_call(void **state)
 	struct world *w = session(MAP_PNS, 4);
 	const struct rec_event *e;
 	struct pptp_call *c;
-	u8 b[PPTP_MSG_MAX];
+	u8 b[PPTP_MSG_MAX_LEN];
 
 	(void)state;
 	mk_ocrq(b, 0x0100, 0x0AB1);
@@ -28,7 +28,7 @@ static void test_outgoing_call(void **state)
 	c = pptp_find_by_id(&w->t, PPTP_PNS, 0x0100);
 	assert_non_null(c);
 	assert_ptr_equal(pptp_find_by_xid(&w->t, PPTP_PNS, PNS_X(0x0100)), c);
-	assert_int_equal(c->state, PPTP_CALL_OUT_REQ);
+	assert_int_equal(c->state, PPTP_CALL_STATE_OUT_REQ);
 	assert_int_equal(c->outgoing, 1);
 	assert_int_equal(c->has_id[PPTP_PNS], 1);
 	assert_int_equal(c->has_id[PPTP_PAC], 0);
@@ -47,7 +47,7 @@ static void test_outgoing_call(void **state)
 	assert_int_equal(e->call.id[PPTP_PAC], 0x0200);
 	assert_int_equal(e->call.xid[PPTP_PNS], PNS_X(0x0100));
 	assert_int_equal(e->call.xid[PPTP_PAC], 0x0200);
-	assert_int_equal(c->state, PPTP_CALL_UP);
+	assert_int_equal(c->state, PPTP_CALL_STATE_UP);
 	assert_int_equal(c->has_id[PPTP_PAC], 1);
 	assert_int_equal(c->window[PPTP_PAC], 32);	/* OCRP offset 24 */
 	assert_int_equal(c->was_up, 1);
@@ -56,7 +56,7 @@ static void test_outgoing_call(void **state)
 
 	mk_ccrq(b, 0x0100);
 	w_send(w, 0, b);
-	assert_int_equal(c->state, PPTP_CALL_CLEARING);
+	assert_int_equal(c->state, PPTP_CALL_STATE_CLEARING);
 	assert_int_equal(n_last(w, PPTP_EV_CALL_DOWN), 0);
 
 	mk_cdn(b, 0x0200, 4);
@@ -65,7 +65,7 @@ static void test_outgoing_call(void **state)
 	assert_non_null(e);
 	assert_int_equal(e->call.id[PPTP_PNS], 0x0100);
 	assert_int_equal(e->call.id[PPTP_PAC], 0x0200);
-	assert_int_equal(c->state, PPTP_CALL_FREE);
+	assert_int_equal(c->state, PPTP_CALL_STATE_FREE);
 	assert_null(pptp_find_by_id(&w->t, PPTP_PNS, 0x0100));
 	assert_null(pptp_find_by_xid(&w->t, PPTP_PNS, PNS_X(0x0100)));
 	assert_null(pptp_find_by_id(&w->t, PPTP_PAC, 0x0200));
@@ -84,7 +84,7 @@ static void test_outgoing_call_fails(void **state)
 		/* Both sides translated: the OCRP's own ID is mapped, then dropped. */
 		struct world *w = session(MAP_BOTH, 4);
 		const struct rec_event *e;
-		u8 b[PPTP_MSG_MAX];
+		u8 b[PPTP_MSG_MAX_LEN];
 
 		mk_ocrq(b, 0x0100, 1);
 		w_send(w, 0, b);
@@ -110,7 +110,7 @@ static void test_incoming_call(void **state)
 	struct world *w = session(MAP_PAC, 4);
 	const struct rec_event *e;
 	struct pptp_call *c;
-	u8 b[PPTP_MSG_MAX];
+	u8 b[PPTP_MSG_MAX_LEN];
 
 	(void)state;
 	mk_icrq(b, 0x0200, 0x0CD1);
@@ -118,7 +118,7 @@ static void test_incoming_call(void **state)
 	c = pptp_find_by_id(&w->t, PPTP_PAC, 0x0200);
 	assert_non_null(c);
 	assert_ptr_equal(pptp_find_by_xid(&w->t, PPTP_PAC, PAC_X(0x0200)), c);
-	assert_int_equal(c->state, PPTP_CALL_IN_REQ);
+	assert_int_equal(c->state, PPTP_CALL_STATE_IN_REQ);
 	assert_int_equal(c->outgoing, 0);
 	assert_int_equal(c->has_id[PPTP_PAC], 1);
 	assert_int_equal(c->has_id[PPTP_PNS], 0);
@@ -126,7 +126,7 @@ static void test_incoming_call(void **state)
 
 	mk_icrp(b, 0x0100, PAC_X(0x0200), 1);
 	w_send(w, 0, b);
-	assert_int_equal(c->state, PPTP_CALL_IN_REP);
+	assert_int_equal(c->state, PPTP_CALL_STATE_IN_REP);
 	assert_int_equal(c->has_id[PPTP_PNS], 1);
 	assert_int_equal(c->id[PPTP_PNS], 0x0100);
 	assert_int_equal(c->window[PPTP_PNS], 48);	/* ICRP offset 18 */
@@ -139,7 +139,7 @@ static void test_incoming_call(void **state)
 	assert_int_equal(e->call.id[PPTP_PAC], 0x0200);
 	assert_int_equal(e->call.xid[PPTP_PAC], PAC_X(0x0200));
 	assert_int_equal(e->call.id[PPTP_PNS], 0x0100);
-	assert_int_equal(c->state, PPTP_CALL_UP);
+	assert_int_equal(c->state, PPTP_CALL_STATE_UP);
 	assert_int_equal(c->window[PPTP_PAC], 16);	/* ICCN offset 20 */
 
 	mk_cdn(b, 0x0200, 1);
@@ -156,7 +156,7 @@ static void test_incoming_call_refused(void **state)
 	(void)state;
 	for (result = 2; result <= 3; result++) {
 		struct world *w = session(MAP_BOTH, 4);
-		u8 b[PPTP_MSG_MAX];
+		u8 b[PPTP_MSG_MAX_LEN];
 
 		mk_icrq(b, 0x0200, 1);
 		w_send(w, 1, b);
@@ -176,7 +176,7 @@ static void test_many_calls(void **state)
 	struct world *w = session(MAP_BOTH, 8);
 	static const u16 out_id[5] = { 0x0010, 0x0011, 0x0012, 0x0013, 0x0014 };
 	static const u16 in_id[3] = { 0x0020, 0x0021, 0x0022 };
-	u8 b[PPTP_MSG_MAX];
+	u8 b[PPTP_MSG_MAX_LEN];
 	unsigned int i;
 
 	(void)state;
@@ -230,7 +230,7 @@ static void test_call_limit(void **state)
 {
 	struct world *w = session(MAP_PNS, 2);
 	const struct rec_event *e;
-	u8 b[PPTP_MSG_MAX];
+	u8 b[PPTP_MSG_MAX_LEN];
 
 	(void)state;
 	w_out_call(w, 0, 0x0100, 0x0200);
@@ -261,7 +261,7 @@ static void test_call_limit(void **state)
 static void test_id_exhausted(void **state)
 {
 	struct world *w = session(MAP_PNS, 4);
-	u8 b[PPTP_MSG_MAX];
+	u8 b[PPTP_MSG_MAX_LEN];
 
 	(void)state;
 	w->map_fail = 1;
@@ -285,7 +285,7 @@ static void test_id_exhausted(void **state)
 static void test_id_exhausted_on_reply(void **state)
 {
 	struct world *w = session(MAP_PAC, 4);
-	u8 b[PPTP_MSG_MAX];
+	u8 b[PPTP_MSG_MAX_LEN];
 
 	(void)state;
 	mk_ocrq(b, 0x0100, 1);
@@ -303,7 +303,7 @@ static void test_id_exhausted_on_reply(void **state)
 static void test_stop_brings_calls_down(void **state)
 {
 	struct world *w = session(MAP_BOTH, 4);
-	u8 b[PPTP_MSG_MAX];
+	u8 b[PPTP_MSG_MAX_LEN];
 
 	(void)state;
 	w_out_call(w, 0, 0x0100, 0x0200);
@@ -327,7 +327,7 @@ static void test_stop_brings_calls_down(void **state)
 static void test_close_brings_calls_down(void **state)
 {
 	struct world *w = session(MAP_BOTH, 4);
-	u8 b[PPTP_MSG_MAX];
+	u8 b[PPTP_MSG_MAX_LEN];
 	unsigned int i;
 
 	(void)state;
@@ -346,7 +346,7 @@ static void test_close_brings_calls_down(void **state)
 	assert_int_equal(n_last(w, PPTP_EV_CALL_DOWN), 4);
 	assert_int_equal(w->t.live_calls, 0);
 	for (i = 0; i < 4; i++)
-		assert_int_equal(w->calls[i].state, PPTP_CALL_FREE);
+		assert_int_equal(w->calls[i].state, PPTP_CALL_STATE_FREE);
 	assert_int_equal(w->t.cnt.calls_closed, 4);
 	w->mark = w->n;
 	pptp_tracker_close(&w->t);
@@ -359,7 +359,7 @@ static void test_ccrq_any_state(void **state)
 {
 	struct world *w = session(MAP_PNS, 4);
 	struct pptp_call *c;
-	u8 b[PPTP_MSG_MAX];
+	u8 b[PPTP_MSG_MAX_LEN];
 
 	(void)state;
 	mk_ocrq(b, 0x0100, 1);
@@ -370,7 +370,7 @@ static void test_ccrq_any_state(void **state)
 	assert_int_equal(get16(b + 12), PNS_X(0x0100));
 	c = pptp_find_by_id(&w->t, PPTP_PNS, 0x0100);
 	assert_non_null(c);
-	assert_int_equal(c->state, PPTP_CALL_CLEARING);
+	assert_int_equal(c->state, PPTP_CALL_STATE_CLEARING);
 	mk_cdn(b, PNS_X(0x0100), 4);
 	w_send(w, 1, b);
 	assert_int_equal(n_last(w, PPTP_EV_CALL_DOWN), 1);
@@ -382,7 +382,7 @@ static void test_ccrq_any_state(void **state)
 	mk_ccrq(b, 0x0101);
 	w_send(w, 0, b);
 	assert_int_equal(n_last(w, PPTP_EV_ANOMALY), 0);
-	assert_int_equal(pptp_find_by_id(&w->t, PPTP_PNS, 0x0101)->state, PPTP_CALL_CLEARING);
+	assert_int_equal(pptp_find_by_id(&w->t, PPTP_PNS, 0x0101)->state, PPTP_CALL_STATE_CLEARING);
 	/* A clearing call does not come up. */
 	mk_iccn(b, PNS_X(0x0101));
 	w_send(w, 1, b);
@@ -394,7 +394,7 @@ static void test_ccrq_any_state(void **state)
 static void test_cdn_before_answer(void **state)
 {
 	struct world *w = session(MAP_PAC, 4);
-	u8 b[PPTP_MSG_MAX];
+	u8 b[PPTP_MSG_MAX_LEN];
 
 	(void)state;
 	mk_icrq(b, 0x0200, 1);
@@ -421,7 +421,7 @@ static void test_cdn_before_answer(void **state)
 static void test_cdn_reading_learned(void **state)
 {
 	struct world *w = session(MAP_PNS, 4);
-	u8 b[PPTP_MSG_MAX];
+	u8 b[PPTP_MSG_MAX_LEN];
 
 	(void)state;
 	w_out_call(w, 0, 0x0100, 0x0200);		/* A: PNS 0x0100 seen as 0x1100 */
@@ -450,7 +450,7 @@ static void test_cdn_reading_learned(void **state)
 static void test_dup_call_id(void **state)
 {
 	struct world *w = session(MAP_PNS, 4);
-	u8 b[PPTP_MSG_MAX];
+	u8 b[PPTP_MSG_MAX_LEN];
 
 	(void)state;
 	mk_ocrq(b, 0x0100, 1);
@@ -466,7 +466,7 @@ static void test_dup_call_id(void **state)
 static void test_unknown_call_id(void **state)
 {
 	struct world *w = session(MAP_NULL, 4);
-	u8 b[PPTP_MSG_MAX];
+	u8 b[PPTP_MSG_MAX_LEN];
 
 	(void)state;
 	w_out_call(w, 0, 0x0100, 0x0200);
@@ -488,7 +488,7 @@ static void test_unknown_call_id(void **state)
 static void test_reply_out_of_state(void **state)
 {
 	struct world *w = session(MAP_NULL, 4);
-	u8 b[PPTP_MSG_MAX];
+	u8 b[PPTP_MSG_MAX_LEN];
 
 	(void)state;
 	w_out_call(w, 0, 0x0100, 0x0200);
@@ -503,7 +503,7 @@ static void test_reply_out_of_state(void **state)
 static void test_result_range(void **state)
 {
 	struct world *w = session(MAP_NULL, 4);
-	u8 b[PPTP_MSG_MAX];
+	u8 b[PPTP_MSG_MAX_LEN];
 
 	(void)state;
 	mk_ocrq(b, 0x0100, 1);

@@ -50,7 +50,7 @@ static void test_huge_length_recovers(void **state)
 static void test_resync_after_partial(void **state)
 {
 	struct world *w = w_new(MAP_PNS, 4, 0);
-	u8 a[PPTP_MSG_MAX], b[PPTP_MSG_MAX];
+	u8 a[PPTP_MSG_MAX_LEN], b[PPTP_MSG_MAX_LEN];
 	const struct rec_event *e;
 	u32 seq;
 
@@ -82,7 +82,7 @@ static void test_resync_after_partial(void **state)
 static void test_resync_mid_message(void **state)
 {
 	struct world *w = w_new(MAP_NULL, 4, 0);
-	u8 seg[148 + 168], cdn[PPTP_MSG_MAX];
+	u8 seg[148 + 168], cdn[PPTP_MSG_MAX_LEN];
 	u32 seq;
 
 	(void)state;

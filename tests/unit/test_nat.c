@@ -112,7 +112,7 @@ static const struct plan_step plan_both[] = {
 static void check_step(struct world *w, const struct plan_step *s, unsigned int i,
 		       const u8 *orig, const u8 *got, u16 len)
 {
-	u8 want[PPTP_MSG_MAX];
+	u8 want[PPTP_MSG_MAX_LEN];
 	unsigned int k;
 
 	memcpy(want, orig, len);
@@ -170,7 +170,7 @@ static void run_plan(enum map_mode mode, const struct plan_step *plan, unsigned 
 		for (i = 0; i < n; i++) {
 			const struct plan_step *s = &plan[i];
 			unsigned int dir = s->from == PNS ? pns_dir : !pns_dir;
-			u8 b[PPTP_MSG_MAX], orig[PPTP_MSG_MAX];
+			u8 b[PPTP_MSG_MAX_LEN], orig[PPTP_MSG_MAX_LEN];
 			u16 len = mk_any(b, s->type, s->a, s->peer, s->result);
 
 			memcpy(orig, b, len);
@@ -232,7 +232,7 @@ static void test_invalid_after_decision(void **state)
 {
 	struct world *w = w_new(MAP_PNS, 4, 0);
 	const struct rec_event *e;
-	u8 b[PPTP_MSG_MAX];
+	u8 b[PPTP_MSG_MAX_LEN];
 
 	(void)state;
 	w_session_up(w, 0);
@@ -384,7 +384,7 @@ static void test_retransmit_overlapping_new(void **state)
 static void test_retransmit_mismatch(void **state)
 {
 	struct world *w = w_new(MAP_PNS, 4, 0);
-	u8 b[PPTP_MSG_MAX];
+	u8 b[PPTP_MSG_MAX_LEN];
 	u32 seq;
 
 	(void)state;
@@ -411,7 +411,7 @@ static void test_retransmit_mismatch(void **state)
 static void test_retransmit_completes_split_head(void **state)
 {
 	struct world *w = w_new(MAP_PNS, 4, 0);
-	u8 b[PPTP_MSG_MAX];
+	u8 b[PPTP_MSG_MAX_LEN];
 	u32 seq;
 
 	(void)state;
@@ -433,7 +433,7 @@ static void test_retransmit_completes_split_head(void **state)
 static void test_retransmit_log_depth(void **state)
 {
 	struct world *w = w_new(MAP_PNS, 4, 0);
-	u8 b[PPTP_MSG_MAX];
+	u8 b[PPTP_MSG_MAX_LEN];
 	unsigned int i;
 	u32 seq;
 
@@ -461,7 +461,7 @@ static void test_retransmit_log_depth(void **state)
 static void test_retransmit_beyond_log(void **state)
 {
 	struct world *w = w_new(MAP_PNS, 4, 0);
-	u8 b[PPTP_MSG_MAX];
+	u8 b[PPTP_MSG_MAX_LEN];
 	unsigned int i;
 	u32 seq;
 
@@ -486,7 +486,7 @@ static void test_future_segment(void **state)
 {
 	struct world *w = w_new(MAP_PNS, 4, 0);
 	struct pptp_tracker before;
-	u8 b[PPTP_MSG_MAX];
+	u8 b[PPTP_MSG_MAX_LEN];
 	u32 seq;
 
 	(void)state;

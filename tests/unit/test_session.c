@@ -47,7 +47,7 @@ static void test_every_type_round_trip(void **state)
 	for (i = 0; i < PPTP_ARRAY_SIZE(all_types); i++) {
 		const struct step *s = &all_types[i];
 		const struct rec_event *m;
-		u8 b[PPTP_MSG_MAX], orig[PPTP_MSG_MAX];
+		u8 b[PPTP_MSG_MAX_LEN], orig[PPTP_MSG_MAX_LEN];
 		u16 len = mk_any(b, s->type, s->a, s->peer, s->result);
 		u32 seq = w->seq[s->dir];
 
@@ -116,7 +116,7 @@ static void expect_invalid(enum map_mode mode, u8 *b, u32 len, unsigned int reas
 
 static void test_invalid_length(void **state)
 {
-	u8 b[PPTP_MSG_MAX + 8] = { 0 };
+	u8 b[PPTP_MSG_MAX_LEN + 8] = { 0 };
 
 	(void)state;
 	mk_ocrq(b, 0x0101, 1);
@@ -135,7 +135,7 @@ static void test_invalid_length(void **state)
 
 static void test_invalid_msg_type(void **state)
 {
-	u8 b[PPTP_MSG_MAX];
+	u8 b[PPTP_MSG_MAX_LEN];
 
 	(void)state;
 	mk_ocrq(b, 0x0101, 1);
@@ -148,7 +148,7 @@ static void test_invalid_msg_type(void **state)
 
 static void test_invalid_magic(void **state)
 {
-	u8 b[PPTP_MSG_MAX];
+	u8 b[PPTP_MSG_MAX_LEN];
 
 	(void)state;
 	mk_ocrq(b, 0x0101, 1);
@@ -161,7 +161,7 @@ static void test_invalid_magic(void **state)
 
 static void test_invalid_ctrl_type(void **state)
 {
-	u8 b[PPTP_MSG_MAX];
+	u8 b[PPTP_MSG_MAX_LEN];
 
 	(void)state;
 	mk_echorq(b, 1);
@@ -186,7 +186,7 @@ static const struct {
 
 static void test_invalid_reserved(void **state)
 {
-	u8 b[PPTP_MSG_MAX];
+	u8 b[PPTP_MSG_MAX_LEN];
 	unsigned int i, type, byte;
 
 	(void)state;
@@ -232,7 +232,7 @@ static void test_invalid_reply_changes_nothing(void **state)
 {
 	struct world *w = w_new(MAP_NULL, 4, 0);
 	struct pptp_call *c;
-	u8 b[PPTP_MSG_MAX];
+	u8 b[PPTP_MSG_MAX_LEN];
 
 	(void)state;
 	w_session_up(w, 0);
@@ -245,7 +245,7 @@ static void test_invalid_reply_changes_nothing(void **state)
 	assert_int_equal(n_last(w, PPTP_EV_CALL_UP), 0);
 	c = pptp_find_by_id(&w->t, PPTP_PNS, 0x0100);
 	assert_non_null(c);
-	assert_int_equal(c->state, PPTP_CALL_OUT_REQ);
+	assert_int_equal(c->state, PPTP_CALL_STATE_OUT_REQ);
 
 	mk_icrq(b, 0x0201, 1);
 	w_send(w, 1, b);
@@ -257,7 +257,7 @@ static void test_invalid_reply_changes_nothing(void **state)
 	assert_int_equal(n_last(w, PPTP_EV_CALL_UP), 0);
 	c = pptp_find_by_id(&w->t, PPTP_PAC, 0x0201);
 	assert_non_null(c);
-	assert_int_equal(c->state, PPTP_CALL_IN_REP);
+	assert_int_equal(c->state, PPTP_CALL_STATE_IN_REP);
 	assert_int_equal(w->t.cnt.calls_up, 0);
 	w_free(w);
 }
@@ -266,7 +266,7 @@ static void test_session_states(void **state)
 {
 	struct world *w = w_new(MAP_NULL, 4, 0);
 	const struct rec_event *e;
-	u8 b[PPTP_MSG_MAX];
+	u8 b[PPTP_MSG_MAX_LEN];
 
 	(void)state;
 	assert_int_equal(w->t.session, PPTP_SESS_IDLE);
@@ -298,7 +298,7 @@ static void test_session_states(void **state)
 static void test_sccrp_refused(void **state)
 {
 	struct world *w = w_new(MAP_NULL, 4, 0);
-	u8 b[PPTP_MSG_MAX];
+	u8 b[PPTP_MSG_MAX_LEN];
 
 	(void)state;
 	mk_sccrq(b);
@@ -316,7 +316,7 @@ static void test_sccrp_refused(void **state)
 static void test_call_before_sccrp(void **state)
 {
 	struct world *w = w_new(MAP_PNS, 4, 0);
-	u8 b[PPTP_MSG_MAX];
+	u8 b[PPTP_MSG_MAX_LEN];
 
 	(void)state;
 	mk_ocrq(b, 0x0100, 1);
@@ -353,7 +353,7 @@ static void test_pac_initiated(void **state)
 {
 	struct world *w = w_new(MAP_PNS, 4, 0);
 	struct pptp_call *c;
-	u8 b[PPTP_MSG_MAX];
+	u8 b[PPTP_MSG_MAX_LEN];
 
 	(void)state;
 	w_session_up(w, 0);
@@ -382,7 +382,7 @@ static void test_pac_initiated(void **state)
 static void test_role_conflict(void **state)
 {
 	struct world *w = w_new(MAP_NULL, 4, 0);
-	u8 b[PPTP_MSG_MAX];
+	u8 b[PPTP_MSG_MAX_LEN];
 
 	(void)state;
 	w_session_up(w, 0);
@@ -410,7 +410,7 @@ static void test_role_conflict(void **state)
 static void test_sli_from_either(void **state)
 {
 	struct world *w = w_new(MAP_NULL, 4, 0);
-	u8 b[PPTP_MSG_MAX];
+	u8 b[PPTP_MSG_MAX_LEN];
 
 	(void)state;
 	w_session_up(w, 0);
@@ -430,7 +430,7 @@ static void test_sli_from_either(void **state)
 static void test_counters(void **state)
 {
 	struct world *w = w_new(MAP_PNS, 2, 0);
-	u8 b[PPTP_MSG_MAX], again[PPTP_MSG_MAX];
+	u8 b[PPTP_MSG_MAX_LEN], again[PPTP_MSG_MAX_LEN];
 	u32 seq;
 
 	(void)state;
@@ -489,7 +489,7 @@ static void test_names(void **state)
 		assert_string_not_equal(pptp_role_name(i), "?");
 	for (i = 0; i <= PPTP_SESS_DOWN; i++)
 		assert_string_not_equal(pptp_session_name(i), "?");
-	for (i = 0; i <= PPTP_CALL_CLEARING; i++)
+	for (i = 0; i <= PPTP_CALL_STATE_CLEARING; i++)
 		assert_string_not_equal(pptp_call_state_name(i), "?");
 	assert_string_equal(pptp_invalid_name(PPTP_INV_COUNT), "?");
 	assert_string_equal(pptp_anomaly_name(PPTP_AN_COUNT), "?");
@@ -497,7 +497,7 @@ static void test_names(void **state)
 	assert_string_equal(pptp_event_name(PPTP_EV_COUNT), "?");
 	assert_string_equal(pptp_role_name(3), "?");
 	assert_string_equal(pptp_session_name(PPTP_SESS_DOWN + 1), "?");
-	assert_string_equal(pptp_call_state_name(PPTP_CALL_CLEARING + 1), "?");
+	assert_string_equal(pptp_call_state_name(PPTP_CALL_STATE_CLEARING + 1), "?");
 }
 
 int run_session_tests(void)

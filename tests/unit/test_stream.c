@@ -67,7 +67,7 @@ static void build_script(struct script *s, enum map_mode mode)
 	u16 x1 = xp ? PNS_X(0x0100) : 0x0100, x2 = xp ? PNS_X(0x0101) : 0x0101;
 	u16 x3 = xp ? PNS_X(0x0102) : 0x0102;
 	u16 y1 = yc ? PAC_X(0x0200) : 0x0200, y3 = yc ? PAC_X(0x0202) : 0x0202;
-	u8 b[PPTP_MSG_MAX];
+	u8 b[PPTP_MSG_MAX_LEN];
 
 	memset(s, 0, sizeof(*s));
 	mk_sccrq(b);			add(s, 0, b);

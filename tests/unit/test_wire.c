@@ -69,12 +69,12 @@ static void test_msg_len_and_names(void **state)
 	assert_string_equal(pptp_msg_name(16), "?");
 	assert_string_equal(pptp_msg_long_name(16), "?");
 	/* ICRQ is the longest message: the reassembly buffer must hold it. */
-	assert_int_equal(PPTP_MSG_MAX, 220);
+	assert_int_equal(PPTP_MSG_MAX_LEN, 220);
 }
 
 static void test_msg_init_header(void **state)
 {
-	u8 b[PPTP_MSG_MAX + 8];
+	u8 b[PPTP_MSG_MAX_LEN + 8];
 	unsigned int i, k;
 
 	(void)state;
@@ -127,7 +127,7 @@ static void test_msg_desc(void **state)
 /* The builders the other tests use put each field where the RFC says. */
 static void test_builders_fill_rfc_offsets(void **state)
 {
-	u8 b[PPTP_MSG_MAX];
+	u8 b[PPTP_MSG_MAX_LEN];
 
 	(void)state;
 	assert_int_equal(mk_ocrp(b, 0x1234, 0x5678, 1), 32);

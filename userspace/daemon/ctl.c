@@ -53,7 +53,7 @@ static void json_session(FILE *f, const struct session *s)
 	for (i = 0; i < s->t.max_calls; i++) {
 		const struct pptp_call *c = &s->calls[i];
 
-		if (c->state == PPTP_CALL_FREE)
+		if (c->state == PPTP_CALL_STATE_FREE)
 			continue;
 		fprintf(f, "%s{\"state\":\"%s\",\"pns_id\":%u,\"pns_xid\":%u,\"pac_id\":%u,\"pac_xid\":%u,\"pinhole\":%s}",
 			n++ ? "," : "", pptp_call_state_name(c->state), c->id[PPTP_PNS],

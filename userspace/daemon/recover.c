@@ -67,7 +67,7 @@ static void adopt(struct recovered *r, const struct ngd_conn *conn)
 	if (s->inside != r->g.inside || s->public != r->g.public || s->peer != r->g.peer ||
 	    s->inside_dir != r->dir || d != 0)
 		return;
-	call.state = PPTP_CALL_UP;
+	call.state = PPTP_CALL_STATE_UP;
 	call.outgoing = 1;
 	call.has_id[PPTP_PNS] = call.has_id[PPTP_PAC] = 1;
 	call.id[ir] = r->g.in_id;

@@ -80,7 +80,7 @@ static bool adopt(struct session *s, uint8_t ir, const struct cth_exp *in,
 	};
 	char comment[128];
 
-	call.state = PPTP_CALL_UP;
+	call.state = PPTP_CALL_STATE_UP;
 	call.outgoing = 1;	/* not known; nothing after CALL_UP depends on it */
 	call.has_id[PPTP_PNS] = call.has_id[PPTP_PAC] = 1;
 	call.id[ir] = g.in_id;

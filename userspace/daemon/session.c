@@ -89,7 +89,7 @@ static bool peer_uses(const struct session *s, uint16_t v)
 	if (pr > PPTP_PAC)
 		return false;
 	for (i = 0; i < s->t.max_calls; i++)
-		if (s->calls[i].state != PPTP_CALL_FREE && s->calls[i].has_id[pr] &&
+		if (s->calls[i].state != PPTP_CALL_STATE_FREE && s->calls[i].has_id[pr] &&
 		    s->calls[i].id[pr] == v)
 			return true;
 	return false;

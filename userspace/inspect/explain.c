@@ -178,7 +178,7 @@ const u8 *insp_explain_feed_begin(struct insp_capture *cap, struct insp_session 
 		xl->pos++;
 		if (xl->pos == 2) {
 			xl->len = pptp_get16(xl->head);
-			if (xl->len < PPTP_DECIDE_LEN || xl->len > PPTP_MSG_MAX) {
+			if (xl->len < PPTP_DECIDE_LEN || xl->len > PPTP_MSG_MAX_LEN) {
 				xl->state = 2;
 				line(cap, s, dir, "inbound framing lost: call IDs no longer translated back");
 				return x->seg;

@@ -65,7 +65,7 @@ struct insp_call *insp_session_call(struct insp_session *s, const struct pptp_ca
 	long slot = c - s->calls_slots;
 	struct insp_call *r;
 
-	if (!s->calls_slots || slot < 0 || slot >= s->t.max_calls || c->state == PPTP_CALL_FREE)
+	if (!s->calls_slots || slot < 0 || slot >= s->t.max_calls || c->state == PPTP_CALL_STATE_FREE)
 		return NULL;
 	if (s->slot_rec[slot] < 0) {
 		s->calls = insp_grow(s->calls, &s->cap_calls, s->n_calls + 1, sizeof(*s->calls));
@@ -91,7 +91,7 @@ static void sync_calls(struct insp_session *s)
 	u32 i;
 
 	for (i = 0; live && i < s->t.max_calls; i++) {
-		if (s->calls_slots[i].state != PPTP_CALL_FREE) {
+		if (s->calls_slots[i].state != PPTP_CALL_STATE_FREE) {
 			insp_session_call(s, &s->calls_slots[i]);
 			live--;
 		}
@@ -159,7 +159,7 @@ static void on_message(struct insp_session *s, const struct pptp_event *ev)
 		return;
 	if (ev->msg_type == PPTP_CCRQ)
 		r->cleared = 1;
-	if (ev->msg_type == PPTP_CDN && ev->call->state != PPTP_CALL_CLEARING) {
+	if (ev->msg_type == PPTP_CDN && ev->call->state != PPTP_CALL_STATE_CLEARING) {
 		r->cdn_without_ccrq = 1;
 		add_event(s, ev->dir, INSP_EV_CDN_NO_CCRQ, 0, PPTP_CDN,
 			  ev->call->id[PPTP_PNS]);
