@@ -31,7 +31,9 @@ for f in plain vmstock module; do
 	echo \"BENCH \$f \$result\"
 done
 guest_ngd measure_gre ngd $calls $vm_packets $reps $((timeout * 2))
-echo \"BENCH ngd \$result\""
+echo \"BENCH ngd \$result\"
+guest_ngd measure_gre cth $calls $vm_packets $reps $((timeout * 2))
+echo \"BENCH cth \$result\""
 guest_run 900 "$vm_body" || true
 
 bench_text "$calls control connections x 1 call (the stock helper tracks one call per" \
@@ -60,8 +62,9 @@ else
 		"$(bench_ratio "${guest[module]}" "$g")"
 	bench_row "guest: pptp-ngd nfqueue (NAT)" "$(guest_val ngd)" \
 		"$(bench_ratio "${guest[ngd]}" "$g")"
+	bench_row "guest: pptp-ngd cthelper (nft/pptp-ngd-cthelper.nft, NAT)" "$(guest_val cth)" \
+		"$(bench_ratio "${guest[cth]}" "$g")"
 fi
-faces_missing
 [ -z "$sim_failures" ] || bench_text "Failed host runs (each face gets $sim_tries tries," \
 	"fresh call IDs and an empty conntrack table each): $sim_failures"
 bench_end

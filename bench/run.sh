@@ -45,14 +45,6 @@ HEAD
 		cat "$f"
 		echo
 	done
-	cat <<'TAIL'
-## Not measured yet
-
-- 2. Scale: 10,000 concurrent calls through one NAT address (2,000 x 5 and
-  10,000 x 1), memory per call in the kernel (slab) and the daemon (RSS).
-- 4. Control-message latency added by the daemon (p50/p99 per queued packet).
-- 5. Inspector: `pptp-ng pcap` versus tshark on a >= 1 GB capture.
-TAIL
 } >"$doc"
 echo "bench: wrote $doc" >&2
 
