@@ -26,9 +26,7 @@ sim_listen pns client1 "$(client_ip4 1)" --role pns --incoming --expect-sessions
 sim_connect pac server "$fw_wan_ip4" --role pac --incoming --calls $calls --timeout 30
 sim_wait_status
 fw_show
-for name in pns pac; do
-	[ "${sim_rc[$name]}" = 0 ] || { cat "$out/$name.err" >&2; die "$name failed"; }
-done
+sims_passed pns pac
 expect_gre pns $((calls * 3))
 expect_gre pac $((calls * 3))
 pretty done "PAC-initiated, $calls incoming calls through DNAT ($helper)"

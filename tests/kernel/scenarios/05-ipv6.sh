@@ -23,9 +23,7 @@ sim_listen pac server "$server_ip6" --role pac --expect-sessions 1 --calls $call
 sim_connect pns client1 "$server_ip6" --role pns --calls $calls --timeout 30
 sim_wait_status
 fw_show
-for name in pns pac; do
-	[ "${sim_rc[$name]}" = 0 ] || { cat "$out/$name.err" >&2; die "$name failed"; }
-done
+sims_passed pns pac
 expect_gre pns $((calls * 3))
 expect_gre pac $((calls * 3))
 if [ "$helper" = pptp-ng ]; then

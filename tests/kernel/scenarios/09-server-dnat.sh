@@ -109,9 +109,7 @@ for i in 1 2; do
 		--packets $packets --call-id-base 1 --timeout 30
 done
 sim_wait_status
-for name in pac pns1 pns2; do
-	[ "${sim_rc[$name]}" = 0 ] || fail "$name exited ${sim_rc[$name]}"
-done
+sims_passed pac pns1 pns2
 expect_gre pac $((2 * calls * packets))
 expect_gre pns1 $((calls * packets))
 expect_gre pns2 $((calls * packets))
@@ -143,9 +141,7 @@ sim_connect pnsb out1 "$fw_wan_ip4" --role pns --calls $calls \
 sim_held out1 2
 sim_release
 sim_wait_status
-for name in pac1 pac2 pnsa pnsb; do
-	[ "${sim_rc[$name]}" = 0 ] || fail "$name exited ${sim_rc[$name]}"
-done
+sims_passed pac1 pac2 pnsa pnsb
 fw_show
 for name in pac1 pac2 pnsa pnsb; do
 	expect_gre "$name" $((calls * packets))

@@ -108,9 +108,7 @@ sim_listen pac server "$server_ip4" --role pac --expect-sessions 1 --calls $call
 	--packets $packets --timeout 30
 sim_connect pns fw "$server_ip4" --role pns --calls $calls --packets $packets --timeout 30
 sim_wait_status
-for name in pac pns; do
-	[ "${sim_rc[$name]}" = 0 ] || fail "$name exited ${sim_rc[$name]}"
-done
+sims_passed pac pns
 expect_gre pac $((calls * packets))
 expect_gre pns $((calls * packets))
 if ng_face; then

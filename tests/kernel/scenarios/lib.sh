@@ -206,6 +206,15 @@ fail() {
 	die "$@"
 }
 
+# sims_passed NAME...: fail unless each pptp-sim NAME exited 0
+# (after sim_wait_status).
+sims_passed() {
+	local name
+	for name in "$@"; do
+		[ "${sim_rc[$name]}" = 0 ] || fail "$name exited ${sim_rc[$name]}"
+	done
+}
+
 # outside N: N more hosts on the wan side, out1..outN at 203.0.113.11..,
 # behind a switch in the server namespace (which keeps 203.0.113.2):
 #
