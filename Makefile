@@ -12,7 +12,7 @@ PPTP_WARN	:= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-protot
 PPTP_CFLAGS	:= -std=c11 -D_GNU_SOURCE $(PPTP_WARN) -Iinclude $(CFLAGS)
 
 # The shared core: one source, compiled into every face.
-CORE_SRCS	:= include/pptp_ng/core.c include/pptp_ng/wire.c
+CORE_SRCS	:= include/pptp_ng/core.c include/pptp_ng/wire.c include/pptp_ng/nat.c
 CORE_HDRS	:= $(wildcard include/pptp_ng/*.h)
 CORE_LIB	:= $(B)/libpptp_core.a
 

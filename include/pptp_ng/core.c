@@ -17,6 +17,12 @@ static inline int seq_after(u32 a, u32 b)
 	return (s32)(a - b) > 0;
 }
 
+/* How far @seq lies behind the next byte expected in @s (wraps for bytes ahead). */
+static inline u32 back(const struct pptp_stream *s, u32 seq)
+{
+	return s->next_seq - seq;
+}
+
 static inline u8 other_role(u8 role)
 {
 	return role == PPTP_PNS ? PPTP_PAC : PPTP_PNS;
@@ -107,6 +113,28 @@ static void set_session(struct pptp_tracker *t, unsigned int dir, u8 state)
 	msg_event(t, dir, PPTP_EV_SESSION, &ev);
 	ev.new_val = state;
 	emit(t, &ev);
+}
+
+static inline int translating(const struct pptp_tracker *t)
+{
+	return t->translated[0] || t->translated[1];
+}
+
+/*
+ * Refuse the segment being fed because of the message being parsed in
+ * @dir (or, before any message, the segment as a whole): pptp_feed()
+ * stops there and takes nothing from that message on.
+ */
+static void refuse(struct pptp_tracker *t, unsigned int dir, u8 reason)
+{
+	const struct pptp_stream *s = &t->dir[dir];
+
+	if (t->drop)
+		return;
+	t->drop = reason + 1;
+	t->drop_seq = s->next_seq - s->have;
+	t->cnt.dropped[reason]++;
+	report(t, dir, PPTP_EV_DROP, reason, NULL);
 }
 
 /* ---- the call table ---- */
@@ -211,21 +239,22 @@ static void log_rewrite(struct pptp_stream *s, u32 seq, u16 type, u16 off,
 /*
  * Tell the caller to write @new_val over the 16-bit field at stream
  * position @seq, as far as the field lies in the bytes [@from, @to) of the
- * segment being fed.
+ * segment being fed.  Positions are compared as distances from @from, so
+ * a field far behind or ahead of the segment (sequence numbers wrap) is
+ * simply not in it: at most its two bytes are ever written.
  */
 static void emit_rewrite(struct pptp_tracker *t, struct pptp_event *ev,
 			 u32 seq, u16 new_val, u32 from, u32 to)
 {
 	u8 val[2] = { (u8)(new_val >> 8), (u8)new_val };
-	/* The field's bytes in the segment: [max(seq, from), min(seq + 2, to)). */
-	u32 lo = seq_after(from, seq) ? from : seq;
-	u32 hi = seq_after(seq + 2, to) ? to : seq + 2;
+	u32 span = to - from;
+	int in0 = seq - from < span, in1 = seq + 1 - from < span;
 
-	if (!seq_after(hi, lo))
+	if (!in0 && !in1)
 		return;
-	ev->first = (u8)(lo - seq);
-	ev->nbytes = (u8)(hi - lo);
-	ev->seg_off = lo - t->seg_seq;
+	ev->first = in0 ? 0 : 1;
+	ev->nbytes = (u8)(in0 + in1);
+	ev->seg_off = seq + ev->first - t->seg_seq;
 	ev->bytes[0] = val[ev->first];
 	ev->bytes[1] = ev->nbytes == 2 ? val[1] : 0;
 	t->cnt.rewrites++;
@@ -251,6 +280,8 @@ static int rewrite(struct pptp_tracker *t, unsigned int dir, u16 off,
 	seq = ev.msg_seq + off;
 	if (seq_after(t->seg_new, seq)) {
 		anomaly(t, dir, PPTP_AN_SPLIT_FIELD);
+		if (translating(t))
+			refuse(t, dir, PPTP_DROP_SPLIT_ID);
 		return 0;
 	}
 	ev.field_off = off;
@@ -262,30 +293,74 @@ static int rewrite(struct pptp_tracker *t, unsigned int dir, u16 off,
 	return 1;
 }
 
-/* Re-apply logged rewrites to the first @old bytes of a retransmitted segment. */
+/* Forget every logged rewrite at or after @seq (its message was refused). */
+static void log_forget_from(struct pptp_stream *s, u32 seq)
+{
+	unsigned int i;
+
+	for (i = 0; i < PPTP_REWRITE_LOG; i++)
+		if (back(s, s->log[i].seq) <= back(s, seq))
+			s->log[i].old_val = s->log[i].new_val = 0;
+}
+
+/*
+ * Whether a retransmission starting at @seg_seq may reach a rewrite the
+ * log no longer holds.  Nothing real starts further back than a TCP
+ * window, and the floor is forgotten once it lies that far back, so
+ * distances never wrap.
+ */
+static int log_stale(struct pptp_stream *s, u32 seg_seq)
+{
+	if (s->log_evicted && back(s, s->log_floor) > PPTP_RETRANS_WINDOW)
+		s->log_evicted = 0;
+	if (back(s, seg_seq) > PPTP_RETRANS_WINDOW)
+		return 1;
+	return s->log_evicted && back(s, seg_seq) > back(s, s->log_floor);
+}
+
+/* A logged field some of whose bytes lie in the retransmitted @old bytes differs from the first copy. */
+static int replay_mismatch(const struct pptp_tracker *t, const struct pptp_rewrite_log *l,
+			   const u8 *data, u32 old)
+{
+	u8 want[2] = { (u8)(l->old_val >> 8), (u8)l->old_val };
+	unsigned int b;
+
+	for (b = 0; b < 2; b++) {
+		u32 off = l->seq + b - t->seg_seq;
+
+		if (off < old && data[off] != want[b])
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Re-apply logged rewrites to the first @old bytes of a retransmitted
+ * segment.  With IDs translated, bytes that cannot be rewritten as the
+ * first copy was refuse the segment: passed, they could carry an
+ * untranslated ID.
+ */
 static void replay_rewrites(struct pptp_tracker *t, unsigned int dir,
 			    const u8 *data, u32 old)
 {
 	struct pptp_stream *s = &t->dir[dir];
-	unsigned int i, b;
+	unsigned int i;
 
-	if (s->log_evicted && seq_after(s->log_floor, t->seg_seq))
+	if (log_stale(s, t->seg_seq)) {
 		anomaly(t, dir, PPTP_AN_RETRANS_STALE);
-	for (i = 0; i < PPTP_REWRITE_LOG; i++) {
+		if (translating(t))
+			refuse(t, dir, PPTP_DROP_RETRANS);
+	}
+	for (i = 0; i < PPTP_REWRITE_LOG && !t->drop; i++) {
 		const struct pptp_rewrite_log *l = &s->log[i];
 		struct pptp_event ev;
-		u8 want[2] = { (u8)(l->old_val >> 8), (u8)l->old_val };
 
 		if (l->old_val == l->new_val)
 			continue;
-		for (b = 0; b < 2; b++) {
-			u32 off = l->seq + b - t->seg_seq;
-
-			if (off < old && data[off] != want[b])
-				break;
-		}
-		if (b < 2) {
+		if (replay_mismatch(t, l, data, old)) {
 			anomaly(t, dir, PPTP_AN_RETRANS_MISMATCH);
+			if (translating(t))
+				refuse(t, dir, PPTP_DROP_RETRANS);
 			continue;
 		}
 		memset(&ev, 0, sizeof(ev));
@@ -491,8 +566,8 @@ static u8 sender_role(struct pptp_tracker *t, unsigned int dir)
 	return role;
 }
 
-static inline int reserved_zero(const struct pptp_msg_desc *md, const u8 *msg,
-			 unsigned int from, unsigned int to)
+/* Whether every Reserved field of the message body is zero (wire.h lists them). */
+static int reserved_zero(const struct pptp_msg_desc *md, const u8 *msg)
 {
 	unsigned int i, n = md->n_reserved;
 
@@ -500,13 +575,36 @@ static inline int reserved_zero(const struct pptp_msg_desc *md, const u8 *msg,
 		/* Locals: a byte read through msg could alias the table for the compiler. */
 		unsigned int off = md->reserved[i].off, len = md->reserved[i].len;
 
-		if (off < from || off >= to)
-			continue;
 		/* Reserved fields are one or two bytes (wire.h). */
 		if (msg[off] || (len == 2 && msg[off + 1]))
 			return 0;
 	}
 	return 1;
+}
+
+/* OCRQ, ICRQ, OCRP and ICRP: the sender names a call ID of its own for the first time. */
+static inline int new_id_msg(u16 type)
+{
+	return type == PPTP_OCRQ || type == PPTP_ICRQ || type == PPTP_OCRP || type == PPTP_ICRP;
+}
+
+/*
+ * A translated sender's new call ID that the tracker will not follow
+ * (duplicate, out of state, call limit, no free ID) would reach the peer
+ * as the host behind the NAT knows it: refuse the segment instead, and
+ * report now what complete() would have.
+ */
+static void refuse_untranslated(struct pptp_tracker *t, unsigned int dir)
+{
+	const struct pptp_decision *d = &t->dir[dir].dec;
+
+	if (d->anomaly)
+		anomaly(t, dir, d->anomaly - 1);
+	if (d->refused) {
+		t->cnt.refused[d->refused - 1]++;
+		report(t, dir, PPTP_EV_REFUSED, d->refused - 1, NULL);
+	}
+	refuse(t, dir, PPTP_DROP_UNTRANSLATED);
 }
 
 static void decide(struct pptp_tracker *t, unsigned int dir)
@@ -521,21 +619,19 @@ static void decide(struct pptp_tracker *t, unsigned int dir)
 		return;
 	type = pptp_get16(s->buf + PPTP_OFF_CTRL_TYPE);
 	md = s->md;	/* known: the header was valid */
-	if (!reserved_zero(md, s->buf, 0, PPTP_DECIDE_LEN)) {
-		invalid(t, dir, PPTP_INV_RESERVED);
-		return;
-	}
 	if (!md->own_off && !md->peer_off)
 		return;		/* control connection messages act at the end */
 	sender = sender_role(t, dir);
-	if (sender == PPTP_ROLE_UNKNOWN) {
+	if (sender != PPTP_ROLE_UNKNOWN)
+		decide_call(t, dir, type, sender);
+	else if (!s->dec.anomaly)
 		/* SLI before any call has told who is who: nothing to follow. */
 		s->dec.ignore = 1;
+	if (!s->dec.anomaly && !s->dec.refused)
 		return;
-	}
-	decide_call(t, dir, type, sender);
-	if (s->dec.anomaly || s->dec.refused)
-		s->dec.ignore = 1;
+	s->dec.ignore = 1;
+	if (t->translated[dir] && new_id_msg(type))
+		refuse_untranslated(t, dir);
 }
 
 /* ---- acting on complete messages ---- */
@@ -569,11 +665,15 @@ static void complete_session(struct pptp_tracker *t, unsigned int dir, u16 type)
 		set_session(t, dir, PPTP_SESS_STOPPING);
 		break;
 	case PPTP_STOPCCRP:
-		if (t->session != PPTP_SESS_STOPPING && !(t->flags & PPTP_F_MIDSTREAM))
+		/*
+		 * Only as the answer to a StopCCRQ, which took the calls down
+		 * already: a reply alone (a tracker that joined late, or a
+		 * forgery) ends nothing, and FIN or RST follow a real stop.
+		 */
+		if (t->session != PPTP_SESS_STOPPING)
 			ok = 0;
 		else
 			set_session(t, dir, PPTP_SESS_DOWN);
-		all_calls_down(t, dir);
 		break;
 	}
 	if (!ok)
@@ -705,8 +805,6 @@ static void complete(struct pptp_tracker *t, unsigned int dir)
 	u8 sender;
 
 	md = s->md;
-	if (!s->invalid && !reserved_zero(md, s->buf, PPTP_DECIDE_LEN, PPTP_MSG_MAX_LEN))
-		invalid(t, dir, PPTP_INV_RESERVED);
 	if (s->invalid)
 		goto drop_mapping;
 	t->cnt.messages[dir][type]++;
@@ -721,6 +819,12 @@ static void complete(struct pptp_tracker *t, unsigned int dir)
 		emit(t, &ev);
 	}
 	check_result(t, dir, md);
+	/*
+	 * Real peers put garbage in Reserved fields (a Windows PAC's SLI,
+	 * say): the RFC's meaning of the message does not depend on them.
+	 */
+	if (!reserved_zero(md, s->buf))
+		anomaly(t, dir, PPTP_AN_RESERVED);
 	if (d->anomaly)
 		anomaly(t, dir, d->anomaly - 1);
 	if (d->refused) {
@@ -785,6 +889,23 @@ static void start_hunting(struct pptp_tracker *t, unsigned int dir)
 	s->invalid = 0;
 }
 
+/*
+ * The message in @dir's buffer is invalid (@reason).  Refuse the segment
+ * when told to refuse every invalid message, or when a translated sender's
+ * framed header names a type that carries the sender's own call ID: a
+ * lenient peer could take that ID from it, untranslated.
+ */
+static void invalid_header(struct pptp_tracker *t, unsigned int dir, int reason, int framed)
+{
+	const struct pptp_msg_desc *md;
+
+	invalid(t, dir, (u8)reason);
+	md = pptp_msg_desc(pptp_get16(t->dir[dir].buf + PPTP_OFF_CTRL_TYPE));
+	if ((t->flags & PPTP_F_REFUSE_INVALID) ||
+	    (framed && t->translated[dir] && md && md->own_off))
+		refuse(t, dir, PPTP_DROP_INVALID);
+}
+
 /* A full header is in: frame the message, or lose framing. */
 static void header_done(struct pptp_tracker *t, unsigned int dir)
 {
@@ -794,14 +915,15 @@ static void header_done(struct pptp_tracker *t, unsigned int dir)
 	if (!header_framed(s->buf)) {
 		reason = pptp_get32(s->buf + PPTP_OFF_MAGIC) != PPTP_MAGIC ?
 			 PPTP_INV_MAGIC : PPTP_INV_LENGTH;
-		invalid(t, dir, (u8)reason);
-		start_hunting(t, dir);
+		invalid_header(t, dir, reason, 0);
+		if (!t->drop)
+			start_hunting(t, dir);
 		return;
 	}
 	s->need = pptp_get16(s->buf + PPTP_OFF_LENGTH);
 	reason = header_invalid(s->buf, &s->md);
 	if (reason >= 0)
-		invalid(t, dir, (u8)reason);
+		invalid_header(t, dir, reason, 1);
 }
 
 /* While hunting, keep only bytes that may start a valid header. */
@@ -827,6 +949,7 @@ static void message_done(struct pptp_tracker *t, unsigned int dir)
 	s->have = 0;
 	s->need = 0;
 	s->invalid = 0;
+	s->dec.mapped = 0;	/* acted on: nothing left to hand back */
 }
 
 /*
@@ -874,10 +997,20 @@ static u32 whole_message(struct pptp_tracker *t, unsigned int dir, const u8 *dat
 	s->next_seq += mlen;
 	reason = header_invalid(s->buf, &s->md);
 	if (reason >= 0)
-		invalid(t, dir, (u8)reason);
-	decide(t, dir);
-	message_done(t, dir);
+		invalid_header(t, dir, reason, 1);
+	if (!t->drop)
+		decide(t, dir);
+	if (!t->drop)
+		message_done(t, dir);
 	return mlen;
+}
+
+/* The segment ends inside the ID fields of a call message: they cannot be rewritten whole. */
+static int ends_in_ids(const struct pptp_stream *s)
+{
+	return !s->hunting && s->need && !s->invalid &&
+	       s->have > PPTP_ID_AREA && s->have < PPTP_DECIDE_LEN &&
+	       (s->md->own_off || s->md->peer_off);
 }
 
 static void parse(struct pptp_tracker *t, unsigned int dir, const u8 *data, u32 len)
@@ -886,7 +1019,7 @@ static void parse(struct pptp_tracker *t, unsigned int dir, const u8 *data, u32 
 	u16 before;
 	u32 n;
 
-	while (len) {
+	while (len && !t->drop) {
 		n = whole_message(t, dir, data, len);
 		if (n) {
 			data += n;
@@ -903,6 +1036,8 @@ static void parse(struct pptp_tracker *t, unsigned int dir, const u8 *data, u32 
 				continue;
 		} else if (!s->need && s->have == PPTP_HDR_LEN) {
 			header_done(t, dir);
+			if (t->drop)
+				break;
 			if (s->hunting) {
 				hunt(t, dir);
 				continue;
@@ -910,8 +1045,39 @@ static void parse(struct pptp_tracker *t, unsigned int dir, const u8 *data, u32 
 		}
 		if (s->need && before < PPTP_DECIDE_LEN && s->have >= PPTP_DECIDE_LEN)
 			decide(t, dir);
-		if (s->need && s->have == s->need)
+		if (s->need && s->have == s->need && !t->drop)
 			message_done(t, dir);
+	}
+	if (!t->drop && translating(t) && ends_in_ids(s))
+		refuse(t, dir, PPTP_DROP_SPLIT_ID);
+}
+
+/*
+ * Take nothing from the refused message on: the stream goes back to where
+ * that message starts, or to the start of the segment's new bytes when the
+ * message began in an earlier segment (its first bytes stay in the buffer,
+ * which always holds the current message from its start).
+ */
+static void rewind_refused(struct pptp_tracker *t, unsigned int dir)
+{
+	struct pptp_stream *s = &t->dir[dir];
+	u32 to = seq_after(t->seg_new, t->drop_seq) ? t->seg_new : t->drop_seq;
+	const struct pptp_msg_desc *md;
+
+	if (s->dec.mapped && s->have >= PPTP_DECIDE_LEN)
+		unmap(t, dir, s->dec.map_role, s->dec.map_id, s->dec.map_xid);
+	memset(&s->dec, 0, sizeof(s->dec));
+	log_forget_from(s, to);
+	t->cnt.bytes[dir] -= t->seg_seq + t->seg_len - to;
+	s->next_seq = to;
+	s->have = (u16)(to - t->drop_seq);
+	s->hunting = 0;
+	s->invalid = 0;
+	s->need = 0;
+	if (s->have >= PPTP_HDR_LEN) {
+		s->need = pptp_get16(s->buf + PPTP_OFF_LENGTH);
+		s->invalid = header_invalid(s->buf, &md) >= 0;
+		s->md = md;
 	}
 }
 
@@ -953,13 +1119,24 @@ enum pptp_feed_verdict pptp_feed(struct pptp_tracker *t, unsigned int dir, u32 s
 	t->seg_seq = seq;
 	t->seg_len = len;
 	t->seg_new = seq + old;
+	t->drop = 0;
 	if (old) {
 		t->cnt.retransmitted[dir] += old;
 		replay_rewrites(t, dir, data, old);
+		if (t->drop)
+			return PPTP_FEED_DROP;	/* nothing new taken */
 	}
 	t->cnt.bytes[dir] += len - old;
 	parse(t, dir, data + old, len - old);
-	return PPTP_FEED_OK;
+	if (!t->drop)
+		return PPTP_FEED_OK;
+	rewind_refused(t, dir);
+	return PPTP_FEED_DROP;
+}
+
+void pptp_set_translated(struct pptp_tracker *t, unsigned int dir, int on)
+{
+	t->translated[dir & 1] = !!on;
 }
 
 void pptp_resync(struct pptp_tracker *t, unsigned int dir, u32 seq)
@@ -971,6 +1148,10 @@ void pptp_resync(struct pptp_tracker *t, unsigned int dir, u32 seq)
 		unmap(t, dir, s->dec.map_role, s->dec.map_id, s->dec.map_xid);
 	anomaly(t, dir, PPTP_AN_STREAM_GAP);
 	memset(&s->dec, 0, sizeof(s->dec));
+	/* Rewrites before the gap can never be retransmitted through us again. */
+	memset(s->log, 0, sizeof(s->log));
+	s->log_next = 0;
+	s->log_evicted = 0;
 	s->have = 0;
 	s->need = 0;
 	s->invalid = 0;
@@ -1059,6 +1240,7 @@ const char *pptp_anomaly_name(unsigned int reason)
 		[PPTP_AN_RETRANS_STALE] = "retransmission-beyond-log",
 		[PPTP_AN_STREAM_GAP] = "stream-gap",
 		[PPTP_AN_DESYNC] = "framing-lost",
+		[PPTP_AN_RESERVED] = "reserved-field-not-zero",
 	};
 
 	return NAME(names, reason);
@@ -1069,6 +1251,18 @@ const char *pptp_refusal_name(unsigned int reason)
 	static const char *const names[] = {
 		[PPTP_REFUSE_CALL_LIMIT] = "call-limit",
 		[PPTP_REFUSE_ID_EXHAUSTED] = "call-id-exhausted",
+	};
+
+	return NAME(names, reason);
+}
+
+const char *pptp_drop_name(unsigned int reason)
+{
+	static const char *const names[] = {
+		[PPTP_DROP_SPLIT_ID] = "split-call-id",
+		[PPTP_DROP_UNTRANSLATED] = "untranslated-call-id",
+		[PPTP_DROP_INVALID] = "invalid-message",
+		[PPTP_DROP_RETRANS] = "retransmission-not-rewritable",
 	};
 
 	return NAME(names, reason);
@@ -1086,6 +1280,7 @@ const char *pptp_event_name(unsigned int type)
 		[PPTP_EV_REFUSED] = "refused",
 		[PPTP_EV_UNMAP] = "unmap",
 		[PPTP_EV_SESSION] = "session",
+		[PPTP_EV_DROP] = "drop",
 	};
 
 	return NAME(names, type);

@@ -31,7 +31,7 @@ enum pptp_invalid {
 	PPTP_INV_MSG_TYPE,	/* PPTP Message Type is not 1 (control) */
 	PPTP_INV_MAGIC,		/* Magic Cookie is not 0x1A2B3C4D */
 	PPTP_INV_CTRL_TYPE,	/* Control Message Type is not 1..15 */
-	PPTP_INV_RESERVED,	/* a field the RFC says must be zero is not */
+	PPTP_INV_RESERVED,	/* Reserved0 of the header is not zero */
 	PPTP_INV_COUNT
 };
 
@@ -48,6 +48,7 @@ enum pptp_anomaly {
 	PPTP_AN_RETRANS_STALE,	/* retransmission reaches behind the rewrite log */
 	PPTP_AN_STREAM_GAP,	/* bytes were skipped (pptp_resync): framing hunted */
 	PPTP_AN_DESYNC,		/* framing lost after an unusable header */
+	PPTP_AN_RESERVED,	/* a Reserved field of the body is not zero (acted on) */
 	PPTP_AN_COUNT
 };
 
@@ -56,6 +57,19 @@ enum pptp_refusal {
 	PPTP_REFUSE_CALL_LIMIT = 0, /* the session's call table is full */
 	PPTP_REFUSE_ID_EXHAUSTED,   /* ops->map_id found no free ID */
 	PPTP_REFUSE_COUNT
+};
+
+/*
+ * Why a segment was refused (PPTP_FEED_DROP): passing it could let a call
+ * ID out untranslated, or a rewrite could not be made as the first copy's.
+ */
+enum pptp_drop {
+	PPTP_DROP_SPLIT_ID = 0,	/* ends inside the ID fields of a call message */
+	PPTP_DROP_UNTRANSLATED,	/* a new call ID of a translated sender got no translation */
+	PPTP_DROP_INVALID,	/* an invalid call message from a translated sender,
+				 * or any invalid message with PPTP_F_REFUSE_INVALID */
+	PPTP_DROP_RETRANS,	/* retransmitted bytes cannot be rewritten like the first copy */
+	PPTP_DROP_COUNT
 };
 
 enum pptp_session_state {
@@ -96,6 +110,7 @@ enum pptp_event_type {
 	PPTP_EV_REFUSED,	/* reason: enum pptp_refusal; the call is not tracked */
 	PPTP_EV_UNMAP,		/* an ID map_id gave is unused after all (role, old) */
 	PPTP_EV_SESSION,	/* session state changed to new_val */
+	PPTP_EV_DROP,		/* reason: enum pptp_drop; the segment must not pass */
 	PPTP_EV_COUNT
 };
 
@@ -107,7 +122,7 @@ struct pptp_event {
 	u8 type;		/* enum pptp_event_type */
 	u8 dir;			/* direction the message travelled (0 or 1) */
 	u8 role;		/* sender's role, PPTP_ROLE_UNKNOWN if not known */
-	u8 reason;		/* INVALID, ANOMALY, REFUSED */
+	u8 reason;		/* INVALID, ANOMALY, REFUSED, DROP */
 	u16 msg_type;		/* control message type, 0 if not known */
 	u32 msg_seq;		/* sequence number of the message's first byte */
 	const u8 *msg;		/* MESSAGE: the whole message */
@@ -150,6 +165,7 @@ struct pptp_counters {
 	u32 invalid[PPTP_INV_COUNT];
 	u32 anomalies[PPTP_AN_COUNT];
 	u32 refused[PPTP_REFUSE_COUNT];
+	u32 dropped[PPTP_DROP_COUNT];	/* segments refused, by reason */
 	u32 calls_opened;	/* entered the call table */
 	u32 calls_up;		/* reached PPTP_CALL_STATE_UP */
 	u32 calls_failed;	/* peer replied with a failure */
@@ -162,8 +178,15 @@ struct pptp_counters {
 
 /* Tracker behaviour. */
 #define PPTP_F_MIDSTREAM	0x1	/* act on calls without having seen SCCRQ/SCCRP */
+#define PPTP_F_REFUSE_INVALID	0x2	/* refuse every segment with an invalid message */
 
 #define PPTP_DECIDE_LEN		16	/* header and call ID fields: rewrites decided here */
+#define PPTP_ID_AREA		12	/* call ID fields lie in [PPTP_ID_AREA, PPTP_DECIDE_LEN) */
+/*
+ * How far back a retransmission may start.  TCP windows are at most 1 GiB
+ * (RFC 7323); comparing sequence numbers further apart could wrap.
+ */
+#define PPTP_RETRANS_WINDOW	(1u << 30)
 /*
  * Rewrites remembered per direction for retransmissions.  A retransmission
  * that reaches further back than the oldest remembered rewrite is passed
@@ -226,12 +249,15 @@ struct pptp_tracker {
 	u8 session;		/* enum pptp_session_state */
 	u8 requester;		/* direction that sent SCCRQ */
 	u8 cdn_role;		/* whose ID this PAC puts in CDN, once seen unambiguously */
+	u8 translated[2];	/* the sender in each direction is behind NAT (see pptp_set_translated) */
+	u8 drop;		/* the segment being fed is refused: enum pptp_drop + 1 */
 	u32 table_gen;		/* changes whenever the call table or cdn_role may have */
 	struct pptp_stream dir[2];
 	struct pptp_counters cnt;
 	u32 seg_seq;		/* the segment being fed, for REWRITE offsets */
 	u32 seg_len;
 	u32 seg_new;		/* its first byte not fed before */
+	u32 drop_seq;		/* where the refused message starts */
 };
 
 struct pptp_tracker_config {
@@ -248,6 +274,9 @@ enum pptp_feed_verdict {
 	PPTP_FEED_OK = 0,	/* new bytes parsed and/or retransmitted bytes rewritten */
 	PPTP_FEED_FUTURE,	/* starts after a gap: nothing done; feed the gap first,
 				 * hold or drop this segment, or pptp_resync() */
+	PPTP_FEED_DROP,		/* must not pass (PPTP_EV_DROP says why): the tracker
+				 * took only the messages before the refused one, so
+				 * TCP's retransmission is judged afresh */
 };
 
 /*
@@ -263,6 +292,23 @@ enum pptp_feed_verdict {
  */
 enum pptp_feed_verdict pptp_feed(struct pptp_tracker *t, unsigned int dir, u32 seq,
 				 const u8 *data, u32 len);
+
+/*
+ * Whether the sender in @dir is behind NAT: its own call IDs are
+ * translated (ops->map_id), and a segment that would let one of them out
+ * untranslated is refused (PPTP_FEED_DROP) rather than passed.  With
+ * either direction translated, a segment that ends inside the ID fields
+ * of a call message is refused too: TCP's retransmission usually merges
+ * it with what follows, and the fields are then rewritten whole.
+ */
+void pptp_set_translated(struct pptp_tracker *t, unsigned int dir, int on);
+
+/* The next sequence number expected in @dir; 0 when none is known yet. */
+static inline int pptp_next_seq(const struct pptp_tracker *t, unsigned int dir, u32 *seq)
+{
+	*seq = t->dir[dir & 1].next_seq;
+	return t->dir[dir & 1].seq_known;
+}
 
 /* Give up on the bytes before @seq in @dir: drop any partial message and hunt for the next header. */
 void pptp_resync(struct pptp_tracker *t, unsigned int dir, u32 seq);
@@ -290,6 +336,7 @@ struct pptp_call *pptp_find_by_xid(const struct pptp_tracker *t, u8 role, u16 xi
 const char *pptp_invalid_name(unsigned int reason);
 const char *pptp_anomaly_name(unsigned int reason);
 const char *pptp_refusal_name(unsigned int reason);
+const char *pptp_drop_name(unsigned int reason);
 const char *pptp_event_name(unsigned int type);
 const char *pptp_role_name(unsigned int role);
 const char *pptp_session_name(unsigned int state);

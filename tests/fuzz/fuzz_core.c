@@ -16,7 +16,11 @@
  *     live_calls and the counters;
  *   - every ID map_id hands out comes back exactly once (CALL_DOWN or
  *     UNMAP) by the time pptp_tracker_close returns;
- *   - the byte counters and the feed verdicts match what was fed.
+ *   - the byte counters and the feed verdicts match what was fed;
+ *   - a segment is refused (PPTP_FEED_DROP) only by a tracker that
+ *     translates IDs or refuses invalid input, after taking none of its
+ *     bytes or exactly those before a message boundary it reports;
+ *     retransmitting the rest later is judged afresh.
  * Every segment is copied to a buffer of its exact size so that ASan sees
  * any read past it.
  *
@@ -92,6 +96,7 @@ struct fz {
 	int check_first;	/* retransmitted bytes must leave as the first copy */
 	int cur_dir;		/* direction events must carry, -1: any */
 	int in_feed;
+	int may_drop;		/* translating or refusing invalid input */
 };
 
 static struct fz fz;
@@ -381,6 +386,11 @@ static void on_event(void *ctx, const struct pptp_tracker *t, const struct pptp_
 		CHECK(ev->new_val <= PPTP_SESS_DOWN && ev->new_val == t->session);
 		CHECK(strcmp(pptp_session_name(ev->new_val), "?"));
 		break;
+	case PPTP_EV_DROP:
+		CHECK(fz.in_feed && fz.may_drop);
+		CHECK(ev->reason < PPTP_DROP_COUNT);
+		CHECK(strcmp(pptp_drop_name(ev->reason), "?"));
+		break;
 	}
 }
 
@@ -422,6 +432,26 @@ static void check_first_copy(const struct fz_dir *d, u32 seq, u32 old)
 	}
 }
 
+/*
+ * A refused segment: the tracker took only the new bytes before the
+ * message it refused (or none).  They left rewritten as far as they go
+ * (their rewrites are logged and replayed); the rest is forgotten so the
+ * script's next bytes follow what was taken.
+ */
+static void untake(struct fz_dir *d, unsigned int dir, u32 seq, u32 len, u32 old)
+{
+	u32 next, taken, i;
+
+	CHECK(pptp_next_seq(&fz.t, dir, &next));
+	taken = next - (seq + old);
+	CHECK(taken <= len - old);
+	for (i = old; i < old + taken; i++)
+		d->wire[(seq + i) % FZ_HIST] = fz.out[i];
+	d->next_seq = next;
+	d->contig -= len - old - taken;
+	d->new_bytes -= len - old - taken;
+}
+
 /* Feed one segment from an exact-size copy and check the verdict and counters. */
 static void feed(unsigned int dir, u32 seq, const u8 *p, u32 len, u32 old, int want)
 {
@@ -445,7 +475,10 @@ static void feed(unsigned int dir, u32 seq, const u8 *p, u32 len, u32 old, int w
 	fz.in_feed = 0;
 	fz.cur_dir = -1;
 	free(copy);
-	CHECK((int)v == want);
+	if (v == PPTP_FEED_DROP && want == PPTP_FEED_OK && fz.may_drop)
+		untake(d, dir, seq, len, old);
+	else
+		CHECK((int)v == want);
 	if (v == PPTP_FEED_OK) {
 		if (fz.check_first)
 			check_first_copy(d, seq, old);
@@ -603,9 +636,15 @@ static void setup(struct fz_input *in)
 	tc.calls = fz.calls;
 	tc.max_calls = fz.max_calls;
 	tc.flags = cfg & FZ_CFG_MIDSTREAM ? PPTP_F_MIDSTREAM : 0;
+	if (pol & FZ_POL_REFUSE_INVALID)
+		tc.flags |= PPTP_F_REFUSE_INVALID;
 	/* init must clear the caller's table whatever it held */
 	memset(fz.calls, 0xa5, sizeof(fz.calls));
 	pptp_tracker_init(&fz.t, &tc);
+	for (i = 0; i < 2; i++)
+		pptp_set_translated(&fz.t, i, pol & (FZ_POL_TRANSLATED0 << i));
+	fz.may_drop = (pol & (FZ_POL_TRANSLATED0 | FZ_POL_TRANSLATED1 |
+			      FZ_POL_REFUSE_INVALID)) != 0;
 }
 
 static void finish(void)

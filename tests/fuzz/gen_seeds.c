@@ -405,18 +405,26 @@ static void incoming_session(struct script *s, const struct view *v)
 	stop(s, &g, D_PAC);
 }
 
-static void session(u8 cfg, u8 pns_policy, u8 pac_policy, u32 fail_mask,
-		    u8 isn0, u8 isn1, int incoming, const char *name)
+/* @pol_flags: FZ_POL_* bits on top of the two map_id policies. */
+static void session_flags(u8 cfg, u8 pns_policy, u8 pac_policy, u8 pol_flags, u32 fail_mask,
+			  u8 isn0, u8 isn1, int incoming, const char *name)
 {
 	struct script s;
 	struct view v = { { pns_policy, pac_policy } };
 
 	begin(&s, cfg, pns_policy, pac_policy, fail_mask, isn0, isn1);
+	s.b[1] |= pol_flags;
 	if (incoming)
 		incoming_session(&s, &v);
 	else
 		outgoing_session(&s, &v);
 	save(&s, name);
+}
+
+static void session(u8 cfg, u8 pns_policy, u8 pac_policy, u32 fail_mask,
+		    u8 isn0, u8 isn1, int incoming, const char *name)
+{
+	session_flags(cfg, pns_policy, pac_policy, 0, fail_mask, isn0, isn1, incoming, name);
 }
 
 static void seed_sessions(void)
@@ -436,6 +444,13 @@ static void seed_sessions(void)
 		"outgoing-no-map");
 	session(0x0f | FZ_CFG_NO_OPS, FZ_MAP_KEEP, FZ_MAP_KEEP, 0, 0, 0, 1,
 		"incoming-no-ops");
+	/* translating trackers refuse what they cannot rewrite */
+	session_flags(0x01, FZ_MAP_FAILING, FZ_MAP_KEEP, FZ_POL_TRANSLATED0, 0x00000006,
+		      0x10, 0x20, 0, "outgoing-translated-refusals");
+	session_flags(0x0f, FZ_MAP_POOL, FZ_MAP_POOL, FZ_POL_TRANSLATED0 | FZ_POL_TRANSLATED1,
+		      0, 0xff, 0x7f, 1, "incoming-translated-both");
+	session_flags(0x0f, FZ_MAP_KEEP, FZ_MAP_KEEP, FZ_POL_REFUSE_INVALID, 0, 0, 0, 0,
+		      "outgoing-refuse-invalid");
 }
 
 /* Many messages per segment, both ways. */

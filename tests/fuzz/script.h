@@ -11,7 +11,9 @@
  * Header (FZ_HDR_LEN bytes):
  *   [0]     bits 0-3: max_calls - 1;  FZ_CFG_MIDSTREAM: PPTP_F_MIDSTREAM;
  *           FZ_CFG_NO_MAP: ops->map_id is NULL;  FZ_CFG_NO_OPS: no ops at all
- *   [1]     bits 0-1: PNS ID policy, bits 2-3: PAC ID policy (FZ_MAP_*)
+ *   [1]     bits 0-1: PNS ID policy, bits 2-3: PAC ID policy (FZ_MAP_*),
+ *           FZ_POL_TRANSLATED0/1: pptp_set_translated for direction 0/1,
+ *           FZ_POL_REFUSE_INVALID: PPTP_F_REFUSE_INVALID
  *   [2..5]  fail mask, big endian: the n-th map_id call fails if bit n % 32
  *           is set (policies FZ_MAP_FAILING and FZ_MAP_OFFSET only)
  *   [6], [7] initial sequence number of direction 0 and 1, times 0x01010101
@@ -38,6 +40,10 @@
 #define FZ_CFG_MIDSTREAM	0x10
 #define FZ_CFG_NO_MAP		0x20
 #define FZ_CFG_NO_OPS		0x40
+
+#define FZ_POL_TRANSLATED0	0x10
+#define FZ_POL_TRANSLATED1	0x20
+#define FZ_POL_REFUSE_INVALID	0x40
 
 enum fz_map_policy {
 	FZ_MAP_KEEP = 0,	/* map_id leaves the ID as it is */

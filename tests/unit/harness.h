@@ -22,6 +22,7 @@
 #include <cmocka.h>
 
 #include <pptp_ng/core.h>
+#include <pptp_ng/nat.h>
 
 #define MAX_EVENTS	1024
 #define MAX_MAPS	64
@@ -135,5 +136,7 @@ int run_nat_tests(void);
 int run_stream_tests(void);
 int run_framing_tests(void);
 int run_adopt_tests(void);
+int run_refuse_tests(void);
+int run_policy_tests(void);
 
 #endif /* PPTP_UNIT_HARNESS_H */

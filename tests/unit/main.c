@@ -18,5 +18,7 @@ int main(void)
 	failed += run_stream_tests();
 	failed += run_framing_tests();
 	failed += run_adopt_tests();
+	failed += run_refuse_tests();
+	failed += run_policy_tests();
 	return failed ? 1 : 0;
 }

@@ -224,14 +224,15 @@ static void test_plan_no_nat(void **state)
 }
 
 /*
- * The rewrite is decided at 16 bytes, validity at the end: an OCRQ whose
+ * The rewrite is decided at 16 bytes and validity is settled by the
+ * header, so nothing later can take the decision back: an OCRQ whose
  * Reserved1 (offset 38) turns out bad after its Call ID went out rewritten
- * creates no call, and the ID map_id gave is handed back.
+ * is an anomaly, and its call is tracked under the ID the peer now knows.
  */
-static void test_invalid_after_decision(void **state)
+static void test_reserved_after_decision(void **state)
 {
 	struct world *w = w_new(MAP_PNS, 4, 0);
-	const struct rec_event *e;
+	struct pptp_call *c;
 	u8 b[PPTP_MSG_MAX_LEN];
 
 	(void)state;
@@ -242,14 +243,11 @@ static void test_invalid_after_decision(void **state)
 	assert_int_equal(n_last(w, PPTP_EV_REWRITE), 1);
 	assert_int_equal(get16(b + 12), X1);
 	w_feed(w, 0, b + 20, 148);
-	assert_int_equal(n_reason(w, PPTP_EV_INVALID, PPTP_INV_RESERVED), 1);
-	assert_null(pptp_find_by_id(&w->t, PNS, P1));
-	assert_int_equal(w->t.live_calls, 0);
-	e = ev_last(w, PPTP_EV_UNMAP, 0);
-	assert_non_null(e);
-	assert_int_equal(e->ev.role, PNS);
-	assert_int_equal(e->ev.old_val, P1);
-	assert_int_equal(e->ev.new_val, X1);
+	assert_int_equal(n_reason(w, PPTP_EV_ANOMALY, PPTP_AN_RESERVED), 1);
+	assert_int_equal(n_last(w, PPTP_EV_UNMAP), 0);
+	c = pptp_find_by_id(&w->t, PNS, P1);
+	assert_non_null(c);
+	assert_int_equal(c->xid[PNS], X1);
 	w_free(w);
 }
 
@@ -517,7 +515,7 @@ int run_nat_tests(void)
 		cmocka_unit_test(test_plan_pac_nat),
 		cmocka_unit_test(test_plan_both_nat),
 		cmocka_unit_test(test_plan_no_nat),
-		cmocka_unit_test(test_invalid_after_decision),
+		cmocka_unit_test(test_reserved_after_decision),
 		cmocka_unit_test(test_retransmit_same_rewrites),
 		cmocka_unit_test(test_retransmit_other_cuts),
 		cmocka_unit_test(test_retransmit_overlapping_new),

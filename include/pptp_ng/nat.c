@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/* Call-ID translation policy (see nat.h). */
+#include "nat.h"
+
+void pptp_ids_init(struct pptp_id_space *sp)
+{
+	memset(sp, 0, sizeof(*sp));
+	sp->used[0] = 1;	/* ID 0 */
+}
+
+void pptp_ids_take(struct pptp_id_space *sp, u16 id)
+{
+	if (!id || pptp_ids_used(sp, id))
+		return;
+	sp->used[id / 32] |= 1u << (id % 32);
+	sp->live++;
+}
+
+void pptp_ids_put(struct pptp_id_space *sp, u16 id)
+{
+	if (!id || !pptp_ids_used(sp, id))
+		return;
+	sp->used[id / 32] &= ~(1u << (id % 32));
+	sp->live--;
+}
+
+/* The PAC of this session uses @id as its own call ID. */
+static int pac_uses(const struct pptp_tracker *t, u16 id)
+{
+	return pptp_find_by_id(t, PPTP_PAC, id) != NULL;
+}
+
+/*
+ * The highest free ID at or below word @w's top that a PNS may see
+ * (@guard), scanning down; 0 when none.  Each guarded ID is skipped once,
+ * so the scan costs one pass over the words plus the session's PAC IDs.
+ */
+static u16 highest_free(const struct pptp_tracker *t, const struct pptp_id_space *sp,
+			int guard)
+{
+	int w, b;
+
+	for (w = PPTP_ID_WORDS - 1; w >= 0; w--) {
+		u32 free_bits = ~sp->used[w];
+
+		for (b = 31; free_bits && b >= 0; b--) {
+			u16 cand = (u16)(w * 32 + b);
+
+			if (!((free_bits >> b) & 1))
+				continue;
+			if (!guard || !pac_uses(t, cand))
+				return cand;
+		}
+	}
+	return 0;
+}
+
+int pptp_nat_pick(const struct pptp_tracker *t, struct pptp_id_space *sp, u8 role, u16 id,
+		  u16 *xid)
+{
+	u16 cand = id;
+
+	if (!id || pptp_ids_used(sp, id))
+		cand = highest_free(t, sp, role == PPTP_PNS);
+	if (!cand)
+		return -1;
+	pptp_ids_take(sp, cand);
+	*xid = cand;
+	return 0;
+}
