@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <sys/socket.h>
@@ -14,6 +15,7 @@
 #include <sys/un.h>
 
 #include "session.h"
+#include "privs.h"
 
 static void json_addr(FILE *f, const char *name, uint32_t a)
 {
@@ -111,11 +113,47 @@ void state_json(FILE *f)
 	fputs("]}\n", f);
 }
 
+/*
+ * Clients being answered.  The daemon is single-threaded: a blocking
+ * write to a client that stopped reading would stop the packet path with
+ * it.  So each client gets its state rendered at once into memory, and
+ * what its socket does not take is sent as it drains (POLLOUT), for
+ * CTL_DEADLINE_MS at most; then, or when a newer client needs the slot,
+ * it is dropped.
+ */
+#define CTL_DEADLINE_MS		5000
+
+struct ctl_client {
+	int fd;			/* -1: free */
+	char *buf;
+	size_t len, off;
+	uint64_t deadline;	/* CLOCK_MONOTONIC, ms */
+};
+
+static struct ctl_client clients[CTL_CLIENTS];
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/*
+ * Created with a umask that leaves the socket 0660 from the moment it
+ * exists (a chmod after bind leaves a window), then given to the daemon
+ * user's group: root and that group's members may ask for the state.
+ */
 int ctl_open(const char *path)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	int fd;
+	gid_t gid = privs_gid();
+	mode_t old;
+	int fd, ret, i;
 
+	for (i = 0; i < CTL_CLIENTS; i++)
+		clients[i].fd = -1;
 	if (strlen(path) >= sizeof(sun.sun_path)) {
 		ngd_err("control socket path too long: %s", path);
 		return -1;
@@ -125,42 +163,164 @@ int ctl_open(const char *path)
 	if (fd < 0)
 		return -1;
 	unlink(path);
-	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 || listen(fd, 4) < 0) {
+	old = umask(0117);
+	ret = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
+	umask(old);
+	if (ret < 0 || listen(fd, CTL_CLIENTS) < 0) {
 		ngd_err("control socket %s: %s", path, strerror(errno));
 		close(fd);
 		return -1;
 	}
-	chmod(path, 0600);
+	/* lchown: never follow a link someone put there meanwhile */
+	if (gid && lchown(path, (uid_t)-1, gid) < 0)
+		ngd_err("control socket %s: cannot give it group %u (%s): root alone may ask",
+			path, (unsigned int)gid, strerror(errno));
 	return fd;
 }
 
-/* Answer one client: the whole state, then close. */
-void ctl_input(int lfd)
+static void client_drop(struct ctl_client *c)
 {
-	int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	close(c->fd);
+	free(c->buf);
+	c->fd = -1;
+	c->buf = NULL;
+}
+
+/* Send what the socket takes now; drop the client when done or broken. */
+static void client_flush(struct ctl_client *c)
+{
+	ssize_t n;
+
+	while (c->off < c->len) {
+		n = send(c->fd, c->buf + c->off, c->len - c->off, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
+		if (n <= 0)
+			break;
+		c->off += (size_t)n;
+	}
+	client_drop(c);
+}
+
+/* A free slot, else the oldest client's: it has waited longest. */
+static struct ctl_client *client_slot(void)
+{
+	struct ctl_client *c, *oldest = &clients[0];
+
+	for (c = clients; c < clients + CTL_CLIENTS; c++) {
+		if (c->fd < 0)
+			return c;
+		if (c->deadline < oldest->deadline)
+			oldest = c;
+	}
+	ngd_dbg("control socket: %d clients not reading, dropping the oldest", CTL_CLIENTS);
+	client_drop(oldest);
+	return oldest;
+}
+
+static void client_new(int fd)
+{
+	struct ctl_client *c = client_slot();
 	FILE *f;
 
-	if (fd < 0)
-		return;
-	f = fdopen(fd, "w");
+	c->fd = fd;
+	c->buf = NULL;
+	c->len = c->off = 0;
+	c->deadline = now_ms() + CTL_DEADLINE_MS;
+	f = open_memstream(&c->buf, &c->len);
 	if (!f) {
-		close(fd);
+		client_drop(c);
 		return;
 	}
 	state_json(f);
-	fclose(f);
+	if (fclose(f)) {
+		client_drop(c);
+		return;
+	}
+	client_flush(c);
+}
+
+/* Answer new clients: the whole state each, then close. */
+void ctl_input(int lfd)
+{
+	unsigned int i;
+	int fd;
+
+	for (i = 0; i < CTL_CLIENTS; i++) {
+		fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+		if (fd < 0)
+			return;
+		client_new(fd);
+	}
+}
+
+/* The clients with something left to send, for poll(): @pfd has CTL_CLIENTS entries. */
+unsigned int ctl_pollfds(struct pollfd *pfd)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < CTL_CLIENTS; i++) {
+		if (clients[i].fd < 0)
+			continue;
+		pfd[n].fd = clients[i].fd;
+		pfd[n].events = POLLOUT;
+		pfd[n].revents = 0;
+		n++;
+	}
+	return n;
+}
+
+/* After poll(): send more to those whose sockets drained; drop the late. */
+void ctl_service(const struct pollfd *pfd, unsigned int n)
+{
+	uint64_t now = now_ms();
+	struct ctl_client *c;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		if (!pfd[i].revents)
+			continue;
+		for (c = clients; c < clients + CTL_CLIENTS; c++) {
+			if (c->fd == pfd[i].fd) {
+				client_flush(c);
+				break;
+			}
+		}
+	}
+	for (c = clients; c < clients + CTL_CLIENTS; c++) {
+		if (c->fd >= 0 && now >= c->deadline) {
+			ngd_info("control socket: a client read %zu of %zu bytes in %d ms: dropped",
+				 c->off, c->len, CTL_DEADLINE_MS);
+			client_drop(c);
+		}
+	}
 }
 
 void ctl_close(const char *path)
 {
+	struct ctl_client *c;
+
+	for (c = clients; c < clients + CTL_CLIENTS; c++) {
+		if (c->fd >= 0)
+			client_drop(c);
+	}
+	/* as the daemon user this fails in a root-owned directory: the next start replaces it */
 	unlink(path);
 }
 
-/* pptp-ngd --status: print what a running daemon says. */
+/*
+ * pptp-ngd --status: print what a running daemon says.  Read it all
+ * before writing any: a slow reader of our stdout (a pager) must not keep
+ * the daemon's side waiting.
+ */
 int ctl_status(const char *path)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	char buf[4096];
+	char buf[4096], *all = NULL;
+	size_t len = 0;
+	FILE *mem;
 	ssize_t n;
 	int fd;
 
@@ -173,8 +333,14 @@ int ctl_status(const char *path)
 			strerror(errno));
 		return 1;
 	}
+	mem = open_memstream(&all, &len);
+	if (!mem)
+		return 1;
 	while ((n = read(fd, buf, sizeof(buf))) > 0)
-		fwrite(buf, 1, (size_t)n, stdout);
+		fwrite(buf, 1, (size_t)n, mem);
 	close(fd);
+	fclose(mem);
+	fwrite(all, 1, len, stdout);
+	free(all);
 	return n < 0;
 }

@@ -23,7 +23,6 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <netinet/in.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
@@ -33,6 +32,7 @@
 #include <libnftnl/table.h>
 
 #include "cth.h"
+#include "privs.h"
 
 #define GUARD_TABLE	"pptp_ngd_guard"
 #define GUARD_SET	"alive"
@@ -84,33 +84,7 @@ static uint64_t now_ms(void)
 /* Feed @text to `nft -f -`. */
 static int nft_text(const char *text)
 {
-	int fds[2], status;
-	size_t len = strlen(text), off = 0;
-	ssize_t n;
-	pid_t pid;
-
-	if (pipe(fds) < 0)
-		return -1;
-	pid = fork();
-	if (pid < 0) {
-		close(fds[0]);
-		close(fds[1]);
-		return -1;
-	}
-	if (pid == 0) {
-		close(fds[1]);
-		if (dup2(fds[0], 0) < 0)
-			_exit(127);
-		execlp("nft", "nft", "-f", "-", (char *)NULL);
-		_exit(127);
-	}
-	close(fds[0]);
-	while (off < len && (n = write(fds[1], text + off, len - off)) > 0)
-		off += (size_t)n;
-	close(fds[1]);
-	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status))
-		return -1;
-	return 0;
+	return ngd_nft("-", text);
 }
 
 static void put_elem(struct mnl_nlmsg_batch *b, uint16_t type, uint16_t flags)

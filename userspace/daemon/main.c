@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "pptp_ngd.h"
+#include "privs.h"
 
 struct ngd_config cfg = {
 	.backend = NULL,
@@ -29,6 +30,7 @@ struct ngd_config cfg = {
 
 struct ngd_stats stats;
 
+static const char *run_user = NGD_DEFAULT_USER;
 static volatile sig_atomic_t stop_sig, dump_sig;
 static bool use_syslog;
 
@@ -54,7 +56,7 @@ static void usage(FILE *f)
 	fputs("usage: pptp-ngd --backend nfqueue|cthelper [--queue N] [--fail-open|--fail-closed]\n"
 	      "                [--max-calls-per-session N] [--max-sessions N]\n"
 	      "                [--gre-timeout S] [--idle-timeout S] [--ruleset FILE]\n"
-	      "                [--socket PATH] [--foreground] [--verbose]\n"
+	      "                [--socket PATH] [--user NAME] [--foreground] [--verbose]\n"
 	      "       pptp-ngd --status [--socket PATH]\n", f);
 }
 
@@ -86,6 +88,7 @@ static bool parse_args(int argc, char **argv)
 		{ "idle-timeout", required_argument, NULL, 'i' },
 		{ "ruleset", required_argument, NULL, 'r' },
 		{ "socket", required_argument, NULL, 'S' },
+		{ "user", required_argument, NULL, 'u' },
 		{ "status", no_argument, NULL, 'T' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -107,6 +110,7 @@ static bool parse_args(int argc, char **argv)
 		case 'i': cfg.idle_timeout = num_arg("idle-timeout", optarg, 10, 864000); break;
 		case 'r': cfg.ruleset = optarg; break;
 		case 'S': cfg.socket_path = optarg; break;
+		case 'u': run_user = optarg; break;
 		case 'T': status = true; break;
 		case 'f': cfg.foreground = true; break;
 		case 'v': cfg.verbose++; break;
@@ -155,19 +159,18 @@ static void dump_state(void)
 	free(buf);
 }
 
-static int run(const struct ngd_backend *be)
+/* The loop: packets first, then the control socket and its clients. */
+static int run(const struct ngd_backend *be, int lfd)
 {
-	struct pollfd pfd[2];
-	int lfd = ctl_open(cfg.socket_path);
+	struct pollfd pfd[2 + CTL_CLIENTS];
 
-	if (lfd < 0)
-		return 1;
 	pfd[0].fd = be->fd();
 	pfd[0].events = POLLIN;
 	pfd[1].fd = lfd;
 	pfd[1].events = POLLIN;
 	while (!stop_sig) {
-		int n = poll(pfd, 2, 50);
+		unsigned int nc = ctl_pollfds(pfd + 2);
+		int n = poll(pfd, 2 + nc, 50);
 
 		if (n < 0 && errno != EINTR) {
 			ngd_err("poll: %s", strerror(errno));
@@ -175,6 +178,7 @@ static int run(const struct ngd_backend *be)
 		}
 		if (n > 0 && (pfd[0].revents & POLLIN) && be->input() < 0)
 			break;
+		ctl_service(pfd + 2, n > 0 ? nc : 0);
 		if (n > 0 && (pfd[1].revents & POLLIN))
 			ctl_input(lfd);
 		if (dump_sig) {
@@ -185,9 +189,25 @@ static int run(const struct ngd_backend *be)
 			be->tick();
 		sessions_tick(time(NULL));
 	}
-	ctl_close(cfg.socket_path);
-	close(lfd);
 	return stop_sig ? 0 : 1;
+}
+
+/*
+ * The last of the set-up, as root: the control socket, then the switch to
+ * the daemon's user (everything after needs CAP_NET_ADMIN alone).
+ */
+static int finish_setup(void)
+{
+	int lfd = ctl_open(cfg.socket_path);
+
+	if (lfd < 0)
+		return -1;
+	if (privs_drop() < 0) {
+		ctl_close(cfg.socket_path);
+		close(lfd);
+		return -1;
+	}
+	return lfd;
 }
 
 int main(int argc, char **argv)
@@ -195,7 +215,7 @@ int main(int argc, char **argv)
 	const struct ngd_backend *be;
 	struct timespec t0, t1;
 	long ms;
-	int ret;
+	int ret, lfd;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (parse_args(argc, argv))
@@ -212,6 +232,8 @@ int main(int argc, char **argv)
 	}
 	ngd_active = be;
 	if (be->probe && be->probe() < 0)
+		return 1;
+	if (privs_resolve(run_user) < 0)
 		return 1;
 	if (!cfg.foreground) {
 		if (daemon(0, 0) < 0) {
@@ -235,12 +257,20 @@ int main(int argc, char **argv)
 		be->stop();
 		return 1;
 	}
+	lfd = finish_setup();
+	if (lfd < 0) {
+		be->stop();
+		return 1;
+	}
 	/* recovery included: how long a restart leaves the control path unfollowed */
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
-	ngd_info("running: backend %s, queue %u, fail-%s (started in %ld ms)", be->name,
-		 cfg.queue, cfg.fail_open ? "open" : "closed", ms);
-	ret = run(be);
+	ngd_info("running: backend %s, queue %u, fail-%s, user %s%s (started in %ld ms)", be->name,
+		 cfg.queue, cfg.fail_open ? "open" : "closed", run_user,
+		 privs_unprivileged() ? " with CAP_NET_ADMIN only" : "", ms);
+	ret = run(be, lfd);
+	ctl_close(cfg.socket_path);
+	close(lfd);
 	be->stop();
 	sessions_shutdown();
 	if (!be->gre_update)

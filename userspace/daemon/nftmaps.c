@@ -17,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <linux/netfilter.h>
@@ -32,6 +31,7 @@
 #include <libnftnl/udata.h>
 
 #include "pptp_ngd.h"
+#include "privs.h"
 
 #define NFT_ELEM_COMMENT	0	/* nft's NFTNL_UDATA_SET_ELEM_COMMENT */
 #define NFT_KEY_LEN		12	/* addr . addr . 16 bits in a 32-bit register */
@@ -162,23 +162,13 @@ static int set_exists(const char *name)
 /* Load the ruleset with nft(8), so it is exactly the file an admin reads. */
 static int load_ruleset(const char *path)
 {
-	int status;
-	pid_t pid;
-
 	if (access(path, R_OK) < 0) {
 		ngd_err("ruleset %s: %s", path, strerror(errno));
 		return -1;
 	}
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		execlp("nft", "nft", "-f", path, (char *)NULL);
-		_exit(127);
-	}
-	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status)) {
-		ngd_err("nft -f %s failed (is nftables installed and the kernel built with nf_tables?)",
-			path);
+	if (ngd_nft(path, NULL) < 0) {
+		ngd_err("%s -f %s failed (is nftables installed and the kernel built with nf_tables?)",
+			NGD_NFT, path);
 		return -1;
 	}
 	return 0;
