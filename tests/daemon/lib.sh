@@ -6,7 +6,9 @@
 # (backend nfqueue) doing PPTP's NAT.
 #
 #   ngd_firewall              masquerade + filter (tests/daemon/fw.nft)
-#   ngd_start [ARGS...]       start pptp-ngd in fw, wait for its socket
+#   ngd_start [ARGS...]       start pptp-ngd in fw as user $ngd_user (nobody:
+#                             the runs check it works with CAP_NET_ADMIN
+#                             alone), wait until it answers
 #   ngd_kill9                 kill -9 it (its table stays)
 #   ngd_status                its JSON state on stdout
 #   ngd_counter NAME          one number from its counters
@@ -16,6 +18,7 @@
 ngd=${PPTP_NGD:-$PWD/build/pptp-ngd}	# PPTP_NGD: a wrapper (valgrind...)
 ngd_ruleset=$PWD/nft/pptp-ngd-nfqueue.nft
 ngd_pid=
+ngd_user=${NGD_USER:-nobody}	# every Debian has it; privs.test makes its own
 
 ngd_needs() {
 	needs nft conntrack
@@ -32,11 +35,13 @@ ngd_start() {
 	rm -f "$ngd_dir/ngd.sock"
 	# not through n_fw: $! must be pptp-ngd itself (ip netns exec execs it)
 	ip netns exec "$pfx-fw" "$ngd" --backend nfqueue --foreground --ruleset "$ngd_ruleset" \
-		--socket "$ngd_dir/ngd.sock" -v "$@" >>"$ngd_dir/pptp-ngd.log" 2>&1 9>&- &
+		--socket "$ngd_dir/ngd.sock" --user "$ngd_user" -v "$@" \
+		>>"$ngd_dir/pptp-ngd.log" 2>&1 9>&- &
 	ngd_pid=$!
 	bg_pids+=($ngd_pid)
+	# the socket exists before the daemon drops root: wait for an answer
 	for ((i = 0; i < 50; i++)); do
-		[ -S "$ngd_dir/ngd.sock" ] && return 0
+		[ -S "$ngd_dir/ngd.sock" ] && ngd_status >/dev/null 2>&1 && return 0
 		kill -0 "$ngd_pid" 2>/dev/null || break
 		sleep 0.1
 	done
