@@ -10,6 +10,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -194,13 +195,64 @@ long insp_ct_count_expect(void)
 }
 
 /* The daemon's status JSON from its control socket, NULL when absent. */
-char *insp_daemon_status(const char *path)
+static long ms_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Read until the daemon closes, within INSP_DAEMON_MAX bytes and INSP_DAEMON_WAIT_MS. */
+static char *read_answer(int fd, enum insp_daemon_cut *cut)
+{
+	long end = ms_now() + INSP_DAEMON_WAIT_MS;
+	size_t cap = 65536, n = 0;
+	char *buf = malloc(cap), *t;
+
+	*cut = INSP_DAEMON_WHOLE;
+	while (buf) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		long left = end - ms_now();
+		ssize_t r;
+
+		if (left <= 0 || poll(&p, 1, (int)left) == 0) {
+			*cut = INSP_DAEMON_TOO_SLOW;
+			break;
+		}
+		if (n + 1 >= cap) {
+			if (cap >= INSP_DAEMON_MAX) {
+				*cut = INSP_DAEMON_TOO_LONG;
+				break;
+			}
+			t = realloc(buf, cap * 2);
+			if (!t)
+				break;
+			buf = t;
+			cap *= 2;
+		}
+		r = read(fd, buf + n, cap - n - 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+	}
+	if (buf)
+		buf[n] = 0;
+	return buf;
+}
+
+char *insp_daemon_status(const char *path, enum insp_daemon_cut *cut)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	size_t cap = 65536, n = 0;
+	enum insp_daemon_cut c;
 	char *buf;
 	int fd;
 
+	if (!cut)
+		cut = &c;
+	*cut = INSP_DAEMON_WHOLE;
 	if (strlen(path) >= sizeof(sa.sun_path)) {
 		errno = ENAMETOOLONG;
 		return NULL;
@@ -209,22 +261,11 @@ char *insp_daemon_status(const char *path)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return NULL;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) || !(buf = malloc(cap))) {
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
 		close(fd);
 		return NULL;
 	}
-	for (;;) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-		ssize_t r;
-
-		if (n + 1 >= cap || poll(&p, 1, 2000) <= 0)
-			break;
-		r = read(fd, buf + n, cap - n - 1);
-		if (r <= 0)
-			break;
-		n += (size_t)r;
-	}
+	buf = read_answer(fd, cut);
 	close(fd);
-	buf[n] = 0;
 	return buf;
 }

@@ -1,18 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
- * A small JSON reader for `nft -j list ruleset` (doctor.c): the whole
- * document into a tree of jv nodes.  Strings keep their escapes decoded
- * only for the ASCII ones nft produces; \uXXXX becomes '?'.
+ * A small JSON reader for `nft -j list ruleset` (doctor.c) and pptp-ngd's
+ * status document (show.c): the whole document into a tree of jv nodes.
+ * Strings keep their escapes decoded only for the ASCII ones nft
+ * produces; \uXXXX becomes '?'.
+ *
+ * Each level of nesting is a stack frame here, in jv_free and in every
+ * walk of the tree, and show.c copies the tree into a writer of bounded
+ * depth: the text comes from another process, so nesting is limited and
+ * a document beyond the limit is refused whole, never cut.
  */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include "jparse.h"
 
-#define JV_MAX_DEPTH 64
-
 struct jp {
 	const char *p, *end;
-	int depth;
+	unsigned int depth, max_depth;	/* arrays and objects open */
+	enum jv_err err;		/* JV_OK: a syntax error, if any */
 };
 
 static void skip_ws(struct jp *j)
@@ -21,12 +27,14 @@ static void skip_ws(struct jp *j)
 		j->p++;
 }
 
-static struct jv *jv_new(enum jv_type t)
+static struct jv *jv_new(struct jp *j, enum jv_type t)
 {
 	struct jv *v = calloc(1, sizeof(*v));
 
 	if (v)
 		v->type = t;
+	else
+		j->err = JV_NOMEM;
 	return v;
 }
 
@@ -39,8 +47,10 @@ static char *parse_string(struct jp *j)
 		return NULL;
 	j->p++;
 	s = malloc(cap);
-	if (!s)
+	if (!s) {
+		j->err = JV_NOMEM;
 		return NULL;
+	}
 	while (j->p < j->end && *j->p != '"') {
 		char c = *j->p++;
 
@@ -69,8 +79,10 @@ static char *parse_string(struct jp *j)
 		if (n + 2 > cap) {
 			char *t = realloc(s, cap *= 2);
 
-			if (!t)
+			if (!t) {
+				j->err = JV_NOMEM;
 				goto bad;
+			}
 			s = t;
 		}
 		s[n++] = c;
@@ -90,7 +102,7 @@ static struct jv *parse_value(struct jp *j);
 /* Members of an object or elements of an array, up to the closing char. */
 static struct jv *parse_list(struct jp *j, enum jv_type t, char close)
 {
-	struct jv *v = jv_new(t), **tail;
+	struct jv *v = jv_new(j, t), **tail;
 
 	if (!v)
 		return NULL;
@@ -139,6 +151,21 @@ bad:
 	return NULL;
 }
 
+/* An array or object one level deeper, if the limit allows. */
+static struct jv *parse_nested(struct jp *j, enum jv_type t, char close)
+{
+	struct jv *v;
+
+	if (j->depth >= j->max_depth) {
+		j->err = JV_TOO_DEEP;
+		return NULL;
+	}
+	j->depth++;
+	v = parse_list(j, t, close);
+	j->depth--;
+	return v;
+}
+
 static struct jv *parse_word(struct jp *j)
 {
 	static const struct { const char *w; enum jv_type t; } words[] = {
@@ -151,7 +178,7 @@ static struct jv *parse_word(struct jp *j)
 
 		if ((size_t)(j->end - j->p) >= l && !memcmp(j->p, words[i].w, l)) {
 			j->p += l;
-			return jv_new(words[i].t);
+			return jv_new(j, words[i].t);
 		}
 	}
 	return NULL;
@@ -162,17 +189,17 @@ static struct jv *parse_value(struct jp *j)
 	struct jv *v = NULL;
 
 	skip_ws(j);
-	if (j->p >= j->end || ++j->depth > JV_MAX_DEPTH)
+	if (j->p >= j->end)
 		return NULL;
 	if (*j->p == '{') {
-		v = parse_list(j, JV_OBJ, '}');
+		v = parse_nested(j, JV_OBJ, '}');
 	} else if (*j->p == '[') {
-		v = parse_list(j, JV_ARR, ']');
+		v = parse_nested(j, JV_ARR, ']');
 	} else if (*j->p == '"') {
 		char *s = parse_string(j);
 
 		if (s) {
-			v = jv_new(JV_STR);
+			v = jv_new(j, JV_STR);
 			if (v)
 				v->s = s;
 			else
@@ -186,27 +213,34 @@ static struct jv *parse_value(struct jp *j)
 		       strchr("+-.eE0123456789", *j->p))
 			buf[n++] = *j->p++;
 		buf[n] = 0;
-		v = jv_new(JV_NUM);
+		v = jv_new(j, JV_NUM);
 		if (v)
 			v->n = strtod(buf, NULL);
 	} else {
 		v = parse_word(j);
 	}
-	j->depth--;
 	return v;
 }
 
-struct jv *jv_parse(const char *text, size_t len)
+struct jv *jv_parse_limit(const char *text, size_t len, unsigned int max_depth,
+			  enum jv_err *err)
 {
-	struct jp j = { text, text + len, 0 };
+	struct jp j = { .p = text, .end = text + len, .max_depth = max_depth };
 	struct jv *v = parse_value(&j);
 
 	skip_ws(&j);
 	if (v && j.p != j.end) {
 		jv_free(v);
-		return NULL;
+		v = NULL;
 	}
+	if (err)
+		*err = v ? JV_OK : j.err != JV_OK ? j.err : JV_SYNTAX;
 	return v;
+}
+
+struct jv *jv_parse(const char *text, size_t len)
+{
+	return jv_parse_limit(text, len, JV_MAX_DEPTH, NULL);
 }
 
 void jv_free(struct jv *v)
@@ -245,5 +279,8 @@ long jv_num(const struct jv *obj, const char *key, long def)
 {
 	const struct jv *v = key ? jv_get(obj, key) : obj;
 
-	return v && v->type == JV_NUM ? (long)v->n : def;
+	/* Out of range, the conversion would be undefined: the default instead. */
+	if (!v || v->type != JV_NUM || !(v->n >= (double)LONG_MIN && v->n < -(double)LONG_MIN))
+		return def;
+	return (long)v->n;
 }

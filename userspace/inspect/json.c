@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* `--json`: one object for all captures; docs/json.md describes it. */
+#include <math.h>
 #include "inspect.h"
 #include "out.h"
 
@@ -11,9 +12,14 @@ static void jw_indent(struct jw *j)
 		fputs("  ", j->f);
 }
 
-/* Comma, newline and indentation before a member, then its key. */
-static void jw_member(struct jw *j, const char *key)
+/*
+ * Comma, newline and indentation before a member, then its key; -1 when
+ * the member is inside a container left out (see struct jw).
+ */
+static int jw_member(struct jw *j, const char *key)
 {
+	if (j->skip)
+		return -1;
 	if (j->depth > 0) {
 		if (!j->first[j->depth])
 			fputc(',', j->f);
@@ -23,14 +29,23 @@ static void jw_member(struct jw *j, const char *key)
 	jw_indent(j);
 	if (key)
 		fprintf(j->f, "\"%s\": ", key);
+	return 0;
 }
 
 static void jw_open(struct jw *j, const char *key, char c)
 {
+	/* jw_end must undo exactly this: count what is not written too. */
+	if (j->skip || j->depth >= JW_DEPTH - 1) {
+		if (!jw_member(j, key)) {
+			fputs("null", j->f);
+			j->cut++;
+		}
+		j->skip++;
+		return;
+	}
 	jw_member(j, key);
 	fputc(c, j->f);
-	if (j->depth < JW_DEPTH - 1)
-		j->depth++;
+	j->depth++;
 	j->first[j->depth] = 1;
 }
 
@@ -46,8 +61,15 @@ void jw_arr(struct jw *j, const char *key)
 
 void jw_end(struct jw *j, char c)
 {
-	int empty = j->first[j->depth];
+	int empty;
 
+	if (j->skip) {
+		j->skip--;
+		return;
+	}
+	if (j->depth <= 0)	/* more ends than opens: a caller's bug, write nothing */
+		return;
+	empty = j->first[j->depth];
 	j->depth--;
 	if (!empty) {
 		fputc('\n', j->f);
@@ -60,31 +82,40 @@ void jw_end(struct jw *j, char c)
 
 void jw_u64(struct jw *j, const char *key, u64 v)
 {
-	jw_member(j, key);
+	if (jw_member(j, key))
+		return;
 	fprintf(j->f, "%llu", (unsigned long long)v);
 }
 
 void jw_bool(struct jw *j, const char *key, int v)
 {
-	jw_member(j, key);
+	if (jw_member(j, key))
+		return;
 	fputs(v ? "true" : "false", j->f);
 }
 
 void jw_null(struct jw *j, const char *key)
 {
-	jw_member(j, key);
+	if (jw_member(j, key))
+		return;
 	fputs("null", j->f);
 }
 
 void jw_ts(struct jw *j, const char *key, double v)
 {
-	jw_member(j, key);
-	fprintf(j->f, "%.6f", v);
+	if (jw_member(j, key))
+		return;
+	/* printf's inf and nan are not JSON */
+	if (isfinite(v))
+		fprintf(j->f, "%.6f", v);
+	else
+		fputs("null", j->f);
 }
 
 void jw_str(struct jw *j, const char *key, const char *s)
 {
-	jw_member(j, key);
+	if (jw_member(j, key))
+		return;
 	fputc('"', j->f);
 	for (; *s; s++) {
 		unsigned char ch = (unsigned char)*s;

@@ -46,8 +46,18 @@ int live_read(struct live_table *t);
 long insp_ct_count_expect(void);
 
 #define INSP_DAEMON_SOCK "/run/pptp-ngd.sock"
-/* pptp-ngd's status document (docs/userspace.md); NULL: no answer. */
-char *insp_daemon_status(const char *path);
+/*
+ * How much of pptp-ngd's answer is read, and for how long: it sends its
+ * whole state at once and closes, and drops a client after 5 s itself.
+ */
+#define INSP_DAEMON_MAX		(16u << 20)
+#define INSP_DAEMON_WAIT_MS	5000
+enum insp_daemon_cut { INSP_DAEMON_WHOLE, INSP_DAEMON_TOO_LONG, INSP_DAEMON_TOO_SLOW };
+/*
+ * pptp-ngd's status document (docs/userspace.md); NULL: no answer.  *cut
+ * (may be NULL) says whether it ended before the daemon closed.
+ */
+char *insp_daemon_status(const char *path, enum insp_daemon_cut *cut);
 
 /* show.c, doctor.c */
 int insp_show_main(int argc, char **argv);

@@ -272,7 +272,7 @@ static void check_backends(struct doc *d, int stock_attached, const char *sock)
 {
 	int module = !access("/proc/net/nf_pptp_ng", F_OK);
 	int daemon = table_exists(d, "ip", "pptp_ngd");
-	char *status = daemon ? insp_daemon_status(sock) : NULL;
+	char *status = daemon ? insp_daemon_status(sock, NULL) : NULL;
 	struct finding *f;
 
 	if (module)

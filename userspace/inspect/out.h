@@ -12,12 +12,21 @@
 #define MPPE_L	0x00000020u	/* 40-bit */
 #define MPPE_C	0x00000001u	/* MPPC compression */
 
+/*
+ * The JSON writer.  At most JW_DEPTH - 1 arrays and objects are open at
+ * once: one opened beyond that is written as null and everything it would
+ * hold is left out (counted in cut), so the output stays one well-formed
+ * document whatever the caller copies into it.  Readers of untrusted
+ * input (show.c) refuse what would be cut before writing anything.
+ */
 #define JW_DEPTH 32
 
 struct jw {
 	FILE *f;
-	int depth;
-	u8 first[JW_DEPTH];
+	int depth;		/* arrays and objects open and written */
+	int skip;		/* opened beyond the limit: not written */
+	u32 cut;		/* containers written as null for that */
+	u8 first[JW_DEPTH];	/* nothing written yet at this depth */
 };
 
 void jw_obj(struct jw *j, const char *key);

@@ -21,6 +21,13 @@
 #include "out.h"
 
 #define KCOUNTERS "/proc/net/nf_pptp_ng"
+/*
+ * The daemon's document is copied under "show" in the root object: two
+ * containers the writer already has open.  Deeper documents are refused
+ * whole rather than cut by the writer (docs/json.md).
+ */
+#define DAEMON_LEVEL		2
+#define DAEMON_MAX_DEPTH	(JW_DEPTH - 1 - DAEMON_LEVEL)
 
 static const char *tcp_state(const struct nf_conntrack *ct)
 {
@@ -126,6 +133,47 @@ static void kcounters_text(FILE *out)
 
 static const char *daemon_sock = INSP_DAEMON_SOCK;
 
+/* pptp-ngd's status document, asked for once per drawing. */
+struct daemon_doc {
+	char *text;		/* NULL: nothing answered */
+	struct jv *v;		/* NULL: not shown, err says why */
+	char err[64];		/* empty: no error */
+};
+
+static void daemon_load(struct daemon_doc *d)
+{
+	enum insp_daemon_cut cut;
+	enum jv_err e = JV_OK;
+
+	d->v = NULL;
+	d->err[0] = 0;
+	d->text = insp_daemon_status(daemon_sock, &cut);
+	if (!d->text)
+		return;
+	/* A document cut short is refused whole, even when what came parses. */
+	if (cut == INSP_DAEMON_WHOLE)
+		d->v = jv_parse_limit(d->text, strlen(d->text), DAEMON_MAX_DEPTH, &e);
+	if (d->v)
+		return;
+	if (cut == INSP_DAEMON_TOO_LONG)
+		snprintf(d->err, sizeof(d->err), "longer than %u MiB", INSP_DAEMON_MAX >> 20);
+	else if (cut == INSP_DAEMON_TOO_SLOW)
+		snprintf(d->err, sizeof(d->err), "not complete within %d s",
+			 INSP_DAEMON_WAIT_MS / 1000);
+	else if (e == JV_TOO_DEEP)
+		snprintf(d->err, sizeof(d->err), "nested deeper than %d levels", DAEMON_MAX_DEPTH);
+	else
+		snprintf(d->err, sizeof(d->err), "%s", e == JV_NOMEM ? "out of memory" : "not JSON");
+	fprintf(stderr, "pptp-ng show: pptp-ngd's status document on %s is %s: not shown\n",
+		daemon_sock, d->err);
+}
+
+static void daemon_free(struct daemon_doc *d)
+{
+	jv_free(d->v);
+	free(d->text);
+}
+
 /* Copy a parsed JSON value into the output; NULL becomes null. */
 static void jv_write(struct jw *j, const char *key, const struct jv *v)
 {
@@ -140,7 +188,8 @@ static void jv_write(struct jw *j, const char *key, const struct jv *v)
 		jw_bool(j, key, v->type == JV_TRUE);
 		break;
 	case JV_NUM:
-		if (v->n >= 0 && v->n == (double)(u64)v->n)
+		/* the range test first: converting a larger double is undefined */
+		if (v->n >= 0 && v->n < 18446744073709551616.0 && v->n == (double)(u64)v->n)
 			jw_u64(j, key, (u64)v->n);
 		else
 			jw_ts(j, key, v->n);
@@ -161,11 +210,9 @@ static void jv_write(struct jw *j, const char *key, const struct jv *v)
 	}
 }
 
-static void show_json(FILE *out, struct live_table *t)
+static void show_json(FILE *out, struct live_table *t, const struct daemon_doc *dd)
 {
 	struct jw j = { .f = out };
-	char *ds = insp_daemon_status(daemon_sock);
-	struct jv *dv = ds ? jv_parse(ds, strlen(ds)) : NULL;
 	int i, k;
 
 	jw_obj(&j, NULL);
@@ -220,11 +267,13 @@ static void show_json(FILE *out, struct live_table *t)
 	jw_end(&j, ']');
 	kcounters_json(&j);
 	/* The daemon's own document, as it sent it (docs/userspace.md). */
-	jv_write(&j, "daemon", dv);
+	jv_write(&j, "daemon", dd->v);
+	if (dd->err[0])
+		jw_str(&j, "daemon_error", dd->err);
+	else
+		jw_null(&j, "daemon_error");
 	jw_end(&j, '}');
 	jw_end(&j, '}');
-	jv_free(dv);
-	free(ds);
 }
 
 static void tup_text(FILE *out, const char *label, const struct live_tup *t, int gre)
@@ -261,18 +310,18 @@ static void ct_text(FILE *out, const char *ind, const struct nf_conntrack *ct, i
 }
 
 /* The daemon's counters and sessions, from its status document. */
-static void daemon_text(FILE *out, const char *ds)
+static void daemon_text(FILE *out, const struct daemon_doc *dd)
 {
-	struct jv *v = ds ? jv_parse(ds, strlen(ds)) : NULL;
-	const struct jv *k, *sessions = jv_get(v, "sessions");
+	const struct jv *k, *v = dd->v, *sessions = jv_get(v, "sessions");
 	u32 n = 0;
 
-	if (!ds) {
+	if (!dd->text) {
 		fprintf(out, "daemon pptp-ngd: no control socket at %s\n", daemon_sock);
 		return;
 	}
 	if (!v) {
-		fprintf(out, "daemon pptp-ngd: %s answered no JSON\n", daemon_sock);
+		fprintf(out, "daemon pptp-ngd: %s answered, but its status document is %s: not shown\n",
+			daemon_sock, dd->err);
 		return;
 	}
 	for (k = sessions ? sessions->kids : NULL; k; k = k->next)
@@ -283,13 +332,11 @@ static void daemon_text(FILE *out, const char *ds)
 		if (k->type == JV_NUM && k->key)
 			fprintf(out, " %s=%.0f", k->key, k->n);
 	fputc('\n', out);
-	jv_free(v);
 }
 
-static void show_text(FILE *out, struct live_table *t)
+static void show_text(FILE *out, struct live_table *t, const struct daemon_doc *dd)
 {
 	int i, k, nc = 0;
-	char *ds;
 
 	for (i = 0; i < t->n; i++) {
 		const struct nf_conntrack *c = t->ct[i];
@@ -329,26 +376,29 @@ static void show_text(FILE *out, struct live_table *t)
 		fputs("accounting off: no packet counters (sysctl -w net.netfilter.nf_conntrack_acct=1)\n",
 		      out);
 	kcounters_text(out);
-	ds = insp_daemon_status(daemon_sock);
-	daemon_text(out, ds);
-	free(ds);
+	daemon_text(out, dd);
 }
 
+/* 0 shown, 1 shown but the daemon's document was not, 2 conntrack unreadable. */
 static int show_once(struct live_table *t, int json)
 {
+	struct daemon_doc dd;
+
 	if (live_read(t)) {
 		fprintf(stderr, "pptp-ng show: cannot read conntrack: %s (root? ctnetlink?)\n",
 			strerror(errno));
 		live_free(t);
 		return 2;
 	}
+	daemon_load(&dd);
 	if (json)
-		show_json(stdout, t);
+		show_json(stdout, t, &dd);
 	else
-		show_text(stdout, t);
+		show_text(stdout, t, &dd);
+	daemon_free(&dd);
 	live_free(t);
 	fflush(stdout);
-	return 0;
+	return dd.err[0] ? 1 : 0;
 }
 
 /* Read and drop whatever events are queued; the redraw dumps afresh. */
@@ -377,7 +427,7 @@ static int watch(struct live_table *t, int json)
 		if (!json && isatty(STDOUT_FILENO))
 			fputs("\033[H\033[2J", stdout);
 		rc = show_once(t, json);
-		if (rc)
+		if (rc == 2)	/* a daemon's bad document may be fixed by the next one */
 			break;
 		if (poll(&p, 1, -1) < 0 && errno != EINTR) {
 			rc = 2;
