@@ -3,12 +3,13 @@
 #
 # tests/vm/guest.sh [--module FILE.ko]... [--timeout SECONDS] [--mem MB] -- COMMAND [ARGS...]
 #
-# Run COMMAND as root inside a QEMU guest booting Debian's cloud kernel, so
-# kernel-module tests run on a real kernel that can load modules.
+# Run COMMAND as root inside a QEMU guest booting Debian's cloud kernel (or
+# the one VM_KVER names), so kernel-module tests run on a real kernel that
+# can load modules.
 #
 #   --module FILE.ko  insmod FILE in the guest before COMMAND, in the order
 #                     given, after modprobe'ing what `modinfo -F depends`
-#                     names (from the cloud kernel's own modules)
+#                     names (from the guest kernel's own modules)
 #   --timeout S       COMMAND's time limit in the guest (default 300)
 #   --mem MB          guest memory (default 512)
 #
@@ -25,23 +26,30 @@
 # The guest's console (COMMAND's output, kernel errors) streams to stdout.
 # Exit status:
 #   COMMAND's own   when the guest ran it and the kernel stayed clean
-#   77              SKIP: no qemu, cloud kernel or modules here
+#   77              SKIP: no qemu, guest kernel or modules here (under
+#                   CI=true that is a failure, exit 1: CI installs them)
 #   120             the guest kernel panicked or logged an Oops, BUG,
-#                   WARNING, KASAN or kmemleak report (console or dmesg),
-#                   even if COMMAND passed
+#                   WARNING, KASAN, UBSAN, lockdep or kmemleak report
+#                   (console or dmesg), even if COMMAND passed
 #   121             the guest hung (host-side timeout) or never reported
 #   122             a --module failed to load in the guest
 #   124             COMMAND ran past --timeout and was killed
 #   125             usage error, a --module file missing, build failure
 #
-# Environment: VM_KVER picks the kernel (default: the newest installed
-# *-cloud-amd64 with modules), VM_ACCEL the QEMU accelerator (default
-# tcg), VM_VERBOSE=1 also shows the guest's dmesg, VM_BOOT_MARGIN the
-# seconds qemu gets on top of --timeout before it counts as hung (120).
+# Environment: VM_KVER picks the kernel (tests/vm/kernels.sh: unset for
+# Debian 12's cloud kernel, 6.12-cloud, 6.12-rt, debug, or a release),
+# VM_KERNEL_DIR boots a kernel built like tests/vm/debug-kernel.sh's,
+# VM_ACCEL the QEMU accelerator (default tcg), VM_VERBOSE=1 also shows the
+# guest's dmesg, VM_BOOT_MARGIN the seconds qemu gets on top of --timeout
+# before it counts as hung (120).  A kernel with KASAN boots with
+# kasan_multi_shot (every report, not just the first), one with kmemleak
+# with kmemleak.verbose=1 (the leaks' stacks in dmesg) and gets a last
+# scan after COMMAND.
 
 vm_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 vm_top=$(cd "$vm_dir/../.." && pwd)
 vm_cache=$vm_top/build/vm
+source "$vm_dir/kernels.sh"
 source "$vm_dir/initramfs.sh"
 
 usage() {
@@ -51,7 +59,13 @@ usage() {
 help() { sed -n '4,/^$/s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; exit 0; }
 err() { printf 'guest.sh: %s\n' "$*" >&2; exit 125; }
 loud() { printf '\e[1;31mVM FAIL:\e[0m %s\n' "$*" >&2; }
-skip() { echo "SKIP: $*" >&2; exit 77; }
+# CI installs everything a guest needs (scripts/deps.sh vm), so a guest
+# that cannot run there is a broken CI machine, not a reason to skip.
+skip() {
+	[ "${CI:-}" = true ] && { loud "CI=true, yet $*"; exit 1; }
+	echo "SKIP: $*" >&2
+	exit 77
+}
 
 modules=() timeout=300 mem=512
 while [ $# -gt 0 ]; do
@@ -70,17 +84,9 @@ for m in "${modules[@]}"; do
 	[[ $m == *.ko ]] || err "--module $m: not a .ko file"
 done
 
-# find_kernel: newest cloud kernel with its modules, or $VM_KVER.
+# find_kernel: the guest kernel (tests/vm/kernels.sh) and busybox.
 find_kernel() {
-	local k
-	vm_kver=$VM_KVER
-	if [ -z "$vm_kver" ]; then
-		for k in $(ls /boot/vmlinuz-*-cloud-amd64 2>/dev/null | sort -V); do
-			k=${k#/boot/vmlinuz-}
-			[ -e "/lib/modules/$k/modules.dep" ] && vm_kver=$k
-		done
-	fi
-	vm_kernel=/boot/vmlinuz-$vm_kver
+	vm_find_kernel
 	vm_busybox=$(command -v busybox)
 }
 
@@ -91,8 +97,8 @@ missing() {
 	for c in qemu-system-x86_64 cpio depmod ldd flock timeout; do
 		command -v "$c" >/dev/null || echo "$c"
 	done
-	[ -n "$vm_kver" ] && [ -r "$vm_kernel" ] || echo "a readable cloud kernel (/boot/vmlinuz-*-cloud-amd64)"
-	[ -n "$vm_kver" ] && [ -e "/lib/modules/$vm_kver/modules.dep" ] || echo "the cloud kernel's modules"
+	[ -n "$vm_kver" ] && [ -r "$vm_kernel" ] || echo "a readable kernel image for $vm_kwhat"
+	[ -n "$vm_kver" ] && [ -e "$vm_moddir/modules.dep" ] || echo "the modules of $vm_kwhat"
 	[ -n "$vm_busybox" ] && ! ldd "$vm_busybox" >/dev/null 2>&1 ||
 		echo "a static busybox (busybox-static)"
 }
@@ -127,6 +133,11 @@ vm_initrd "$run/run.cpio" "$run/initrd"
 
 bios=()
 [ -r /usr/share/qemu/qboot.rom ] && bios=(-bios /usr/share/qemu/qboot.rom)
+# A big log buffer: quiet keeps reports off the console, so the dmesg dump
+# at the end is where their stacks are, and KASAN and lockdep write a lot.
+append="console=ttyS0 panic=-1 oops=panic quiet loglevel=3 log_buf_len=4M rdinit=/init"
+vm_kconfig_has KASAN && append="$append kasan_multi_shot"
+vm_kconfig_has DEBUG_KMEMLEAK && append="$append kmemleak.verbose=1"
 # Boot, modules and the dmesg dump get this much on top of COMMAND's time.
 host_timeout=$((timeout + ${VM_BOOT_MARGIN:-120}))
 log=$run/console.log
@@ -148,10 +159,13 @@ show() {
 
 # In the background, so a signal to this script ends qemu too (EXIT trap).
 {
+	# Two sockets of one core: a kernel without ACPI (the debug kernel)
+	# finds the second CPU only in the MP table, which lists sockets.
+	# The guest ends with a reboot, which -no-reboot turns into an exit
+	# (without ACPI a power-off only halts).
 	timeout -k 5 "$host_timeout" qemu-system-x86_64 -accel "${VM_ACCEL:-tcg}" \
-		-nographic -no-reboot -nic none -m "$mem" -smp 2 "${bios[@]}" \
-		-kernel "$vm_kernel" -initrd "$run/initrd" \
-		-append "console=ttyS0 panic=-1 oops=panic quiet loglevel=3 rdinit=/init" \
+		-nographic -no-reboot -nic none -m "$mem" -smp 2,sockets=2,cores=1 \
+		"${bios[@]}" -kernel "$vm_kernel" -initrd "$run/initrd" -append "$append" \
 		</dev/null 2>&1 &
 	echo $! >"$run/qemu.pid"
 	wait $!
@@ -161,8 +175,10 @@ wait $!
 qemu_rc=$(cat "$run/qemu.rc" 2>/dev/null)
 elapsed=$((SECONDS - start))
 
-# Kernel reports: "[  12.345678] BUG: ...", "WARNING: CPU: ...", a panic...
-kbad='^\[ *[0-9]+\.[0-9]+\] .*(Kernel panic|Oops|BUG:|WARNING:|general protection fault|KASAN|kmemleak|Unable to handle kernel)'
+# Kernel reports: "[  12.345678] BUG: ...", "WARNING: CPU: ...", a panic,
+# and what the debug kernel's detectors say (KASAN and lockdep reports
+# start with BUG: or WARNING:; kmemleak's "initialized" must not count).
+kbad='^\[ *[0-9]+\.[0-9]+\] .*(Kernel panic|Oops|BUG:|WARNING:|general protection fault|KASAN|UBSAN:|kmemleak: [0-9]+ new suspected|kmemleak: unreferenced object|INFO: trying to register non-static key|Unable to handle kernel)'
 report() { sed -n "s/^@@pptpng-vm $nonce $1 *//p" "$log" | tail -n 1; }
 dmesg_of() { sed -n "/^@@pptpng-vm $nonce DMESG-BEGIN/,/^@@pptpng-vm $nonce DMESG-END/p" "$log"; }
 console_of() { sed "/^@@pptpng-vm $nonce DMESG-BEGIN/,/^@@pptpng-vm $nonce DMESG-END/d" "$log"; }
@@ -206,5 +222,5 @@ if [ -n "$(report TIMEOUT)" ]; then
 	loud "COMMAND ran past --timeout ${timeout}s in the guest and was killed"
 	exit 124
 fi
-echo "vm: COMMAND exited $status; guest run took ${elapsed}s; its dmesg: build/vm/dmesg.log" >&2
+echo "vm: COMMAND exited $status on $vm_kver; guest run took ${elapsed}s; its dmesg: build/vm/dmesg.log" >&2
 exit "$status"

@@ -5,10 +5,14 @@
 # newc cpio layers that the kernel unpacks one after the other (it accepts
 # concatenated archives):
 #
-#   sys-KEY.cpio    the userland (this host's Debian binaries, their shared
-#                   libraries, busybox for the rest), /etc bits, the cloud
-#                   kernel's network modules with a modules.dep, /init;
-#                   KEY covers dpkg's status, the kernel and these scripts
+#   sys-KVER-KEY.cpio
+#                   the userland (this host's Debian binaries, their shared
+#                   libraries, busybox for the rest), /etc bits, the guest
+#                   kernel's network modules (decompressed: busybox
+#                   cannot load a .ko.xz) with a modules.dep, /init;
+#                   KEY covers dpkg's status, the kernel and these
+#                   scripts; one per kernel, so runs on different kernels
+#                   do not rebuild each other's
 #   proj-KEY.cpio   the project tree under /pptp-ng at the same relative
 #                   layout: tests/ scripts/ nft/ include/ build/ (less
 #                   build/vm and build/fuzz); KEY covers every file's size
@@ -19,13 +23,18 @@
 # Both cached layers live in build/vm/ and are rebuilt when their key
 # changes, under a lock so concurrent runs share them.
 #
-# guest.sh sets vm_dir, vm_top, vm_cache, vm_kver and vm_busybox.
+# guest.sh sets vm_dir, vm_top, vm_cache, vm_kver, vm_moddir and
+# vm_busybox.
 # shellcheck disable=SC2154
 
-vm_kernel_dirs="kernel/net/netfilter kernel/net/ipv4 kernel/net/ipv6
-	kernel/net/bridge kernel/net/sched kernel/net/802 kernel/net/llc
-	kernel/drivers/net/veth.ko kernel/drivers/net/dummy.ko
-	kernel/drivers/net/tun.ko kernel/drivers/net/macvlan.ko"
+# The modules the guest gets (with what they depend on): every module
+# under these directories of the kernel's tree, and these single ones,
+# whatever their compression (.ko on 6.1, .ko.xz on 6.12).  A kernel that
+# builds one in (6.12's nft_objref, the debug kernel's netfilter) lists it
+# in modules.builtin, which modprobe reads.
+vm_module_dirs="kernel/net/netfilter kernel/net/ipv4 kernel/net/ipv6
+	kernel/net/bridge kernel/net/sched kernel/net/802 kernel/net/llc"
+vm_module_names="veth dummy tun macvlan"
 
 # Packages whose programs the guest gets; the second list only if installed.
 vm_pkgs="bash coreutils procps grep sed mawk findutils kmod iproute2
@@ -133,16 +142,26 @@ stage_programs() {
 }
 
 # stage_modules ROOT: the network modules, everything they depend on, and
-# a modules.dep made for just these.
+# a modules.dep made for just these.  The wanted ones are picked from
+# modules.dep itself, not looked up by path: a path that does not exist
+# on this kernel would stop the build under set -e without a word.
 stage_modules() {
-	local root=$1 src=/lib/modules/$vm_kver dst m want
+	local root=$1 src=$vm_moddir dst m
 	dst=$root/lib/modules/$vm_kver
 	mkdir -p "$dst"
-	want=$(cd "$src" && find $vm_kernel_dirs -name '*.ko*' 2>/dev/null)
-	# modules.dep lines: "kernel/a.ko: kernel/b.ko kernel/c.ko".
-	for m in $(awk -v want="$(echo $want)" '
-		BEGIN { n = split(want, w, " "); for (i = 1; i <= n; i++) ok[w[i]] = 1 }
-		{ sub(":", "", $1); if ($1 in ok) for (i = 1; i <= NF; i++) print $i }
+	# modules.dep lines: "kernel/a.ko.xz: kernel/b.ko.xz kernel/c.ko.xz".
+	for m in $(awk -v dirs="$(echo $vm_module_dirs)" -v names="$(echo $vm_module_names)" '
+		BEGIN {
+			nd = split(dirs, d, " ")
+			n = split(names, w, " "); for (i = 1; i <= n; i++) name[w[i]] = 1
+		}
+		{
+			sub(":", "", $1)
+			base = $1; sub(/.*\//, "", base); sub(/\.ko.*/, "", base)
+			ok = (base in name)
+			for (i = 1; i <= nd && !ok; i++) ok = index($1, d[i] "/") == 1
+			if (ok) for (i = 1; i <= NF; i++) print $i
+		}
 	' "$src/modules.dep" | sort -u); do
 		mkdir -p "$dst/${m%/*}"
 		case $m in
@@ -204,7 +223,7 @@ sys_key() {
 		echo "$vm_kver"
 		cat "$vm_dir/initramfs.sh" "$vm_dir/init"
 		stat -c '%n %s %Y' /var/lib/dpkg/status "$vm_busybox" \
-			"/lib/modules/$vm_kver/modules.dep"
+			"$vm_moddir/modules.dep"
 	} | sha256sum | cut -c1-16
 }
 
@@ -229,10 +248,11 @@ vm_initrd() {
 	flock 8
 	# Staging left by a build that failed or was killed.
 	rm -rf "$vm_cache"/sys.?????? "$vm_cache"/proj.??????*
-	sys=$vm_cache/sys-$(sys_key).cpio
+	sys=$vm_cache/sys-$vm_kver-$(sys_key).cpio
 	if [ ! -s "$sys" ]; then
 		echo "vm: building the guest userland ($sys)" >&2
-		rm -f "$vm_cache"/sys-*.cpio
+		# This kernel's older layers, and those of before one per kernel.
+		rm -f "$vm_cache/sys-$vm_kver-"*.cpio "$vm_cache"/sys-????????????????.cpio
 		(set -e; build_sys_layer "$sys") >&2
 	fi
 	proj=$vm_cache/proj-$(proj_key).cpio
