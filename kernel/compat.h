@@ -1,6 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Kernel-version differences, all in one place.  Written against 6.1.
+ * Kernel-version differences, all in one place, keyed on
+ * LINUX_VERSION_CODE.  Written against 6.1; the supported kernels are
+ * Debian 12's 6.1 cloud kernel and Debian's 6.12 cloud and PREEMPT_RT
+ * kernels (docs/kernel.md), and kernel/build.test builds against each
+ * with W=1.  Between 6.1 and 6.12 nothing the module calls changed in a
+ * way its sources see (nf_ct_helper_init(), nf_ct_expect_init() and
+ * _related(), nf_nat_setup_info(), proc_create_net_single(),
+ * skb_ensure_writable() and the helper area's layout are the same), so
+ * nothing below depends on the version yet.  On PREEMPT_RT the module's spin_lock_bh() sections sleep:
+ * they must not be entered with preemption or interrupts disabled by
+ * hand, which the module never does.
  *
  * GRE keymaps: netfilter's 2026 fix of the keymap list race changes
  * nf_ct_gre_keymap_add() to (ct, orig, repl) and installs both entries
