@@ -47,7 +47,7 @@ run_kernel() {
 	local k=$1 res=$out/$1.results rc=0 src=0
 	export VM_KVER=$k
 	vm_find_kernel
-	if [ -z "$vm_kver" ]; then
+	if [ -z "$vm_kver" ] || [ ! -r "$vm_kernel" ]; then
 		pretty "$k" "not installed ($vm_kwhat): skipped"
 		return 1
 	fi
@@ -77,16 +77,16 @@ stress() {
 		tests/vm/teardown-stress.sh "${TEARDOWN_ROUNDS:-100}"
 }
 
-# cell RESULTS ROW: "module daemon stock" for ROW.
+# cell RESULTS ROW: "module / daemon / stock" for ROW.
 cell() {
 	local line f r c=""
 	line=$(grep "^RESULT $2:" "$1" | tail -n 1)
 	[ -n "$line" ] || { echo "not run"; return; }
 	for f in pptp-ng pptp-ngd pptp; do
 		r=$(tr ' ' '\n' <<<"$line" | sed -n "s/^$f=//p")
-		c="$c ${r:-none}"
+		c="$c / ${r:-none}"
 	done
-	echo "${c# }"
+	echo "${c# / }"
 }
 
 # guest_word EXIT: what guest.sh's exit status means.
