@@ -102,6 +102,32 @@ topology() {
 	done
 }
 
+# outside N: N more hosts on the wan side, out1..outN at 203.0.113.11..,
+# behind a switch in the server namespace (which keeps 203.0.113.2):
+#
+#   fw wan 203.0.113.1 ── eth0 server sw 203.0.113.2 ─┬─ out1 eth0 203.0.113.11
+#                                                     └─ outN eth0 203.0.113.1N
+outside_ip4() { echo "203.0.113.$((10 + $1))"; }
+n_out() { local i=$1; shift; n "out$i" "$@"; }
+outside() {
+	local i
+	n_server ip addr flush dev eth0
+	n_server ip link add sw type bridge
+	n_server ip link set eth0 master sw
+	n_server ip link set sw up
+	n_server ip addr add "$server_ip4/24" dev sw
+	n_server ip addr add "$server_ip6/64" dev sw nodad
+	n_server ip route replace default via "$fw_wan_ip4"
+	n_server ip -6 route replace default via "$fw_wan_ip6"
+	for ((i = 1; i <= $1; i++)); do
+		ns_add "out$i"
+		veth "out$i" eth0 server "o$i"
+		n_server ip link set "o$i" master sw
+		n_out "$i" ip addr add "$(outside_ip4 "$i")/24" dev eth0
+		n_out "$i" ip route add default via "$fw_wan_ip4"
+	done
+}
+
 # wait_for NS CMD...: retry CMD in NS for up to 5 s.
 wait_for() {
 	local ns=$1 i; shift

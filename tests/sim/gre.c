@@ -278,6 +278,11 @@ int gre_tx_timer(void)
 	return tx_blocked_until > now ? (int)(tx_blocked_until - now) : 0;
 }
 
+/*
+ * Send what the queue holds.  With --gre-interval each queued call sends
+ * one packet per round and the next round waits: GRE keeps flowing while
+ * a test does something else to the firewall (hostile traffic, a restart).
+ */
 void gre_tx_run(void)
 {
 	unsigned int budget = GRE_TX_BUDGET;
@@ -285,6 +290,10 @@ void gre_tx_run(void)
 
 	if (!txq_len || gre_tx_timer() > 0)
 		return;
+	if (sim->o.gre_interval_ms) {
+		budget = txq_len;
+		tx_blocked_until = now_ms() + sim->o.gre_interval_ms;
+	}
 	while (txq_len && budget--) {
 		c = txq_pop();
 		if (c->state != CALL_UP && c->state != CALL_CLEARING)

@@ -12,6 +12,8 @@
 #                                     exited 0
 #   sim_wait_status                   wait for them all, quietly; their exit
 #                                     codes in sim_rc[NAME]
+#   sims_passed NAME...               fail unless each named side exited 0
+#                                     (after sim_wait_status)
 #   json_field NAME FIELD    FIELD of section NAME in a side's --json output
 
 source tests/lib/netns.sh
@@ -80,4 +82,18 @@ expect_gre() {
 	[ "$got" = "$2" ] || die "$1 received $got GRE packets, expected $2"
 	got=$(json_field "$1" calls up)
 	pretty "$1" "$got calls up, $2 GRE packets verified"
+}
+
+# sims_passed NAME...: fail unless each pptp-sim NAME exited 0
+# (after sim_wait_status).
+sims_passed() {
+	local name
+	for name in "$@"; do
+		[ "${sim_rc[$name]}" = 0 ] && continue
+		cat "$out/$name.err" >&2
+		if declare -F fail >/dev/null; then
+			fail "$name exited ${sim_rc[$name]}"
+		fi
+		die "$name exited ${sim_rc[$name]}"
+	done
 }

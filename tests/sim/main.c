@@ -74,7 +74,8 @@ static void usage(FILE *f)
 	      "                      the count only when given\n"
 	      "  --incoming          incoming calls (ICRQ/ICRP/ICCN) instead of outgoing\n"
 	      "  --packets K         GRE packets per call per direction (3)\n"
-	      "  --call-id-base B    first call ID this process allocates (1)\n"
+	      "  --gre-interval MS   one GRE packet per call every MS ms, not all at once\n"
+	      "  --call-id-base B    first call ID this process allocates (1; 0 as pptpd)\n"
 	      "  --expect-sessions N listener: exit once N sessions were served\n"
 	      "  --duration S        listener: run at most S seconds (not a failure)\n"
 	      "  --timeout S         give up and fail after S seconds (10)\n"
@@ -160,7 +161,7 @@ enum {
 	OPT_CALLS, OPT_INCOMING, OPT_PACKETS, OPT_BASE, OPT_EXPECT, OPT_DURATION,
 	OPT_TIMEOUT, OPT_COALESCE, OPT_SPLIT, OPT_SPLIT_PAUSE, OPT_ECHO, OPT_EXTRAS,
 	OPT_HOSTILE, OPT_FLOOD, OPT_ALLOW_INVALID, OPT_CDN_PEER_ID, OPT_JSON,
-	OPT_HOLD, OPT_GRE_AFTER_PEER, OPT_INTERVAL,
+	OPT_HOLD, OPT_GRE_AFTER_PEER, OPT_INTERVAL, OPT_GRE_INTERVAL,
 };
 
 static const struct option long_opts[] = {
@@ -190,6 +191,7 @@ static const struct option long_opts[] = {
 	{ "hold", no_argument, NULL, OPT_HOLD },
 	{ "gre-after-peer", no_argument, NULL, OPT_GRE_AFTER_PEER },
 	{ "interval", required_argument, NULL, OPT_INTERVAL },
+	{ "gre-interval", required_argument, NULL, OPT_GRE_INTERVAL },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
@@ -210,11 +212,8 @@ static void parse_value(struct sim_opts *o, int c, const char *arg)
 		o->packets = num(arg, "--packets", 1000000);
 		break;
 	case OPT_BASE:
+		/* 0 is a call ID too: pptpd numbers its calls from 0 */
 		o->call_id_base = num(arg, "--call-id-base", 65535);
-		if (!o->call_id_base) {
-			fprintf(stderr, "pptp-sim: call IDs start at 1 or more\n");
-			exit(2);
-		}
 		break;
 	case OPT_EXPECT:
 		o->expect_sessions = num(arg, "--expect-sessions", 65535);
@@ -239,6 +238,9 @@ static void parse_value(struct sim_opts *o, int c, const char *arg)
 		break;
 	case OPT_INTERVAL:
 		o->interval_ms = num(arg, "--interval", 60000);
+		break;
+	case OPT_GRE_INTERVAL:
+		o->gre_interval_ms = num(arg, "--gre-interval", 60000);
 		break;
 	}
 }

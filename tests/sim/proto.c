@@ -31,8 +31,14 @@ static struct call *call_new(struct session *s, bool originator)
 		fprintf(stderr, "pptp-sim: out of call IDs\n");
 		exit(1);
 	}
-	/* IDs wrap past 65535 to 1: unique across every session of the process. */
-	id = (u16)((sim->o.call_id_base + sim->next_id_off++ - 1) % 65535 + 1);
+	/*
+	 * IDs wrap past 65535 to 1 (to 0 when counting from 0): unique across
+	 * every session of the process.
+	 */
+	if (sim->o.call_id_base)
+		id = (u16)((sim->o.call_id_base + sim->next_id_off++ - 1) % 65535 + 1);
+	else
+		id = (u16)sim->next_id_off++;
 	c = calloc(1, sizeof(*c));
 	if (!c) {
 		fprintf(stderr, "pptp-sim: out of memory\n");

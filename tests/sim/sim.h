@@ -56,6 +56,7 @@ struct sim_opts {
 	socklen_t bind_len;
 	unsigned int sessions;		/* connections to open */
 	unsigned int interval_ms;	/* connector: between two connects, 0 all at once */
+	unsigned int gre_interval_ms;	/* between a call's GRE packets, 0 at once */
 	unsigned int calls;		/* calls per session */
 	bool calls_given;
 	bool incoming;			/* ICRQ calls instead of OCRQ */

@@ -14,4 +14,9 @@ $(B)/tests/pptp-echo: tests/tools/pptp_echo.c $(TOOLS_HDLC)
 	@mkdir -p $(@D)
 	$(CC) $(PPTP_CFLAGS) -o $@ tests/tools/pptp_echo.c tests/tools/hdlc.c
 
-BINS		+= $(B)/tests/fake-pppd $(B)/tests/pptp-echo
+# pptp-attack, forged packets for the hostile-traffic suite (tests/lib/attacks.sh).
+$(B)/tests/pptp-attack: tests/tools/pptp_attack.c
+	@mkdir -p $(@D)
+	$(CC) $(PPTP_CFLAGS) -o $@ tests/tools/pptp_attack.c
+
+BINS		+= $(B)/tests/fake-pppd $(B)/tests/pptp-echo $(B)/tests/pptp-attack

@@ -30,10 +30,19 @@ void ct_tuples(const struct nf_conntrack *ct, struct ngd_conn *c)
 	c->reply.dport = nfct_get_attr_u16(ct, ATTR_REPL_PORT_DST);
 }
 
+struct ct_answer {
+	struct ngd_conn c;
+	int tcp_state;
+};
+
 static int got_ct(enum nf_conntrack_msg_type type, struct nf_conntrack *ct, void *data)
 {
+	struct ct_answer *a = data;
+
 	(void)type;
-	ct_tuples(ct, data);
+	ct_tuples(ct, &a->c);
+	a->tcp_state = nfct_attr_is_set(ct, ATTR_TCP_STATE) ?
+		       nfct_get_attr_u8(ct, ATTR_TCP_STATE) : -1;
 	/* not STOP: the query must read on to its ack, or the next one reads it */
 	return NFCT_CB_CONTINUE;
 }
@@ -43,7 +52,7 @@ static int got_ct(enum nf_conntrack_msg_type type, struct nf_conntrack *ct, void
  * for every lookup: opening and closing one per lookup cost milliseconds
  * (the close), and every queued packet waited behind it.
  */
-static int ct_get(const struct ngd_tuple *t, struct ngd_conn *c)
+static int ct_get(const struct ngd_tuple *t, struct ct_answer *a)
 {
 	static struct nfct_handle *h;
 	static bool unread;
@@ -68,25 +77,45 @@ static int ct_get(const struct ngd_tuple *t, struct ngd_conn *c)
 	nfct_set_attr_u8(ct, ATTR_L4PROTO, IPPROTO_TCP);
 	nfct_set_attr_u16(ct, ATTR_PORT_SRC, t->sport);
 	nfct_set_attr_u16(ct, ATTR_PORT_DST, t->dport);
-	memset(c, 0, sizeof(*c));
-	nfct_callback_register(h, NFCT_T_ALL, got_ct, c);
+	memset(a, 0, sizeof(*a));
+	nfct_callback_register(h, NFCT_T_ALL, got_ct, a);
 	ret = nfct_query(h, NFCT_Q_GET, ct) < 0 ? -errno : 0;
 	unread = ret < 0 && ret != -ENOENT;
 	nfct_destroy(ct);
-	if (!ret && !c->orig.src)
+	if (!ret && !a->c.orig.src)
 		ret = -ENOENT;
+	return ret;
+}
+
+static int ct_find(const struct ngd_tuple *t, struct ct_answer *a)
+{
+	struct ngd_tuple inv = { t->dst, t->src, t->dport, t->sport };
+	int ret = ct_get(t, a);
+
+	if (ret == -ENOENT)
+		ret = ct_get(&inv, a);
 	return ret;
 }
 
 /* The entry of the connection a forward-hook packet with tuple @t belongs to. */
 int ct_lookup(const struct ngd_tuple *t, struct ngd_conn *c)
 {
-	struct ngd_tuple inv = { t->dst, t->src, t->dport, t->sport };
-	int ret = ct_get(t, c);
+	struct ct_answer a;
+	int ret = ct_find(t, &a);
 
-	if (ret == -ENOENT)
-		ret = ct_get(&inv, c);
+	*c = a.c;
 	return ret;
+}
+
+/* conntrack's TCP state of that connection now, or -errno (-ENOENT: none). */
+int ct_tcp_state(const struct ngd_tuple *t)
+{
+	struct ct_answer a;
+	int ret = ct_find(t, &a);
+
+	if (ret < 0)
+		return ret;
+	return a.tcp_state < 0 ? -EINVAL : a.tcp_state;
 }
 
 /* The original direction as the forward hook sees it: source as sent, destination as translated. */

@@ -243,10 +243,32 @@ static int cth_probe(void)
  * old calls are back in their trackers.  The fail-closed guard's element
  * is added last, when packets have somewhere to go.
  */
+/*
+ * --max-expectations 0: half of what the kernel sized the netns's
+ * expectation table for (nf_conntrack_expect_max), for every helper.
+ */
+static void expectation_share(void)
+{
+	unsigned int max = 0;
+	FILE *f;
+
+	if (cfg.max_expectations)
+		return;
+	f = fopen("/proc/sys/net/netfilter/nf_conntrack_expect_max", "r");
+	if (f && fscanf(f, "%u", &max) != 1)
+		max = 0;
+	if (f)
+		fclose(f);
+	cfg.max_expectations = max >= 4 ? max / 2 : 256;
+	ngd_info("GRE expectations: at most %u (half of nf_conntrack_expect_max %u)",
+		 cfg.max_expectations, max);
+}
+
 static int cth_start(void)
 {
 	if (!registered && cth_probe() < 0)
 		return -1;
+	expectation_share();
 	gre_timeouts();
 	if (expect_open() < 0 || events_open() < 0)
 		return -1;

@@ -84,6 +84,8 @@ void state_json(FILE *f)
 			t.anomalies[i] += s->t.cnt.anomalies[i];
 		for (i = 0; i < PPTP_REFUSE_COUNT; i++)
 			t.refused[i] += s->t.cnt.refused[i];
+		for (i = 0; i < PPTP_DROP_COUNT; i++)
+			t.dropped[i] += s->t.cnt.dropped[i];
 		t.calls_opened += s->t.cnt.calls_opened;
 		t.calls_up += s->t.cnt.calls_up;
 		t.calls_failed += s->t.cnt.calls_failed;
@@ -92,16 +94,18 @@ void state_json(FILE *f)
 	}
 	fprintf(f, "{\"backend\":\"%s\",\"queue\":%u,\"fail_open\":%s,\"live_sessions\":%u,\"counters\":{",
 		cfg.backend, cfg.queue, cfg.fail_open ? "true" : "false", nsessions);
-	C(packets); C(queue_full); C(queue_nobufs); C(held); C(mangled); C(dropped_future); C(no_conntrack); C(unparsable);
-	C(sessions_opened); C(sessions_closed); C(sessions_refused); C(sessions_recovered);
+	C(packets); C(queue_full); C(queue_nobufs); C(held); C(mangled); C(dropped_future); C(dropped_refused); C(no_conntrack); C(unparsable);
+	C(sessions_opened); C(sessions_closed); C(sessions_refused); C(sessions_refused_source); C(sessions_recovered);
 	C(calls_recovered); C(pinholes_added); C(pinholes_removed); C(nft_errors);
-	C(expect_set); C(expect_deleted); C(expect_errors);
+	C(expect_set); C(expect_deleted); C(expect_errors); C(expect_refused);
 	C(calls_opened); C(calls_up); C(calls_failed); C(calls_closed); C(rewrites);
 	json_named(f, "invalid", t.invalid, PPTP_INV_COUNT, pptp_invalid_name);
 	fputc(',', f);
 	json_named(f, "anomalies", t.anomalies, PPTP_AN_COUNT, pptp_anomaly_name);
 	fputc(',', f);
 	json_named(f, "refused", t.refused, PPTP_REFUSE_COUNT, pptp_refusal_name);
+	fputc(',', f);
+	json_named(f, "dropped", t.dropped, PPTP_DROP_COUNT, pptp_drop_name);
 	fputc('}', f);
 	ngq_latency_json(f);
 	fputs(",\"sessions\":[", f);

@@ -24,6 +24,7 @@ struct ngd_config cfg = {
 	.fail_open = true,
 	.max_calls = 64,
 	.max_sessions = 4096,
+	.max_sessions_per_source = 256,
 	.gre_timeout = 120,
 	.idle_timeout = 900,
 };
@@ -55,6 +56,7 @@ static void usage(FILE *f)
 {
 	fputs("usage: pptp-ngd --backend nfqueue|cthelper [--queue N] [--fail-open|--fail-closed]\n"
 	      "                [--max-calls-per-session N] [--max-sessions N]\n"
+	      "                [--max-sessions-per-source N] [--max-expectations N]\n"
 	      "                [--gre-timeout S] [--idle-timeout S] [--ruleset FILE]\n"
 	      "                [--socket PATH] [--user NAME] [--foreground] [--verbose]\n"
 	      "       pptp-ngd --status [--socket PATH]\n", f);
@@ -84,6 +86,8 @@ static bool parse_args(int argc, char **argv)
 		{ "fail-closed", no_argument, NULL, 'c' },
 		{ "max-calls-per-session", required_argument, NULL, 'm' },
 		{ "max-sessions", required_argument, NULL, 's' },
+		{ "max-sessions-per-source", required_argument, NULL, 'P' },
+		{ "max-expectations", required_argument, NULL, 'E' },
 		{ "gre-timeout", required_argument, NULL, 'g' },
 		{ "idle-timeout", required_argument, NULL, 'i' },
 		{ "ruleset", required_argument, NULL, 'r' },
@@ -106,6 +110,10 @@ static bool parse_args(int argc, char **argv)
 		case 'c': cfg.fail_open = false; break;
 		case 'm': cfg.max_calls = num_arg("max-calls-per-session", optarg, 1, 65535); break;
 		case 's': cfg.max_sessions = num_arg("max-sessions", optarg, 1, 1000000); break;
+		case 'P':
+			cfg.max_sessions_per_source = num_arg("max-sessions-per-source", optarg, 0, 1000000);
+			break;
+		case 'E': cfg.max_expectations = num_arg("max-expectations", optarg, 0, 1000000); break;
 		case 'g': cfg.gre_timeout = num_arg("gre-timeout", optarg, 4, 86400); break;
 		case 'i': cfg.idle_timeout = num_arg("idle-timeout", optarg, 10, 864000); break;
 		case 'r': cfg.ruleset = optarg; break;

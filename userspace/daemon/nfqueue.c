@@ -13,6 +13,7 @@
  * where the addresses are translated.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -28,6 +29,8 @@
 
 #include "pptp_ngd.h"
 
+#define NGQ_PROC	"/proc/net/netfilter/nfnetlink_queue"
+static int qstat_fd = -1;	/* NGQ_PROC, kept open across the switch to our user */
 static struct mnl_socket *qnl;
 static uint32_t qportid;
 static char *qbuf;
@@ -99,6 +102,9 @@ int ngq_open(uint32_t flags)
 	int one = 1, tries;
 
 	qflags = flags;
+	/* 0440 root: opened now, read with pread once we run as our user */
+	if (qstat_fd < 0)
+		qstat_fd = open(NGQ_PROC, O_RDONLY | O_CLOEXEC);
 
 	qnl = mnl_socket_open(NETLINK_NETFILTER);
 	if (!qnl || mnl_socket_bind(qnl, 0, MNL_SOCKET_AUTOPID) < 0) {
@@ -148,6 +154,9 @@ int ngq_fd(void)
 
 void ngq_close(void)
 {
+	if (qstat_fd >= 0)
+		close(qstat_fd);
+	qstat_fd = -1;
 	if (qnl) {
 		queue_config(NFQNL_CFG_CMD_UNBIND, false);
 		mnl_socket_close(qnl);
@@ -315,12 +324,16 @@ static void verdict(struct qpkt *q, int v)
 		lat_add(q->t_recv);
 }
 
+static bool hold(const struct qpkt *q);
+
 /*
  * Feed @n segments of one direction that follow each other as one run of
  * bytes, write the rewrites into whichever packet holds each byte, and
- * give every packet its verdict, in order.
+ * give every packet its verdict, in order.  A lone segment the core
+ * refused only for ending inside a call ID waits for the next one
+ * (@may_hold): the core took none of it, so the two are fed as one run.
  */
-static void process(struct qpkt **qs, unsigned int n)
+static void process(struct qpkt **qs, unsigned int n, bool may_hold)
 {
 	static struct ngd_seg_result res;
 	static uint8_t run[2 * 0x10000];
@@ -339,7 +352,10 @@ static void process(struct qpkt **qs, unsigned int n)
 	}
 	res.nrw = 0;
 	res.drop = false;
+	res.split = false;
 	sessions_segment(&qs[0]->tp, flags, qs[0]->seq, data, total, &res);
+	if (res.drop && res.split && may_hold && n == 1 && hold(qs[0]))
+		return;
 	for (i = 0; !res.drop && i < res.nrw; i++) {
 		for (b = 0; b < res.rw[i].n; b++) {
 			uint32_t off = res.rw[i].off + b;
@@ -356,10 +372,11 @@ static void process(struct qpkt **qs, unsigned int n)
 }
 
 /*
- * Held segments.  A segment that ends inside a message's first 16 bytes
- * (where its call IDs are) waits here for the next one, so a call ID cut
- * by the sender can still be rewritten whole: the core reads both as one
- * run.  Released alone when nothing follows within HOLD_MS.
+ * Held segments.  A segment that ends inside a message's call ID fields
+ * (the core refuses it: PPTP_DROP_SPLIT_ID) waits here for the next one,
+ * so a call ID cut by the sender can still be rewritten whole: the core
+ * reads both as one run.  Released alone when nothing follows within
+ * HOLD_MS, and then dropped: TCP sends it again, usually merged.
  */
 #define HOLD_SLOTS	16
 #define HOLD_MS		50
@@ -394,7 +411,7 @@ static void release(struct held *h)
 {
 	struct qpkt *one = &h->q;
 
-	process(&one, 1);
+	process(&one, 1, false);
 	free(h->q.pkt);
 	h->used = false;
 }
@@ -431,16 +448,14 @@ static void handle(struct qpkt *q)
 	    !(q->flags & (TH_SYN | TH_RST))) {
 		struct qpkt *two[2] = { &h->q, q };
 
-		process(two, 2);
+		process(two, 2, false);
 		free(h->q.pkt);
 		h->used = false;
 		return;
 	}
 	if (h && (q->dlen || (q->flags & (TH_FIN | TH_RST))))
 		release(h);	/* not its continuation: the held one goes alone */
-	if (q->dlen && sessions_splits_head(&q->tp, q->seq, q->data, q->dlen) && hold(q))
-		return;
-	process(&q, 1);
+	process(&q, 1, true);
 }
 
 void ngq_tick(void)
@@ -460,21 +475,25 @@ void ngq_tick(void)
  */
 void ngq_counters(void)
 {
-	FILE *f = fopen("/proc/net/netfilter/nfnetlink_queue", "r");
 	unsigned int num, total, mode, range;
 	unsigned long long full, nobufs;
-	char line[256];
+	char buf[16384], *line, *save;
+	ssize_t n;
 
-	if (!f)
+	if (qstat_fd < 0)
 		return;
-	while (fgets(line, sizeof(line), f)) {
+	/* a seq_file read at offset 0 starts over: fresh counters each time */
+	n = pread(qstat_fd, buf, sizeof(buf) - 1, 0);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		if (sscanf(line, "%u %*u %u %u %u %llu %llu", &num, &total, &mode, &range, &full,
 			   &nobufs) == 6 && num == cfg.queue) {
 			stats.queue_full = full;
 			stats.queue_nobufs = nobufs;
 		}
 	}
-	fclose(f);
 }
 
 static int queue_cb(const struct nlmsghdr *nlh, void *data)

@@ -21,6 +21,7 @@
 #include <arpa/inet.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nf_conntrack_common.h>
 #include <linux/netfilter/xt_NFQUEUE.h>
 #include <libmnl/libmnl.h>
 #include <libnftnl/table.h>
@@ -191,6 +192,56 @@ static void add_cmp(struct nftnl_rule *r, uint32_t base, uint32_t off, const voi
 	nftnl_rule_add_expr(r, e);
 }
 
+/* ip protocol tcp th PORTFIELD 1723: the start of both control rules. */
+static struct nftnl_rule *control_rule(unsigned int port_off)
+{
+	struct nftnl_rule *r = nftnl_rule_alloc();
+	uint8_t tcp = IPPROTO_TCP;
+	uint16_t port = htons(PPTP_TCP_PORT);
+
+	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, NGD_TABLE);
+	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, NGD_CTL_CHAIN);
+	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_IPV4);
+	add_cmp(r, NFT_PAYLOAD_NETWORK_HEADER, 9, &tcp, 1);
+	add_cmp(r, NFT_PAYLOAD_TRANSPORT_HEADER, port_off, &port, 2);
+	return r;
+}
+
+/*
+ * ... ct state invalid counter drop: what conntrack does not take as part
+ * of the connection (out of its window, say) is not queued to us, and
+ * must not reach a peer untracked either: a forged RST or a segment from
+ * nowhere could otherwise end or desynchronise a session.
+ */
+static struct nftnl_rule *invalid_rule(unsigned int port_off)
+{
+	struct nftnl_rule *r = control_rule(port_off);
+	uint32_t invalid = NF_CT_STATE_INVALID_BIT, zero = 0;
+	struct nftnl_expr *e = nftnl_expr_alloc("ct");
+
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, NFT_CT_STATE);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_DREG, NFT_REG_1);
+	nftnl_rule_add_expr(r, e);
+	e = nftnl_expr_alloc("bitwise");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, sizeof(invalid));
+	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, &invalid, sizeof(invalid));
+	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, &zero, sizeof(zero));
+	nftnl_rule_add_expr(r, e);
+	e = nftnl_expr_alloc("cmp");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, NFT_CMP_NEQ);
+	nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, &zero, sizeof(zero));
+	nftnl_rule_add_expr(r, e);
+	nftnl_rule_add_expr(r, nftnl_expr_alloc("counter"));
+	e = nftnl_expr_alloc("immediate");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, NF_DROP);
+	nftnl_rule_add_expr(r, e);
+	return r;
+}
+
 /*
  * ip protocol tcp th PORTFIELD 1723 counter NFQUEUE: nft's own queue
  * expression is not in every kernel, so the xtables NFQUEUE target (the
@@ -198,17 +249,10 @@ static void add_cmp(struct nftnl_rule *r, uint32_t base, uint32_t off, const voi
  */
 static struct nftnl_rule *queue_rule(unsigned int port_off, unsigned int queue, bool fail_open)
 {
-	struct nftnl_rule *r = nftnl_rule_alloc();
+	struct nftnl_rule *r = control_rule(port_off);
 	struct xt_NFQ_info_v3 *info = calloc(1, sizeof(*info));
-	uint8_t tcp = IPPROTO_TCP;
-	uint16_t port = htons(PPTP_TCP_PORT);
 	struct nftnl_expr *e;
 
-	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, NGD_TABLE);
-	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, NGD_CTL_CHAIN);
-	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_IPV4);
-	add_cmp(r, NFT_PAYLOAD_NETWORK_HEADER, 9, &tcp, 1);
-	add_cmp(r, NFT_PAYLOAD_TRANSPORT_HEADER, port_off, &port, 2);
 	nftnl_rule_add_expr(r, nftnl_expr_alloc("counter"));
 	info->queuenum = (uint16_t)queue;
 	info->queues_total = 1;
@@ -221,7 +265,7 @@ static struct nftnl_rule *queue_rule(unsigned int port_off, unsigned int queue, 
 	return r;
 }
 
-/* Replace the control chain's rules: queue TCP 1723 both ways. */
+/* Replace the control chain's rules: drop what conntrack finds invalid, queue TCP 1723 both ways. */
 static int install_queue_rules(unsigned int queue, bool fail_open)
 {
 	struct batch bt;
@@ -237,8 +281,8 @@ static int install_queue_rules(unsigned int queue, bool fail_open)
 	nftnl_rule_nlmsg_build_payload(nlh, r);
 	nftnl_rule_free(r);
 	mnl_nlmsg_batch_next(bt.b);
-	for (off = 0; off <= 2; off += 2) {	/* sport, dport */
-		r = queue_rule(off, queue, fail_open);
+	for (off = 0; off < 8; off += 2) {	/* invalid sport, dport; queue sport, dport */
+		r = off < 4 ? invalid_rule(off) : queue_rule(off - 4, queue, fail_open);
 		nlh = batch_msg(&bt, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND);
 		nftnl_rule_nlmsg_build_payload(nlh, r);
 		nftnl_rule_free(r);

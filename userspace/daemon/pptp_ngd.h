@@ -32,6 +32,8 @@ struct ngd_config {
 	int verbose;
 	unsigned int max_calls;		/* per control connection */
 	unsigned int max_sessions;
+	unsigned int max_sessions_per_source;	/* 0: no limit */
+	unsigned int max_expectations;	/* cthelper: GRE expectations held; 0: half the kernel's */
 	unsigned int gre_timeout;	/* seconds an nft element lives unrefreshed */
 	unsigned int idle_timeout;	/* seconds without a control packet */
 };
@@ -45,11 +47,14 @@ struct ngd_stats {
 	uint64_t queue_nobufs;		/* the kernel's: dropped, our socket buffer was full */
 	uint64_t mangled;		/* of which the daemon changed */
 	uint64_t dropped_future;	/* arrived before a gap: dropped for TCP to resend */
+	uint64_t dropped_refused;	/* the core refused it (dropped.* says why) */
 	uint64_t no_conntrack;		/* queued without a conntrack entry: passed as is */
 	uint64_t unparsable;		/* not IPv4/TCP as expected: passed as is */
 	uint64_t sessions_opened;
 	uint64_t sessions_closed;
 	uint64_t sessions_refused;	/* --max-sessions reached */
+	uint64_t sessions_refused_source;	/* --max-sessions-per-source reached */
+	uint64_t expect_refused;	/* calls left without GRE: --max-expectations reached */
 	uint64_t sessions_recovered;
 	uint64_t calls_recovered;
 	uint64_t pinholes_added;
@@ -62,6 +67,7 @@ struct ngd_stats {
 	uint64_t invalid[PPTP_INV_COUNT];
 	uint64_t anomalies[PPTP_AN_COUNT];
 	uint64_t refused[PPTP_REFUSE_COUNT];
+	uint64_t dropped[PPTP_DROP_COUNT];
 	uint64_t calls_opened, calls_up, calls_failed, calls_closed, rewrites;
 };
 
@@ -129,6 +135,7 @@ struct ngd_seg_result {
 	struct ngd_rewrite *rw;
 	unsigned int nrw, cap;
 	bool drop;
+	bool split;		/* dropped only for ending inside a call ID: may be held */
 };
 
 int sessions_init(void);
@@ -136,8 +143,6 @@ void sessions_segment(const struct ngd_tuple *pkt, uint8_t tcp_flags,
 		      uint32_t seq, const uint8_t *data, uint32_t len,
 		      struct ngd_seg_result *res);
 void sessions_tick(time_t now);
-bool sessions_splits_head(const struct ngd_tuple *pkt, uint32_t seq, const uint8_t *data,
-			  uint32_t len);
 void sessions_shutdown(void);
 int sessions_recover(void);
 void sessions_conn_gone(const struct ngd_conn *c);

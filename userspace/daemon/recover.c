@@ -78,7 +78,7 @@ static void adopt(struct recovered *r, const struct ngd_conn *conn)
 	c = pptp_adopt_call(&s->t, ir == PPTP_PNS ? r->dir : !r->dir, &call);
 	if (!c || xid_take(s->public, s->peer, r->g.in_xid) < 0)
 		return;
-	s->ext[c - s->calls].programmed = true;
+	sessions_call_programmed(s, (unsigned int)(c - s->calls));
 	s->ext[c - s->calls].g = r->g;
 	call_comment(s, &r->g, comment, sizeof(comment));
 	nft_gre_update(&r->g, NGD_MAP_ALL, NGD_MAP_ALL, comment);	/* a fresh timeout */

@@ -91,7 +91,7 @@ static bool adopt(struct session *s, uint8_t ir, const struct cth_exp *in,
 	c = pptp_adopt_call(&s->t, ir == PPTP_PNS ? s->inside_dir : !s->inside_dir, &call);
 	if (!c || xid_take(s->public, s->peer, g.in_xid) < 0)
 		return false;
-	s->ext[c - s->calls].programmed = true;
+	sessions_call_programmed(s, (unsigned int)(c - s->calls));
 	s->ext[c - s->calls].g = g;
 	call_comment(s, &g, comment, sizeof(comment));
 	ngd_gre_update(&g, NGD_MAP_ALL, NGD_MAP_ALL, comment);	/* a fresh timeout */

@@ -13,8 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
+#include <linux/netfilter/nf_conntrack_tcp.h>
 
 #include "pptp_ngd.h"
+#include "pptp_ng/nat.h"
 
 #include "session.h"
 
@@ -22,112 +24,104 @@ struct session *sessions;
 unsigned int nsessions;
 static time_t last_refresh;
 
-/* Translated call IDs in use, per (public, peer): a small chained hash. */
-struct xid_ent {
-	struct xid_ent *next;
+/*
+ * Translated call IDs in use, one space (the core's bitmap, nat.h) per
+ * (public address, peer) with IDs in it: the core's policy picks from it,
+ * so the daemon picks what the module and `pptp-ng explain` pick.
+ */
+struct id_space {
+	struct id_space *next;
 	uint32_t public, peer;
-	uint16_t xid;
+	struct pptp_id_space ids;
 };
 
-#define XID_BUCKETS 4096
-static struct xid_ent *xid_tab[XID_BUCKETS];
+#define SPACE_BUCKETS 1024
+static struct id_space *spaces[SPACE_BUCKETS];
 
-static unsigned int xid_hash(uint32_t public, uint32_t peer, uint16_t xid)
+static unsigned int space_hash(uint32_t public, uint32_t peer)
 {
-	uint32_t h = public * 2654435761u ^ peer * 40503u ^ xid;
+	uint32_t h = public * 2654435761u ^ peer * 40503u;
 
-	return (h ^ (h >> 16)) % XID_BUCKETS;
+	return (h ^ (h >> 16)) % SPACE_BUCKETS;
+}
+
+static struct id_space *space_find(uint32_t public, uint32_t peer, bool create)
+{
+	struct id_space **head = &spaces[space_hash(public, peer)], *sp;
+
+	for (sp = *head; sp; sp = sp->next)
+		if (sp->public == public && sp->peer == peer)
+			return sp;
+	if (!create)
+		return NULL;
+	sp = malloc(sizeof(*sp));
+	if (!sp)
+		return NULL;
+	sp->public = public;
+	sp->peer = peer;
+	pptp_ids_init(&sp->ids);
+	sp->next = *head;
+	*head = sp;
+	return sp;
 }
 
 bool xid_used(uint32_t public, uint32_t peer, uint16_t xid)
 {
-	struct xid_ent *e;
+	const struct id_space *sp = space_find(public, peer, false);
 
-	for (e = xid_tab[xid_hash(public, peer, xid)]; e; e = e->next)
-		if (e->public == public && e->peer == peer && e->xid == xid)
-			return true;
-	return false;
+	return sp && pptp_ids_used(&sp->ids, xid);
 }
 
+/* Take @xid (a recovered call's): it must be free. */
 int xid_take(uint32_t public, uint32_t peer, uint16_t xid)
 {
-	struct xid_ent *e = malloc(sizeof(*e));
-	unsigned int h = xid_hash(public, peer, xid);
+	struct id_space *sp = space_find(public, peer, true);
 
-	if (!e)
+	if (!sp || !xid || pptp_ids_used(&sp->ids, xid))
 		return -1;
-	e->public = public;
-	e->peer = peer;
-	e->xid = xid;
-	e->next = xid_tab[h];
-	xid_tab[h] = e;
+	pptp_ids_take(&sp->ids, xid);
 	return 0;
 }
 
 static void xid_release(uint32_t public, uint32_t peer, uint16_t xid)
 {
-	struct xid_ent **p, *e;
+	struct id_space **p, *sp;
 
-	for (p = &xid_tab[xid_hash(public, peer, xid)]; (e = *p); p = &e->next) {
-		if (e->public == public && e->peer == peer && e->xid == xid) {
-			*p = e->next;
-			free(e);
-			return;
+	for (p = &spaces[space_hash(public, peer)]; (sp = *p); p = &sp->next) {
+		if (sp->public != public || sp->peer != peer)
+			continue;
+		pptp_ids_put(&sp->ids, xid);
+		if (!sp->ids.live) {
+			*p = sp->next;
+			free(sp);
 		}
+		return;
 	}
 }
 
 static void program_pending(struct session *s, unsigned int maps, uint16_t id, uint16_t xid,
 			    uint16_t peer_id);
 
-/* Whether the peer uses @v as one of its own call IDs in this session. */
-static bool peer_uses(const struct session *s, uint16_t v)
-{
-	u8 pr = s->t.role[!s->inside_dir];
-	unsigned int i;
-
-	if (pr > PPTP_PAC)
-		return false;
-	for (i = 0; i < s->t.max_calls; i++)
-		if (s->calls[i].state != PPTP_CALL_STATE_FREE && s->calls[i].has_id[pr] &&
-		    s->calls[i].id[pr] == v)
-			return true;
-	return false;
-}
-
 static int map_id(void *ctx, const struct pptp_tracker *t, u8 role, u16 id, u16 *xid)
 {
 	struct session *s = ctx;
-	unsigned int i;
-	uint16_t cand;
+	struct id_space *sp;
 
-	(void)t;
-	(void)role;
 	/* A new ID is always the sender's own: the peer's are kept as they are. */
 	if (s->feed_dir != s->inside_dir) {
 		program_pending(s, NGD_MAP_OUT_ADDR, 0, 0, id);
 		return 0;
 	}
 	/*
-	 * The inside host's: keep the original when free, else the highest
-	 * free one.  Peers allocate from the bottom, and a translated ID that
-	 * equals one of the peer's own makes a CDN ambiguous to the core
-	 * (it may carry either side's ID): stay clear of those we know.
+	 * The inside host's: the core's policy (the original when free,
+	 * else the highest free one clear of the peer's own IDs), unique
+	 * per (public, peer), whether or not the address is translated:
+	 * a routed host keeps its ID only while nobody else uses it there.
 	 */
-	if (xid_used(s->public, s->peer, id) || !id) {
-		for (i = 0, cand = 0xffff; i < 0xffff; i++, cand--) {
-			if (!xid_used(s->public, s->peer, cand) && !peer_uses(s, cand))
-				break;
-		}
-		if (i == 0xffff)
-			return -1;
-	} else {
-		cand = id;
-	}
-	if (xid_take(s->public, s->peer, cand) < 0)
+	sp = space_find(s->public, s->peer, true);
+	if (!sp || pptp_nat_pick(t, &sp->ids, role, id, xid) < 0)
 		return -1;
-	*xid = cand;
-	program_pending(s, NGD_MAP_IN, id, cand, 0);
+	program_pending(s, NGD_MAP_IN, id, *xid, 0);
 	return 0;
 }
 
@@ -182,6 +176,29 @@ static void program_pending(struct session *s, unsigned int maps, uint16_t id, u
 		ngd_err("cannot add GRE mapping for call %u/%u", id, peer_id);
 }
 
+/*
+ * Calls whose GRE is open.  Backend cthelper opens each with two kernel
+ * expectations, taken from a table every helper of the netns shares: it
+ * holds at most --max-expectations of it, so FTP, SIP and the rest keep
+ * room whatever PPTP clients do.
+ */
+static unsigned int calls_programmed;
+
+void sessions_call_programmed(struct session *s, unsigned int slot)
+{
+	s->ext[slot].programmed = true;
+	calls_programmed++;
+}
+
+static bool expectation_room(void)
+{
+	unsigned int max = cfg.max_expectations;
+
+	if (!ngd_active || !ngd_active->gre_update)
+		return true;	/* the nft maps hold no expectations */
+	return 2 * (calls_programmed + 1) <= max;
+}
+
 static void program_call(struct session *s, const struct pptp_call *call)
 {
 	struct call_ext *x = &s->ext[call - s->calls];
@@ -193,11 +210,17 @@ static void program_call(struct session *s, const struct pptp_call *call)
 	/* the peer's ID as the inside host keys its GRE with it */
 	gre_of(s, call->id[ir], call->xid[ir], call->xid[!ir], &x->g);
 	call_comment(s, &x->g, comment, sizeof(comment));
+	if (!expectation_room()) {
+		stats.expect_refused++;
+		ngd_err("no GRE for %s: --max-expectations %u reached", comment,
+			cfg.max_expectations);
+		return;
+	}
 	if (ngd_gre_update(&x->g, NGD_MAP_ALL, NGD_MAP_ALL, comment) < 0) {
 		ngd_err("cannot add GRE pinhole for %s", comment);
 		return;
 	}
-	x->programmed = true;
+	sessions_call_programmed(s, (unsigned int)(call - s->calls));
 	stats.pinholes_added++;
 	ngd_info("call up: %s", comment);
 }
@@ -222,6 +245,8 @@ static void unprogram_call(struct session *s, const struct pptp_call *call)
 		if (maps)
 			ngd_gre_update(&g, maps, 0, NULL);
 	}
+	if (x->programmed)
+		calls_programmed--;
 	x->programmed = false;
 	/* the inside host's IDs are the ones map_id registered */
 	if (ir <= PPTP_PAC && call->has_id[ir])
@@ -406,6 +431,63 @@ static void session_nat(struct session *s, const struct ngd_conn *c)
 		s->inside = s->public = c->orig.src;
 		s->peer = c->orig.dst;
 	}
+	/*
+	 * The inside host's IDs go through map_id (translated on a clash
+	 * even when routed: the GRE maps rewrite keys), so the core must
+	 * refuse whatever would carry one out untranslated.
+	 */
+	pptp_set_translated(&s->t, s->inside_dir, 1);
+}
+
+/*
+ * Control connections per source address (the host that opened them):
+ * without a share each, one host could take all of --max-sessions and
+ * leave everybody else untracked.
+ */
+struct source {
+	struct source *next;
+	uint32_t addr;
+	unsigned int sessions;
+};
+
+#define SOURCE_BUCKETS 1024
+static struct source *source_tab[SOURCE_BUCKETS];
+
+static struct source *source_get(uint32_t addr)
+{
+	struct source **head = &source_tab[(addr * 2654435761u) >> 22], *src;
+
+	for (src = *head; src; src = src->next) {
+		if (src->addr != addr)
+			continue;
+		if (cfg.max_sessions_per_source && src->sessions >= cfg.max_sessions_per_source)
+			return NULL;
+		src->sessions++;
+		return src;
+	}
+	src = calloc(1, sizeof(*src));
+	if (!src)
+		return NULL;
+	src->addr = addr;
+	src->sessions = 1;
+	src->next = *head;
+	*head = src;
+	return src;
+}
+
+static void source_put(struct source *src)
+{
+	struct source **p;
+
+	if (!src || --src->sessions)
+		return;
+	for (p = &source_tab[(src->addr * 2654435761u) >> 22]; *p; p = &(*p)->next) {
+		if (*p == src) {
+			*p = src->next;
+			free(src);
+			return;
+		}
+	}
 }
 
 /* @c NULL: conntrack has no entry yet (the SYN), learnt later. */
@@ -424,19 +506,22 @@ struct session *session_new(const struct ngd_tuple *fwd, const struct ngd_conn *
 		return NULL;
 	s->calls = calloc(cfg.max_calls, sizeof(*s->calls));
 	s->ext = calloc(cfg.max_calls, sizeof(*s->ext));
-	if (!s->calls || !s->ext) {
+	s->src = s->calls && s->ext ? source_get(fwd->src) : NULL;
+	if (!s->src) {
+		if (s->calls && s->ext)
+			stats.sessions_refused_source++;
 		free(s->calls);
 		free(s->ext);
 		free(s);
 		return NULL;
 	}
 	s->fwd = *fwd;
-	if (c)
-		session_nat(s, c);
 	tc.ctx = s;
 	tc.calls = s->calls;
 	tc.flags = midstream ? PPTP_F_MIDSTREAM : 0;
 	pptp_tracker_init(&s->t, &tc);
+	if (c)
+		session_nat(s, c);
 	s->last = time(NULL);
 	s->next = sessions;
 	sessions = s;
@@ -462,6 +547,8 @@ static void account(const struct pptp_counters *cnt)
 		stats.anomalies[i] += cnt->anomalies[i];
 	for (i = 0; i < PPTP_REFUSE_COUNT; i++)
 		stats.refused[i] += cnt->refused[i];
+	for (i = 0; i < PPTP_DROP_COUNT; i++)
+		stats.dropped[i] += cnt->dropped[i];
 	stats.calls_opened += cnt->calls_opened;
 	stats.calls_up += cnt->calls_up;
 	stats.calls_failed += cnt->calls_failed;
@@ -485,6 +572,7 @@ static void session_free(struct session *s)
 	bucket_del(s);
 	nsessions--;
 	stats.sessions_closed++;
+	source_put(s->src);
 	free(s->calls);
 	free(s->ext);
 	free(s);
@@ -495,15 +583,63 @@ static void session_free(struct session *s)
 #define TCP_RST 0x04
 #define TCP_ACK 0x10
 
-/* The session of a packet, created if needed; NULL to pass the packet as is. */
+/*
+ * Feed the core and turn its verdict into the packet's: a refused segment
+ * is dropped (TCP sends it again), or held by the queue when it only ends
+ * inside a message's call ID fields (the next segment completes them).
+ */
+static enum pptp_feed_verdict feed(struct session *s, unsigned int dir, uint32_t seq,
+				   const uint8_t *data, uint32_t len, struct ngd_seg_result *res)
+{
+	enum pptp_feed_verdict v = pptp_feed(&s->t, dir, seq, data, len);
+
+	if (v == PPTP_FEED_DROP) {
+		res->drop = true;
+		res->split = s->t.drop == PPTP_DROP_SPLIT_ID + 1;
+		stats.dropped_refused++;
+	}
+	return v;
+}
+
+/*
+ * Whether conntrack ended the connection a RST or SYN claims to end: it
+ * has no entry for it any more, or its entry is CLOSE (or, for a SYN, a
+ * new connection in SYN_SENT).  An out-of-window RST never gets here
+ * (the queue rule drops what conntrack finds invalid), but one in the
+ * window without the exact sequence number leaves the connection up (the
+ * receiver answers with a challenge ACK), and a SYN on an established
+ * connection is ignored by conntrack: neither may end a session.
+ */
+static bool conntrack_ended(const struct session *s, bool syn)
+{
+	int st = ct_tcp_state(&s->fwd);
+
+	if (st == -ENOENT)
+		return true;
+	if (st < 0)
+		return false;	/* unsure: keep following */
+	return syn ? st == TCP_CONNTRACK_SYN_SENT || st == TCP_CONNTRACK_SYN_SENT2 :
+	       st == TCP_CONNTRACK_CLOSE;
+}
+
+/*
+ * The session of a packet, created if needed; NULL to pass the packet as
+ * is.  *@ignore: the session's, but nothing in it to feed (a SYN that
+ * conntrack ignored, or a repeated one).
+ */
 static struct session *session_of(const struct ngd_tuple *pkt, uint8_t flags, uint32_t len,
-				  unsigned int *dir)
+				  unsigned int *dir, bool *ignore)
 {
 	struct session *s = session_find(pkt, dir);
 	struct ngd_tuple fwd;
 	struct ngd_conn c;
 
+	*ignore = false;
 	if (s && (flags & TCP_SYN) && !(flags & TCP_ACK) && s->t.dir[0].seq_known) {
+		if (!conntrack_ended(s, true)) {
+			*ignore = true;
+			return s;
+		}
 		/* a new connection on the same tuple: the old one is over */
 		session_free(s);
 		s = NULL;
@@ -524,6 +660,11 @@ static struct session *session_of(const struct ngd_tuple *pkt, uint8_t flags, ui
 		ct_forward_tuple(&c, &fwd);
 		s = session_new(&fwd, &c, true);
 		return s ? session_find(pkt, dir) : NULL;
+	}
+	/* A SYN-ACK again (or a forgery): its sequence number must not move the stream. */
+	if ((flags & TCP_SYN) && s->t.dir[*dir].seq_known) {
+		*ignore = true;
+		return s;
 	}
 	if (!s->nat_known && len) {
 		if (ct_lookup(&s->fwd, &c) < 0) {
@@ -561,16 +702,17 @@ static void gap(struct session *s, unsigned int dir, uint32_t seq, const uint8_t
 		 GAP_GIVE_UP);
 	s->gap_since[dir] = 0;
 	pptp_resync(&s->t, dir, seq);
-	pptp_feed(&s->t, dir, seq, data, len);
+	feed(s, dir, seq, data, len, res);
 }
 
 void sessions_segment(const struct ngd_tuple *pkt, uint8_t flags, uint32_t seq,
 		      const uint8_t *data, uint32_t len, struct ngd_seg_result *res)
 {
 	unsigned int dir;
-	struct session *s = session_of(pkt, flags, len, &dir);
+	bool ignore;
+	struct session *s = session_of(pkt, flags, len, &dir, &ignore);
 
-	if (!s)
+	if (!s || ignore)
 		return;
 	s->last = time(NULL);
 	if (flags & TCP_SYN)
@@ -578,47 +720,18 @@ void sessions_segment(const struct ngd_tuple *pkt, uint8_t flags, uint32_t seq,
 	if (len || (flags & TCP_SYN)) {
 		s->feed_dir = dir;
 		s->res = res;
-		if (pptp_feed(&s->t, dir, seq, data, len) == PPTP_FEED_FUTURE)
+		if (feed(s, dir, seq, data, len, res) == PPTP_FEED_FUTURE)
 			gap(s, dir, seq, data, len, res);
 		else
 			s->gap_since[dir] = 0;
 		s->res = NULL;
 	}
+	if (res->drop)
+		return;		/* the receiver does not get it: nothing ends */
 	if (flags & TCP_FIN)
 		s->fin |= 1u << dir;
-	if ((flags & TCP_RST) || s->fin == 3)
+	if (((flags & TCP_RST) && conntrack_ended(s, false)) || s->fin == 3)
 		session_free(s);
-}
-
-/*
- * Whether this segment would end inside the head of a message (its first
- * PPTP_DECIDE_LEN bytes, where every call ID lies): a call ID cut there
- * could not be rewritten.  Found by feeding a scratch copy of the tracker
- * without ops, so nothing is decided for real.
- */
-bool sessions_splits_head(const struct ngd_tuple *pkt, uint32_t seq, const uint8_t *data,
-			  uint32_t len)
-{
-	static struct pptp_tracker scratch;
-	static struct pptp_call *calls;
-	const struct pptp_stream *st;
-	unsigned int dir;
-	struct session *s = session_find(pkt, &dir);
-
-	if (!s || !s->nat_known || !len)
-		return false;
-	if (!calls)
-		calls = calloc(cfg.max_calls, sizeof(*calls));
-	if (!calls)
-		return false;
-	scratch = s->t;
-	memcpy(calls, s->calls, cfg.max_calls * sizeof(*calls));
-	scratch.calls = calls;
-	scratch.ops = NULL;
-	if (pptp_feed(&scratch, dir, seq, data, len) != PPTP_FEED_OK)
-		return false;
-	st = &scratch.dir[dir];
-	return !st->hunting && st->have > 0 && st->have < PPTP_DECIDE_LEN;
 }
 
 /*

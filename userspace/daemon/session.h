@@ -26,6 +26,7 @@ struct session {
 	time_t gap_since[2];		/* dropping segments after a gap since then, 0 none */
 	unsigned int feed_dir;
 	struct ngd_seg_result *res;	/* while feeding */
+	struct source *src;		/* its share of --max-sessions-per-source */
 };
 
 extern struct session *sessions;
@@ -37,6 +38,7 @@ struct session *session_new(const struct ngd_tuple *fwd, const struct ngd_conn *
 void tuple_str(const struct ngd_tuple *t, char *buf, size_t len);
 void call_comment(const struct session *s, const struct ngd_gre *g, char *buf, size_t len);
 bool xid_used(uint32_t public, uint32_t peer, uint16_t xid);
+void sessions_call_programmed(struct session *s, unsigned int slot);
 int xid_take(uint32_t public, uint32_t peer, uint16_t xid);
 
 /* ct.c: conntrack through ctnetlink. */
@@ -45,5 +47,6 @@ void ct_tuples(const struct nf_conntrack *ct, struct ngd_conn *c);
 int ct_lookup(const struct ngd_tuple *t, struct ngd_conn *c);
 void ct_forward_tuple(const struct ngd_conn *c, struct ngd_tuple *fwd);
 bool ct_alive(const struct ngd_tuple *fwd);
+int ct_tcp_state(const struct ngd_tuple *t);	/* enum tcp_conntrack, or -errno */
 
 #endif /* PPTP_NGD_SESSION_H */

@@ -8,9 +8,12 @@
 # For each malformed kind the PNS sends one bad message right after SCCRP,
 # then places its calls: the calls must still work (the tracker hunts for
 # the next header), nothing crashes, and the counters show the invalid
-# input.  With the module's drop_invalid=1 the bad message stops its
-# direction and no call comes up (the daemon has no such option).  An OCRQ flood beyond max_calls is refused (counted),
-# never crashes, and leaves no expectation behind once the session is over.
+# input.  With the module's drop_invalid=1 the bad message is dropped at
+# every retransmission and no call comes up behind it (the daemon has no
+# such option).  An OCRQ flood beyond max_calls is refused (counted): the
+# refused request would carry the client's raw call ID through the NAT,
+# so it is dropped each time TCP sends it and that control connection
+# stalls; nothing crashes, and nothing is left once conntrack forgets it.
 
 cd "$(dirname "$0")/../../.."
 source tests/kernel/scenarios/lib.sh
@@ -65,6 +68,14 @@ sleep 1
 fw_show
 if ng_face; then
 	[ "$(fw_counter refused.call-limit)" -gt 0 ] || die "flood beyond max_calls not refused"
+	[ "$(fw_counter dropped.untranslated-call-id)" -gt 0 ] ||
+		die "the refused request went out with its raw call ID"
+	# The stalled connection ends when conntrack forgets it.
+	n_fw conntrack -D -p tcp --orig-port-dst 1723 >/dev/null 2>&1 || true
+	for ((t = 0; t < 50; t++)); do
+		[ "$(fw_counter sessions_live)" = 0 ] && break
+		sleep 0.1
+	done
 	[ "$(fw_counter calls_live)" = 0 ] || die "calls left live after the flood"
 	left=$(n_fw conntrack -L expect 2>/dev/null | grep -c 'proto=47' || true)
 	[ "$left" = 0 ] || die "$left GRE expectations left after the session ended"

@@ -53,7 +53,7 @@ fail() {
 }
 
 pretty fw "pptp-ngd --backend cthelper, then nft/pptp-ngd-cthelper.nft"
-ip netns exec "$pfx-fw" "$ngd" --backend cthelper --foreground --socket "$out/ngd.sock" \
+ip netns exec "$pfx-fw" "$ngd" --backend cthelper --user nobody --foreground --socket "$out/ngd.sock" \
 	--gre-timeout 8 -v >"$out/pptp-ngd.log" 2>&1 &
 ngd_pid=$!
 bg_pids+=($ngd_pid)

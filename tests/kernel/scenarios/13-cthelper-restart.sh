@@ -60,7 +60,7 @@ d_pid=
 d_start() {
 	local t
 	rm -f "$d_sock"
-	ip netns exec "$pfx-fw" "$ngd" --backend cthelper --foreground --socket "$d_sock" \
+	ip netns exec "$pfx-fw" "$ngd" --backend cthelper --user nobody --foreground --socket "$d_sock" \
 		--gre-timeout 30 -v "$@" >>"$out/pptp-ngd.log" 2>&1 &
 	d_pid=$!
 	bg_pids+=($d_pid)

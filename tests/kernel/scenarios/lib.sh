@@ -83,7 +83,7 @@ ngd_start() {
 
 	ngd_sock=$out/ngd.sock
 	rm -f "$ngd_sock"
-	ip netns exec "$pfx-fw" "$ngd" --backend cthelper --foreground --socket "$ngd_sock" \
+	ip netns exec "$pfx-fw" "$ngd" --backend cthelper --user nobody --foreground --socket "$ngd_sock" $NGD_ARGS \
 		-v >>"$out/pptp-ngd.log" 2>&1 &
 	ngd_pid=$!
 	for ((t = 0; t < 100; t++)); do
@@ -120,7 +120,8 @@ ngd_status() { n_fw "$ngd" --status --socket "$ngd_sock"; }
 #   ids_live        calls in the session table (each holds its IDs)
 #   ids_translated  rewrites (call ID fields rewritten: only translated
 #                   IDs are, so at least one per translated call)
-#   invalid.*, anomaly.*, refused.*   the core's counters, same names
+#   invalid.*, anomaly.*, refused.*, dropped.*   the core's, same names
+#   drop_gre_not_v1 the ruleset's counter gre_not_v1
 # and every daemon counter under its own name.  No equivalent:
 # global_*_live (no module), drop_invalid (no such option).
 ngd_counters() {
@@ -132,7 +133,9 @@ ngd_counters() {
 	echo "ids_live $(grep -o '"pns_id":' <<<"$j" | wc -l)"
 	echo "ids_translated $(grep -o '"rewrites":[0-9]*' <<<"$j" | cut -d: -f2)"
 	sed -e 's/.*"counters":{//' -e 's/,"invalid":{.*//' <<<"$j" | tr , '\n' | tr -d '"' | tr : ' '
-	for o in invalid:invalid anomalies:anomaly refused:refused; do
+	echo "drop_gre_not_v1 $(n_fw nft list counter $fw_table gre_not_v1 2>/dev/null |
+		grep -o 'packets [0-9]*' | cut -d' ' -f2)"
+	for o in invalid:invalid anomalies:anomaly refused:refused dropped:dropped; do
 		sed -n "s/.*\"${o%%:*}\":{\([^}]*\)}.*/\1/p" <<<"$j" | tr , '\n' | tr -d '"' |
 			sed "s/^/${o#*:}./; s/:/ /"
 	done
@@ -206,37 +209,3 @@ fail() {
 	die "$@"
 }
 
-# sims_passed NAME...: fail unless each pptp-sim NAME exited 0
-# (after sim_wait_status).
-sims_passed() {
-	local name
-	for name in "$@"; do
-		[ "${sim_rc[$name]}" = 0 ] || fail "$name exited ${sim_rc[$name]}"
-	done
-}
-
-# outside N: N more hosts on the wan side, out1..outN at 203.0.113.11..,
-# behind a switch in the server namespace (which keeps 203.0.113.2):
-#
-#   fw wan 203.0.113.1 ── eth0 server sw 203.0.113.2 ─┬─ out1 eth0 203.0.113.11
-#                                                     └─ outN eth0 203.0.113.1N
-outside_ip4() { echo "203.0.113.$((10 + $1))"; }
-n_out() { local i=$1; shift; n "out$i" "$@"; }
-outside() {
-	local i
-	n_server ip addr flush dev eth0
-	n_server ip link add sw type bridge
-	n_server ip link set eth0 master sw
-	n_server ip link set sw up
-	n_server ip addr add "$server_ip4/24" dev sw
-	n_server ip addr add "$server_ip6/64" dev sw nodad
-	n_server ip route replace default via "$fw_wan_ip4"
-	n_server ip -6 route replace default via "$fw_wan_ip6"
-	for ((i = 1; i <= $1; i++)); do
-		ns_add "out$i"
-		veth "out$i" eth0 server "o$i"
-		n_server ip link set "o$i" master sw
-		n_out "$i" ip addr add "$(outside_ip4 "$i")/24" dev eth0
-		n_out "$i" ip route add default via "$fw_wan_ip4"
-	done
-}

@@ -40,7 +40,7 @@ mod_unload() {
 # away (its start updates the registration, its stop deletes it).
 ngd_release() {
 	local sock=/tmp/run-ngd-release.sock pid t
-	"${NGD:-build/pptp-ngd}" --backend cthelper --foreground --socket "$sock" >/dev/null 2>&1 &
+	"${NGD:-build/pptp-ngd}" --backend cthelper --user nobody --foreground --socket "$sock" >/dev/null 2>&1 &
 	pid=$!
 	for ((t = 0; t < 50; t++)); do
 		[ -S "$sock" ] && break

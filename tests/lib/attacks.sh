@@ -1,0 +1,169 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+# shellcheck disable=SC2154
+#
+# Hostile traffic against PPTP users behind a firewall, shared by the
+# module's and the cthelper daemon's scenario (tests/kernel/scenarios/
+# 14-attacks.sh) and the nfqueue daemon's test (tests/daemon/attacks.test).
+# Sourced after tests/sim/lib.sh, on `topology 3` with `outside 1`; the
+# caller defines face_calls (how many calls the firewall has GRE open
+# for) and fail:
+#
+#   client1 victim PNS, 4 calls ─┐
+#   client2 victim PNS, 4 calls ─┼─ br0 ─ fw (masquerade) ─ wan ─ server PAC
+#   client3 attacker (LAN) ──────┘                              └ out1 attacker (internet)
+#
+# The victims' calls carry GRE both ways for the whole run (a packet every
+# 250 ms) while the attackers forge what a LAN or internet host can send:
+# ICMP errors of several kinds quoting either direction of a victim's
+# control connection (quoting an IP ID that once read as TCP RST in a
+# helper that took ICMP for TCP), SYN and RST segments in and out of the
+# TCP window, GRE version 0 keyed like a call.  pptp-sim checks every GRE
+# packet, so one lost or misrouted packet, or a victim's session ended
+# by a forgery, fails the victims.
+#
+#   victims_start       the server's PAC and both victims, calls up
+#   attack_icmp         ICMP errors from client3 and out1
+#   attack_tcp          SYN and RST: in and out of the window, both sides
+#   attack_gre_v0       GRE v0 from client1 to the server, keyed like the
+#                       call whose PAC ID is 0 (expected 0: a pinhole for it)
+#   victims_check       every victim call kept all its GRE both ways
+
+attack=$PWD/build/tests/pptp-attack
+attacker_pac=203.0.113.3
+victim_calls=4
+victim_packets=60
+
+# The victims' PAC numbers its calls from 0, as pptpd does: the first
+# call's PNS-to-PAC GRE is keyed 0, like GRE version 0.
+victims_start() {
+	n_fw tcpdump -U -i br0 -w "$out/control.pcap" tcp port 1723 >/dev/null 2>&1 &
+	bg_pids+=($!)
+	sim_listen pac server "$server_ip4" --role pac --expect-sessions 2 \
+		--calls $victim_calls --packets $victim_packets --gre-interval 250 \
+		--call-id-base 0 --timeout 90
+	sim_connect v1 client1 "$server_ip4" --role pns --calls $victim_calls \
+		--packets $victim_packets --gre-interval 250 --call-id-base 100 --timeout 90
+	sim_connect v2 client2 "$server_ip4" --role pns --calls $victim_calls \
+		--packets $victim_packets --gre-interval 250 --call-id-base 100 --timeout 90
+	victims_up
+}
+
+# victims_up: all the victims' calls have GRE open at the firewall
+# (face_calls, the caller's: calls the face has opened GRE for), within 20 s.
+victims_up() {
+	local t
+	for ((t = 0; t < 200; t++)); do
+		[ "$(face_calls)" -ge $((2 * victim_calls)) ] 2>/dev/null && return 0
+		sleep 0.1
+	done
+	fail "the victims' calls did not come up ($(face_calls) with GRE)"
+}
+
+# victim_port I: client I's control connection source port.
+victim_port() {
+	n_fw conntrack -L -p tcp --dport 1723 --orig-src "$(client_ip4 "$1")" 2>/dev/null |
+		grep -o 'sport=[0-9]*' | head -n 1 | cut -d= -f2
+}
+
+# public_port I: the same connection's port as the server sees it.
+public_port() {
+	n_fw conntrack -L -p tcp --dport 1723 --orig-src "$(client_ip4 "$1")" 2>/dev/null |
+		grep -o 'dport=[0-9]*' | sed -n 2p | cut -d= -f2
+}
+
+# ICMP errors a host sends about a packet it could not deliver: types
+# and codes conntrack relates to the connection the quoted packet is of.
+icmp_kinds="3/1 3/3 3/4 3/13 11/0 12/0"
+
+attack_icmp() {
+	local p pp kind id c1
+	c1=$(client_ip4 1)
+	p=$(victim_port 1)
+	pp=$(public_port 1)
+	[ -n "$p" ] && [ -n "$pp" ] || fail "no control connection of client1 in conntrack"
+	pretty attack "ICMP errors about client1's control connection ($c1:$p, public :$pp)"
+	for kind in $icmp_kinds; do
+		for id in 0xf004 0x5014 0x0000 0xffff; do
+			# LAN host: about a segment the server sent client1 (original direction)
+			n_client 3 "$attack" icmp --from "$(client_ip4 3)" --to "$server_ip4" \
+				--type "$kind" --ipid "$id" --quote "$server_ip4:1723,$c1:$p"
+			# the same, claiming to come from client1 itself
+			n_client 3 "$attack" icmp --from "$c1" --to "$server_ip4" \
+				--type "$kind" --ipid "$id" --quote "$server_ip4:1723,$c1:$p"
+			# internet host: about a segment client1 sent the server (reply direction)
+			n_out 1 "$attack" icmp --from "$(outside_ip4 1)" --to "$fw_wan_ip4" \
+				--type "$kind" --ipid "$id" --quote "$fw_wan_ip4:$pp,$server_ip4:1723"
+		done
+	done
+}
+
+attack_tcp() {
+	local p pp c1 seq nxt
+	c1=$(client_ip4 1)
+	p=$(victim_port 1)
+	pp=$(public_port 1)
+	nxt=$(client_snd_nxt 1 "$p")	# before the capture holds forgeries too
+	pretty attack "SYN and RST forged for both ends of client1's control connection"
+	for seq in 1 0x40000000 0x80000000 0xc0000000 0xfffffff0; do
+		n_client 3 "$attack" tcp --from "$c1:$p" --to "$server_ip4:1723" --flags S --seq "$seq"
+		n_client 3 "$attack" tcp --from "$c1:$p" --to "$server_ip4:1723" --flags R --seq "$seq"
+		n_client 3 "$attack" tcp --from "$c1:$p" --to "$server_ip4:1723" --flags RA \
+			--seq "$seq" --ack "$seq"
+		n_out 1 "$attack" tcp --from "$server_ip4:1723" --to "$fw_wan_ip4:$pp" --flags R --seq "$seq"
+		n_out 1 "$attack" tcp --from "$server_ip4:1723" --to "$fw_wan_ip4:$pp" --flags S --seq "$seq"
+	done
+	attack_rst_in_window "$c1" "$p" "$nxt"
+}
+
+# attack_rst_in_window ADDR PORT SEQ: RSTs inside the receiver's window
+# but off the sender's next sequence number SEQ, as a host that can guess
+# the window sends them: conntrack keeps the connection (RFC 5961
+# challenge ACK), and so must the helper.
+attack_rst_in_window() {
+	local seq=$3 off
+	[ -n "$seq" ] || fail "no sequence number of client1's control connection captured"
+	for off in 1 100 1000 20000; do
+		n_client 3 "$attack" tcp --from "$1:$2" --to "$server_ip4:1723" --flags R \
+			--seq $(((seq + off) % 4294967296))
+	done
+	pretty attack "4 RSTs in the window after client1's next sequence number $seq"
+}
+
+# client_snd_nxt I PORT: the next sequence number client I sends on its
+# control connection from PORT: the end of its last segment in the
+# firewall's capture (victims_start records the control connections).
+client_snd_nxt() {
+	tcpdump -S -nn -r "$out/control.pcap" "src host $(client_ip4 "$1") and src port $2" 2>/dev/null |
+		grep -o 'seq [0-9:]*' | tail -n 1 | sed 's/seq //; s/.*://'
+}
+
+attack_gre_v0() {
+	local i
+	pretty attack "GRE version 0 from client1 to the server: the call keyed 0 is no pinhole for it"
+	for ((i = 0; i < 5; i++)); do
+		n_client 1 "$attack" gre --from "$(client_ip4 1)" --to "$server_ip4" --version 0
+		n_out 1 "$attack" gre --from "$server_ip4" --to "$fw_wan_ip4" --version 0
+	done
+}
+
+# attack_floods: client3 opens 8 control connections with 2 calls each to
+# a PAC of its own on the server's second address, beyond the firewall's
+# per-source and expectation limits; its result is not judged.
+attack_floods() {
+	n_server ip addr add "$attacker_pac/24" dev "$(n_server ip -o -4 addr show |
+		awk -v a="$server_ip4/24" '$4 == a { print $2 }')"
+	pretty attack "client3 floods: 8 control connections x 2 calls"
+	sim_listen apac server "$attacker_pac" --role pac --duration 25 --timeout 30
+	sim_connect attacker client3 "$attacker_pac" --role pns --sessions 8 --calls 2 --timeout 25
+}
+
+# victims_check: both victims and the PAC saw every GRE packet of every
+# call, and no session ended early.
+victims_check() {
+	sim_wait_status
+	sims_passed pac v1 v2	# the attacker's result is not judged
+	expect_gre pac $((2 * victim_calls * victim_packets))
+	expect_gre v1 $((victim_calls * victim_packets))
+	expect_gre v2 $((victim_calls * victim_packets))
+}
