@@ -21,6 +21,7 @@
 #define INSP_MAX_ORPHANS	4096
 #define INSP_HOLD_SEGS		64	/* out-of-order segments held per direction */
 #define INSP_HOLD_BYTES		(256 * 1024)
+#define INSP_HOLD_BUDGET	(64ull << 20)	/* held by all connections: pcap --max-held */
 #define INSP_LOG_MAX		4096	/* control messages listed per session */
 #define INSP_EVENTS_MAX		1024	/* anomalies listed per session */
 
@@ -142,6 +143,11 @@ struct insp_tcp_dir {
 	u32 isn;
 	struct insp_held held[INSP_HOLD_SEGS];
 	u32 n_held, held_bytes;
+	u32 budget_gaps;		/* gaps given up for the total budget (in gaps) */
+	u64 budget_bytes;		/* bytes after them decoded without waiting */
+	/* Directions holding data, oldest wait first (insp_capture). */
+	struct insp_session *owner;
+	struct insp_tcp_dir *hold_prev, *hold_next;
 };
 
 struct insp_msg {
@@ -165,6 +171,7 @@ struct insp_event {
 
 #define INSP_EV_CDN_NO_CCRQ	(PPTP_EV_COUNT + 0)
 #define INSP_EV_TCP_GAP		(PPTP_EV_COUNT + 1)
+#define INSP_EV_HOLD_BUDGET	(PPTP_EV_COUNT + 2)	/* a gap given up early */
 
 struct insp_session {
 	struct insp_addr addr[2];	/* addr[d]: the sender of direction d */
@@ -231,6 +238,16 @@ struct insp_capture {
 	struct insp_orphan *orphans;
 	u32 n_orphans, cap_orphans, orphans_dropped;
 	u16 max_calls;			/* 0: INSP_MAX_CALLS */
+	/*
+	 * Out-of-order data held, all connections together (session.c): at
+	 * most max_held bytes, else the oldest wait is given up.
+	 */
+	u8 max_held_set;		/* 0: INSP_HOLD_BUDGET */
+	u64 max_held;
+	u64 held_bytes, held_peak;
+	u64 budget_gaps, budget_bytes;	/* as in struct insp_tcp_dir, summed */
+	u32 budget_sessions;		/* connections that gave a gap up for it */
+	struct insp_tcp_dir *hold_oldest, *hold_newest;
 	/* explain mode */
 	struct insp_explain *explain;
 	struct insp_progress progress;
@@ -256,6 +273,7 @@ void insp_progress_tick(struct insp_capture *cap);
 void insp_progress_end(struct insp_capture *cap);
 
 /* session.c */
+u64 insp_hold_budget(const struct insp_capture *cap);
 void insp_tcp_packet(struct insp_capture *cap, const struct insp_pkt *p);
 void insp_capture_end(struct insp_capture *cap);
 struct insp_session *insp_pair_first(const struct insp_capture *cap,

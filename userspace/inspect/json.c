@@ -321,7 +321,7 @@ static void event_entry(struct jw *j, const struct insp_event *e)
 		jw_str(j, "reason", insp_event_reason(e));
 	if (e->msg_type)
 		jw_str(j, "message", pptp_msg_name(e->msg_type));
-	if (e->kind == INSP_EV_TCP_GAP)
+	if (e->kind == INSP_EV_TCP_GAP || e->kind == INSP_EV_HOLD_BUDGET)
 		jw_u64(j, "bytes", e->value);
 	if (e->kind == INSP_EV_CDN_NO_CCRQ)
 		jw_u64(j, "pns_call_id", e->value);
@@ -339,6 +339,8 @@ static void tcp_dir(struct jw *j, const struct insp_tcp_dir *d)
 	jw_u64(j, "out_of_order", d->out_of_order);
 	jw_u64(j, "gaps", d->gaps);
 	jw_u64(j, "gap_bytes", d->gap_bytes);
+	jw_u64(j, "budget_gaps", d->budget_gaps);
+	jw_u64(j, "budget_bytes", d->budget_bytes);
 	jw_u64(j, "after_close", d->after_close);
 	jw_bool(j, "syn", d->syn);
 	jw_bool(j, "fin", d->fin);
@@ -445,6 +447,13 @@ static void capture(struct jw *j, const struct insp_capture *c)
 	jw_u64(j, "tcp_not_pptp", c->non_pptp_tcp);
 	jw_u64(j, "sessions_dropped", c->sessions_dropped);
 	jw_u64(j, "orphans_dropped", c->orphans_dropped);
+	jw_end(j, '}');
+	jw_obj(j, "hold");
+	jw_u64(j, "budget", insp_hold_budget(c));
+	jw_u64(j, "peak", c->held_peak);
+	jw_u64(j, "budget_gaps", c->budget_gaps);
+	jw_u64(j, "budget_bytes", c->budget_bytes);
+	jw_u64(j, "budget_sessions", c->budget_sessions);
 	jw_end(j, '}');
 	jw_obj(j, "gre");
 	jw_u64(j, "v0_not_pptp", c->gre_v0);

@@ -2,12 +2,14 @@
 /*
  * pptp-ng: the inspection face.
  *
- *   pptp-ng pcap [--json] FILE...    decode PPTP control, GRE and PPP
+ *   pptp-ng pcap [--json] [--max-held SIZE] FILE...
+ *                                    decode PPTP control, GRE and PPP
  *   pptp-ng explain FILE [...]       replay control through the NAT helper's logic
  *
  *   pptp-ng show [--json] [--watch]  live conntrack: control, GRE, expectations
  *   pptp-ng doctor [--json]          why PPTP would fail on this host
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include "inspect.h"
@@ -15,7 +17,7 @@
 
 static void usage(FILE *f)
 {
-	fputs("usage: pptp-ng pcap [--json] FILE...     (FILE - reads stdin)\n"
+	fputs("usage: pptp-ng pcap [--json] [--max-held SIZE] FILE...     (FILE - reads stdin)\n"
 	      "       pptp-ng explain FILE [--inside ADDR/PREFIX] [--nat-to ADDR] [--max-calls N]\n"
 	      "       pptp-ng show [--json] [--watch] [--socket PATH]\n"
 	      "       pptp-ng doctor [--json] [--socket PATH]\n"
@@ -23,64 +25,126 @@ static void usage(FILE *f)
 	      "see pptp-ng(8)\n", f);
 }
 
+/* SIZE: bytes, or K, M, G of them (powers of 1024). */
+static int parse_size(const char *arg, u64 *out)
+{
+	unsigned long long v;
+	unsigned int shift = 0;
+	char *end;
+
+	if (*arg < '0' || *arg > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(arg, &end, 10);
+	if (errno)
+		return -1;
+	switch (*end) {
+	case 'K': case 'k': shift = 10; end++; break;
+	case 'M': case 'm': shift = 20; end++; break;
+	case 'G': case 'g': shift = 30; end++; break;
+	}
+	if (*end || v > UINT64_MAX >> shift)
+		return -1;
+	*out = (u64)v << shift;
+	return 0;
+}
+
+struct pcap_opts {
+	int json;
+	int max_held_set;
+	u64 max_held;
+	char **files;		/* in command-line order */
+	int n_files;
+};
+
+/* Options anywhere on the line apply to every file: read them all first. */
+static int pcap_opts(int argc, char **argv, struct pcap_opts *o)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--json")) {
+			o->json = 1;
+		} else if (!strcmp(a, "--max-held")) {
+			if (i + 1 >= argc || parse_size(argv[i + 1], &o->max_held)) {
+				fputs("pptp-ng pcap: --max-held SIZE: bytes, or with K, M or G\n", stderr);
+				return 2;
+			}
+			o->max_held_set = 1;
+			i++;
+		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			usage(stdout);
+			return 0;
+		} else if (a[0] == '-' && a[1]) {
+			fprintf(stderr, "pptp-ng pcap: unknown option %s\n", a);
+			usage(stderr);
+			return 2;
+		} else {
+			o->files[o->n_files++] = argv[i];
+		}
+	}
+	return -1;
+}
+
+/* Read one file into caps[*n]; 1 when it could not be read whole. */
+static int pcap_read(const struct pcap_opts *o, const char *file,
+		     struct insp_capture **caps, int *n)
+{
+	char err[512] = "";
+	struct insp_capture *c = calloc(1, sizeof(*c));
+
+	if (!c) {
+		perror("pptp-ng");
+		exit(3);
+	}
+	c->max_held_set = (u8)o->max_held_set;
+	c->max_held = o->max_held;
+	switch (insp_read_file(c, file, err, sizeof(err))) {
+	case 0:
+		caps[(*n)++] = c;
+		return 0;
+	case 1:		/* read error part way: report what was read */
+		fprintf(stderr, "pptp-ng: %s\n", err);
+		caps[(*n)++] = c;
+		return 1;
+	default:
+		fprintf(stderr, "pptp-ng: %s\n", err);
+		insp_capture_free(c);
+		free(c);
+		return 1;
+	}
+}
+
 static int cmd_pcap(int argc, char **argv)
 {
+	struct pcap_opts o = { 0 };
 	struct insp_capture **caps;
-	int i, n = 0, json = 0, rc = 0;
+	int i, n = 0, rc = 0;
 
 	caps = calloc((size_t)argc, sizeof(*caps));
-	if (!caps) {
+	o.files = calloc((size_t)argc, sizeof(*o.files));
+	if (!caps || !o.files) {
 		perror("pptp-ng");
 		return 3;
 	}
-	insp_progress_init();	/* stderr, on a terminal only */
-	for (i = 1; i < argc; i++) {
-		char err[512] = "";
-		struct insp_capture *c;
-
-		if (!strcmp(argv[i], "--json")) {
-			json = 1;
-			continue;
-		}
-		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			usage(stdout);
-			free(caps);
-			return 0;
-		}
-		if (argv[i][0] == '-' && argv[i][1]) {
-			fprintf(stderr, "pptp-ng pcap: unknown option %s\n", argv[i]);
-			usage(stderr);
-			free(caps);
-			return 2;
-		}
-		c = calloc(1, sizeof(*c));
-		if (!c) {
-			perror("pptp-ng");
-			return 3;
-		}
-		switch (insp_read_file(c, argv[i], err, sizeof(err))) {
-		case 0:
-			caps[n++] = c;
-			break;
-		case 1:		/* read error part way: report what was read */
-			fprintf(stderr, "pptp-ng: %s\n", err);
-			caps[n++] = c;
-			rc = 1;
-			break;
-		default:
-			fprintf(stderr, "pptp-ng: %s\n", err);
-			insp_capture_free(c);
-			free(c);
-			rc = 1;
-		}
-	}
-	if (!n && rc == 0) {
+	rc = pcap_opts(argc, argv, &o);
+	if (rc < 0 && !o.n_files) {
 		fputs("pptp-ng pcap: no capture file given\n", stderr);
 		usage(stderr);
-		free(caps);
-		return 2;
+		rc = 2;
 	}
-	if (json)
+	if (rc >= 0) {
+		free(o.files);
+		free(caps);
+		return rc;
+	}
+	rc = 0;
+	insp_progress_init();	/* stderr, on a terminal only */
+	for (i = 0; i < o.n_files; i++)
+		rc |= pcap_read(&o, o.files[i], caps, &n);
+	if (o.json)
 		insp_json(stdout, caps, n);
 	else
 		insp_tree(stdout, caps, n);
@@ -88,6 +152,7 @@ static int cmd_pcap(int argc, char **argv)
 		insp_capture_free(caps[i]);
 		free(caps[i]);
 	}
+	free(o.files);
 	free(caps);
 	if (fflush(stdout)) {
 		perror("pptp-ng: stdout");

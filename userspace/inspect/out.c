@@ -18,6 +18,8 @@ const char *insp_event_kind(unsigned int kind)
 		return "cdn-without-ccrq";
 	if (kind == INSP_EV_TCP_GAP)
 		return "tcp-gap";
+	if (kind == INSP_EV_HOLD_BUDGET)
+		return "hold-budget";
 	return pptp_event_name(kind);
 }
 

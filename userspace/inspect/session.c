@@ -288,6 +288,8 @@ static struct insp_session *new_session(struct insp_capture *cap, const struct i
 	cap->sessions = insp_grow(cap->sessions, &cap->cap_sessions, cap->n_sessions + 1,
 			     sizeof(*cap->sessions));
 	s->cap = cap;
+	s->tcp[0].owner = s;
+	s->tcp[1].owner = s;
 	s->addr[0] = p->src;
 	s->addr[1] = p->dst;
 	s->port[0] = sport;
@@ -370,10 +372,46 @@ static void feed(struct insp_session *s, unsigned int dir, u32 seq, const u8 *da
 	sync_calls(s);
 }
 
-static void hold(struct insp_tcp_dir *d, u32 seq, const u8 *data, u32 len)
+u64 insp_hold_budget(const struct insp_capture *cap)
 {
-	struct insp_held *h = &d->held[d->n_held++];
+	return cap->max_held_set ? cap->max_held : INSP_HOLD_BUDGET;
+}
 
+/* A direction starts to wait for a gap: it goes last, as the newest wait. */
+static void hold_link(struct insp_capture *cap, struct insp_tcp_dir *d)
+{
+	d->hold_next = NULL;
+	d->hold_prev = cap->hold_newest;
+	if (cap->hold_newest)
+		cap->hold_newest->hold_next = d;
+	else
+		cap->hold_oldest = d;
+	cap->hold_newest = d;
+}
+
+static void hold_unlink(struct insp_capture *cap, struct insp_tcp_dir *d)
+{
+	if (d->hold_prev)
+		d->hold_prev->hold_next = d->hold_next;
+	else
+		cap->hold_oldest = d->hold_next;
+	if (d->hold_next)
+		d->hold_next->hold_prev = d->hold_prev;
+	else
+		cap->hold_newest = d->hold_prev;
+	d->hold_prev = NULL;
+	d->hold_next = NULL;
+}
+
+static void hold(struct insp_session *s, struct insp_tcp_dir *d, u32 seq, const u8 *data,
+		 u32 len)
+{
+	struct insp_capture *cap = s->cap;
+	struct insp_held *h;
+
+	if (!d->n_held)
+		hold_link(cap, d);
+	h = &d->held[d->n_held++];
 	h->seq = seq;
 	h->len = len;
 	h->data = malloc(len);
@@ -383,6 +421,9 @@ static void hold(struct insp_tcp_dir *d, u32 seq, const u8 *data, u32 len)
 	}
 	memcpy(h->data, data, len);
 	d->held_bytes += len;
+	cap->held_bytes += len;
+	if (cap->held_bytes > cap->held_peak)
+		cap->held_peak = cap->held_bytes;
 }
 
 /* Feed held segments that no longer start after a gap. */
@@ -402,6 +443,9 @@ static void drain(struct insp_session *s, unsigned int dir)
 				continue;
 			d->held[i] = d->held[--d->n_held];
 			d->held_bytes -= h.len;
+			s->cap->held_bytes -= h.len;
+			if (!d->n_held)
+				hold_unlink(s->cap, d);
 			feed(s, dir, h.seq, h.data, h.len);
 			free(h.data);
 			progress = 1;
@@ -410,23 +454,105 @@ static void drain(struct insp_session *s, unsigned int dir)
 	}
 }
 
+/* The bytes up to @seq were never captured: report them and go on from @seq. */
+static void gap_to(struct insp_session *s, unsigned int dir, u32 seq)
+{
+	struct insp_tcp_dir *d = &s->tcp[dir];
+	u32 gap = seq - s->t.dir[dir].next_seq;
+
+	d->gaps++;
+	d->gap_bytes += gap;
+	add_event(s, (u8)dir, INSP_EV_TCP_GAP, 0, 0, gap);
+	pptp_resync(&s->t, dir, seq);
+}
+
 /* A gap that will not fill: skip to the earliest held segment. */
 static void skip_gap(struct insp_session *s, unsigned int dir)
 {
 	struct insp_tcp_dir *d = &s->tcp[dir];
-	u32 i, low = 0, gap;
+	u32 i, low = 0;
 
 	if (!d->n_held)
 		return;
 	for (i = 1; i < d->n_held; i++)
 		if ((s32)(d->held[i].seq - d->held[low].seq) < 0)
 			low = i;
-	gap = d->held[low].seq - s->t.dir[dir].next_seq;
-	d->gaps++;
-	d->gap_bytes += gap;
-	add_event(s, (u8)dir, INSP_EV_TCP_GAP, 0, 0, gap);
-	pptp_resync(&s->t, dir, d->held[low].seq);
+	gap_to(s, dir, d->held[low].seq);
 	drain(s, dir);
+}
+
+/*
+ * The capture's budget gives this direction's wait up: count it, and say
+ * so (the event's bytes are filled in by the caller, once known).  Returns
+ * the event's index, or UINT32_MAX when the event list is full.
+ */
+static u32 budget_note(struct insp_session *s, unsigned int dir)
+{
+	struct insp_capture *cap = s->cap;
+	u32 ev = s->n_events;
+
+	if (!s->tcp[0].budget_gaps && !s->tcp[1].budget_gaps)
+		cap->budget_sessions++;
+	s->tcp[dir].budget_gaps++;
+	cap->budget_gaps++;
+	add_event(s, (u8)dir, INSP_EV_HOLD_BUDGET, 0, 0, 0);
+	return ev < s->n_events ? ev : UINT32_MAX;
+}
+
+static void budget_bytes(struct insp_session *s, unsigned int dir, u32 ev, u32 bytes)
+{
+	s->tcp[dir].budget_bytes += bytes;
+	s->cap->budget_bytes += bytes;
+	if (ev != UINT32_MAX)
+		s->events[ev].value = bytes;
+}
+
+/*
+ * Room for @len more held bytes within the capture's budget.  The oldest
+ * wait goes first: TCP resends within seconds, so the gap that has been
+ * open longest is the least likely to fill.  Giving it up decodes the
+ * data held behind it now (nothing captured is thrown away); only bytes
+ * that would still have filled the gap come too late to be decoded.
+ */
+static void hold_room(struct insp_capture *cap, u32 len)
+{
+	u64 budget = insp_hold_budget(cap);
+
+	while (cap->hold_oldest && cap->held_bytes + len > budget) {
+		struct insp_tcp_dir *d = cap->hold_oldest;
+		struct insp_session *s = d->owner;
+		unsigned int dir = (unsigned int)(d - s->tcp);
+		u32 before = d->held_bytes, ev = budget_note(s, dir);
+
+		skip_gap(s, dir);
+		budget_bytes(s, dir, ev, before - d->held_bytes);
+	}
+}
+
+/* An out-of-order segment: hold it, or when it cannot be, skip the gap before it. */
+static int hold_or_skip(struct insp_session *s, unsigned int dir, u32 seq, const u8 *data,
+			u32 len)
+{
+	struct insp_tcp_dir *d = &s->tcp[dir];
+	struct insp_capture *cap = s->cap;
+
+	while (d->n_held >= INSP_HOLD_SEGS || d->held_bytes + len > INSP_HOLD_BYTES) {
+		if (!d->n_held)
+			break;
+		skip_gap(s, dir);
+	}
+	hold_room(cap, len);
+	if ((s32)(seq - s->t.dir[dir].next_seq) <= 0)
+		return 0;	/* the gap was skipped: it comes in order now */
+	if (len <= INSP_HOLD_BYTES && cap->held_bytes + len <= insp_hold_budget(cap)) {
+		hold(s, d, seq, data, len);
+		return 1;
+	}
+	/* Larger than the budget on its own: no wait at all. */
+	if (len <= INSP_HOLD_BYTES)
+		budget_bytes(s, dir, budget_note(s, dir), len);
+	gap_to(s, dir, seq);
+	return 0;
 }
 
 static void segment(struct insp_session *s, unsigned int dir, u32 seq, const u8 *data, u32 len)
@@ -438,15 +564,8 @@ static void segment(struct insp_session *s, unsigned int dir, u32 seq, const u8 
 	d->payload_bytes += len;
 	if (s->t.dir[dir].seq_known && (s32)(seq - next) > 0) {
 		d->out_of_order++;
-		while (d->n_held >= INSP_HOLD_SEGS || d->held_bytes + len > INSP_HOLD_BYTES) {
-			if (!d->n_held)
-				break;
-			skip_gap(s, dir);
-		}
-		if (len <= INSP_HOLD_BYTES && (s32)(seq - s->t.dir[dir].next_seq) > 0) {
-			hold(d, seq, data, len);
+		if (hold_or_skip(s, dir, seq, data, len))
 			return;
-		}
 	}
 	if (s->t.dir[dir].seq_known) {
 		if ((s32)(seq + len - next) <= 0)
@@ -575,6 +694,9 @@ void insp_capture_free(struct insp_capture *cap)
 		free(s->events);
 		free(s);
 	}
+	cap->hold_oldest = NULL;
+	cap->hold_newest = NULL;
+	cap->held_bytes = 0;
 	free(cap->sessions);
 	free(cap->by_tuple);
 	free(cap->by_pair);

@@ -118,10 +118,13 @@ static void session(FILE *f, const struct insp_session *s, u32 idx)
 	for (i = 0; i < 2; i++) {
 		const struct insp_tcp_dir *d = &s->tcp[i];
 
-		fprintf(f, "  tcp %s: %u segments, %llu payload bytes, %u retransmitted, %u out of order, %u gaps (%llu bytes)\n",
+		fprintf(f, "  tcp %s: %u segments, %llu payload bytes, %u retransmitted, %u out of order, %u gaps (%llu bytes)",
 			i ? "1->0" : "0->1", d->segments, (unsigned long long)d->payload_bytes,
 			d->retransmitted, d->out_of_order, d->gaps,
 			(unsigned long long)d->gap_bytes);
+		if (d->budget_gaps)
+			fprintf(f, ", %u given up for the hold budget", d->budget_gaps);
+		fputc('\n', f);
 	}
 	for (i = 0; i <= PPTP_CTRL_TYPE_MAX; i++)
 		all[i] = n->messages[0][i] + n->messages[1][i];
@@ -138,6 +141,9 @@ static void session(FILE *f, const struct insp_session *s, u32 idx)
 			e->msg_type ? " in " : "", e->msg_type ? pptp_msg_name(e->msg_type) : "");
 		if (e->kind == INSP_EV_TCP_GAP)
 			fprintf(f, "      %u bytes never captured\n", e->value);
+		if (e->kind == INSP_EV_HOLD_BUDGET)
+			fprintf(f, "      hold budget full: gap given up, %u bytes after it decoded without waiting for it\n",
+				e->value);
 	}
 	for (i = 0; i < s->n_calls; i++)
 		call(f, &s->calls[i], i + 1);
@@ -152,6 +158,11 @@ static void capture(FILE *f, const struct insp_capture *c)
 		c->linkname ? c->linkname : "unknown", (unsigned long long)c->packets,
 		(unsigned long long)c->gre_v1, (unsigned long long)c->gre_v0);
 	counts(f, "  invalid GRE: ", c->gre_bad + 1, PPTP_GRE_STATUS_COUNT - 1, gre_name_1);
+	if (c->budget_gaps)
+		fprintf(f, "  hold budget (%llu bytes, --max-held) full: %llu gaps in %u control connections given up before they could fill, %llu bytes after them decoded without waiting; at most %llu bytes held\n",
+			(unsigned long long)insp_hold_budget(c), (unsigned long long)c->budget_gaps,
+			c->budget_sessions, (unsigned long long)c->budget_bytes,
+			(unsigned long long)c->held_peak);
 	for (i = 0; i < c->n_sessions; i++)
 		session(f, c->sessions[i], i + 1);
 	for (i = 0; i < c->n_orphans; i++) {
