@@ -45,6 +45,16 @@ define fuzz_run
 		ls -l $(FUZZ_DIR)/artifacts/ >&2; exit 1; }
 endef
 
+# The faces under the packet-level fuzzer (tests/lib/fuzzpkt.sh) for
+# longer than CI runs it (100,000 packets a face): the nfqueue daemon on
+# this machine, then the module and the cthelper daemon in QEMU.
+FUZZ_SEGMENTS	?= 2000000
+.PHONY: fuzz-faces
+fuzz-faces: all
+	FUZZ_SEGMENTS=$(FUZZ_SEGMENTS) tests/daemon/fuzzpkt.test
+	FUZZ_SEGMENTS=$(FUZZ_SEGMENTS) SCENARIO_TIMEOUT=$$(( $(FUZZ_SEGMENTS) / 200 + 300 )) \
+		VM_TIMEOUT=$$(( $(FUZZ_SEGMENTS) / 50 + 600 )) tests/kernel/faces.test 15-fuzz-packets
+
 .PHONY: fuzz fuzz-smoke fuzz-seeds
 fuzz: deps $(FUZZ_BIN)
 	$(call fuzz_run,$(FUZZ_TIME))

@@ -19,4 +19,10 @@ $(B)/tests/pptp-attack: tests/tools/pptp_attack.c
 	@mkdir -p $(@D)
 	$(CC) $(PPTP_CFLAGS) -o $@ tests/tools/pptp_attack.c
 
-BINS		+= $(B)/tests/fake-pppd $(B)/tests/pptp-echo $(B)/tests/pptp-attack
+# pptp-fuzzpkt, the core fuzzer's scripts as packets through a face (tests/lib/fuzzpkt.sh).
+$(B)/tests/pptp-fuzzpkt: tests/tools/pptp_fuzzpkt.c tests/fuzz/script.h
+	@mkdir -p $(@D)
+	$(CC) $(PPTP_CFLAGS) -o $@ tests/tools/pptp_fuzzpkt.c
+
+BINS		+= $(B)/tests/fake-pppd $(B)/tests/pptp-echo $(B)/tests/pptp-attack \
+		   $(B)/tests/pptp-fuzzpkt

@@ -3,20 +3,29 @@
  * `pptp-ng explain`: replay each control connection of a capture through
  * the shared core as the NAT helper runs it, and print every decision.
  *
- * Call IDs of the side inside --inside are translated the helper's way:
- * an ID is kept when it is free for (translated address, server), else
- * the next free one is taken.  The translated address is --nat-to, or the
- * inside host's own address when the NAT does not change it.
+ * Call IDs of the side inside --inside are translated the helpers' way,
+ * by the core's policy (nat.h): an ID is kept when it is free for
+ * (translated address, server), else the highest free one is taken.  The
+ * translated address is --nat-to, or the inside host's own address when
+ * the NAT does not change it.
  */
 #include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include "out.h"
+#include "pptp_ng/nat.h"
 
-struct id_use {
+/* The IDs the other side sees, one space per (translated address, server). */
+struct id_space {
 	struct insp_addr xaddr, server;
+	struct pptp_id_space ids;
+};
+
+/* An ID a session holds, to give back when its call ends. */
+struct id_use {
 	const struct insp_session *s;
+	struct id_space *space;
 	u8 role;
 	u16 id, xid;
 };
@@ -28,9 +37,11 @@ struct insp_explain {
 	u8 has_inside, has_nat;
 	struct insp_addr nat_to;
 	unsigned int dir;		/* direction being fed */
+	struct id_space **spaces;
+	u32 n_spaces, cap_spaces;
 	struct id_use *ids;
 	u32 n_ids, cap_ids;
-	u32 rewrites, calls_up, calls_down, refused, invalid, anomalies;
+	u32 rewrites, calls_up, calls_down, refused, invalid, anomalies, dropped;
 	u8 *seg;			/* the inbound segment as the NAT saw it */
 };
 
@@ -88,16 +99,27 @@ static void line(struct insp_capture *cap, const struct insp_session *s, unsigne
 	fputc('\n', x->f);
 }
 
-static int id_used(const struct insp_explain *x, const struct insp_addr *xa,
-		   const struct insp_addr *srv, u16 xid)
+static struct id_space *space_of(struct insp_explain *x, const struct insp_addr *xa,
+				 const struct insp_addr *srv)
 {
+	struct id_space *sp;
 	u32 i;
 
-	for (i = 0; i < x->n_ids; i++)
-		if (x->ids[i].xid == xid && insp_addr_eq(&x->ids[i].xaddr, xa) &&
-		    insp_addr_eq(&x->ids[i].server, srv))
-			return 1;
-	return 0;
+	for (i = 0; i < x->n_spaces; i++)
+		if (insp_addr_eq(&x->spaces[i]->xaddr, xa) &&
+		    insp_addr_eq(&x->spaces[i]->server, srv))
+			return x->spaces[i];
+	sp = malloc(sizeof(*sp));
+	if (!sp) {
+		perror("pptp-ng");
+		exit(3);
+	}
+	sp->xaddr = *xa;
+	sp->server = *srv;
+	pptp_ids_init(&sp->ids);
+	x->spaces = insp_grow(x->spaces, &x->cap_spaces, x->n_spaces + 1, sizeof(*x->spaces));
+	x->spaces[x->n_spaces++] = sp;
+	return sp;
 }
 
 /*
@@ -147,6 +169,9 @@ const u8 *insp_explain_feed_begin(struct insp_capture *cap, struct insp_session 
 	u32 i;
 
 	x->dir = dir;
+	/* The helper refuses what would carry an inside host's raw ID out. */
+	if (in_prefix(x, &s->addr[dir]) && !in_prefix(x, &s->addr[!dir]))
+		pptp_set_translated(&s->t, dir, 1);
 	if (!in_prefix(x, &s->addr[!dir]) || in_prefix(x, &s->addr[dir]) || !len)
 		return data;
 	if (xl->state == 0) {
@@ -208,20 +233,20 @@ int insp_explain_map(struct insp_capture *cap, struct insp_session *s, u8 role, 
 		     u16 *xid)
 {
 	struct insp_explain *x = cap->explain;
-	unsigned int owner = x->dir, n;
+	unsigned int owner = x->dir;
 	const struct insp_addr *xa;
+	struct id_space *sp;
 	struct id_use *u;
 	char a[64], b[64], c[64];
-	u16 v = id;
+	u16 v;
 
 	if (s->t.role[x->dir] != PPTP_ROLE_UNKNOWN && s->t.role[x->dir] != role)
 		owner = !x->dir;
 	if (!in_prefix(x, &s->addr[owner]))
 		return 0;
 	xa = x->has_nat ? &x->nat_to : &s->addr[owner];
-	for (n = 0; n < 65536 && id_used(x, xa, &s->addr[!owner], v); n++)
-		v++;
-	if (n == 65536) {
+	sp = space_of(x, xa, &s->addr[!owner]);
+	if (pptp_nat_pick(&s->t, &sp->ids, role, id, &v) < 0) {
 		line(cap, s, x->dir, "map %s call ID %u: no free ID at %s towards %s",
 		     pptp_role_name(role), id, insp_addr_str(xa, a, sizeof(a)),
 		     insp_addr_str(&s->addr[!owner], b, sizeof(b)));
@@ -229,8 +254,7 @@ int insp_explain_map(struct insp_capture *cap, struct insp_session *s, u8 role, 
 	}
 	x->ids = insp_grow(x->ids, &x->cap_ids, x->n_ids + 1, sizeof(*x->ids));
 	u = &x->ids[x->n_ids++];
-	u->xaddr = *xa;
-	u->server = s->addr[!owner];
+	u->space = sp;
 	u->s = s;
 	u->role = role;
 	u->id = id;
@@ -251,6 +275,7 @@ static void release(struct insp_capture *cap, const struct insp_session *s, u8 r
 	for (i = 0; i < x->n_ids; i++) {
 		if (x->ids[i].s != s || x->ids[i].role != role || x->ids[i].id != id)
 			continue;
+		pptp_ids_put(&x->ids[i].space->ids, x->ids[i].xid);
 		x->ids[i] = x->ids[--x->n_ids];
 		return;
 	}
@@ -321,6 +346,11 @@ void insp_explain_event(struct insp_capture *cap, struct insp_session *s,
 		break;
 	case PPTP_EV_SESSION:
 		line(cap, s, ev->dir, "control connection %s", pptp_session_name(ev->new_val));
+		break;
+	case PPTP_EV_DROP:
+		x->dropped++;
+		line(cap, s, ev->dir, "DROP segment: %s (TCP sends it again)",
+		     pptp_drop_name(ev->reason));
 		break;
 	}
 }
@@ -404,12 +434,15 @@ int insp_explain_main(int argc, char **argv)
 		insp_capture_free(&cap);
 		return 1;
 	}
-	fprintf(x.f, "summary: %u control connections, %u calls up, %u calls down, %u rewrites, %u refused, %u invalid, %u anomalies\n",
+	fprintf(x.f, "summary: %u control connections, %u calls up, %u calls down, %u rewrites, %u refused, %u invalid, %u anomalies, %u segments dropped\n",
 		cap.n_sessions, x.calls_up, x.calls_down, x.rewrites, x.refused, x.invalid,
-		x.anomalies);
+		x.anomalies, x.dropped);
 	if (rc)
 		fprintf(stderr, "pptp-ng: %s\n", err);
 	insp_capture_free(&cap);
+	while (x.n_spaces)
+		free(x.spaces[--x.n_spaces]);
+	free(x.spaces);
 	free(x.ids);
 	free(x.seg);
 	return rc ? 1 : 0;

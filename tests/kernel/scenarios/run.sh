@@ -72,7 +72,7 @@ for face in "$@"; do
 	pptp-ngd) mod_unload || r=1 ;;
 	*) mod_load || r=1 ;;
 	esac
-	[ "$r" != 0 ] || timeout 150 "$script" "$face" || r=$?
+	[ "$r" != 0 ] || timeout "${SCENARIO_TIMEOUT:-150}" "$script" "$face" || r=$?
 	case $r in 0) res=pass ;; 77) res=skip ;; *) res="fail($r)" ;; esac
 	summary="$summary $face=$res"
 	case $face in
