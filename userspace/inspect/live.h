@@ -46,6 +46,7 @@ int live_read(struct live_table *t);
 long insp_ct_count_expect(void);
 
 #define INSP_DAEMON_SOCK "/run/pptp-ngd.sock"
+#define NGD_USER "pptp-ngd"	/* the account pptp-ngd runs as by default */
 /*
  * How much of pptp-ngd's answer is read, and for how long: it sends its
  * whole state at once and closes, and drops a client after 5 s itself.

@@ -5,6 +5,7 @@
  * configured, where helpers are attached (following jump and goto), flow
  * offload, and source NAT that leaves GRE out.
  */
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -286,7 +287,10 @@ static void check_backends(struct doc *d, int stock_attached, const char *sock)
 			 "pptp-ngd's table queues PPTP control connections, but the daemon does not answer: nobody reads the queue, so control connections pass untracked (fail-open) or are dropped (fail-closed), and no call gets its GRE pinholes");
 		snprintf(f->evidence, sizeof(f->evidence),
 			 "table ip pptp_ngd present; control socket %s: no answer", sock);
-		snprintf(f->fix, sizeof(f->fix), "pptp-ngd --backend nfqueue%s%s",
+		/* pptp-ngd will not start without its user: the fix makes it first. */
+		snprintf(f->fix, sizeof(f->fix), "%spptp-ngd --backend nfqueue%s%s",
+			 getpwnam(NGD_USER) ? "" :
+			 "useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin " NGD_USER " && ",
 			 strcmp(sock, INSP_DAEMON_SOCK) ? " --socket " : "",
 			 strcmp(sock, INSP_DAEMON_SOCK) ? sock : "");
 	}
