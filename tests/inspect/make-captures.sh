@@ -68,8 +68,16 @@ capture_start() {
 	done
 	die "tcpdump did not start"
 }
+# tcpdump may still be behind on a loaded machine: stop it once the file
+# has not grown for half a second (5 s at most).
 capture_stop() {
-	sleep 0.3
+	local size=-1 now i
+	for ((i = 0; i < 10; i++)); do
+		sleep 0.5
+		now=$(stat -c %s "$cap_file" 2>/dev/null || echo 0)
+		[ "$now" = "$size" ] && break
+		size=$now
+	done
 	kill "$cap_pid"
 	wait "$cap_pid" || true
 	pretty capture "$cap_file: $(stat -c %s "$cap_file") bytes"
