@@ -211,7 +211,9 @@ static char *read_answer(int fd, enum insp_daemon_cut *cut)
 	char *buf = malloc(cap), *t;
 
 	*cut = INSP_DAEMON_WHOLE;
-	while (buf) {
+	if (!buf)
+		return NULL;
+	for (;;) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 		long left = end - ms_now();
 		ssize_t r;
@@ -238,8 +240,7 @@ static char *read_answer(int fd, enum insp_daemon_cut *cut)
 			break;
 		n += (size_t)r;
 	}
-	if (buf)
-		buf[n] = 0;
+	buf[n] = 0;
 	return buf;
 }
 

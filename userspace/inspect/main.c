@@ -127,7 +127,7 @@ static int cmd_pcap(int argc, char **argv)
 	o.files = calloc((size_t)argc, sizeof(*o.files));
 	if (!caps || !o.files) {
 		perror("pptp-ng");
-		return 3;
+		exit(3);
 	}
 	rc = pcap_opts(argc, argv, &o);
 	if (rc < 0 && !o.n_files) {
