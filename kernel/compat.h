@@ -19,6 +19,13 @@
  * in its helper area, which layout.c checks against the headers it is
  * built with, so that change needs nothing here.
  *
+ * The helper a conntrack created from an expectation gets: Debian's
+ * 6.1.18x and 6.12.1xx keep it apart from the master's helper the
+ * expectation names (exp->assign_helper; nf_ct_expect_init() leaves it
+ * NULL), older kernels assign exp->helper itself.  A feature test in
+ * Kbuild sets PPTP_NG_HAVE_ASSIGN_HELPER from the headers, as no version
+ * number tells backports apart.
+ *
  * Helper registration: 6.1 registers an array of helpers in one call and
  * fills them with nf_ct_helper_init().  Kernels that change either get
  * their variant here, keyed on LINUX_VERSION_CODE, so the rest of the
@@ -29,6 +36,18 @@
 
 #include <linux/version.h>
 #include <net/netfilter/nf_conntrack_helper.h>
+#include <net/netfilter/nf_conntrack_expect.h>
+
+/* The conntrack @exp creates gets helper @h. */
+static inline void pptp_ng_expect_assign_helper(struct nf_conntrack_expect *exp,
+						struct nf_conntrack_helper *h)
+{
+#ifdef PPTP_NG_HAVE_ASSIGN_HELPER
+	rcu_assign_pointer(exp->assign_helper, h);
+#else
+	rcu_assign_pointer(exp->helper, h);
+#endif
+}
 
 static inline int pptp_ng_helpers_register(struct nf_conntrack_helper *h, unsigned int n)
 {

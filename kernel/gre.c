@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The data channel: call-ID allocation for NAT, GRE expectations and the
- * NAT of the GRE conntracks they create.
+ * The data channel: GRE expectations for each call, the NAT of the GRE
+ * conntracks they create (nat.c), and what may pass on those conntracks.
  *
  * No GRE keymaps.  The conntrack core keeps at most one keymap entry per
  * direction in the master's helper area (struct nf_ct_pptp_master) and
@@ -10,148 +10,39 @@
  * tuple has source key 0, so each call direction becomes its own GRE
  * conntrack, created from an expectation that wildcards the source key
  * and matches the destination key (the receiver's call ID as the sender
- * knows it).  Expectations are permanent for the life of the call: when an
- * idle GRE conntrack times out, the next packet creates it again, with the
- * same NAT, until the call goes down.
+ * knows it).
+ *
+ * No expectation once GRE flows.  The expectation table is shared by
+ * every helper of the netns and sized from memory (64 entries on a 512 MB
+ * box): an expectation per live call direction would cap the calls and
+ * starve FTP or SIP.  So each expectation is used once, and the GRE
+ * conntrack it creates lives as long as the call: the expectfn (nat.c)
+ * gives it a fixed timeout of days and marks it assured (early_drop under
+ * table pressure takes unassured entries only), and the call's end kills
+ * it.  If it dies otherwise (conntrack -D, a flush), its destroy marks the
+ * session, and the next control segment expects that direction again.  A
+ * direction keyed 0 keeps a permanent expectation instead (below).
+ *
+ * GRE version 0 has no key, so conntrack gives it key 0 both ways: an
+ * expectation keyed 0 (a PAC that numbers its calls from 0, as pptpd does)
+ * would also take a GRE v0 tunnel between the same hosts.  The GRE
+ * conntracks therefore carry this helper, whose help() drops anything but
+ * PPTP's GRE on them, and a conntrack keyed 0 that predates the call is
+ * never killed to make room (it may be such a tunnel).  The expectation
+ * of a direction keyed 0 is permanent: a GRE v0 packet that matched it
+ * and was dropped must not have used it up.
+ *
+ * Expectations are a shared table (nf_conntrack_expect_max per netns,
+ * every helper's): pptp-ng takes at most max_expectations of it, so FTP,
+ * SIP and the rest keep room whatever PPTP clients do.
  */
 #include <linux/module.h>
-#include <linux/slab.h>
-#include <linux/hash.h>
 #include <net/netfilter/nf_conntrack.h>
 #include <net/netfilter/nf_conntrack_core.h>
 #include <net/netfilter/nf_conntrack_expect.h>
 #include <net/netfilter/nf_conntrack_zones.h>
 
 #include "pptp_ng.h"
-
-/*
- * A call ID the other side sees: unique per (address the sender is seen
- * as, address the receiver sends GRE from), since that pair and the key
- * are all a GRE packet from the receiver carries.
- */
-struct pptp_ng_xid {
-	struct hlist_node hnode;	/* pptp_ng_net.xids */
-	struct list_head node;		/* pptp_ng_session.xids */
-	union nf_inet_addr seen;
-	union nf_inet_addr peer;
-	u16 l3num;
-	u16 xid;
-	u16 id;
-	u8 role;
-};
-
-static u32 xid_hash(const union nf_inet_addr *seen, const union nf_inet_addr *peer, u16 xid)
-{
-	u32 h = jhash2((const u32 *)seen, sizeof(*seen) / 4, xid);
-
-	return hash_32(jhash2((const u32 *)peer, sizeof(*peer) / 4, h), PPTP_NG_XID_BITS);
-}
-
-static bool xid_used(struct pptp_ng_net *pn, u16 l3num, const union nf_inet_addr *seen,
-		     const union nf_inet_addr *peer, u16 xid)
-{
-	struct pptp_ng_xid *x;
-
-	hlist_for_each_entry(x, &pn->xids[xid_hash(seen, peer, xid)], hnode)
-		if (x->xid == xid && x->l3num == l3num &&
-		    nf_inet_addr_cmp(&x->seen, seen) && nf_inet_addr_cmp(&x->peer, peer))
-			return true;
-	return false;
-}
-
-/*
- * ops->map_id: the sender of the segment being fed announces a new call
- * ID.  Without NAT on the control connection nothing translates GRE, so
- * IDs stay as they are.  With NAT, keep the ID when no other call to the
- * same peer behind the same address uses it (as NAT keeps ports), else
- * take the next free one.  Every ID of a NATed session goes through the
- * table, whichever side is translated, so a host on the firewall's own
- * address and the hosts masqueraded to it never collide either.  ID 0 is
- * never shown: a GRE conntrack without keymap has source key 0 in its
- * reply tuple, and a packet keyed 0 could match it.
- *
- * A CDN's Call ID is the PAC's own ID (RFC 2637) or the PNS's as the PAC
- * sees it (Windows, accel-ppp), and the core tells them apart by value: a
- * translated PNS ID must not equal a PAC ID of the same session.  PACs
- * count their IDs up from small numbers, so translated IDs come from a
- * rotor that starts at a random point, and skip the session's PAC IDs.
- */
-int pptp_ng_map_id(void *ctx, const struct pptp_tracker *t, u8 role, u16 id, u16 *xid)
-{
-	struct pptp_ng_session *s = ctx;
-	struct pptp_ng_net *pn = s->pn;
-	const struct nf_conntrack_tuple *back = &s->ct->tuplehash[!s->cur_dir].tuple;
-	u16 l3num = nf_ct_l3num(s->ct);
-	struct pptp_ng_xid *x;
-	unsigned int tries;
-	u16 cand = id;
-
-	if (!(s->ct->status & IPS_NAT_MASK))
-		return 0;
-	x = kzalloc(sizeof(*x), GFP_ATOMIC);
-	if (!x)
-		return -ENOMEM;
-	x->seen = back->dst.u3;
-	x->peer = back->src.u3;
-	x->l3num = l3num;
-	x->id = id;
-	x->role = role;
-
-	spin_lock_bh(&pn->lock);
-	for (tries = 0; tries < 65536; tries++) {
-		if (cand && !xid_used(pn, l3num, &x->seen, &x->peer, cand) &&
-		    (role != PPTP_PNS || cand == id || !pptp_find_by_id(t, PPTP_PAC, cand)))
-			break;
-		cand = pn->rotor++;
-	}
-	if (tries == 65536) {
-		spin_unlock_bh(&pn->lock);
-		kfree(x);
-		return -EBUSY;
-	}
-	x->xid = cand;
-	hlist_add_head(&x->hnode, &pn->xids[xid_hash(&x->seen, &x->peer, cand)]);
-	pn->ids_live++;
-	spin_unlock_bh(&pn->lock);
-	atomic_inc(&pptp_ng_global_ids);
-	list_add(&x->node, &s->xids);
-	if (cand != id)
-		pptp_ng_count(pn, PNG_IDS_TRANSLATED);
-	*xid = cand;
-	return 0;
-}
-
-static void xid_free(struct pptp_ng_net *pn, struct pptp_ng_xid *x)
-{
-	spin_lock_bh(&pn->lock);
-	hlist_del(&x->hnode);
-	pn->ids_live--;
-	spin_unlock_bh(&pn->lock);
-	atomic_dec(&pptp_ng_global_ids);
-	list_del(&x->node);
-	kfree(x);
-}
-
-/* An ID map_id gave is handed back (UNMAP or the call's end). */
-void pptp_ng_unmap(struct pptp_ng_session *s, u8 role, u16 id, u16 xid)
-{
-	struct pptp_ng_xid *x;
-
-	list_for_each_entry(x, &s->xids, node)
-		if (x->role == role && x->id == id && x->xid == xid) {
-			xid_free(s->pn, x);
-			return;
-		}
-}
-
-void pptp_ng_unmap_all(struct pptp_ng_session *s)
-{
-	struct pptp_ng_xid *x, *tmp;
-
-	/* cppcheck-suppress unknownMacro */
-	list_for_each_entry_safe(x, tmp, &s->xids, node)
-		xid_free(s->pn, x);
-}
 
 /* Which conntrack direction the PNS sends in; -1 when not known. */
 static int pns_dir(const struct pptp_ng_session *s)
@@ -193,6 +84,8 @@ static void kill_early(struct nf_conn *master, unsigned int dir, u16 to)
 	struct nf_conntrack_tuple t;
 	struct nf_conn *gre;
 
+	if (!to)
+		return;		/* keyed 0: it may be a GRE v0 tunnel, not ours to end */
 	gre_tuple(master, dir, to, &t);
 	hash = nf_conntrack_find_get(nf_ct_net(master), nf_ct_zone(master), &t);
 	if (!hash)
@@ -217,13 +110,13 @@ static int expect_dir(struct pptp_ng_session *s, unsigned int dir, u16 to, u16 r
 		return -ENOMEM;
 	nf_ct_expect_init(exp, NF_CT_EXPECT_CLASS_DEFAULT, nf_ct_l3num(master),
 			  &m->src.u3, &m->dst.u3, IPPROTO_GRE, NULL, &key);
-	/* The GRE conntrack is not a control connection: no helper for it. */
-	RCU_INIT_POINTER(exp->helper, NULL);
-	exp->flags = NF_CT_EXPECT_PERMANENT;
+	/* The GRE conntrack gets our helper: pptp_ng_gre_help() guards it. */
+	pptp_ng_expect_assign_helper(exp, rcu_dereference(nfct_help(master)->helper));
+	exp->flags = to ? 0 : NF_CT_EXPECT_PERMANENT;
 	exp->dir = dir;
 	exp->saved_proto.gre.key = htons(real);
-	if (master->status & IPS_NAT_MASK)
-		exp->expectfn = pptp_ng_expectfn;
+	/* Every GRE conntrack: its lifetime, and its NAT if the master has any. */
+	exp->expectfn = pptp_ng_expectfn;
 	err = nf_ct_expect_related(exp, 0);
 	nf_ct_expect_put(exp);
 	if (!err)
@@ -231,21 +124,84 @@ static int expect_dir(struct pptp_ng_session *s, unsigned int dir, u16 to, u16 r
 	return err;
 }
 
-/* The call is up: GRE may flow both ways. */
+/*
+ * Our expectations now: the kernel counts each master's (a consumed one
+ * is unlinked at once); sessions hold every master of ours.  Netns lock.
+ */
+static unsigned int expectations_live_locked(struct pptp_ng_net *pn)
+{
+	struct pptp_ng_session *s;
+	unsigned int n = 0;
+
+	/* cppcheck-suppress unknownMacro */
+	list_for_each_entry(s, &pn->sessions, node) {
+		const struct nf_conn_help *help = nfct_help(s->ct);
+
+		if (help)
+			n += READ_ONCE(help->expecting[NF_CT_EXPECT_CLASS_DEFAULT]);
+	}
+	return n;
+}
+
+unsigned int pptp_ng_expectations_live(struct pptp_ng_net *pn)
+{
+	unsigned int n;
+
+	spin_lock_bh(&pn->lock);
+	n = expectations_live_locked(pn);
+	spin_unlock_bh(&pn->lock);
+	return n;
+}
+
+unsigned int pptp_ng_expectations_max(void)
+{
+	unsigned int max = READ_ONCE(pptp_ng_max_expectations);
+
+	/* 0: half of what the kernel sizes for every helper together. */
+	return max ? max : nf_ct_expect_hsize * 2;
+}
+
+/* Room for @n more of our expectations within max_expectations. */
+static bool expect_room(struct pptp_ng_session *s, unsigned int n)
+{
+	if (pptp_ng_expectations_live(s->pn) + n <= pptp_ng_expectations_max())
+		return true;
+	pptp_ng_count(s->pn, PNG_EXPECT_REFUSED);
+	return false;
+}
+
+static unsigned int call_slot(const struct pptp_ng_session *s, const struct pptp_call *c)
+{
+	return c - s->calls;
+}
+
+static void forget_dir(struct pptp_ng_session *s, unsigned int dir, u16 to);
+
+/*
+ * The call is up: GRE may flow both ways.  Once per call: a call whose
+ * expectations could not be set has no GRE, and keeps its IDs until the
+ * core takes it down (its IDs are still in the peer's messages).
+ */
 void pptp_ng_call_up(struct pptp_ng_session *s, const struct pptp_call *c)
 {
+	unsigned int slot = call_slot(s, c);
 	int dir = pns_dir(s);
 
-	if (dir < 0 || !c->has_id[PPTP_PNS] || !c->has_id[PPTP_PAC])
+	if (dir < 0 || !c->has_id[PPTP_PNS] || !c->has_id[PPTP_PAC] ||
+	    test_bit(slot, s->gre_open) || !expect_room(s, 2))
 		return;
 	/* PNS to PAC carries the PAC's ID, PAC to PNS the PNS's. */
-	if (expect_dir(s, dir, c->xid[PPTP_PAC], c->id[PPTP_PAC]) ||
-	    expect_dir(s, !dir, c->xid[PPTP_PNS], c->id[PPTP_PNS])) {
+	if (expect_dir(s, dir, c->xid[PPTP_PAC], c->id[PPTP_PAC])) {
 		pptp_ng_count(s->pn, PNG_EXPECT_FAILED);
-		/* Half a call is no call: leave nothing behind. */
-		pptp_ng_call_down(s, c);
 		return;
 	}
+	if (expect_dir(s, !dir, c->xid[PPTP_PNS], c->id[PPTP_PNS])) {
+		/* Half a call is no call: take the first half back. */
+		forget_dir(s, dir, c->xid[PPTP_PAC]);
+		pptp_ng_count(s->pn, PNG_EXPECT_FAILED);
+		return;
+	}
+	set_bit(slot, s->gre_open);
 	pptp_ng_count(s->pn, PNG_EXPECT_ADDED);
 	pptp_ng_count(s->pn, PNG_CALLS_UP);
 	spin_lock_bh(&s->pn->lock);
@@ -253,40 +209,119 @@ void pptp_ng_call_up(struct pptp_ng_session *s, const struct pptp_call *c)
 	spin_unlock_bh(&s->pn->lock);
 }
 
-/* Remove the expectation and the GRE conntrack of one call direction. */
-static void forget_dir(struct pptp_ng_session *s, unsigned int dir, u16 to)
+/*
+ * What one call direction has in conntrack: its expectation and its GRE
+ * conntrack, each with a reference (NULL: none of this master's).
+ */
+struct gre_state {
+	struct nf_conntrack_expect *exp;
+	struct nf_conn *ct;
+};
+
+static void dir_state(struct pptp_ng_session *s, unsigned int dir, u16 to,
+		      struct gre_state *g)
 {
 	struct nf_conn *master = s->ct;
 	struct net *net = nf_ct_net(master);
 	const struct nf_conntrack_zone *zone = nf_ct_zone(master);
 	struct nf_conntrack_tuple_hash *hash;
-	struct nf_conntrack_expect *exp;
 	struct nf_conntrack_tuple t;
-	struct nf_conn *gre;
 
 	gre_tuple(master, dir, to, &t);
-	exp = nf_ct_expect_find_get(net, zone, &t);
-	if (exp) {
-		if (exp->master == master)
-			nf_ct_unexpect_related(exp);
-		nf_ct_expect_put(exp);
+	g->exp = nf_ct_expect_find_get(net, zone, &t);
+	if (g->exp && g->exp->master != master) {
+		nf_ct_expect_put(g->exp);
+		g->exp = NULL;
 	}
 	hash = nf_conntrack_find_get(net, zone, &t);
-	if (!hash)
-		return;
-	gre = nf_ct_tuplehash_to_ctrack(hash);
-	if (gre->master == master)
-		nf_ct_kill(gre);
-	nf_ct_put(gre);
+	g->ct = hash ? nf_ct_tuplehash_to_ctrack(hash) : NULL;
+	if (g->ct && g->ct->master != master) {
+		nf_ct_put(g->ct);
+		g->ct = NULL;
+	}
 }
 
-/* The call is gone: its GRE state and its IDs go with it. */
+static void dir_state_put(struct gre_state *g)
+{
+	if (g->exp)
+		nf_ct_expect_put(g->exp);
+	if (g->ct)
+		nf_ct_put(g->ct);
+}
+
+/* Whether a call direction still has its GRE conntrack or expectation. */
+static bool dir_open(struct pptp_ng_session *s, unsigned int dir, u16 to)
+{
+	struct gre_state g;
+	bool open;
+
+	dir_state(s, dir, to, &g);
+	open = g.exp || g.ct;
+	dir_state_put(&g);
+	return open;
+}
+
+static void reopen_dir(struct pptp_ng_session *s, unsigned int dir, u16 to, u16 real)
+{
+	if (!dir_open(s, dir, to) && expect_room(s, 1) && expect_dir(s, dir, to, real))
+		pptp_ng_count(s->pn, PNG_EXPECT_FAILED);
+}
+
+/*
+ * A GRE conntrack of this session died before its call ended (deleted by
+ * hand, flushed, expired after days idle): expect the GRE of every
+ * direction of a live call that has neither its conntrack nor an
+ * expectation any more.  Session lock held.
+ */
+void pptp_ng_reopen(struct pptp_ng_session *s)
+{
+	int dir = pns_dir(s);
+	unsigned int slot;
+
+	if (dir < 0)
+		return;
+	for_each_set_bit(slot, s->gre_open, PPTP_NG_MAX_CALLS) {
+		const struct pptp_call *c = &s->calls[slot];
+
+		reopen_dir(s, dir, c->xid[PPTP_PAC], c->id[PPTP_PAC]);
+		reopen_dir(s, !dir, c->xid[PPTP_PNS], c->id[PPTP_PNS]);
+	}
+}
+
+/*
+ * A GRE conntrack of @master is being destroyed (its helper is ours): if
+ * the session lives on, its next control segment checks its calls' GRE
+ * (no locks here: this may run under the session lock, from call down).
+ */
+void pptp_ng_gre_gone(struct nf_conn *master)
+{
+	struct pptp_ng_help *h = nfct_help_data(master);
+	struct pptp_ng_session *s = READ_ONCE(h->sess);
+
+	if (s && s != PPTP_NG_UNTRACKED)
+		WRITE_ONCE(s->reopen, true);
+}
+
+/* Remove the expectation and the GRE conntrack of one call direction. */
+static void forget_dir(struct pptp_ng_session *s, unsigned int dir, u16 to)
+{
+	struct gre_state g;
+
+	dir_state(s, dir, to, &g);
+	if (g.exp)
+		nf_ct_unexpect_related(g.exp);
+	if (g.ct)
+		nf_ct_kill(g.ct);
+	dir_state_put(&g);
+}
+
+/* The call is gone: its GRE state and its IDs go with it, once. */
 void pptp_ng_call_down(struct pptp_ng_session *s, const struct pptp_call *c)
 {
 	int dir = pns_dir(s);
 	u8 role;
 
-	if (c->was_up && dir >= 0) {
+	if (test_and_clear_bit(call_slot(s, c), s->gre_open) && dir >= 0) {
 		forget_dir(s, dir, c->xid[PPTP_PAC]);
 		forget_dir(s, !dir, c->xid[PPTP_PNS]);
 		pptp_ng_count(s->pn, PNG_CALLS_DOWN);

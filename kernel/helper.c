@@ -8,6 +8,11 @@
  * session lock, then the netns lock (call-ID table, session list).  The
  * session is freed with kfree_rcu; helpers run under rcu_read_lock, so a
  * help() racing with destroy() sees a live session marked dead.
+ *
+ * Every packet may be hostile: help() reads only TCP segments of the
+ * control connection itself (never the ICMP errors conntrack relates to
+ * it), copies the header fields it needs before the skb can move, and
+ * passes a segment only when the core's verdict says so.
  */
 #include <linux/module.h>
 #include <linux/skbuff.h>
@@ -24,14 +29,12 @@ static void pptp_ng_event(void *ctx, const struct pptp_tracker *t,
 {
 	struct pptp_ng_session *s = ctx;
 	struct pptp_ng_net *pn = s->pn;
-	struct pptp_ng_rewrite *rw;
 
 	switch (ev->type) {
 	case PPTP_EV_MESSAGE:
 		pptp_ng_count(pn, PNG_MESSAGES);
 		break;
 	case PPTP_EV_INVALID:
-		s->seg_invalid = 1;
 		if (ev->reason < PPTP_INV_COUNT)
 			atomic_long_inc(&pn->invalid[ev->reason]);
 		break;
@@ -44,16 +47,26 @@ static void pptp_ng_event(void *ctx, const struct pptp_tracker *t,
 			atomic_long_inc(&pn->refused[ev->reason]);
 		break;
 	case PPTP_EV_REWRITE:
-		if (!ev->nbytes)
-			break;
-		if (s->nrw == PPTP_NG_MAX_RW) {
-			s->rw_overflow = true;
+		/*
+		 * Written into the (writable, linear) payload at once: the
+		 * checksum is fixed once per segment.  The core never names
+		 * more than the field's two bytes inside the segment; anything
+		 * else is refused, never copied.
+		 */
+		if (!s->seg || ev->nbytes < 1 || ev->nbytes > 2 ||
+		    ev->seg_off > s->seg_len - ev->nbytes) {
+			s->bad_rewrite = true;
 			break;
 		}
-		rw = &s->rw[s->nrw++];
-		rw->off = ev->seg_off;
-		rw->len = ev->nbytes;
-		memcpy(rw->bytes, ev->bytes, sizeof(rw->bytes));
+		memcpy(s->seg + ev->seg_off, ev->bytes, ev->nbytes);
+		s->rewrote = true;
+		pptp_ng_count(pn, PNG_REWRITES);
+		break;
+	case PPTP_EV_DROP:
+		if (ev->reason < PPTP_DROP_COUNT)
+			atomic_long_inc(&pn->dropped[ev->reason]);
+		if (ev->reason == PPTP_DROP_INVALID)
+			pptp_ng_count(pn, PNG_DROP_INVALID);
 		break;
 	case PPTP_EV_CALL_UP:
 		pptp_ng_call_up(s, ev->call);
@@ -74,6 +87,35 @@ const struct pptp_ops pptp_ng_ops = {
 	.event = pptp_ng_event,
 };
 
+/* Which directions' senders are behind NAT: their call IDs are translated. */
+static void session_nat(struct pptp_ng_session *s)
+{
+	unsigned long status = READ_ONCE(s->ct->status);
+
+	pptp_set_translated(&s->t, IP_CT_DIR_ORIGINAL, !!(status & IPS_SRC_NAT));
+	pptp_set_translated(&s->t, IP_CT_DIR_REPLY, !!(status & IPS_DST_NAT));
+}
+
+/* Count the session in, within max_sessions and its source's share. */
+static bool session_admit(struct pptp_ng_net *pn, struct pptp_ng_session *s)
+{
+	bool ok = false;
+
+	spin_lock_bh(&pn->lock);
+	if (pn->nsessions < READ_ONCE(pptp_ng_max_sessions)) {
+		s->src = pptp_ng_source_get(pn, s->ct);
+		ok = s->src != NULL;
+		if (!ok)
+			pptp_ng_count(pn, PNG_SESSIONS_SOURCE);
+	}
+	if (ok) {
+		pn->nsessions++;
+		list_add(&s->node, &pn->sessions);
+	}
+	spin_unlock_bh(&pn->lock);
+	return ok;
+}
+
 static struct pptp_ng_session *session_new(struct nf_conn *ct, struct pptp_ng_help *h)
 {
 	struct pptp_ng_net *pn = pptp_ng_pernet(nf_ct_net(ct));
@@ -81,7 +123,9 @@ static struct pptp_ng_session *session_new(struct nf_conn *ct, struct pptp_ng_he
 	struct pptp_ng_session *s;
 	unsigned int dir;
 
-	s = kzalloc(struct_size(s, calls, pptp_ng_max_calls), GFP_ATOMIC);
+	/* Charged to the netns's memory cgroup, like its conntracks. */
+	s = kzalloc(struct_size(s, calls, pptp_ng_max_calls),
+		    GFP_ATOMIC | __GFP_ACCOUNT | __GFP_NOWARN);
 	if (!s)
 		return NULL;
 	spin_lock_init(&s->lock);
@@ -93,20 +137,15 @@ static struct pptp_ng_session *session_new(struct nf_conn *ct, struct pptp_ng_he
 	cfg.calls = s->calls;
 	cfg.max_calls = pptp_ng_max_calls;
 	pptp_tracker_init(&s->t, &cfg);
+	session_nat(s);
 	/* Start each stream where its SYN said, so a lost first segment is a gap. */
 	for (dir = 0; dir < IP_CT_DIR_MAX; dir++)
 		if (h->isn[dir])
 			pptp_feed(&s->t, dir, h->isn[dir], (const u8 *)s, 0);
-
-	spin_lock_bh(&pn->lock);
-	if (pn->nsessions >= READ_ONCE(pptp_ng_max_sessions)) {
-		spin_unlock_bh(&pn->lock);
+	if (!session_admit(pn, s)) {
 		kfree(s);
 		return NULL;
 	}
-	pn->nsessions++;
-	list_add(&s->node, &pn->sessions);
-	spin_unlock_bh(&pn->lock);
 	atomic_inc(&pptp_ng_global_sessions);
 	pptp_ng_count(pn, PNG_SESSIONS_TOTAL);
 	return s;
@@ -121,6 +160,7 @@ static void session_free(struct pptp_ng_session *s)
 	spin_lock_bh(&pn->lock);
 	list_del(&s->node);
 	pn->nsessions--;
+	pptp_ng_source_put(pn, s->src);
 	spin_unlock_bh(&pn->lock);
 	atomic_dec(&pptp_ng_global_sessions);
 	kfree_rcu(s, rcu);
@@ -171,41 +211,65 @@ static struct pptp_ng_session *session_get(struct nf_conn *ct, struct pptp_ng_he
 	return s;
 }
 
-/* Apply the collected rewrites: equal length, so no sequence adjustment. */
-static int apply_rewrites(struct pptp_ng_session *s, struct sk_buff *skb,
-			  unsigned int protoff, enum ip_conntrack_info ctinfo)
+/* The TCP header fields help() needs, copied out before the skb can move. */
+struct pptp_ng_seg {
+	u32 seq;
+	unsigned int dataoff;
+	bool syn, fin, rst;
+};
+
+static bool read_tcp(const struct sk_buff *skb, unsigned int protoff, struct pptp_ng_seg *g)
 {
-	unsigned int i;
+	const struct tcphdr *th;
+	struct tcphdr _th;
 
-	for (i = 0; i < s->nrw; i++) {
-		const struct pptp_ng_rewrite *rw = &s->rw[i];
+	th = skb_header_pointer(skb, protoff, sizeof(_th), &_th);
+	if (!th || th->doff < sizeof(*th) / 4)
+		return false;
+	g->dataoff = protoff + th->doff * 4;
+	if (g->dataoff > skb->len)
+		return false;
+	g->seq = ntohl(th->seq);
+	g->syn = th->syn;
+	g->fin = th->fin;
+	g->rst = th->rst;
+	return true;
+}
 
-		if (!nf_nat_mangle_tcp_packet(skb, s->ct, ctinfo, protoff, rw->off,
-					      rw->len, (const char *)rw->bytes, rw->len))
-			return -ENOMEM;
-		pptp_ng_count(s->pn, PNG_REWRITES);
-	}
-	return 0;
+/*
+ * The payload changed in place (REWRITE events): fix the TCP checksum
+ * once, through the NAT core's helper with an empty replacement, which
+ * recomputes it for every checksum mode.  Equal length: no seqadj.
+ */
+static bool fix_checksum(struct sk_buff *skb, struct nf_conn *ct,
+			 enum ip_conntrack_info ctinfo, unsigned int protoff)
+{
+	static const char nothing[1];
+
+	return nf_nat_mangle_tcp_packet(skb, ct, ctinfo, protoff, 0, 0, nothing, 0);
 }
 
 /* Feed one segment's payload; the session lock is held. */
 static int feed(struct pptp_ng_session *s, struct sk_buff *skb, unsigned int protoff,
-		unsigned int dataoff, u32 seq, enum ip_conntrack_info ctinfo)
+		const struct pptp_ng_seg *g, enum ip_conntrack_info ctinfo)
 {
 	unsigned int dir = CTINFO2DIR(ctinfo);
 	enum pptp_feed_verdict v;
 
-	if (s->blocked & (1 << dir)) {
-		pptp_ng_count(s->pn, PNG_DROP_INVALID);
-		return NF_DROP;
-	}
+	if (READ_ONCE(pptp_ng_drop_invalid))
+		s->t.flags |= PPTP_F_REFUSE_INVALID;
+	else
+		s->t.flags &= ~PPTP_F_REFUSE_INVALID;
 	s->cur_dir = dir;
-	s->nrw = 0;
-	s->rw_overflow = false;
-	s->seg_invalid = 0;
+	s->seg = skb->data + g->dataoff;
+	s->seg_len = skb->len - g->dataoff;
+	s->rewrote = false;
+	s->bad_rewrite = false;
 	pptp_ng_count(s->pn, PNG_SEGMENTS);
-	v = pptp_feed(&s->t, dir, seq, skb->data + dataoff, skb->len - dataoff);
-	if (v == PPTP_FEED_FUTURE) {
+	v = pptp_feed(&s->t, dir, g->seq, s->seg, s->seg_len);
+	s->seg = NULL;
+	switch (v) {
+	case PPTP_FEED_FUTURE:
 		/*
 		 * Bytes before this segment never passed here.  Passing it
 		 * could let an untranslated call ID reach the peer, and the
@@ -214,18 +278,13 @@ static int feed(struct pptp_ng_session *s, struct sk_buff *skb, unsigned int pro
 		 */
 		pptp_ng_count(s->pn, PNG_DROP_FUTURE);
 		return NF_DROP;
-	}
-	if (s->seg_invalid && READ_ONCE(pptp_ng_drop_invalid)) {
-		/*
-		 * The receiver never gets these bytes, so nothing after them
-		 * either: the direction is stopped for good, retransmissions
-		 * included (the tracker would take those as old bytes).
-		 */
-		s->blocked |= 1 << dir;
-		pptp_ng_count(s->pn, PNG_DROP_INVALID);
+	case PPTP_FEED_DROP:
+		/* The core took nothing from the refused message on: TCP resends it. */
 		return NF_DROP;
+	case PPTP_FEED_OK:
+		break;
 	}
-	if (s->rw_overflow || apply_rewrites(s, skb, protoff, ctinfo)) {
+	if (s->bad_rewrite || (s->rewrote && !fix_checksum(skb, s->ct, ctinfo, protoff))) {
 		pptp_ng_count(s->pn, PNG_DROP_ERROR);
 		return NF_DROP;
 	}
@@ -240,39 +299,49 @@ static struct pptp_ng_session *session_peek(struct pptp_ng_help *h)
 	return s == PPTP_NG_UNTRACKED ? NULL : s;
 }
 
+/*
+ * Segments of the control connection itself.  ICMP errors about it come
+ * as IP_CT_RELATED (nf_confirm hands the helper those of the original
+ * direction): their payload is an ICMP header and a quoted IP header, not
+ * a segment, and must never be read as one.
+ */
+static bool control_segment(enum ip_conntrack_info ctinfo)
+{
+	return ctinfo == IP_CT_ESTABLISHED || ctinfo == IP_CT_ESTABLISHED_REPLY ||
+	       ctinfo == IP_CT_NEW;
+}
+
 int pptp_ng_help(struct sk_buff *skb, unsigned int protoff, struct nf_conn *ct,
 		 enum ip_conntrack_info ctinfo)
 {
-	struct pptp_ng_help *h = nfct_help_data(ct);
+	struct pptp_ng_help *h;
 	unsigned int dir = CTINFO2DIR(ctinfo);
-	const struct tcphdr *th;
 	struct pptp_ng_session *s;
-	struct tcphdr _th;
-	unsigned int dataoff;
+	struct pptp_ng_seg g;
 	bool data, done;
 	int ret = NF_ACCEPT;
 
-	if (nf_ct_protonum(ct) != IPPROTO_TCP)
+	if (ct->master)
+		return pptp_ng_gre_help(skb, protoff, ct);
+	if (nf_ct_protonum(ct) != IPPROTO_TCP || !control_segment(ctinfo) ||
+	    !read_tcp(skb, protoff, &g))
 		return NF_ACCEPT;
-	th = skb_header_pointer(skb, protoff, sizeof(_th), &_th);
-	if (!th)
-		return NF_ACCEPT;
-	if (th->syn) {
+	h = nfct_help_data(ct);
+	if (g.syn) {
 		/* Payload starts after the SYN; 0 stays "unknown". */
-		WRITE_ONCE(h->isn[dir], ntohl(th->seq) + 1);
+		WRITE_ONCE(h->isn[dir], g.seq + 1);
 		return NF_ACCEPT;
 	}
-	dataoff = protoff + th->doff * 4;
-	data = dataoff < skb->len;
+	data = g.dataoff < skb->len;
 	if (data)
 		s = session_get(ct, h);
-	else if (th->fin || th->rst)
+	else if (g.fin || g.rst)
 		s = session_peek(h);
 	else
 		return NF_ACCEPT;
 	if (!s)
 		return NF_ACCEPT;
-	/* The core reads the payload in one piece and we may write into it. */
+	/* The core reads the payload in one piece and we write into it. */
 	if (data && skb_ensure_writable(skb, skb->len)) {
 		pptp_ng_count(s->pn, PNG_DROP_ERROR);
 		return NF_DROP;
@@ -283,14 +352,22 @@ int pptp_ng_help(struct sk_buff *skb, unsigned int protoff, struct nf_conn *ct,
 		return NF_ACCEPT;
 	}
 	if (data)
-		ret = feed(s, skb, protoff, dataoff, ntohl(th->seq), ctinfo);
+		ret = feed(s, skb, protoff, &g, ctinfo);
+	if (READ_ONCE(s->reopen)) {
+		WRITE_ONCE(s->reopen, false);
+		pptp_ng_reopen(s);
+	}
 	/*
 	 * Closing the control connection clears its calls (RFC 2637 3.1):
-	 * on a reset, or once both sides have sent FIN.
+	 * on a reset that conntrack took as one, or once both sides have sent
+	 * FIN.  A RST in the window but off the exact sequence number leaves
+	 * conntrack ESTABLISHED (the receiver answers with a challenge ACK,
+	 * RFC 5961): whoever sent it, it ends nothing.
 	 */
-	if (ret == NF_ACCEPT && th->fin)
+	if (ret == NF_ACCEPT && g.fin)
 		s->fin |= 1 << dir;
-	done = (ret == NF_ACCEPT && th->rst) || s->fin == 3 ||
+	done = (ret == NF_ACCEPT && g.rst &&
+		READ_ONCE(ct->proto.tcp.state) == TCP_CONNTRACK_CLOSE) || s->fin == 3 ||
 	       (s->t.session == PPTP_SESS_DOWN && !s->t.live_calls);
 	spin_unlock_bh(&s->lock);
 
@@ -304,7 +381,14 @@ int pptp_ng_help(struct sk_buff *skb, unsigned int protoff, struct nf_conn *ct,
 void pptp_ng_destroy(struct nf_conn *ct)
 {
 	struct pptp_ng_help *h = nfct_help_data(ct);
-	struct pptp_ng_session *s = xchg(&h->sess, PPTP_NG_UNTRACKED);
+	struct pptp_ng_session *s;
+
+	if (ct->master) {
+		/* a call's GRE conntrack: its session checks its calls' GRE */
+		pptp_ng_gre_gone(ct->master);
+		return;
+	}
+	s = xchg(&h->sess, PPTP_NG_UNTRACKED);
 
 	if (s && s != PPTP_NG_UNTRACKED)
 		session_end(s);
@@ -333,6 +417,9 @@ void pptp_ng_free_all(struct pptp_ng_net *pn)
 		/* cppcheck-suppress uninitvar ; the list macro is opaque to it */
 		pptp_ng_unmap_all(s);
 		list_del(&s->node);
+		spin_lock_bh(&pn->lock);
+		pptp_ng_source_put(pn, s->src);
+		spin_unlock_bh(&pn->lock);
 		atomic_dec(&pptp_ng_global_sessions);
 		kfree_rcu(s, rcu);
 	}

@@ -9,12 +9,12 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/proc_fs.h>
-#include <linux/random.h>
 #include <linux/seq_file.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 #include <net/netfilter/nf_conntrack.h>
 #include <net/netfilter/nf_conntrack_helper.h>
+#include <net/netfilter/nf_conntrack_expect.h>
 
 #include "pptp_ng.h"
 
@@ -25,6 +25,16 @@ MODULE_PARM_DESC(max_calls, "calls per control connection (1-127, default 32)");
 unsigned int pptp_ng_max_sessions = 4096;
 module_param_named(max_sessions, pptp_ng_max_sessions, uint, 0644);
 MODULE_PARM_DESC(max_sessions, "tracked control connections per netns (default 4096)");
+
+unsigned int pptp_ng_max_sessions_per_source = 256;
+module_param_named(max_sessions_per_source, pptp_ng_max_sessions_per_source, uint, 0644);
+MODULE_PARM_DESC(max_sessions_per_source,
+		 "tracked control connections one source address may open per netns (default 256, 0: no limit)");
+
+unsigned int pptp_ng_max_expectations;
+module_param_named(max_expectations, pptp_ng_max_expectations, uint, 0644);
+MODULE_PARM_DESC(max_expectations,
+		 "GRE expectations pptp-ng may hold per netns; a call holds two until its GRE flows (default 0: half the kernel's default nf_conntrack_expect_max)");
 
 bool pptp_ng_drop_invalid;
 module_param_named(drop_invalid, pptp_ng_drop_invalid, bool, 0644);
@@ -61,6 +71,9 @@ static const char *const counter_names[PNG_COUNTER_MAX] = {
 	[PNG_DROP_FUTURE]	= "drop_future",
 	[PNG_DROP_INVALID]	= "drop_invalid",
 	[PNG_DROP_ERROR]	= "drop_error",
+	[PNG_SESSIONS_SOURCE]	= "sessions_refused_source",
+	[PNG_EXPECT_REFUSED]	= "expect_refused",
+	[PNG_DROP_GRE_NOT_V1]	= "drop_gre_not_v1",
 };
 
 /* "name value" lines; see docs/kernel.md. */
@@ -78,6 +91,8 @@ static int pptp_ng_show(struct seq_file *m, void *v)
 	seq_printf(m, "sessions_live %u\n", sessions);
 	seq_printf(m, "calls_live %u\n", calls);
 	seq_printf(m, "ids_live %u\n", ids);
+	seq_printf(m, "expectations_live %u\n", pptp_ng_expectations_live(pn));
+	seq_printf(m, "expectations_max %u\n", pptp_ng_expectations_max());
 	seq_printf(m, "global_sessions_live %d\n", atomic_read(&pptp_ng_global_sessions));
 	seq_printf(m, "global_ids_live %d\n", atomic_read(&pptp_ng_global_ids));
 	for (i = 0; i < PNG_COUNTER_MAX; i++)
@@ -91,6 +106,9 @@ static int pptp_ng_show(struct seq_file *m, void *v)
 	for (i = 0; i < PPTP_REFUSE_COUNT; i++)
 		seq_printf(m, "refused.%s %ld\n", pptp_refusal_name(i),
 			   atomic_long_read(&pn->refused[i]));
+	for (i = 0; i < PPTP_DROP_COUNT; i++)
+		seq_printf(m, "dropped.%s %ld\n", pptp_drop_name(i),
+			   atomic_long_read(&pn->dropped[i]));
 	return 0;
 }
 
@@ -101,9 +119,10 @@ static int __net_init pptp_ng_net_init(struct net *net)
 
 	spin_lock_init(&pn->lock);
 	INIT_LIST_HEAD(&pn->sessions);
-	pn->rotor = get_random_u32();
-	for (i = 0; i < ARRAY_SIZE(pn->xids); i++)
-		INIT_HLIST_HEAD(&pn->xids[i]);
+	for (i = 0; i < ARRAY_SIZE(pn->spaces); i++)
+		INIT_HLIST_HEAD(&pn->spaces[i]);
+	for (i = 0; i < ARRAY_SIZE(pn->sources); i++)
+		INIT_HLIST_HEAD(&pn->sources[i]);
 	if (!proc_create_net_single("nf_pptp_ng", 0444, net->proc_net, pptp_ng_show, NULL))
 		return -ENOMEM;
 	return 0;
@@ -180,8 +199,25 @@ static int __init pptp_ng_init(void)
 	return 0;
 }
 
+/* A call's GRE conntrack: it carries one of our helpers and has a master. */
+static int our_gre(struct nf_conn *ct, void *data)
+{
+	const struct nf_conn_help *help = nfct_help(ct);
+	const struct nf_conntrack_helper *helper;
+
+	if (!ct->master || !help)
+		return 0;
+	helper = rcu_dereference_raw(help->helper);
+	return helper == &pptp_ng_helpers[0] || helper == &pptp_ng_helpers[1];
+}
+
 static void __exit pptp_ng_exit(void)
 {
+	/*
+	 * Our GRE conntracks live as long as their calls (fixed timeouts of
+	 * days): with the module gone nothing would end them.
+	 */
+	nf_ct_iterate_destroy(our_gre, NULL);
 	nf_ct_helper_expectfn_unregister(&pptp_ng_expectfn_reg);
 	/* No help(), destroy() or expectfn runs after this. */
 	pptp_ng_helpers_unregister(pptp_ng_helpers, ARRAY_SIZE(pptp_ng_helpers));

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * NAT of the GRE conntracks pptp-ng's expectations create: the one part
- * of the module that works on the NAT core's terms.
+ * The GRE conntracks pptp-ng's expectations create: their lifetime, and
+ * their NAT, the one part of the module that works on the NAT core's
+ * terms.
  */
 #include <net/netfilter/nf_conntrack.h>
 #include <net/netfilter/nf_conntrack_expect.h>
@@ -10,18 +11,36 @@
 #include "help_area.h"
 
 /*
- * A GRE conntrack was created from one of our expectations on a NATed
- * control connection: send it where the master's other direction says,
- * with the call ID the receiver chose.  The source key is not on the wire
- * (GRE has none), so only the destination key is rewritten.
+ * A call's GRE conntrack lives as long as the call: the call's end kills
+ * it (gre.c).  Conntrack's GRE timeouts (30 s unreplied, and each call
+ * direction is its own unreplied conntrack) would end an idle call, so the
+ * timeout is fixed at days, which only bounds a call whose end was missed.
+ * Assured, it is not what early_drop takes when the table fills.
  */
-void pptp_ng_expectfn(struct nf_conn *ct, struct nf_conntrack_expect *exp)
+#define PPTP_NG_GRE_HOLD	(5U * 24 * 60 * 60 * HZ)
+
+static void gre_lifetime(struct nf_conn *ct)
+{
+	/* Not confirmed yet: the timeout is relative until confirmation. */
+	WRITE_ONCE(ct->timeout, PPTP_NG_GRE_HOLD);
+	__set_bit(IPS_FIXED_TIMEOUT_BIT, &ct->status);
+	__set_bit(IPS_ASSURED_BIT, &ct->status);
+}
+
+/*
+ * When the control connection is NATed, send the GRE where the master's
+ * other direction says, with the call ID the receiver chose.  The source
+ * key is not on the wire (GRE has none), so only the destination key is
+ * rewritten.
+ */
+static void gre_nat(struct nf_conn *ct, struct nf_conntrack_expect *exp)
 {
 	const struct nf_conn *master = ct->master;
 	const struct nf_conntrack_tuple *back = &master->tuplehash[!exp->dir].tuple;
 	struct nf_nat_range2 range = {};
 
-	if (nf_nat_initialized(ct, NF_NAT_MANIP_SRC) ||
+	if (!(master->status & IPS_NAT_MASK) ||
+	    nf_nat_initialized(ct, NF_NAT_MANIP_SRC) ||
 	    nf_nat_initialized(ct, NF_NAT_MANIP_DST))
 		return;
 	range.flags = NF_NAT_RANGE_MAP_IPS;
@@ -36,4 +55,10 @@ void pptp_ng_expectfn(struct nf_conn *ct, struct nf_conntrack_expect *exp)
 	range.max_proto = exp->saved_proto;
 	nf_nat_setup_info(ct, &range, NF_NAT_MANIP_DST);
 	pptp_ng_count_gre_nat(nf_ct_net(ct));
+}
+
+void pptp_ng_expectfn(struct nf_conn *ct, struct nf_conntrack_expect *exp)
+{
+	gre_lifetime(ct);
+	gre_nat(ct, exp);
 }

@@ -12,6 +12,7 @@
 #include <linux/list.h>
 #include <linux/spinlock.h>
 #include <linux/atomic.h>
+#include <linux/bitmap.h>
 #include <net/netfilter/nf_conntrack.h>
 #include <net/netfilter/nf_conntrack_helper.h>
 
@@ -19,11 +20,11 @@
 #include "help_area.h"
 
 #include <pptp_ng/core.h>
+#include <pptp_ng/nat.h>
 
 #define PPTP_NG_NAME		"pptp-ng"
 #define PPTP_NG_MAX_CALLS	127	/* 2 expectations a call, 255 at most a master */
-#define PPTP_NG_MAX_RW		32	/* rewrites applied to one segment */
-#define PPTP_NG_XID_BITS	8
+#define PPTP_NG_HASH_BITS	8	/* ID spaces and session sources per netns */
 
 /* Per-netns counters, shown by /proc/net/nf_pptp_ng under these names. */
 enum pptp_ng_counter {
@@ -40,29 +41,29 @@ enum pptp_ng_counter {
 	PNG_REWRITES,		/* 2-byte fields rewritten in segments */
 	PNG_DROP_FUTURE,	/* segments after a gap: dropped, TCP resends */
 	PNG_DROP_INVALID,	/* segments with invalid messages (drop_invalid) */
-	PNG_DROP_ERROR,		/* no memory, too many rewrites, mangle failed */
+	PNG_DROP_ERROR,		/* no memory, a bad rewrite, mangle failed */
+	PNG_SESSIONS_SOURCE,	/* refused: max_sessions_per_source reached */
+	PNG_EXPECT_REFUSED,	/* calls without GRE: max_expectations reached */
+	PNG_DROP_GRE_NOT_V1,	/* non-PPTP GRE on a call's conntrack: dropped */
 	PNG_COUNTER_MAX
 };
 
 struct pptp_ng_net {
-	spinlock_t lock;		/* sessions, nsessions, xids, rotor */
+	spinlock_t lock;		/* everything up to the counters */
 	struct list_head sessions;
 	unsigned int nsessions;
-	unsigned int calls_live;
-	unsigned int ids_live;		/* entries in xids */
-	u16 rotor;
-	struct hlist_head xids[1 << PPTP_NG_XID_BITS];
+	unsigned int calls_live;	/* calls with GRE open */
+	unsigned int ids_live;		/* IDs taken in the spaces */
+	struct hlist_head spaces[1 << PPTP_NG_HASH_BITS];	/* struct pptp_ng_space */
+	struct hlist_head sources[1 << PPTP_NG_HASH_BITS];	/* struct pptp_ng_source */
 	atomic_long_t cnt[PNG_COUNTER_MAX];
 	atomic_long_t invalid[PPTP_INV_COUNT];
 	atomic_long_t anomaly[PPTP_AN_COUNT];
 	atomic_long_t refused[PPTP_REFUSE_COUNT];
+	atomic_long_t dropped[PPTP_DROP_COUNT];
 };
 
-struct pptp_ng_rewrite {
-	u32 off;		/* from the start of the TCP payload */
-	u8 len;
-	u8 bytes[2];
-};
+struct pptp_ng_source;
 
 /*
  * A control connection.  Freed (RCU) when the master conntrack is
@@ -76,14 +77,16 @@ struct pptp_ng_session {
 	struct rcu_head rcu;
 	struct nf_conn *ct;		/* master: the session lives within its life */
 	struct pptp_ng_net *pn;
+	struct pptp_ng_source *src;	/* its share of max_sessions_per_source */
 	bool dead;
+	bool reopen;			/* a GRE conntrack died: check the calls' GRE */
 	u8 fin;				/* bit per direction that sent FIN */
-	u8 blocked;			/* bit per direction stopped by drop_invalid */
 	u8 cur_dir;			/* direction of the segment being fed */
-	u8 seg_invalid;
-	u8 nrw;
-	bool rw_overflow;
-	struct pptp_ng_rewrite rw[PPTP_NG_MAX_RW];
+	bool rewrote;			/* the segment's payload was changed */
+	bool bad_rewrite;		/* the core asked for an impossible write */
+	u8 *seg;			/* the segment's payload while it is fed */
+	u32 seg_len;
+	DECLARE_BITMAP(gre_open, PPTP_NG_MAX_CALLS);	/* per call slot: expectations set */
 	struct pptp_tracker t;
 	struct pptp_call calls[];
 };
@@ -94,6 +97,8 @@ struct pptp_ng_session {
 /* main.c */
 extern unsigned int pptp_ng_max_calls;
 extern unsigned int pptp_ng_max_sessions;
+extern unsigned int pptp_ng_max_sessions_per_source;
+extern unsigned int pptp_ng_max_expectations;
 extern bool pptp_ng_drop_invalid;
 /* Every netns together: what a leak would leave behind. */
 extern atomic_t pptp_ng_global_sessions;
@@ -112,11 +117,22 @@ void pptp_ng_destroy(struct nf_conn *ct);
 void pptp_ng_free_all(struct pptp_ng_net *pn);
 extern const struct pptp_ops pptp_ng_ops;
 
-/* gre.c */
+/* ids.c: translated call IDs, unique per (address seen as, peer) */
 int pptp_ng_map_id(void *ctx, const struct pptp_tracker *t, u8 role, u16 id, u16 *xid);
 void pptp_ng_unmap(struct pptp_ng_session *s, u8 role, u16 id, u16 xid);
 void pptp_ng_unmap_all(struct pptp_ng_session *s);
+
+/* sources.c: sessions per source address */
+struct pptp_ng_source *pptp_ng_source_get(struct pptp_ng_net *pn, const struct nf_conn *ct);
+void pptp_ng_source_put(struct pptp_ng_net *pn, struct pptp_ng_source *src);
+
+/* gre.c */
 void pptp_ng_call_up(struct pptp_ng_session *s, const struct pptp_call *c);
 void pptp_ng_call_down(struct pptp_ng_session *s, const struct pptp_call *c);
+void pptp_ng_reopen(struct pptp_ng_session *s);
+void pptp_ng_gre_gone(struct nf_conn *master);
+unsigned int pptp_ng_expectations_live(struct pptp_ng_net *pn);
+unsigned int pptp_ng_expectations_max(void);
+int pptp_ng_gre_help(struct sk_buff *skb, unsigned int protoff, struct nf_conn *ct);
 
 #endif /* PPTP_NG_KMOD_H */

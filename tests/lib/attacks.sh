@@ -14,7 +14,7 @@
 #   client3 attacker (LAN) ──────┘                              └ out1 attacker (internet)
 #
 # The victims' calls carry GRE both ways for the whole run (a packet every
-# 250 ms) while the attackers forge what a LAN or internet host can send:
+# 250 ms, 40 s) while the attackers forge what a LAN or internet host can send:
 # ICMP errors of several kinds quoting either direction of a victim's
 # control connection (quoting an IP ID that once read as TCP RST in a
 # helper that took ICMP for TCP), SYN and RST segments in and out of the
@@ -25,14 +25,15 @@
 #   victims_start       the server's PAC and both victims, calls up
 #   attack_icmp         ICMP errors from client3 and out1
 #   attack_tcp          SYN and RST: in and out of the window, both sides
-#   attack_gre_v0       GRE v0 from client1 to the server, keyed like the
+#   attack_gre_v0 I     GRE v0 from client I to the server, keyed like the
 #                       call whose PAC ID is 0 (expected 0: a pinhole for it)
 #   victims_check       every victim call kept all its GRE both ways
 
 attack=$PWD/build/tests/pptp-attack
 attacker_pac=203.0.113.3
 victim_calls=4
-victim_packets=60
+# 40 s of GRE: longer than the attacks take in a TCG guest on a busy machine
+victim_packets=160
 
 # The victims' PAC numbers its calls from 0, as pptpd does: the first
 # call's PNS-to-PAC GRE is keyed 0, like GRE version 0.
@@ -41,11 +42,11 @@ victims_start() {
 	bg_pids+=($!)
 	sim_listen pac server "$server_ip4" --role pac --expect-sessions 2 \
 		--calls $victim_calls --packets $victim_packets --gre-interval 250 \
-		--call-id-base 0 --timeout 90
+		--call-id-base 0 --timeout 150
 	sim_connect v1 client1 "$server_ip4" --role pns --calls $victim_calls \
-		--packets $victim_packets --gre-interval 250 --call-id-base 100 --timeout 90
+		--packets $victim_packets --gre-interval 250 --call-id-base 100 --timeout 150
 	sim_connect v2 client2 "$server_ip4" --role pns --calls $victim_calls \
-		--packets $victim_packets --gre-interval 250 --call-id-base 100 --timeout 90
+		--packets $victim_packets --gre-interval 250 --call-id-base 100 --timeout 150
 	victims_up
 }
 
@@ -84,7 +85,7 @@ attack_icmp() {
 	[ -n "$p" ] && [ -n "$pp" ] || fail "no control connection of client1 in conntrack"
 	pretty attack "ICMP errors about client1's control connection ($c1:$p, public :$pp)"
 	for kind in $icmp_kinds; do
-		for id in 0xf004 0x5014 0x0000 0xffff; do
+		for id in 0xf004 0x5014; do	# doff 15 + RST, doff 5 + RST|ACK
 			# LAN host: about a segment the server sent client1 (original direction)
 			n_client 3 "$attack" icmp --from "$(client_ip4 3)" --to "$server_ip4" \
 				--type "$kind" --ipid "$id" --quote "$server_ip4:1723,$c1:$p"
@@ -105,7 +106,7 @@ attack_tcp() {
 	pp=$(public_port 1)
 	nxt=$(client_snd_nxt 1 "$p")	# before the capture holds forgeries too
 	pretty attack "SYN and RST forged for both ends of client1's control connection"
-	for seq in 1 0x40000000 0x80000000 0xc0000000 0xfffffff0; do
+	for seq in 1 0x80000000 0xfffffff0; do
 		n_client 3 "$attack" tcp --from "$c1:$p" --to "$server_ip4:1723" --flags S --seq "$seq"
 		n_client 3 "$attack" tcp --from "$c1:$p" --to "$server_ip4:1723" --flags R --seq "$seq"
 		n_client 3 "$attack" tcp --from "$c1:$p" --to "$server_ip4:1723" --flags RA \
@@ -138,11 +139,15 @@ client_snd_nxt() {
 		grep -o 'seq [0-9:]*' | tail -n 1 | sed 's/seq //; s/.*://'
 }
 
+# attack_gre_v0 I: GRE version 0 from client I to the server and from
+# the internet to the public address.  The PAC numbers its calls from 0,
+# so one victim call's PNS-to-PAC GRE is keyed 0, like every GRE v0 packet.
 attack_gre_v0() {
-	local i
-	pretty attack "GRE version 0 from client1 to the server: the call keyed 0 is no pinhole for it"
+	local i c
+	c=$(client_ip4 "${1:-1}")
+	pretty attack "GRE version 0 from $c to the server: a call keyed 0 is no pinhole for it"
 	for ((i = 0; i < 5; i++)); do
-		n_client 1 "$attack" gre --from "$(client_ip4 1)" --to "$server_ip4" --version 0
+		n_client "${1:-1}" "$attack" gre --from "$c" --to "$server_ip4" --version 0
 		n_out 1 "$attack" gre --from "$server_ip4" --to "$fw_wan_ip4" --version 0
 	done
 }
@@ -154,8 +159,10 @@ attack_floods() {
 	n_server ip addr add "$attacker_pac/24" dev "$(n_server ip -o -4 addr show |
 		awk -v a="$server_ip4/24" '$4 == a { print $2 }')"
 	pretty attack "client3 floods: 8 control connections x 2 calls"
-	sim_listen apac server "$attacker_pac" --role pac --duration 25 --timeout 30
-	sim_connect attacker client3 "$attacker_pac" --role pns --sessions 8 --calls 2 --timeout 25
+	# no GRE: the calls keep their expectations, the most a host can hold
+	sim_listen apac server "$attacker_pac" --role pac --duration 25 --timeout 30 --packets 0
+	sim_connect attacker client3 "$attacker_pac" --role pns --sessions 8 --calls 2 --timeout 25 \
+		--packets 0
 }
 
 # victims_check: both victims and the PAC saw every GRE packet of every

@@ -240,6 +240,11 @@ static int send_one(struct call *c)
 	}
 	if (raw_send(s, pkt, hl + g.payload_len))
 		return -EAGAIN;
+	if (data && sim->o.gre_pause_s && c->tx_next + 1 == sim->o.packets / 2) {
+		/* --gre-pause: the whole process goes quiet, as an idle tunnel */
+		logv(1, "GRE paused for %u s", sim->o.gre_pause_s);
+		tx_blocked_until = now_ms() + sim->o.gre_pause_s * 1000ull;
+	}
 	if (data) {
 		c->tx_next++;
 		sim->st.gre_sent++;

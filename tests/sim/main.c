@@ -75,6 +75,8 @@ static void usage(FILE *f)
 	      "  --incoming          incoming calls (ICRQ/ICRP/ICCN) instead of outgoing\n"
 	      "  --packets K         GRE packets per call per direction (3)\n"
 	      "  --gre-interval MS   one GRE packet per call every MS ms, not all at once\n"
+	      "  --gre-pause S       send half of --packets, stay silent S seconds, then the\n"
+	      "                      rest (an idle call; raise --timeout to match)\n"
 	      "  --call-id-base B    first call ID this process allocates (1; 0 as pptpd)\n"
 	      "  --expect-sessions N listener: exit once N sessions were served\n"
 	      "  --duration S        listener: run at most S seconds (not a failure)\n"
@@ -161,7 +163,7 @@ enum {
 	OPT_CALLS, OPT_INCOMING, OPT_PACKETS, OPT_BASE, OPT_EXPECT, OPT_DURATION,
 	OPT_TIMEOUT, OPT_COALESCE, OPT_SPLIT, OPT_SPLIT_PAUSE, OPT_ECHO, OPT_EXTRAS,
 	OPT_HOSTILE, OPT_FLOOD, OPT_ALLOW_INVALID, OPT_CDN_PEER_ID, OPT_JSON,
-	OPT_HOLD, OPT_GRE_AFTER_PEER, OPT_INTERVAL, OPT_GRE_INTERVAL,
+	OPT_HOLD, OPT_GRE_AFTER_PEER, OPT_INTERVAL, OPT_GRE_INTERVAL, OPT_GRE_PAUSE,
 };
 
 static const struct option long_opts[] = {
@@ -192,6 +194,7 @@ static const struct option long_opts[] = {
 	{ "gre-after-peer", no_argument, NULL, OPT_GRE_AFTER_PEER },
 	{ "interval", required_argument, NULL, OPT_INTERVAL },
 	{ "gre-interval", required_argument, NULL, OPT_GRE_INTERVAL },
+	{ "gre-pause", required_argument, NULL, OPT_GRE_PAUSE },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
@@ -241,6 +244,9 @@ static void parse_value(struct sim_opts *o, int c, const char *arg)
 		break;
 	case OPT_GRE_INTERVAL:
 		o->gre_interval_ms = num(arg, "--gre-interval", 60000);
+		break;
+	case OPT_GRE_PAUSE:
+		o->gre_pause_s = num(arg, "--gre-pause", 86400);
 		break;
 	}
 }

@@ -57,6 +57,7 @@ struct sim_opts {
 	unsigned int sessions;		/* connections to open */
 	unsigned int interval_ms;	/* connector: between two connects, 0 all at once */
 	unsigned int gre_interval_ms;	/* between a call's GRE packets, 0 at once */
+	unsigned int gre_pause_s;	/* silence after half of a call's packets, 0 none */
 	unsigned int calls;		/* calls per session */
 	bool calls_given;
 	bool incoming;			/* ICRQ calls instead of OCRQ */

@@ -28,6 +28,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "pptp_ng/shim.h"
+#include "inet_csum.h"
+
 #define PKT_MAX		256
 
 struct addr {
@@ -100,36 +103,6 @@ static void parse_addr(const char *s, struct addr *a, int want_port)
 	a->port = port ? (uint16_t)number(port, 65535) : 0;
 }
 
-static uint32_t sum16(uint32_t sum, const uint8_t *p, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
-	if (len & 1)
-		sum += (uint32_t)p[len - 1] << 8;
-	return sum;
-}
-
-static uint16_t fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
-}
-
 static size_t alen(const struct addr *a)
 {
 	return a->family == AF_INET ? 4 : 16;
@@ -139,17 +112,17 @@ static size_t alen(const struct addr *a)
 static uint32_t pseudo(const struct addr *s, const struct addr *d, uint8_t proto, size_t len)
 {
 	uint8_t tail[8] = { 0 };
-	uint32_t sum = sum16(0, s->a, alen(s));
+	uint32_t sum = inet_sum(0, s->a, alen(s));
 
-	sum = sum16(sum, d->a, alen(d));
+	sum = inet_sum(sum, d->a, alen(d));
 	if (s->family == AF_INET) {
 		tail[1] = proto;
-		put16(tail + 2, (uint16_t)len);
-		return sum16(sum, tail, 4);
+		pptp_put16(tail + 2, (uint16_t)len);
+		return inet_sum(sum, tail, 4);
 	}
-	put32(tail, (uint32_t)len);
+	pptp_put32(tail, (uint32_t)len);
 	tail[7] = proto;
-	return sum16(sum, tail, 8);
+	return inet_sum(sum, tail, 8);
 }
 
 /* An IP header (no options) for @len bytes of @proto from @s to @d. */
@@ -159,18 +132,18 @@ static size_t ip_header(uint8_t *p, const struct addr *s, const struct addr *d, 
 	if (s->family == AF_INET) {
 		memset(p, 0, 20);
 		p[0] = 0x45;
-		put16(p + 2, (uint16_t)(20 + len));
-		put16(p + 4, id);
+		pptp_put16(p + 2, (uint16_t)(20 + len));
+		pptp_put16(p + 4, id);
 		p[8] = 64;
 		p[9] = proto;
 		memcpy(p + 12, s->a, 4);
 		memcpy(p + 16, d->a, 4);
-		put16(p + 10, fold(sum16(0, p, 20)));
+		pptp_put16(p + 10, inet_fold(inet_sum(0, p, 20)));
 		return 20;
 	}
 	memset(p, 0, 40);
 	p[0] = 0x60;
-	put16(p + 4, (uint16_t)len);
+	pptp_put16(p + 4, (uint16_t)len);
 	p[6] = proto;
 	p[7] = 64;
 	memcpy(p + 8, s->a, 16);
@@ -181,9 +154,9 @@ static size_t ip_header(uint8_t *p, const struct addr *s, const struct addr *d, 
 /* The first 8 bytes of a TCP header, as ICMP quotes them. */
 static size_t tcp8(uint8_t *p, const struct opts *o)
 {
-	put16(p, o->qsrc.port);
-	put16(p + 2, o->qdst.port);
-	put32(p + 4, o->seq ? o->seq : 0x12345678);
+	pptp_put16(p, o->qsrc.port);
+	pptp_put16(p + 2, o->qdst.port);
+	pptp_put32(p + 4, o->seq ? o->seq : 0x12345678);
 	return 8;
 }
 
@@ -197,13 +170,13 @@ static size_t build_icmp(uint8_t *pkt, const struct opts *o)
 	l4[0] = o->type;
 	l4[1] = o->code;
 	if (!v6 && o->type == 3 && o->code == 4)
-		put16(l4 + 6, 576);	/* fragmentation needed: next-hop MTU */
+		pptp_put16(l4 + 6, 576);	/* fragmentation needed: next-hop MTU */
 	n += ip_header(l4 + n, &o->qsrc, &o->qdst, IPPROTO_TCP, 40, o->ipid);
 	n += tcp8(l4 + n, o);
 	if (v6)
-		put16(l4 + 2, fold(pseudo(&o->from, &o->to, IPPROTO_ICMPV6, n) + sum16(0, l4, n)));
+		pptp_put16(l4 + 2, inet_fold(pseudo(&o->from, &o->to, IPPROTO_ICMPV6, n) + inet_sum(0, l4, n)));
 	else
-		put16(l4 + 2, fold(sum16(0, l4, n)));
+		pptp_put16(l4 + 2, inet_fold(inet_sum(0, l4, n)));
 	hl = ip_header(pkt, &o->from, &o->to, v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP, n, 0x4242);
 	memcpy(pkt + hl, l4, n);
 	return hl + n;
@@ -214,14 +187,14 @@ static size_t build_tcp(uint8_t *pkt, const struct opts *o)
 	uint8_t t[20] = { 0 };
 	size_t hl;
 
-	put16(t, o->from.port);
-	put16(t + 2, o->to.port);
-	put32(t + 4, o->seq);
-	put32(t + 8, o->ack);
+	pptp_put16(t, o->from.port);
+	pptp_put16(t + 2, o->to.port);
+	pptp_put32(t + 4, o->seq);
+	pptp_put32(t + 8, o->ack);
 	t[12] = 5 << 4;
 	t[13] = o->flags;
-	put16(t + 14, 8192);
-	put16(t + 16, fold(pseudo(&o->from, &o->to, IPPROTO_TCP, 20) + sum16(0, t, 20)));
+	pptp_put16(t + 14, 8192);
+	pptp_put16(t + 16, inet_fold(pseudo(&o->from, &o->to, IPPROTO_TCP, 20) + inet_sum(0, t, 20)));
 	hl = ip_header(pkt, &o->from, &o->to, IPPROTO_TCP, 20, 0x4243);
 	memcpy(pkt + hl, t, 20);
 	return hl + 20;
@@ -237,14 +210,14 @@ static size_t build_gre(uint8_t *pkt, const struct opts *o)
 	if (o->version == 1) {
 		g[0] = 0x20;			/* K */
 		g[1] = 0x01;			/* version 1 */
-		put16(g + 2, 0x880b);
-		put16(g + 4, sizeof(ppp));	/* payload length */
-		put16(g + 6, (uint16_t)o->key);
+		pptp_put16(g + 2, 0x880b);
+		pptp_put16(g + 4, sizeof(ppp));	/* payload length */
+		pptp_put16(g + 6, (uint16_t)o->key);
 		n = 8;
 	} else {
 		g[0] = 0;
 		g[1] = 0;
-		put16(g + 2, 0x0800);
+		pptp_put16(g + 2, 0x0800);
 		n = 4;
 	}
 	memcpy(g + n, ppp, sizeof(ppp));

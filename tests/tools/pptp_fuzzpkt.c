@@ -31,6 +31,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "pptp_ng/shim.h"
+#include "inet_csum.h"
+
 #include "../fuzz/script.h"
 
 #define STREAM_MAX	(1 << 16)
@@ -57,36 +60,6 @@ static uint32_t rnd(void)
 	return rng;
 }
 
-static uint32_t sum16(uint32_t sum, const uint8_t *p, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
-	if (len & 1)
-		sum += (uint32_t)p[len - 1] << 8;
-	return sum;
-}
-
-static uint16_t fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
-}
-
 /* An IPv4 packet of @proto with @len bytes of @l4 from @src to @dst, out of raw[@side]. */
 static void send_ip(int side, uint32_t src, uint32_t dst, uint8_t proto, const uint8_t *l4,
 		    size_t len)
@@ -96,13 +69,13 @@ static void send_ip(int side, uint32_t src, uint32_t dst, uint8_t proto, const u
 
 	memset(pkt, 0, 20);
 	pkt[0] = 0x45;
-	put16(pkt + 2, (uint16_t)(20 + len));
-	put16(pkt + 4, (uint16_t)rnd());
+	pptp_put16(pkt + 2, (uint16_t)(20 + len));
+	pptp_put16(pkt + 4, (uint16_t)rnd());
 	pkt[8] = 64;
 	pkt[9] = proto;
 	memcpy(pkt + 12, &src, 4);
 	memcpy(pkt + 16, &dst, 4);
-	put16(pkt + 10, fold(sum16(0, pkt, 20)));
+	pptp_put16(pkt + 10, inet_fold(inet_sum(0, pkt, 20)));
 	memcpy(pkt + 20, l4, len);
 	to.sin_addr.s_addr = dst;
 	if (sendto(raw[side], pkt, 20 + len, 0, (struct sockaddr *)&to, sizeof(to)) < 0 &&
@@ -133,20 +106,21 @@ static void send_tcp(const struct conn *c, int dir, uint8_t flags, uint32_t seq,
 
 	ends(c, dir, &src, &dst, &sp, &dp);
 	memset(t, 0, 20);
-	put16(t, sp);
-	put16(t + 2, dp);
-	put32(t + 4, seq);
-	put32(t + 8, c->isn[!dir] + 1 + c->sent[!dir]);
+	pptp_put16(t, sp);
+	pptp_put16(t + 2, dp);
+	pptp_put32(t + 4, seq);
+	pptp_put32(t + 8, c->isn[!dir] + 1 + c->sent[!dir]);
 	t[12] = 5 << 4;
 	t[13] = flags;
-	put16(t + 14, 65535);
-	memcpy(t + 20, data, len);
+	pptp_put16(t + 14, 65535);
+	if (len)
+		memcpy(t + 20, data, len);
 	memcpy(ph, &src, 4);
 	memcpy(ph + 4, &dst, 4);
 	ph[8] = 0;
 	ph[9] = IPPROTO_TCP;
-	put16(ph + 10, (uint16_t)(20 + len));
-	put16(t + 16, fold(sum16(sum16(0, ph, 12), t, 20 + len)));
+	pptp_put16(ph + 10, (uint16_t)(20 + len));
+	pptp_put16(t + 16, inet_fold(inet_sum(inet_sum(0, ph, 12), t, 20 + len)));
 	send_ip(dir, src, dst, IPPROTO_TCP, t, 20 + len);
 }
 
@@ -184,16 +158,16 @@ static void send_icmp(const struct conn *c, int dir)
 	m[0] = k[0];
 	m[1] = k[1];
 	m[8] = 0x45;
-	put16(m + 10, 40);
-	put16(m + 12, rnd() & 1 ? 0xf004 : (uint16_t)rnd());
+	pptp_put16(m + 10, 40);
+	pptp_put16(m + 12, rnd() & 1 ? 0xf004 : (uint16_t)rnd());
 	m[16] = 64;
 	m[17] = IPPROTO_TCP;
 	memcpy(m + 20, &src, 4);
 	memcpy(m + 24, &dst, 4);
-	put16(m + 28, sp);
-	put16(m + 30, dp);
-	put32(m + 32, c->isn[dir] + 1 + c->sent[dir]);
-	put16(m + 2, fold(sum16(0, m, sizeof(m))));
+	pptp_put16(m + 28, sp);
+	pptp_put16(m + 30, dp);
+	pptp_put32(m + 32, c->isn[dir] + 1 + c->sent[dir]);
+	pptp_put16(m + 2, inet_fold(inet_sum(0, m, sizeof(m))));
 	/* from the other side, to the quoted packet's source */
 	send_ip(!dir, dir ? c->public : c->server, src, IPPROTO_ICMP, m, sizeof(m));
 }

@@ -18,16 +18,18 @@ per_source=/sys/module/nf_conntrack_pptp_ng/parameters/max_sessions_per_source
 trap '[ "$helper" != pptp-ng ] || echo 256 >"$per_source"; face_stop $?; cleanup; rm -rf "$out"' EXIT
 topology 2
 NGD_ARGS="--max-sessions-per-source 0" fw_ruleset
-fuzz_faces "${FUZZ_SEGMENTS:-100000}"
-if ng_face; then
+# Once conntrack forgot the fuzzed connections, nothing of them is left.
+fuzz_flushed() {
+	ng_face || return 0
 	pretty counters "$(fw_counters | awk '$2 != 0' | tr '\n' ' ')"
-	n_fw conntrack -F >/dev/null 2>&1 || true
 	for ((t = 0; t < 50; t++)); do
 		[ "$(fw_counter sessions_live)" = 0 ] && break
 		sleep 0.1
 	done
 	[ "$(fw_counter sessions_live)" = 0 ] || fail "sessions left after conntrack -F"
 	[ "$(fw_counter ids_live)" = 0 ] || fail "call IDs left after conntrack -F"
-fi
+}
+
+fuzz_faces "${FUZZ_SEGMENTS:-100000}"
 [ "$helper" != pptp-ngd ] || kill -0 "$ngd_pid" 2>/dev/null || fail "pptp-ngd died"
 pretty done "fuzzed packets through $helper: no report, still working"
