@@ -107,9 +107,10 @@ static void build_script(void)
 /* The segment being fed: rewrites land here, never in the script. */
 static u8 seg[PPTP_MSG_MAX_LEN];
 
-static int map_id(void *ctx, const struct pptp_tracker *t, u8 role, u16 id, u16 *xid)
+static int map_id(void *ctx, const struct pptp_tracker *t, unsigned int dir, u8 role, u16 id,
+		  u16 *xid)
 {
-	(void)ctx; (void)t; (void)role;
+	(void)ctx; (void)t; (void)dir; (void)role;
 	*xid = xid_of(id);
 	return 0;
 }

@@ -53,7 +53,7 @@ static void pptp_ng_event(void *ctx, const struct pptp_tracker *t,
 		 * more than the field's two bytes inside the segment; anything
 		 * else is refused, never copied.
 		 */
-		if (!s->seg || ev->nbytes < 1 || ev->nbytes > 2 ||
+		if (!s->seg || ev->nbytes < 1 || ev->nbytes > 2 || ev->nbytes > s->seg_len ||
 		    ev->seg_off > s->seg_len - ev->nbytes) {
 			s->bad_rewrite = true;
 			break;
@@ -260,7 +260,6 @@ static int feed(struct pptp_ng_session *s, struct sk_buff *skb, unsigned int pro
 		s->t.flags |= PPTP_F_REFUSE_INVALID;
 	else
 		s->t.flags &= ~PPTP_F_REFUSE_INVALID;
-	s->cur_dir = dir;
 	s->seg = skb->data + g->dataoff;
 	s->seg_len = skb->len - g->dataoff;
 	s->rewrote = false;

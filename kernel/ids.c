@@ -82,15 +82,16 @@ static void space_put_id(struct pptp_ng_net *pn, struct pptp_ng_space *sp, u16 x
  * Behind NAT, the core's policy chooses what the other side sees (the ID
  * itself when free); otherwise it stays as it is.
  */
-int pptp_ng_map_id(void *ctx, const struct pptp_tracker *t, u8 role, u16 id, u16 *xid)
+int pptp_ng_map_id(void *ctx, const struct pptp_tracker *t, unsigned int dir, u8 role, u16 id,
+		   u16 *xid)
 {
 	struct pptp_ng_session *s = ctx;
 	struct pptp_ng_net *pn = s->pn;
-	const struct nf_conntrack_tuple *back = &s->ct->tuplehash[!s->cur_dir].tuple;
+	const struct nf_conntrack_tuple *back = &s->ct->tuplehash[!dir].tuple;
 	struct pptp_ng_space *sp;
 	struct pptp_ng_xid *x;
 
-	if (!t->translated[s->cur_dir])
+	if (!t->translated[dir])
 		return 0;
 	x = kzalloc(sizeof(*x), GFP_ATOMIC | __GFP_ACCOUNT | __GFP_NOWARN);
 	if (!x)

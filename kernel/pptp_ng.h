@@ -81,7 +81,6 @@ struct pptp_ng_session {
 	bool dead;
 	bool reopen;			/* a GRE conntrack died: check the calls' GRE */
 	u8 fin;				/* bit per direction that sent FIN */
-	u8 cur_dir;			/* direction of the segment being fed */
 	bool rewrote;			/* the segment's payload was changed */
 	bool bad_rewrite;		/* the core asked for an impossible write */
 	u8 *seg;			/* the segment's payload while it is fed */
@@ -118,7 +117,8 @@ void pptp_ng_free_all(struct pptp_ng_net *pn);
 extern const struct pptp_ops pptp_ng_ops;
 
 /* ids.c: translated call IDs, unique per (address seen as, peer) */
-int pptp_ng_map_id(void *ctx, const struct pptp_tracker *t, u8 role, u16 id, u16 *xid);
+int pptp_ng_map_id(void *ctx, const struct pptp_tracker *t, unsigned int dir, u8 role, u16 id,
+		   u16 *xid);
 void pptp_ng_unmap(struct pptp_ng_session *s, u8 role, u16 id, u16 xid);
 void pptp_ng_unmap_all(struct pptp_ng_session *s);
 

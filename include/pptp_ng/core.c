@@ -389,7 +389,7 @@ static int admit_new_id(struct pptp_tracker *t, unsigned int dir, u8 role, u16 i
 		d->anomaly = PPTP_AN_DUP_CALL_ID + 1;
 		return 0;
 	}
-	if (t->ops && t->ops->map_id && t->ops->map_id(t->ctx, t, role, id, &xid)) {
+	if (t->ops && t->ops->map_id && t->ops->map_id(t->ctx, t, dir, role, id, &xid)) {
 		d->refused = PPTP_REFUSE_ID_EXHAUSTED + 1;
 		return 0;
 	}

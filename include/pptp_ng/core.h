@@ -148,13 +148,15 @@ struct pptp_tracker;
 
 struct pptp_ops {
 	/*
-	 * A new call ID @id of @role appeared: store in *@xid the value the
-	 * other side must see (*@xid is preset to @id: leave it to keep the
-	 * ID).  Return 0, or non-zero when no ID is free (the call is then
-	 * refused).  May be NULL: IDs are never translated.  An ID given here
-	 * is handed back by a CALL_DOWN or an UNMAP event.
+	 * A new call ID @id of @role appeared in a message sent in direction
+	 * @dir: store in *@xid the value the other side must see (*@xid is
+	 * preset to @id: leave it to keep the ID).  Return 0, or non-zero
+	 * when no ID is free (the call is then refused).  May be NULL: IDs
+	 * are never translated.  An ID given here is handed back by a
+	 * CALL_DOWN or an UNMAP event.
 	 */
-	int (*map_id)(void *ctx, const struct pptp_tracker *t, u8 role, u16 id, u16 *xid);
+	int (*map_id)(void *ctx, const struct pptp_tracker *t, unsigned int dir, u8 role, u16 id,
+		      u16 *xid);
 	/* Every decision the tracker makes.  May be NULL. */
 	void (*event)(void *ctx, const struct pptp_tracker *t, const struct pptp_event *ev);
 };

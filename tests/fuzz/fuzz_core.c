@@ -166,13 +166,15 @@ static void pool_put(u8 role, u16 xid)
 	fz.pool_used[role][i] = 0;
 }
 
-static int map_id(void *ctx, const struct pptp_tracker *t, u8 role, u16 id, u16 *xid)
+static int map_id(void *ctx, const struct pptp_tracker *t, unsigned int dir, u8 role, u16 id,
+		  u16 *xid)
 {
 	u32 n = fz.map_calls++;
 	int fail = (fz.fail_mask >> (n % 32)) & 1;
 
 	CHECK(ctx == &fz && t == &fz.t);
 	CHECK(role == PPTP_PNS || role == PPTP_PAC);
+	CHECK((int)dir == fz.cur_dir);	/* the sender's direction: the feed's */
 	CHECK(*xid == id);
 	/* The tracker asks only for IDs no live call of the role uses. */
 	CHECK(!pptp_find_by_id(t, role, id));

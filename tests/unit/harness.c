@@ -22,13 +22,16 @@ static void release_map(struct world *w, u8 role, u16 id)
 	}
 }
 
-static int map_cb(void *ctx, const struct pptp_tracker *t, u8 role, u16 id, u16 *xid)
+static int map_cb(void *ctx, const struct pptp_tracker *t, unsigned int dir, u8 role, u16 id,
+		  u16 *xid)
 {
 	struct world *w = ctx;
 	struct map_rec *m;
 
 	assert_ptr_equal(t, &w->t);
 	assert_true(role == PPTP_PNS || role == PPTP_PAC);
+	/* The ID is the sender's: it comes in the direction being fed. */
+	assert_int_equal(dir, w->feed_dir);
 	/* The header promises *xid comes preset to the ID. */
 	assert_int_equal(*xid, id);
 	if (w->map_fail || w->mode == MAP_FAIL)
@@ -152,6 +155,7 @@ enum pptp_feed_verdict w_feed_at(struct world *w, unsigned int dir, u32 seq,
 	unsigned int i;
 
 	w->mark = w->n;
+	w->feed_dir = dir;
 	r = pptp_feed(&w->t, dir, seq, data, len);
 	for (i = w->mark; i < w->n; i++)
 		if (w->ev[i].ev.type != PPTP_EV_SESSION)

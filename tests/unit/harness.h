@@ -64,6 +64,7 @@ struct world {
 	unsigned int n_map;
 	struct map_rec maps[MAX_MAPS];
 	u32 seq[2];			/* next sequence number w_feed uses */
+	unsigned int feed_dir;		/* direction of the feed under way */
 	unsigned int n;			/* events recorded */
 	unsigned int mark;		/* first event of the last feed */
 	struct rec_event ev[MAX_EVENTS];

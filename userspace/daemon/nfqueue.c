@@ -357,6 +357,12 @@ static void process(struct qpkt **qs, unsigned int n, bool may_hold)
 	if (res.drop && res.split && may_hold && n == 1 && hold(qs[0]))
 		return;
 	for (i = 0; !res.drop && i < res.nrw; i++) {
+		/* The core names at most a field's two bytes in the run: refuse anything else. */
+		if (res.rw[i].n > total || res.rw[i].off > total - res.rw[i].n) {
+			stats.bad_rewrites++;
+			res.drop = true;
+			break;
+		}
 		for (b = 0; b < res.rw[i].n; b++) {
 			uint32_t off = res.rw[i].off + b;
 			unsigned int k = 0;

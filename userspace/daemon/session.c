@@ -102,13 +102,14 @@ static void xid_release(uint32_t public, uint32_t peer, uint16_t xid)
 static void program_pending(struct session *s, unsigned int maps, uint16_t id, uint16_t xid,
 			    uint16_t peer_id);
 
-static int map_id(void *ctx, const struct pptp_tracker *t, u8 role, u16 id, u16 *xid)
+static int map_id(void *ctx, const struct pptp_tracker *t, unsigned int dir, u8 role, u16 id,
+		  u16 *xid)
 {
 	struct session *s = ctx;
 	struct id_space *sp;
 
 	/* A new ID is always the sender's own: the peer's are kept as they are. */
-	if (s->feed_dir != s->inside_dir) {
+	if (dir != s->inside_dir) {
 		program_pending(s, NGD_MAP_OUT_ADDR, 0, 0, id);
 		return 0;
 	}
@@ -309,6 +310,11 @@ static void on_event(void *ctx, const struct pptp_tracker *t, const struct pptp_
 		break;
 	case PPTP_EV_REFUSED:
 		ngd_info("call refused: %s", pptp_refusal_name(ev->reason));
+		break;
+	case PPTP_EV_DROP:
+		if (s->res)
+			s->res->split = ev->reason == PPTP_DROP_SPLIT_ID;
+		ngd_dbg("segment refused (%s) dir %u", pptp_drop_name(ev->reason), ev->dir);
 		break;
 	default:
 		break;
@@ -594,8 +600,7 @@ static enum pptp_feed_verdict feed(struct session *s, unsigned int dir, uint32_t
 	enum pptp_feed_verdict v = pptp_feed(&s->t, dir, seq, data, len);
 
 	if (v == PPTP_FEED_DROP) {
-		res->drop = true;
-		res->split = s->t.drop == PPTP_DROP_SPLIT_ID + 1;
+		res->drop = true;	/* res->split: from the DROP event */
 		stats.dropped_refused++;
 	}
 	return v;
@@ -718,7 +723,6 @@ void sessions_segment(const struct ngd_tuple *pkt, uint8_t flags, uint32_t seq,
 	if (flags & TCP_SYN)
 		seq++;		/* the SYN takes a sequence number: data starts after it */
 	if (len || (flags & TCP_SYN)) {
-		s->feed_dir = dir;
 		s->res = res;
 		if (feed(s, dir, seq, data, len, res) == PPTP_FEED_FUTURE)
 			gap(s, dir, seq, data, len, res);

@@ -24,7 +24,6 @@ struct session {
 	time_t last;
 	uint8_t fin;			/* bit per direction */
 	time_t gap_since[2];		/* dropping segments after a gap since then, 0 none */
-	unsigned int feed_dir;
 	struct ngd_seg_result *res;	/* while feeding */
 	struct source *src;		/* its share of --max-sessions-per-source */
 };

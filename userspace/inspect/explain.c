@@ -36,7 +36,6 @@ struct insp_explain {
 	unsigned int inside_len;
 	u8 has_inside, has_nat;
 	struct insp_addr nat_to;
-	unsigned int dir;		/* direction being fed */
 	struct id_space **spaces;
 	u32 n_spaces, cap_spaces;
 	struct id_use *ids;
@@ -168,7 +167,6 @@ const u8 *insp_explain_feed_begin(struct insp_capture *cap, struct insp_session 
 	u8 in_role = s->t.role[!dir];
 	u32 i;
 
-	x->dir = dir;
 	/* The helper refuses what would carry an inside host's raw ID out. */
 	if (in_prefix(x, &s->addr[dir]) && !in_prefix(x, &s->addr[!dir]))
 		pptp_set_translated(&s->t, dir, 1);
@@ -229,25 +227,25 @@ const u8 *insp_explain_feed_begin(struct insp_capture *cap, struct insp_session 
 	return x->seg;
 }
 
-int insp_explain_map(struct insp_capture *cap, struct insp_session *s, u8 role, u16 id,
+int insp_explain_map(struct insp_capture *cap, struct insp_session *s, unsigned int dir, u8 role, u16 id,
 		     u16 *xid)
 {
 	struct insp_explain *x = cap->explain;
-	unsigned int owner = x->dir;
+	unsigned int owner = dir;
 	const struct insp_addr *xa;
 	struct id_space *sp;
 	struct id_use *u;
 	char a[64], b[64], c[64];
 	u16 v;
 
-	if (s->t.role[x->dir] != PPTP_ROLE_UNKNOWN && s->t.role[x->dir] != role)
-		owner = !x->dir;
+	if (s->t.role[dir] != PPTP_ROLE_UNKNOWN && s->t.role[dir] != role)
+		owner = !dir;
 	if (!in_prefix(x, &s->addr[owner]))
 		return 0;
 	xa = x->has_nat ? &x->nat_to : &s->addr[owner];
 	sp = space_of(x, xa, &s->addr[!owner]);
 	if (pptp_nat_pick(&s->t, &sp->ids, role, id, &v) < 0) {
-		line(cap, s, x->dir, "map %s call ID %u: no free ID at %s towards %s",
+		line(cap, s, dir, "map %s call ID %u: no free ID at %s towards %s",
 		     pptp_role_name(role), id, insp_addr_str(xa, a, sizeof(a)),
 		     insp_addr_str(&s->addr[!owner], b, sizeof(b)));
 		return -1;
@@ -260,7 +258,7 @@ int insp_explain_map(struct insp_capture *cap, struct insp_session *s, u8 role, 
 	u->id = id;
 	u->xid = v;
 	*xid = v;
-	line(cap, s, x->dir, "map %s call ID %u of %s -> %u as %s towards %s%s",
+	line(cap, s, dir, "map %s call ID %u of %s -> %u as %s towards %s%s",
 	     pptp_role_name(role), id, insp_addr_str(&s->addr[owner], a, sizeof(a)), v,
 	     insp_addr_str(xa, b, sizeof(b)), insp_addr_str(&s->addr[!owner], c, sizeof(c)),
 	     v == id ? " (kept)" : " (in use: changed)");

@@ -302,7 +302,7 @@ const u8 *insp_explain_feed_begin(struct insp_capture *cap, struct insp_session 
 				  unsigned int dir, u32 seq, const u8 *data, u32 len);
 void insp_explain_event(struct insp_capture *cap, struct insp_session *s,
 			const struct pptp_event *ev);
-int insp_explain_map(struct insp_capture *cap, struct insp_session *s, u8 role, u16 id,
+int insp_explain_map(struct insp_capture *cap, struct insp_session *s, unsigned int dir, u8 role, u16 id,
 		     u16 *xid);
 
 #endif /* PPTP_NG_INSPECT_H */

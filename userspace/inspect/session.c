@@ -192,12 +192,13 @@ static void core_event(void *ctx, const struct pptp_tracker *t, const struct ppt
 	}
 }
 
-static int core_map(void *ctx, const struct pptp_tracker *t, u8 role, u16 id, u16 *xid)
+static int core_map(void *ctx, const struct pptp_tracker *t, unsigned int dir, u8 role, u16 id,
+		    u16 *xid)
 {
 	struct insp_session *s = ctx;
 
 	(void)t;
-	return insp_explain_map(s->cap, s, role, id, xid);
+	return insp_explain_map(s->cap, s, dir, role, id, xid);
 }
 
 static const struct pptp_ops insp_ops = { .event = core_event };
