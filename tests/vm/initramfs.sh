@@ -31,10 +31,12 @@
 # under these directories of the kernel's tree, and these single ones,
 # whatever their compression (.ko on 6.1, .ko.xz on 6.12).  A kernel that
 # builds one in (6.12's nft_objref, the debug kernel's netfilter) lists it
-# in modules.builtin, which modprobe reads.
+# in modules.builtin, which modprobe reads.  crc32c: libcrc32c (nf_nat,
+# nf_tables) loads it first (a softdep), and the RT kernel has it as a
+# module where the cloud kernels build it in.
 vm_module_dirs="kernel/net/netfilter kernel/net/ipv4 kernel/net/ipv6
 	kernel/net/bridge kernel/net/sched kernel/net/802 kernel/net/llc"
-vm_module_names="veth dummy tun macvlan"
+vm_module_names="veth dummy tun macvlan crc32c_generic crc32c-intel"
 
 # Packages whose programs the guest gets; the second list only if installed.
 vm_pkgs="bash coreutils procps grep sed mawk findutils kmod iproute2
