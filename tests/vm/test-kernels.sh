@@ -52,7 +52,7 @@ run_kernel() {
 		pretty "$k" "not installed ($vm_kwhat): skipped"
 		return 1
 	fi
-	pretty "$k" "faces.test, every row, on $vm_kver (log: $out/$k.log)"
+	pretty "$k" "faces.test (${ROWS:-every row}) on $vm_kver (log: $out/$k.log)"
 	# shellcheck disable=SC2086
 	tests/kernel/faces.test ${ROWS:-} >"$out/$k.log" 2>&1 || rc=$?
 	{
