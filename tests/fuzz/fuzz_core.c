@@ -445,6 +445,11 @@ static void untake(struct fz_dir *d, unsigned int dir, u32 seq, u32 len, u32 old
 	u32 next, taken, i;
 
 	CHECK(pptp_next_seq(&fz.t, dir, &next));
+	if (old == len) {
+		/* a retransmission alone: nothing new to take */
+		CHECK(next == d->next_seq);
+		return;
+	}
 	taken = next - (seq + old);
 	CHECK(taken <= len - old);
 	for (i = old; i < old + taken; i++)
