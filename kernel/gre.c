@@ -44,16 +44,6 @@
 
 #include "pptp_ng.h"
 
-/* Which conntrack direction the PNS sends in; -1 when not known. */
-static int pns_dir(const struct pptp_ng_session *s)
-{
-	if (s->t.role[IP_CT_DIR_ORIGINAL] == PPTP_PNS)
-		return IP_CT_DIR_ORIGINAL;
-	if (s->t.role[IP_CT_DIR_REPLY] == PPTP_PNS)
-		return IP_CT_DIR_REPLY;
-	return -1;
-}
-
 /*
  * The GRE tuple a call's packets have when they arrive from the sender in
  * master direction @dir: from the sender to where it sends, keyed by the
@@ -185,19 +175,18 @@ static void forget_dir(struct pptp_ng_session *s, unsigned int dir, u16 to);
 void pptp_ng_call_up(struct pptp_ng_session *s, const struct pptp_call *c)
 {
 	unsigned int slot = call_slot(s, c);
-	int dir = pns_dir(s);
+	struct pptp_gre_half h[2];
 
-	if (dir < 0 || !c->has_id[PPTP_PNS] || !c->has_id[PPTP_PAC] ||
-	    test_bit(slot, s->gre_open) || !expect_room(s, 2))
+	/* Which GRE opens, both halves: the core's decision (nat.h). */
+	if (pptp_gre_halves(&s->t, c, h) || test_bit(slot, s->gre_open) || !expect_room(s, 2))
 		return;
-	/* PNS to PAC carries the PAC's ID, PAC to PNS the PNS's. */
-	if (expect_dir(s, dir, c->xid[PPTP_PAC], c->id[PPTP_PAC])) {
+	if (expect_dir(s, h[0].dir, h[0].key_wire, h[0].key_deliver)) {
 		pptp_ng_count(s->pn, PNG_EXPECT_FAILED);
 		return;
 	}
-	if (expect_dir(s, !dir, c->xid[PPTP_PNS], c->id[PPTP_PNS])) {
+	if (expect_dir(s, h[1].dir, h[1].key_wire, h[1].key_deliver)) {
 		/* Half a call is no call: take the first half back. */
-		forget_dir(s, dir, c->xid[PPTP_PAC]);
+		forget_dir(s, h[0].dir, h[0].key_wire);
 		pptp_ng_count(s->pn, PNG_EXPECT_FAILED);
 		return;
 	}
@@ -275,16 +264,14 @@ static void reopen_dir(struct pptp_ng_session *s, unsigned int dir, u16 to, u16 
  */
 void pptp_ng_reopen(struct pptp_ng_session *s)
 {
-	int dir = pns_dir(s);
-	unsigned int slot;
+	struct pptp_gre_half h[2];
+	unsigned int slot, i;
 
-	if (dir < 0)
-		return;
 	for_each_set_bit(slot, s->gre_open, PPTP_NG_MAX_CALLS) {
-		const struct pptp_call *c = &s->calls[slot];
-
-		reopen_dir(s, dir, c->xid[PPTP_PAC], c->id[PPTP_PAC]);
-		reopen_dir(s, !dir, c->xid[PPTP_PNS], c->id[PPTP_PNS]);
+		if (pptp_gre_halves(&s->t, &s->calls[slot], h))
+			continue;
+		for (i = 0; i < 2; i++)
+			reopen_dir(s, h[i].dir, h[i].key_wire, h[i].key_deliver);
 	}
 }
 
@@ -318,12 +305,12 @@ static void forget_dir(struct pptp_ng_session *s, unsigned int dir, u16 to)
 /* The call is gone: its GRE state and its IDs go with it, once. */
 void pptp_ng_call_down(struct pptp_ng_session *s, const struct pptp_call *c)
 {
-	int dir = pns_dir(s);
+	struct pptp_gre_half h[2];
 	u8 role;
 
-	if (test_and_clear_bit(call_slot(s, c), s->gre_open) && dir >= 0) {
-		forget_dir(s, dir, c->xid[PPTP_PAC]);
-		forget_dir(s, !dir, c->xid[PPTP_PNS]);
+	if (test_and_clear_bit(call_slot(s, c), s->gre_open) && !pptp_gre_halves(&s->t, c, h)) {
+		forget_dir(s, h[0].dir, h[0].key_wire);
+		forget_dir(s, h[1].dir, h[1].key_wire);
 		pptp_ng_count(s->pn, PNG_CALLS_DOWN);
 		spin_lock_bh(&s->pn->lock);
 		if (s->pn->calls_live)

@@ -52,4 +52,26 @@ void pptp_ids_put(struct pptp_id_space *sp, u16 id);
 int pptp_nat_pick(const struct pptp_tracker *t, struct pptp_id_space *sp, u8 role, u16 id,
 		  u16 *xid);
 
+/*
+ * One direction of a call's GRE.  The host that sends in control
+ * connection direction @dir sends the call's GRE keyed @key_wire (the
+ * receiver's call ID as the sender knows it); the receiver must get it
+ * keyed @key_deliver (its own ID; the same unless translated).  A face
+ * opens both halves of a call at PPTP_EV_CALL_UP and closes them at
+ * PPTP_EV_CALL_DOWN, in its own terms (expectations, map elements).
+ */
+struct pptp_gre_half {
+	u8 dir;
+	u16 key_wire;
+	u16 key_deliver;
+};
+
+/*
+ * The two halves of @c in tracker @t: [0] the PNS's GRE to the PAC, [1]
+ * the PAC's to the PNS.  Returns 0, or -1 while the roles or either ID
+ * are not known yet (nothing to open).
+ */
+int pptp_gre_halves(const struct pptp_tracker *t, const struct pptp_call *c,
+		    struct pptp_gre_half h[2]);
+
 #endif /* PPTP_NG_NAT_H */

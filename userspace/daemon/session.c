@@ -203,13 +203,16 @@ static bool expectation_room(void)
 static void program_call(struct session *s, const struct pptp_call *call)
 {
 	struct call_ext *x = &s->ext[call - s->calls];
-	u8 ir = s->t.role[s->inside_dir];
+	const struct pptp_gre_half *in, *out;
+	struct pptp_gre_half h[2];
 	char comment[128];
 
-	if (ir > PPTP_PAC)
+	/* Which GRE opens, both halves: the core's decision (nat.h). */
+	if (pptp_gre_halves(&s->t, call, h))
 		return;
-	/* the peer's ID as the inside host keys its GRE with it */
-	gre_of(s, call->id[ir], call->xid[ir], call->xid[!ir], &x->g);
+	out = h[0].dir == s->inside_dir ? &h[0] : &h[1];	/* the inside host sends */
+	in = out == &h[0] ? &h[1] : &h[0];			/* the peer sends */
+	gre_of(s, in->key_deliver, in->key_wire, out->key_wire, &x->g);
 	call_comment(s, &x->g, comment, sizeof(comment));
 	if (!expectation_room()) {
 		stats.expect_refused++;
@@ -638,9 +641,10 @@ static struct session *session_of(const struct ngd_tuple *pkt, uint8_t flags, ui
 	struct session *s = session_find(pkt, dir);
 	struct ngd_tuple fwd;
 	struct ngd_conn c;
+	u32 next;
 
 	*ignore = false;
-	if (s && (flags & TCP_SYN) && !(flags & TCP_ACK) && s->t.dir[0].seq_known) {
+	if (s && (flags & TCP_SYN) && !(flags & TCP_ACK) && pptp_next_seq(&s->t, 0, &next)) {
 		if (!conntrack_ended(s, true)) {
 			*ignore = true;
 			return s;
@@ -667,7 +671,7 @@ static struct session *session_of(const struct ngd_tuple *pkt, uint8_t flags, ui
 		return s ? session_find(pkt, dir) : NULL;
 	}
 	/* A SYN-ACK again (or a forgery): its sequence number must not move the stream. */
-	if ((flags & TCP_SYN) && s->t.dir[*dir].seq_known) {
+	if ((flags & TCP_SYN) && pptp_next_seq(&s->t, *dir, &next)) {
 		*ignore = true;
 		return s;
 	}

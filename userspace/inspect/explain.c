@@ -291,6 +291,20 @@ static void call_desc(char *buf, size_t len, const struct pptp_call *c)
 		 c->serial);
 }
 
+/* The GRE the helpers open for a call: the core's halves (nat.h), as every face opens them. */
+static void gre_halves(struct insp_capture *cap, struct insp_session *s,
+		       const struct pptp_event *ev)
+{
+	struct pptp_gre_half h[2];
+	unsigned int i;
+
+	if (pptp_gre_halves(&s->t, ev->call, h))
+		return;
+	for (i = 0; i < 2; i++)
+		line(cap, s, ev->dir, "  GRE %s: key %u on the wire, delivered as %u",
+		     h[i].dir ? "1->0" : "0->1", h[i].key_wire, h[i].key_deliver);
+}
+
 void insp_explain_event(struct insp_capture *cap, struct insp_session *s,
 			const struct pptp_event *ev)
 {
@@ -327,6 +341,7 @@ void insp_explain_event(struct insp_capture *cap, struct insp_session *s,
 		x->calls_up++;
 		call_desc(cd, sizeof(cd), ev->call);
 		line(cap, s, ev->dir, "call up, expect GRE both ways: %s", cd);
+		gre_halves(cap, s, ev);
 		break;
 	case PPTP_EV_CALL_DOWN:
 		x->calls_down++;
