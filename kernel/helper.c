@@ -249,6 +249,33 @@ static bool fix_checksum(struct sk_buff *skb, struct nf_conn *ct,
 	return nf_nat_mangle_tcp_packet(skb, ct, ctinfo, protoff, 0, 0, nothing, 0);
 }
 
+/*
+ * A refused segment whose first bytes the core took: cut it to them
+ * rather than drop it, so the receiver acknowledges them.  Without that a
+ * sender whose congestion window ends at the refused bytes never sends
+ * what follows them, and its retransmission, which TCP merges only with
+ * segments already sent, would be cut in the same place forever.  The
+ * sequence numbers stay as they are (no seqadj): the bytes cut are not
+ * removed from the stream, the sender resends them.  A FIN would then
+ * sit at the wrong place, and a GSO packet is many segments: dropped.
+ */
+static bool pass_taken(struct pptp_ng_session *s, struct sk_buff *skb, unsigned int protoff,
+		       const struct pptp_ng_seg *g, enum ip_conntrack_info ctinfo)
+{
+	u32 keep = pptp_pass_len(&s->t);
+	static const char nothing[1];
+
+	if (!keep || keep >= s->seg_len || g->fin || skb_is_gso(skb) || s->bad_rewrite)
+		return false;
+	if (!__nf_nat_mangle_tcp_packet(skb, s->ct, ctinfo, protoff, keep,
+					s->seg_len - keep, nothing, 0, false)) {
+		pptp_ng_count(s->pn, PNG_DROP_ERROR);
+		return false;
+	}
+	pptp_ng_count(s->pn, PNG_CUT);
+	return true;
+}
+
 /* Feed one segment's payload; the session lock is held. */
 static int feed(struct pptp_ng_session *s, struct sk_buff *skb, unsigned int protoff,
 		const struct pptp_ng_seg *g, enum ip_conntrack_info ctinfo)
@@ -278,8 +305,8 @@ static int feed(struct pptp_ng_session *s, struct sk_buff *skb, unsigned int pro
 		pptp_ng_count(s->pn, PNG_DROP_FUTURE);
 		return NF_DROP;
 	case PPTP_FEED_DROP:
-		/* The core took nothing from the refused message on: TCP resends it. */
-		return NF_DROP;
+		/* The core took only the first pptp_pass_len() bytes: TCP resends the rest. */
+		return pass_taken(s, skb, protoff, g, ctinfo) ? NF_ACCEPT : NF_DROP;
 	case PPTP_FEED_OK:
 		break;
 	}

@@ -45,6 +45,7 @@ enum pptp_ng_counter {
 	PNG_SESSIONS_SOURCE,	/* refused: max_sessions_per_source reached */
 	PNG_EXPECT_REFUSED,	/* calls without GRE: max_expectations reached */
 	PNG_DROP_GRE_NOT_V1,	/* non-PPTP GRE on a call's conntrack: dropped */
+	PNG_CUT,		/* refused segments cut to the bytes the core took */
 	PNG_COUNTER_MAX
 };
 

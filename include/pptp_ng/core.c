@@ -1053,15 +1053,29 @@ static void parse(struct pptp_tracker *t, unsigned int dir, const u8 *data, u32 
 }
 
 /*
- * Take nothing from the refused message on: the stream goes back to where
- * that message starts, or to the start of the segment's new bytes when the
- * message began in an earlier segment (its first bytes stay in the buffer,
- * which always holds the current message from its start).
+ * Where the stream goes back to after a refusal: the refused message's
+ * start, or for a split call ID the start of its ID fields (the header
+ * before them carries nothing to translate, and letting it pass makes the
+ * receiver acknowledge it, so a sender whose congestion window is full
+ * sends the rest, which TCP's retransmission then merges with the split
+ * field).  Never before the segment's new bytes: a message begun in an
+ * earlier segment keeps its first bytes in the buffer, which always holds
+ * the current message from its start.
  */
+static u32 rewind_point(const struct pptp_tracker *t)
+{
+	u32 to = t->drop_seq;
+
+	if (t->drop == PPTP_DROP_SPLIT_ID + 1)
+		to += PPTP_ID_AREA;
+	return seq_after(t->seg_new, to) ? t->seg_new : to;
+}
+
+/* Take nothing from the refused message's rewind point on. */
 static void rewind_refused(struct pptp_tracker *t, unsigned int dir)
 {
 	struct pptp_stream *s = &t->dir[dir];
-	u32 to = seq_after(t->seg_new, t->drop_seq) ? t->seg_new : t->drop_seq;
+	u32 to = rewind_point(t);
 	const struct pptp_msg_desc *md;
 
 	if (s->dec.mapped && s->have >= PPTP_DECIDE_LEN)
@@ -1069,6 +1083,7 @@ static void rewind_refused(struct pptp_tracker *t, unsigned int dir)
 	memset(&s->dec, 0, sizeof(s->dec));
 	log_forget_from(s, to);
 	t->cnt.bytes[dir] -= t->seg_seq + t->seg_len - to;
+	t->pass_len = to - t->seg_seq;
 	s->next_seq = to;
 	s->have = (u16)(to - t->drop_seq);
 	s->hunting = 0;
@@ -1120,6 +1135,7 @@ enum pptp_feed_verdict pptp_feed(struct pptp_tracker *t, unsigned int dir, u32 s
 	t->seg_len = len;
 	t->seg_new = seq + old;
 	t->drop = 0;
+	t->pass_len = 0;
 	if (old) {
 		t->cnt.retransmitted[dir] += old;
 		replay_rewrites(t, dir, data, old);

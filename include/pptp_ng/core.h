@@ -260,6 +260,7 @@ struct pptp_tracker {
 	u32 seg_len;
 	u32 seg_new;		/* its first byte not fed before */
 	u32 drop_seq;		/* where the refused message starts */
+	u32 pass_len;		/* see pptp_pass_len() */
 };
 
 struct pptp_tracker_config {
@@ -276,9 +277,9 @@ enum pptp_feed_verdict {
 	PPTP_FEED_OK = 0,	/* new bytes parsed and/or retransmitted bytes rewritten */
 	PPTP_FEED_FUTURE,	/* starts after a gap: nothing done; feed the gap first,
 				 * hold or drop this segment, or pptp_resync() */
-	PPTP_FEED_DROP,		/* must not pass (PPTP_EV_DROP says why): the tracker
-				 * took only the messages before the refused one, so
-				 * TCP's retransmission is judged afresh */
+	PPTP_FEED_DROP,		/* must not pass whole (PPTP_EV_DROP says why): the
+				 * tracker took only its first pptp_pass_len() bytes,
+				 * so TCP's retransmission is judged afresh */
 };
 
 /*
@@ -310,6 +311,17 @@ static inline int pptp_next_seq(const struct pptp_tracker *t, unsigned int dir, 
 {
 	*seq = t->dir[dir & 1].next_seq;
 	return t->dir[dir & 1].seq_known;
+}
+
+/*
+ * After PPTP_FEED_DROP: how many bytes at the start of the refused segment
+ * the tracker took (with their REWRITE events applied they may pass, so a
+ * face that can cut the segment there lets the receiver acknowledge them);
+ * 0 when it must be dropped whole.
+ */
+static inline u32 pptp_pass_len(const struct pptp_tracker *t)
+{
+	return t->pass_len;
 }
 
 /* Give up on the bytes before @seq in @dir: drop any partial message and hunt for the next header. */

@@ -27,12 +27,16 @@ static void assert_dropped(struct world *w, enum pptp_feed_verdict v, u8 reason)
 	assert_int_equal(n_reason(w, PPTP_EV_DROP, reason), 1);
 }
 
-/* An OCRQ cut inside its Call ID: refused, then taken whole when TCP merges it. */
+/*
+ * An OCRQ cut inside its Call ID: refused, the header before the IDs
+ * taken (it may pass), then the IDs taken whole when TCP merges them with
+ * the rest, in a retransmission from the message's start or from its IDs.
+ */
 static void test_split_id_refused(void **state)
 {
-	struct world *w = nat_world(4);
+	struct world *w = nat_world(8);
 	u8 b[PPTP_MSG_MAX_LEN], copy[PPTP_MSG_MAX_LEN];
-	u32 seq = w->seq[0], cut;
+	u32 seq = w->seq[0], cut, from;
 
 	(void)state;
 	for (cut = PPTP_ID_AREA + 1; cut < PPTP_DECIDE_LEN; cut++) {
@@ -40,14 +44,26 @@ static void test_split_id_refused(void **state)
 		memcpy(copy, b, sizeof(b));
 		assert_dropped(w, w_feed_at(w, 0, seq, b, cut), PPTP_DROP_SPLIT_ID);
 		assert_int_equal(n_last(w, PPTP_EV_REWRITE), 0);
-		assert_int_equal(w->t.dir[0].next_seq, seq);
-		/* The rest alone is from the future: the head was never taken. */
+		assert_int_equal(pptp_pass_len(&w->t), PPTP_ID_AREA);
+		assert_int_equal(w->t.dir[0].next_seq, seq + PPTP_ID_AREA);
+		/* The rest alone is from the future: the split IDs were never taken. */
 		assert_int_equal(w_feed_at(w, 0, seq + cut, copy + cut, 168 - cut),
 				 PPTP_FEED_FUTURE);
-		assert_int_equal(w_feed_at(w, 0, seq, copy, 168), PPTP_FEED_OK);
+		from = cut & 1 ? 0 : PPTP_ID_AREA;
+		assert_int_equal(w_feed_at(w, 0, seq + from, copy + from, 168 - from),
+				 PPTP_FEED_OK);
 		assert_int_equal(get16(copy + 12), PNS_X(0x0100 + cut));
 		seq += 168;
 	}
+	/* Cut again where it was cut before: nothing new may pass. */
+	mk_ocrq(b, 0x0300, 1);
+	assert_dropped(w, w_feed_at(w, 0, seq, b, 13), PPTP_DROP_SPLIT_ID);
+	assert_dropped(w, w_feed_at(w, 0, seq + PPTP_ID_AREA, b + PPTP_ID_AREA, 1),
+		       PPTP_DROP_SPLIT_ID);
+	assert_int_equal(pptp_pass_len(&w->t), 0);
+	assert_int_equal(w_feed_at(w, 0, seq + PPTP_ID_AREA, b + PPTP_ID_AREA,
+				   168 - PPTP_ID_AREA), PPTP_FEED_OK);
+	seq += 168;
 	/* A cut before the IDs passes: they come whole in the next segment. */
 	mk_ocrq(b, 0x0200, 1);
 	assert_int_equal(w_feed_at(w, 0, seq, b, PPTP_ID_AREA), PPTP_FEED_OK);
@@ -91,6 +107,7 @@ static void test_untranslated_refused(void **state)
 	assert_dropped(w, w_feed_at(w, 0, seq, seg, sizeof(seg)), PPTP_DROP_UNTRANSLATED);
 	assert_int_equal(n_reason(w, PPTP_EV_REFUSED, PPTP_REFUSE_CALL_LIMIT), 1);
 	assert_int_equal(w->t.dir[0].next_seq, seq + 16 + 168);
+	assert_int_equal(pptp_pass_len(&w->t), 16 + 168);
 	assert_non_null(pptp_find_by_id(&w->t, PNS, 0x0100));
 	assert_null(pptp_find_by_id(&w->t, PNS, 0x0101));
 

@@ -326,6 +326,44 @@ static void verdict(struct qpkt *q, int v)
 
 static bool hold(const struct qpkt *q);
 
+static void ip4_header_checksum(struct iphdr *ip)
+{
+	uint32_t sum;
+
+	ip->check = 0;
+	sum = csum_add(0, (const uint8_t *)ip, (size_t)ip->ihl * 4);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	ip->check = htons((uint16_t)~sum);
+}
+
+/*
+ * Give @q its verdict when the core refused the run but took its first
+ * bytes, @keep of them in @q: it passes cut to those (sequence numbers
+ * unchanged, the sender resends the rest), so the receiver acknowledges
+ * them and a sender whose window ended at the refusal sends what follows
+ * (see docs/kernel.md, "Refused segments").  A FIN would land in the
+ * wrong place: dropped.
+ */
+static void verdict_taken(struct qpkt *q, uint32_t keep)
+{
+	if (keep && keep >= q->dlen) {
+		verdict(q, NF_ACCEPT);
+		return;
+	}
+	if (!keep || (q->flags & TH_FIN)) {
+		verdict(q, NF_DROP);
+		return;
+	}
+	q->len = (uint32_t)(q->data - q->pkt) + keep;
+	q->dlen = keep;
+	q->ip->tot_len = htons((uint16_t)q->len);
+	ip4_header_checksum(q->ip);
+	q->changed = true;
+	stats.cut++;
+	verdict(q, NF_ACCEPT);
+}
+
 /*
  * Feed @n segments of one direction that follow each other as one run of
  * bytes, write the rewrites into whichever packet holds each byte, and
@@ -338,7 +376,7 @@ static void process(struct qpkt **qs, unsigned int n, bool may_hold)
 	static struct ngd_seg_result res;
 	static uint8_t run[2 * 0x10000];
 	const uint8_t *data = qs[0]->data;
-	uint32_t total = qs[0]->dlen, i, b;
+	uint32_t total = qs[0]->dlen, i, b, at;
 	uint8_t flags = 0;
 
 	for (i = 0; i < n; i++)
@@ -353,14 +391,18 @@ static void process(struct qpkt **qs, unsigned int n, bool may_hold)
 	res.nrw = 0;
 	res.drop = false;
 	res.split = false;
+	res.pass_len = 0;
 	sessions_segment(&qs[0]->tp, flags, qs[0]->seq, data, total, &res);
 	if (res.drop && res.split && may_hold && n == 1 && hold(qs[0]))
 		return;
-	for (i = 0; !res.drop && i < res.nrw; i++) {
+	if (!res.drop)
+		res.pass_len = total;
+	for (i = 0; res.pass_len && i < res.nrw; i++) {
 		/* The core names at most a field's two bytes in the run: refuse anything else. */
 		if (res.rw[i].n > total || res.rw[i].off > total - res.rw[i].n) {
 			stats.bad_rewrites++;
 			res.drop = true;
+			res.pass_len = 0;
 			break;
 		}
 		for (b = 0; b < res.rw[i].n; b++) {
@@ -373,8 +415,12 @@ static void process(struct qpkt **qs, unsigned int n, bool may_hold)
 			qs[k]->changed = true;
 		}
 	}
-	for (i = 0; i < n; i++)
-		verdict(qs[i], res.drop ? NF_DROP : NF_ACCEPT);
+	for (i = 0, at = 0; i < n; at += qs[i]->dlen, i++) {
+		if (!res.drop)
+			verdict(qs[i], NF_ACCEPT);
+		else
+			verdict_taken(qs[i], res.pass_len > at ? res.pass_len - at : 0);
+	}
 }
 
 /*

@@ -48,6 +48,7 @@ struct ngd_stats {
 	uint64_t mangled;		/* of which the daemon changed */
 	uint64_t dropped_future;	/* arrived before a gap: dropped for TCP to resend */
 	uint64_t dropped_refused;	/* the core refused it (dropped.* says why) */
+	uint64_t cut;			/* of those, cut to the bytes the core took */
 	uint64_t bad_rewrites;		/* a rewrite outside the segment: dropped, never written */
 	uint64_t no_conntrack;		/* queued without a conntrack entry: passed as is */
 	uint64_t unparsable;		/* not IPv4/TCP as expected: passed as is */
@@ -137,6 +138,7 @@ struct ngd_seg_result {
 	unsigned int nrw, cap;
 	bool drop;
 	bool split;		/* dropped only for ending inside a call ID: may be held */
+	uint32_t pass_len;	/* when dropped: the first bytes that may pass (pptp_pass_len) */
 };
 
 int sessions_init(void);

@@ -594,8 +594,9 @@ static void session_free(struct session *s)
 
 /*
  * Feed the core and turn its verdict into the packet's: a refused segment
- * is dropped (TCP sends it again), or held by the queue when it only ends
- * inside a message's call ID fields (the next segment completes them).
+ * is cut to the bytes the core took, or dropped when it took none (TCP
+ * sends the rest again), or held by the queue when it only ends inside a
+ * message's call ID fields (the next segment completes them).
  */
 static enum pptp_feed_verdict feed(struct session *s, unsigned int dir, uint32_t seq,
 				   const uint8_t *data, uint32_t len, struct ngd_seg_result *res)
@@ -604,6 +605,7 @@ static enum pptp_feed_verdict feed(struct session *s, unsigned int dir, uint32_t
 
 	if (v == PPTP_FEED_DROP) {
 		res->drop = true;	/* res->split: from the DROP event */
+		res->pass_len = pptp_pass_len(&s->t);
 		stats.dropped_refused++;
 	}
 	return v;
