@@ -448,10 +448,17 @@ static void untake(struct fz_dir *d, unsigned int dir, u32 seq, u32 len, u32 old
 	if (old == len) {
 		/* a retransmission alone: nothing new to take */
 		CHECK(next == d->next_seq);
+		CHECK(pptp_pass_len(&fz.t) == 0);
 		return;
 	}
 	taken = next - (seq + old);
 	CHECK(taken <= len - old);
+	/*
+	 * What may pass is exactly what was taken, old bytes included; or
+	 * nothing, when the old bytes could not be rewritten like before.
+	 */
+	CHECK(pptp_pass_len(&fz.t) == next - seq ||
+	      (!pptp_pass_len(&fz.t) && next == seq + old));
 	for (i = old; i < old + taken; i++)
 		d->wire[(seq + i) % FZ_HIST] = fz.out[i];
 	d->next_seq = next;
