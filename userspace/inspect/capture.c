@@ -331,7 +331,11 @@ int insp_read_file(struct insp_capture *cap, const char *file, char *err, size_t
 	if (!pc) {
 		if (is_pcapng(file))
 			return insp_read_pcapng(cap, file, err, errlen);
-		snprintf(err, errlen, "%s: %s", file, perr);
+		/* libpcap names the file itself when it cannot open it. */
+		if (!strncmp(perr, file, strlen(file)) && perr[strlen(file)] == ':')
+			snprintf(err, errlen, "%s", perr);
+		else
+			snprintf(err, errlen, "%s: %s", file, perr);
 		return -1;
 	}
 	rc = insp_read_pcap(cap, pc, err, errlen);

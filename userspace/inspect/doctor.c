@@ -105,40 +105,6 @@ static void check_expect(struct doc *d)
 		 max * 4);
 }
 
-static char *run_nft(size_t *len)
-{
-	FILE *p = popen("nft -j list ruleset", "r");
-	size_t cap = 65536, n = 0;
-	char *buf = malloc(cap);
-
-	if (!p || !buf) {
-		if (p)
-			pclose(p);
-		free(buf);
-		return NULL;
-	}
-	for (;;) {
-		size_t r = fread(buf + n, 1, cap - n, p);
-
-		n += r;
-		if (n < cap)
-			break;
-		{
-			char *t = realloc(buf, cap *= 2);
-
-			if (!t)
-				break;
-			buf = t;
-		}
-	}
-	if (pclose(p) != 0) {
-		free(buf);
-		return NULL;
-	}
-	*len = n;
-	return buf;
-}
-
 static void print_text(struct doc *d)
 {
 	int i;
@@ -200,7 +166,7 @@ int insp_doctor_main(int argc, char **argv)
 			return 2;
 		}
 	}
-	text = run_nft(&len);
+	text = insp_run("nft -j list ruleset", &len);
 	if (!text) {
 		fputs("pptp-ng doctor: cannot read the ruleset with `nft -j list ruleset` (nft missing, or not root?)\n",
 		      stderr);

@@ -32,6 +32,8 @@ struct id_use {
 
 struct insp_explain {
 	FILE *f;
+	struct jw *j;			/* --json: decisions as objects */
+	u8 role;			/* the sender's role the core gave the event, if known */
 	struct insp_addr inside;
 	unsigned int inside_len;
 	u8 has_inside, has_nat;
@@ -82,20 +84,38 @@ static u32 session_no(const struct insp_capture *cap, const struct insp_session 
 }
 
 static void line(struct insp_capture *cap, const struct insp_session *s, unsigned int dir,
-		 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+		 const char *kind, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
+/*
+ * One decision: a line of text, or with --json an object holding the
+ * same text and where it happened, the sender's role and address
+ * included (the text's 0->1 is the session's own direction).
+ */
 static void line(struct insp_capture *cap, const struct insp_session *s, unsigned int dir,
-		 const char *fmt, ...)
+		 const char *kind, const char *fmt, ...)
 {
 	struct insp_explain *x = cap->explain;
+	char text[512], a[64];
 	va_list ap;
 
-	fprintf(x->f, "frame %llu session %u %s: ", (unsigned long long)cap->frame,
-		session_no(cap, s), dir ? "1->0" : "0->1");
 	va_start(ap, fmt);
-	vfprintf(x->f, fmt, ap);
+	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	fputc('\n', x->f);
+	if (!x->j) {
+		fprintf(x->f, "frame %llu session %u %s: %s\n", (unsigned long long)cap->frame,
+			session_no(cap, s), dir ? "1->0" : "0->1", text);
+		return;
+	}
+	jw_obj(x->j, NULL);
+	jw_u64(x->j, "frame", cap->frame);
+	jw_u64(x->j, "session", session_no(cap, s));
+	jw_u64(x->j, "dir", dir);
+	jw_str(x->j, "from", insp_addr_str(&s->addr[dir & 1], a, sizeof(a)));
+	jw_str(x->j, "sender", pptp_role_name(x->role != PPTP_ROLE_UNKNOWN ? x->role :
+					       s->t.role[dir & 1]));
+	jw_str(x->j, "kind", kind);
+	jw_str(x->j, "text", text);
+	jw_end(x->j, '}');
 }
 
 static struct id_space *space_of(struct insp_explain *x, const struct insp_addr *xa,
@@ -179,7 +199,7 @@ const u8 *insp_explain_feed_begin(struct insp_capture *cap, struct insp_session 
 	if (seq != xl->next) {
 		if ((s32)(seq - xl->next) > 0 && xl->state == 1) {
 			xl->state = 2;
-			line(cap, s, dir, "inbound stream has a gap: call IDs no longer translated back");
+			line(cap, s, dir, "gap", "inbound stream has a gap: call IDs no longer translated back");
 		}
 		return data;
 	}
@@ -203,7 +223,7 @@ const u8 *insp_explain_feed_begin(struct insp_capture *cap, struct insp_session 
 			xl->len = pptp_get16(xl->head);
 			if (xl->len < PPTP_DECIDE_LEN || xl->len > PPTP_MSG_MAX_LEN) {
 				xl->state = 2;
-				line(cap, s, dir, "inbound framing lost: call IDs no longer translated back");
+				line(cap, s, dir, "framing-lost", "inbound framing lost: call IDs no longer translated back");
 				return x->seg;
 			}
 		}
@@ -212,10 +232,10 @@ const u8 *insp_explain_feed_begin(struct insp_capture *cap, struct insp_session 
 			long at = (long)i - (PPTP_DECIDE_LEN - 1 - off);
 
 			if (at < 0) {
-				line(cap, s, dir, "%s offset %u: split before this segment, not translated back",
+				line(cap, s, dir, "not-translated-back", "%s offset %u: split before this segment, not translated back",
 				     pptp_msg_name(pptp_get16(xl->head + PPTP_OFF_CTRL_TYPE)), off);
 			} else {
-				line(cap, s, dir, "%s offset %u: %u as captured inside was %u at the NAT",
+				line(cap, s, dir, "translated-back", "%s offset %u: %u as captured inside was %u at the NAT",
 				     pptp_msg_name(pptp_get16(xl->head + PPTP_OFF_CTRL_TYPE)), off,
 				     pptp_get16(xl->head + off), xid);
 				pptp_put16(x->seg + at, xid);
@@ -245,7 +265,7 @@ int insp_explain_map(struct insp_capture *cap, struct insp_session *s, unsigned 
 	xa = x->has_nat ? &x->nat_to : &s->addr[owner];
 	sp = space_of(x, xa, &s->addr[!owner]);
 	if (pptp_nat_pick(&s->t, &sp->ids, role, id, &v) < 0) {
-		line(cap, s, dir, "map %s call ID %u: no free ID at %s towards %s",
+		line(cap, s, dir, "no-free-id", "map %s call ID %u: no free ID at %s towards %s",
 		     pptp_role_name(role), id, insp_addr_str(xa, a, sizeof(a)),
 		     insp_addr_str(&s->addr[!owner], b, sizeof(b)));
 		return -1;
@@ -258,7 +278,7 @@ int insp_explain_map(struct insp_capture *cap, struct insp_session *s, unsigned 
 	u->id = id;
 	u->xid = v;
 	*xid = v;
-	line(cap, s, dir, "map %s call ID %u of %s -> %u as %s towards %s%s",
+	line(cap, s, dir, "map", "map %s call ID %u of %s -> %u as %s towards %s%s",
 	     pptp_role_name(role), id, insp_addr_str(&s->addr[owner], a, sizeof(a)), v,
 	     insp_addr_str(xa, b, sizeof(b)), insp_addr_str(&s->addr[!owner], c, sizeof(c)),
 	     v == id ? " (kept)" : " (in use: changed)");
@@ -301,7 +321,7 @@ static void gre_halves(struct insp_capture *cap, struct insp_session *s,
 	if (pptp_gre_halves(&s->t, ev->call, h))
 		return;
 	for (i = 0; i < 2; i++)
-		line(cap, s, ev->dir, "  GRE %s: key %u on the wire, delivered as %u",
+		line(cap, s, ev->dir, "gre-half", "  GRE %s: key %u on the wire, delivered as %u",
 		     h[i].dir ? "1->0" : "0->1", h[i].key_wire, h[i].key_deliver);
 }
 
@@ -311,62 +331,98 @@ void insp_explain_event(struct insp_capture *cap, struct insp_session *s,
 	struct insp_explain *x = cap->explain;
 	char cd[96];
 
+	x->role = ev->role;
+
 	switch (ev->type) {
 	case PPTP_EV_MESSAGE:
-		line(cap, s, ev->dir, "%s from %s", pptp_msg_name(ev->msg_type),
+		line(cap, s, ev->dir, "message", "%s from %s", pptp_msg_name(ev->msg_type),
 		     pptp_role_name(ev->role));
 		break;
 	case PPTP_EV_INVALID:
 		x->invalid++;
-		line(cap, s, ev->dir, "INVALID %s: %s, ignored", pptp_msg_name(ev->msg_type),
+		line(cap, s, ev->dir, "invalid", "INVALID %s: %s, ignored", pptp_msg_name(ev->msg_type),
 		     pptp_invalid_name(ev->reason));
 		break;
 	case PPTP_EV_ANOMALY:
 		x->anomalies++;
-		line(cap, s, ev->dir, "ANOMALY %s: %s", pptp_msg_name(ev->msg_type),
+		line(cap, s, ev->dir, "anomaly", "ANOMALY %s: %s", pptp_msg_name(ev->msg_type),
 		     pptp_anomaly_name(ev->reason));
 		break;
 	case PPTP_EV_REFUSED:
 		x->refused++;
-		line(cap, s, ev->dir, "REFUSED %s: %s, call not tracked",
+		line(cap, s, ev->dir, "refused", "REFUSED %s: %s, call not tracked",
 		     pptp_msg_name(ev->msg_type), pptp_refusal_name(ev->reason));
 		break;
 	case PPTP_EV_REWRITE:
 		x->rewrites++;
-		line(cap, s, ev->dir, "rewrite %s offset %u: %u -> %u (%u byte%s at segment offset %u)",
+		line(cap, s, ev->dir, "rewrite", "rewrite %s offset %u: %u -> %u (%u byte%s at segment offset %u)",
 		     pptp_msg_name(ev->msg_type), ev->field_off, ev->old_val, ev->new_val,
 		     ev->nbytes, ev->nbytes == 1 ? "" : "s", ev->seg_off);
 		break;
 	case PPTP_EV_CALL_UP:
 		x->calls_up++;
 		call_desc(cd, sizeof(cd), ev->call);
-		line(cap, s, ev->dir, "call up, expect GRE both ways: %s", cd);
+		line(cap, s, ev->dir, "call-up", "call up, expect GRE both ways: %s", cd);
 		gre_halves(cap, s, ev);
 		break;
 	case PPTP_EV_CALL_DOWN:
 		x->calls_down++;
 		call_desc(cd, sizeof(cd), ev->call);
-		line(cap, s, ev->dir, "call down, forget its GRE: %s", cd);
+		line(cap, s, ev->dir, "call-down", "call down, forget its GRE: %s", cd);
 		if (ev->call->has_id[PPTP_PNS])
 			release(cap, s, PPTP_PNS, ev->call->id[PPTP_PNS]);
 		if (ev->call->has_id[PPTP_PAC])
 			release(cap, s, PPTP_PAC, ev->call->id[PPTP_PAC]);
 		break;
 	case PPTP_EV_UNMAP:
-		line(cap, s, ev->dir, "unmap %s call ID %u (was seen as %u): unused",
+		line(cap, s, ev->dir, "unmap", "unmap %s call ID %u (was seen as %u): unused",
 		     pptp_role_name(ev->role), ev->old_val, ev->new_val);
 		release(cap, s, ev->role, ev->old_val);
 		break;
 	case PPTP_EV_SESSION:
-		line(cap, s, ev->dir, "control connection %s", pptp_session_name(ev->new_val));
+		line(cap, s, ev->dir, "session", "control connection %s", pptp_session_name(ev->new_val));
 		break;
 	case PPTP_EV_DROP:
 		x->dropped++;
-		line(cap, s, ev->dir, "DROP segment: %s (TCP sends it again)",
+		line(cap, s, ev->dir, "drop", "DROP segment: %s (TCP sends it again)",
 		     pptp_drop_name(ev->reason));
 		break;
 	}
+	x->role = PPTP_ROLE_UNKNOWN;
 }
+
+/* The last line, or with --json the end of the document; @err: why reading stopped. */
+static void summary(struct insp_explain *x, const struct insp_capture *cap, const char *err)
+{
+	struct jw *j = x->j;
+
+	if (!j) {
+		fprintf(x->f, "summary: %u control connections, %u calls up, %u calls down, %u rewrites, %u refused, %u invalid, %u anomalies, %u segments dropped\n",
+			cap->n_sessions, x->calls_up, x->calls_down, x->rewrites, x->refused,
+			x->invalid, x->anomalies, x->dropped);
+		return;
+	}
+	jw_end(j, ']');
+	if (err)
+		jw_str(j, "error", err);
+	else
+		jw_null(j, "error");
+	jw_obj(j, "summary");
+	jw_u64(j, "control_connections", cap->n_sessions);
+	jw_u64(j, "calls_up", x->calls_up);
+	jw_u64(j, "calls_down", x->calls_down);
+	jw_u64(j, "rewrites", x->rewrites);
+	jw_u64(j, "refused", x->refused);
+	jw_u64(j, "invalid", x->invalid);
+	jw_u64(j, "anomalies", x->anomalies);
+	jw_u64(j, "segments_dropped", x->dropped);
+	jw_end(j, '}');
+	jw_end(j, '}');
+	jw_end(j, '}');
+}
+
+#define EXPLAIN_USAGE \
+	"usage: pptp-ng explain FILE [--json] [--inside ADDR/PREFIX] [--nat-to ADDR] [--max-calls N]\n"
 
 static int parse_prefix(const char *arg, struct insp_explain *x)
 {
@@ -394,17 +450,20 @@ static int parse_prefix(const char *arg, struct insp_explain *x)
 
 int insp_explain_main(int argc, char **argv)
 {
-	struct insp_explain x = { .f = stdout };
+	struct insp_explain x = { .f = stdout, .role = PPTP_ROLE_UNKNOWN };
 	struct insp_capture cap = { .explain = &x };
+	struct jw j = { .f = stdout };
 	const char *file = NULL;
 	char err[512] = "";
 	long max_calls = INSP_MAX_CALLS;
-	int i, rc;
+	int i, rc, json = 0;
 
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 
-		if (!strcmp(a, "--inside") && v) {
+		if (!strcmp(a, "--json")) {
+			json = 1;
+		} else if (!strcmp(a, "--inside") && v) {
 			if (parse_prefix(v, &x)) {
 				fprintf(stderr, "pptp-ng explain: bad prefix '%s'\n", v);
 				return 2;
@@ -424,6 +483,9 @@ int insp_explain_main(int argc, char **argv)
 				return 2;
 			}
 			i++;
+		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			fputs(EXPLAIN_USAGE, stdout);
+			return 0;
 		} else if ((a[0] != '-' || !a[1]) && !file) {
 			file = a;
 		} else {
@@ -432,8 +494,7 @@ int insp_explain_main(int argc, char **argv)
 		}
 	}
 	if (!file) {
-		fputs("usage: pptp-ng explain FILE [--inside ADDR/PREFIX] [--nat-to ADDR] [--max-calls N]\n",
-		      stderr);
+		fputs(EXPLAIN_USAGE, stderr);
 		return 2;
 	}
 	if (x.has_nat && !x.has_inside) {
@@ -441,15 +502,21 @@ int insp_explain_main(int argc, char **argv)
 		return 2;
 	}
 	cap.max_calls = (u16)max_calls;
+	if (json) {
+		x.j = &j;
+		jw_obj(&j, NULL);
+		jw_u64(&j, "pptp_ng_json", 1);
+		jw_obj(&j, "explain");
+		jw_str(&j, "file", file);
+		jw_arr(&j, "decisions");
+	}
 	rc = insp_read_file(&cap, file, err, sizeof(err));
-	if (rc < 0) {
+	if (rc < 0 && !json) {
 		fprintf(stderr, "pptp-ng: %s\n", err);
 		insp_capture_free(&cap);
 		return 1;
 	}
-	fprintf(x.f, "summary: %u control connections, %u calls up, %u calls down, %u rewrites, %u refused, %u invalid, %u anomalies, %u segments dropped\n",
-		cap.n_sessions, x.calls_up, x.calls_down, x.rewrites, x.refused, x.invalid,
-		x.anomalies, x.dropped);
+	summary(&x, &cap, rc ? err : NULL);
 	if (rc)
 		fprintf(stderr, "pptp-ng: %s\n", err);
 	insp_capture_free(&cap);

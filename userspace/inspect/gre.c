@@ -96,7 +96,7 @@ static struct insp_call *match_call(struct insp_session *s, const struct insp_pk
 		return NULL;
 	/* The receiver's role; while the core does not know it, either. */
 	n = 1;
-	roles[0] = s->t.role[!x];
+	roles[0] = insp_role(s, !x);
 	if (roles[0] == PPTP_ROLE_UNKNOWN) {
 		roles[0] = PPTP_PNS;
 		roles[1] = PPTP_PAC;
@@ -147,6 +147,8 @@ static struct insp_orphan *orphan(struct insp_capture *cap, const struct insp_pk
 	o->dst = p->dst;
 	o->gre.key = key;
 	o->first_frame = p->frame;
+	o->first_ts = p->ts;
+	o->pair = -1;
 	return o;
 }
 
@@ -216,4 +218,8 @@ void insp_gre_packet(struct insp_capture *cap, const struct insp_pkt *p)
 		plen = h.payload_len;
 	if (h.payload_len)
 		insp_ppp_frame(&g->ppp, pc, p->l4 + h.hdr_len, plen);
+	/* An orphan may complete a call rebuilt from the middle of a capture. */
+	for (s = c ? NULL : insp_pair_first(cap, &p->src, &p->dst); s; s = s->pair_next)
+		if (s->settle)
+			insp_prior_settle(s);
 }

@@ -42,6 +42,7 @@ struct insp_pkt {
 };
 
 /* ---- PPP (ppp.c) ---- */
+#define INSP_PPP_CODES		16	/* LCP and CCP codes counted one by one */
 enum insp_auth {
 	INSP_AUTH_NONE = 0,
 	INSP_AUTH_PAP,
@@ -58,8 +59,13 @@ struct insp_ppp_dir {
 	u32 pfc;			/* protocol field compressed to one byte */
 	u32 malformed;
 	u32 lcp, pap, chap, eap, ccp, ipcp, ipv6cp, ip, ipv6, mppe, other;
-	u32 lcp_codes[12];		/* by code, 1..11 */
-	u32 ccp_codes[16];		/* by code, 1..15 */
+	/*
+	 * By code: every code defined for LCP (0 Vendor-Specific to 13
+	 * Time-Remaining) and CCP (14, 15 Reset) fits; higher ones are
+	 * counted in [INSP_PPP_CODES].  Small: a capture has many calls.
+	 */
+	u32 lcp_codes[INSP_PPP_CODES + 1];
+	u32 ccp_codes[INSP_PPP_CODES + 1];
 	u32 mppe_flushed;
 	u32 mppe_encrypted;
 	u32 mppe_compressed;
@@ -120,6 +126,12 @@ struct insp_call {
 	u64 first_frame, end_frame;
 	double first_ts, end_ts;
 	u32 gre_outside;		/* GRE seen while the call was not live */
+	int16_t reply_result, reply_error;	/* OCRP or ICRP, -1: not seen */
+	int16_t cdn_result, cdn_error;	/* -1: not seen */
+	u16 cdn_cause;
+	u8 outgoing_known;		/* c.outgoing was seen (OCRQ/ICRQ, OCRP/ICRP) */
+	u8 before_capture;		/* set up before the capture started: rebuilt (prior.c) */
+	u8 adopted;			/* ...and handed to the core */
 	/* GRE by the sender's role: [PPTP_PNS] travels PNS -> PAC. */
 	struct insp_gre_dir gre[2];
 	struct insp_ppp_call ppp;
@@ -173,9 +185,33 @@ struct insp_event {
 #define INSP_EV_TCP_GAP		(PPTP_EV_COUNT + 1)
 #define INSP_EV_HOLD_BUDGET	(PPTP_EV_COUNT + 2)	/* a gap given up early */
 
+/* What a side said of itself in SCCRQ or SCCRP. */
+struct insp_peer {
+	u8 seen;			/* 0, PPTP_SCCRQ or PPTP_SCCRP */
+	int16_t result, error;		/* SCCRP's, -1 for SCCRQ */
+	u16 version, firmware;
+	u32 framing, bearer;
+	u16 max_channels;
+	char host[65], vendor[65];	/* NUL-terminated copies of the 64-byte fields */
+};
+
 struct insp_session {
 	struct insp_addr addr[2];	/* addr[d]: the sender of direction d */
 	u16 port[2];
+	struct insp_peer peer[2];	/* by direction */
+	int16_t stop_reason, stop_result;	/* StopCCRQ's reason, StopCCRP's result; -1 */
+	/* Captured from the middle (no SYN): calls may predate it (prior.c). */
+	u8 late;
+	u8 settle;			/* rebuilt calls to complete */
+	u8 role_hint[2];		/* roles messages showed while the core had none */
+	struct insp_pending {		/* the message the core is acting on */
+		u8 valid, sender;
+		u8 has_own, has_peer;
+		u16 type, own, peer;
+		u8 result, error;
+		u16 cause;
+	} pending;
+	u32 before_capture[PPTP_AN_COUNT];	/* anomalies only the late start caused */
 	double first_ts, last_ts;
 	u64 first_frame;
 	u8 closed;			/* RST or FIN both ways: tracker closed */
@@ -212,6 +248,8 @@ struct insp_orphan {
 	struct insp_gre_dir gre;
 	struct insp_ppp_call ppp;
 	u64 first_frame;
+	double first_ts;
+	int pair;			/* the orphan going the other way, -1: none */
 };
 
 /* progress.c: the line on a terminal while a large capture is read */
@@ -224,6 +262,7 @@ struct insp_progress {
 
 struct insp_capture {
 	const char *file;
+	char *error;			/* why it was not read (whole), or NULL */
 	int linktype;
 	const char *linkname;
 	u64 frame;			/* current frame */
@@ -280,6 +319,14 @@ struct insp_session *insp_pair_first(const struct insp_capture *cap,
 				     const struct insp_addr *a, const struct insp_addr *b);
 struct insp_call *insp_session_call(struct insp_session *s, const struct pptp_call *c);
 const char *insp_end_name(unsigned int end);
+
+/* prior.c */
+u8 insp_role(const struct insp_session *s, unsigned int dir);
+void insp_prior_message(struct insp_session *s, const struct pptp_event *ev);
+int insp_prior_anomaly(struct insp_session *s, const struct pptp_event *ev);
+void insp_prior_settle(struct insp_session *s);
+void insp_prior_end(struct insp_capture *cap);
+int insp_gre_pair(const struct insp_gre_dir *a, const struct insp_gre_dir *b);
 
 /* gre.c */
 void insp_gre_packet(struct insp_capture *cap, const struct insp_pkt *p);

@@ -10,7 +10,8 @@ INSP_BIN	:= $(B)/pptp-ng
 INSP_ASAN	:= $(B)/inspect-asan/pptp-ng
 INSP_LIBS	:= -lpcap $(shell pkg-config --libs libnetfilter_conntrack 2>/dev/null || echo -lnetfilter_conntrack)
 # show and doctor talk to the kernel: not part of the fuzzed decoders.
-INSP_LIVE_SRCS	:= userspace/inspect/ct.c userspace/inspect/show.c userspace/inspect/doctor.c userspace/inspect/nftcheck.c userspace/inspect/jparse.c
+INSP_LIVE_SRCS	:= userspace/inspect/ct.c userspace/inspect/show.c userspace/inspect/doctor.c userspace/inspect/nftcheck.c userspace/inspect/jparse.c \
+		   userspace/inspect/ngdmaps.c
 INSP_ASAN_CFLAGS := -std=c11 -D_GNU_SOURCE $(PPTP_WARN) -Iinclude -g -O1 \
 		   -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 

@@ -158,6 +158,23 @@ static void mppe_bits(struct jw *j, const char *key, u32 bits)
 	jw_end(j, '}');
 }
 
+/* Non-zero counts by code number; codes past INSP_PPP_CODES as "other". */
+static void ppp_codes(struct jw *j, const char *key, const u32 *v)
+{
+	unsigned int i;
+	char code[8];
+
+	jw_obj(j, key);
+	for (i = 0; i < INSP_PPP_CODES; i++)
+		if (v[i]) {
+			snprintf(code, sizeof(code), "%u", i);
+			jw_u64(j, code, v[i]);
+		}
+	if (v[INSP_PPP_CODES])
+		jw_u64(j, "other", v[INSP_PPP_CODES]);
+	jw_end(j, '}');
+}
+
 static void ppp_dir(struct jw *j, const struct insp_ppp_dir *d)
 {
 	static const char *const pn[] = { "lcp", "pap", "chap", "eap", "ccp", "ipcp",
@@ -165,7 +182,6 @@ static void ppp_dir(struct jw *j, const struct insp_ppp_dir *d)
 	const u32 pv[] = { d->lcp, d->pap, d->chap, d->eap, d->ccp, d->ipcp,
 			   d->ipv6cp, d->ip, d->ipv6, d->mppe, d->other };
 	unsigned int i;
-	char code[8];
 
 	jw_obj(j, "ppp");
 	jw_u64(j, "frames", d->frames);
@@ -177,20 +193,8 @@ static void ppp_dir(struct jw *j, const struct insp_ppp_dir *d)
 		if (pv[i])
 			jw_u64(j, pn[i], pv[i]);
 	jw_end(j, '}');
-	jw_obj(j, "lcp_codes");
-	for (i = 0; i < PPTP_ARRAY_SIZE(d->lcp_codes); i++)
-		if (d->lcp_codes[i]) {
-			snprintf(code, sizeof(code), "%u", i);
-			jw_u64(j, code, d->lcp_codes[i]);
-		}
-	jw_end(j, '}');
-	jw_obj(j, "ccp_codes");
-	for (i = 0; i < PPTP_ARRAY_SIZE(d->ccp_codes); i++)
-		if (d->ccp_codes[i]) {
-			snprintf(code, sizeof(code), "%u", i);
-			jw_u64(j, code, d->ccp_codes[i]);
-		}
-	jw_end(j, '}');
+	ppp_codes(j, "lcp_codes", d->lcp_codes);
+	ppp_codes(j, "ccp_codes", d->ccp_codes);
 	if (d->mppe_offered)
 		mppe_bits(j, "mppe_requested", d->mppe_bits);
 	else
@@ -262,11 +266,40 @@ static void call_id(struct jw *j, const char *key, const struct pptp_call *c, in
 		jw_null(j, key);
 }
 
-static void call(struct jw *j, const struct insp_call *r, u32 idx)
+/* A Result Code (-1: the message was not seen) with its name and error code. */
+static void result(struct jw *j, const char *key, u16 type, int code, int error)
+{
+	if (code < 0) {
+		jw_null(j, key);
+		return;
+	}
+	jw_obj(j, key);
+	jw_u64(j, "result", (u64)code);
+	jw_str(j, "name", insp_result_name(type, code));
+	if (error >= 0) {
+		jw_u64(j, "error", (u64)error);
+		jw_str(j, "error_name", insp_error_name(error));
+	}
+	jw_end(j, '}');
+}
+
+static void call_times(struct jw *j, const struct insp_call *r, double last_ts)
+{
+	jw_ts(j, "first_ts", r->first_ts);
+	if (r->live)
+		jw_null(j, "end_ts");
+	else
+		jw_ts(j, "end_ts", r->end_ts);
+	jw_ts(j, "duration", (r->live ? last_ts : r->end_ts) - r->first_ts);
+}
+
+static void call(struct jw *j, const struct insp_call *r, u32 idx, double last_ts)
 {
 	jw_obj(j, NULL);
 	jw_u64(j, "index", idx);
-	jw_str(j, "direction", r->c.outgoing ? "outgoing" : "incoming");
+	jw_str(j, "direction", !r->outgoing_known ? "unknown" :
+				r->c.outgoing ? "outgoing" : "incoming");
+	jw_bool(j, "before_capture", r->before_capture);
 	jw_u64(j, "serial", r->c.serial);
 	call_id(j, "pns_call_id", &r->c, PPTP_PNS);
 	call_id(j, "pac_call_id", &r->c, PPTP_PAC);
@@ -280,6 +313,11 @@ static void call(struct jw *j, const struct insp_call *r, u32 idx)
 		jw_null(j, "end_frame");
 	else
 		jw_u64(j, "end_frame", r->end_frame);
+	call_times(j, r, last_ts);
+	result(j, "reply", r->c.outgoing ? PPTP_OCRP : PPTP_ICRP, r->reply_result, r->reply_error);
+	result(j, "cdn", PPTP_CDN, r->cdn_result, r->cdn_error);
+	if (r->cdn_result >= 0)
+		jw_u64(j, "cdn_cause", r->cdn_cause);
 	jw_obj(j, "window");
 	jw_u64(j, "pns", r->c.window[PPTP_PNS]);
 	jw_u64(j, "pac", r->c.window[PPTP_PAC]);
@@ -311,11 +349,15 @@ static void log_entry(struct jw *j, const struct insp_msg *m)
 	jw_end(j, '}');
 }
 
-static void event_entry(struct jw *j, const struct insp_event *e)
+static void event_entry(struct jw *j, const struct insp_session *s, const struct insp_event *e)
 {
+	char buf[64];
+
 	jw_obj(j, NULL);
 	jw_u64(j, "frame", e->frame);
 	jw_u64(j, "dir", e->dir);
+	jw_str(j, "from", insp_addr_str(&s->addr[e->dir & 1], buf, sizeof(buf)));
+	jw_str(j, "sender", pptp_role_name(insp_role(s, e->dir)));
 	jw_str(j, "kind", insp_event_kind(e->kind));
 	if (e->kind < PPTP_EV_COUNT)
 		jw_str(j, "reason", insp_event_reason(e));
@@ -348,10 +390,31 @@ static void tcp_dir(struct jw *j, const struct insp_tcp_dir *d)
 	jw_end(j, '}');
 }
 
+/* What an endpoint's SCCRQ or SCCRP said, or null. */
+static void peer(struct jw *j, const struct insp_peer *p)
+{
+	if (!p->seen) {
+		jw_null(j, "start");
+		return;
+	}
+	jw_obj(j, "start");
+	jw_str(j, "message", pptp_msg_name(p->seen));
+	jw_str(j, "host_name", p->host);
+	jw_str(j, "vendor", p->vendor);
+	jw_u64(j, "firmware", p->firmware);
+	jw_u64(j, "protocol_version", p->version);
+	jw_u64(j, "framing_caps", p->framing);
+	jw_u64(j, "bearer_caps", p->bearer);
+	jw_u64(j, "max_channels", p->max_channels);
+	if (p->seen == PPTP_SCCRP)
+		result(j, "reply", PPTP_SCCRP, p->result, p->error);
+	jw_end(j, '}');
+}
+
 static void session(struct jw *j, const struct insp_session *s, u32 idx)
 {
 	const struct pptp_counters *n = &s->t.cnt;
-	u32 all[PPTP_CTRL_TYPE_MAX + 1];
+	u32 all[PPTP_CTRL_TYPE_MAX + 1], an[PPTP_AN_COUNT];
 	char buf[64];
 	unsigned int d, i;
 
@@ -362,7 +425,8 @@ static void session(struct jw *j, const struct insp_session *s, u32 idx)
 		jw_obj(j, NULL);
 		jw_str(j, "addr", insp_addr_str(&s->addr[d], buf, sizeof(buf)));
 		jw_u64(j, "port", s->port[d]);
-		jw_str(j, "role", pptp_role_name(s->t.role[d]));
+		jw_str(j, "role", pptp_role_name(insp_role(s, d)));
+		peer(j, &s->peer[d]);
 		jw_end(j, '}');
 	}
 	jw_end(j, ']');
@@ -371,6 +435,8 @@ static void session(struct jw *j, const struct insp_session *s, u32 idx)
 	jw_ts(j, "last_ts", s->last_ts);
 	jw_str(j, "state", pptp_session_name(s->t.session));
 	jw_bool(j, "tcp_closed", s->closed);
+	result(j, "stop_request", PPTP_STOPCCRQ, s->stop_reason, -1);
+	result(j, "stop_reply", PPTP_STOPCCRP, s->stop_result, -1);
 	jw_arr(j, "tcp");
 	tcp_dir(j, &s->tcp[0]);
 	tcp_dir(j, &s->tcp[1]);
@@ -383,7 +449,10 @@ static void session(struct jw *j, const struct insp_session *s, u32 idx)
 	jw_counts(j, NULL, n->messages[1] + 1, PPTP_CTRL_TYPE_MAX, msg_name_1);
 	jw_end(j, ']');
 	jw_counts(j, "invalid", n->invalid, PPTP_INV_COUNT, pptp_invalid_name);
-	jw_counts(j, "anomalies", n->anomalies, PPTP_AN_COUNT, pptp_anomaly_name);
+	for (i = 0; i < PPTP_AN_COUNT; i++)
+		an[i] = n->anomalies[i] - s->before_capture[i];
+	jw_counts(j, "anomalies", an, PPTP_AN_COUNT, pptp_anomaly_name);
+	jw_counts(j, "before_capture", s->before_capture, PPTP_AN_COUNT, pptp_anomaly_name);
 	jw_counts(j, "refused", n->refused, PPTP_REFUSE_COUNT, pptp_refusal_name);
 	jw_u64(j, "cdn_matching_no_call", s->cdn_no_call);
 	jw_obj(j, "core");
@@ -403,12 +472,12 @@ static void session(struct jw *j, const struct insp_session *s, u32 idx)
 	jw_u64(j, "log_dropped", s->log_dropped);
 	jw_arr(j, "events");
 	for (i = 0; i < s->n_events; i++)
-		event_entry(j, &s->events[i]);
+		event_entry(j, s, &s->events[i]);
 	jw_end(j, ']');
 	jw_u64(j, "events_dropped", s->events_dropped);
 	jw_arr(j, "calls");
 	for (i = 0; i < s->n_calls; i++)
-		call(j, &s->calls[i], i + 1);
+		call(j, &s->calls[i], i + 1, s->cap->ts);
 	jw_end(j, ']');
 	jw_end(j, '}');
 }
@@ -421,9 +490,15 @@ static void orphan(struct jw *j, const struct insp_orphan *o)
 	jw_str(j, "src", insp_addr_str(&o->src, buf, sizeof(buf)));
 	jw_str(j, "dst", insp_addr_str(&o->dst, buf, sizeof(buf)));
 	jw_u64(j, "first_frame", o->first_frame);
+	if (o->pair >= 0)
+		jw_u64(j, "paired_with", (u64)o->pair);
+	else
+		jw_null(j, "paired_with");
 	jw_obj(j, "ppp_summary");
 	jw_str(j, "auth", insp_auth_name(o->ppp.auth));
 	jw_bool(j, "auth_ok", o->ppp.auth_ok);
+	jw_str(j, "auth_result", o->ppp.auth_ok ? "success" : o->ppp.auth_failed ? "failure" :
+		o->ppp.auth_seen ? "pending" : "not-seen");
 	jw_end(j, '}');
 	jw_arr(j, "gre");
 	gre_dir(j, NULL, NULL, &o->gre);
@@ -437,6 +512,10 @@ static void capture(struct jw *j, const struct insp_capture *c)
 
 	jw_obj(j, NULL);
 	jw_str(j, "file", c->file);
+	if (c->error)
+		jw_str(j, "error", c->error);
+	else
+		jw_null(j, "error");
 	jw_str(j, "link_type", c->linkname ? c->linkname : "unknown");
 	jw_u64(j, "packets", c->packets);
 	jw_obj(j, "decode");

@@ -60,6 +60,13 @@ enum insp_daemon_cut { INSP_DAEMON_WHOLE, INSP_DAEMON_TOO_LONG, INSP_DAEMON_TOO_
  */
 char *insp_daemon_status(const char *path, enum insp_daemon_cut *cut);
 
+/* ngdmaps.c: the nfqueue backend's GRE maps under "daemon_maps" */
+struct jw;
+void insp_ngd_maps_json(struct jw *j);
+void insp_ngd_maps_text(FILE *out);
+/* The whole output of a shell command, NUL-terminated; NULL when it fails. */
+char *insp_run(const char *cmd, size_t *len);
+
 /* show.c, doctor.c */
 int insp_show_main(int argc, char **argv);
 int insp_doctor_main(int argc, char **argv);

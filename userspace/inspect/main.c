@@ -18,7 +18,7 @@
 static void usage(FILE *f)
 {
 	fputs("usage: pptp-ng pcap [--json] [--max-held SIZE] FILE...     (FILE - reads stdin)\n"
-	      "       pptp-ng explain FILE [--inside ADDR/PREFIX] [--nat-to ADDR] [--max-calls N]\n"
+	      "       pptp-ng explain FILE [--json] [--inside ADDR/PREFIX] [--nat-to ADDR] [--max-calls N]\n"
 	      "       pptp-ng show [--json] [--watch] [--socket PATH]\n"
 	      "       pptp-ng doctor [--json] [--socket PATH]\n"
 	      "       pptp-ng help\n"
@@ -101,20 +101,21 @@ static int pcap_read(const struct pcap_opts *o, const char *file,
 	}
 	c->max_held_set = (u8)o->max_held_set;
 	c->max_held = o->max_held;
-	switch (insp_read_file(c, file, err, sizeof(err))) {
-	case 0:
-		caps[(*n)++] = c;
+	caps[(*n)++] = c;
+	if (!insp_read_file(c, file, err, sizeof(err)))
 		return 0;
-	case 1:		/* read error part way: report what was read */
-		fprintf(stderr, "pptp-ng: %s\n", err);
-		caps[(*n)++] = c;
-		return 1;
-	default:
-		fprintf(stderr, "pptp-ng: %s\n", err);
-		insp_capture_free(c);
-		free(c);
-		return 1;
+	/*
+	 * Unreadable, or an error part way: what was read is reported, and
+	 * the file keeps its place in the output with the reason.
+	 */
+	fprintf(stderr, "pptp-ng: %s\n", err);
+	c->file = file;
+	c->error = strdup(err);
+	if (!c->error) {
+		perror("pptp-ng");
+		exit(3);
 	}
+	return 1;
 }
 
 static int cmd_pcap(int argc, char **argv)

@@ -43,5 +43,7 @@ const char *msg_name_1(unsigned int i);
 const char *gre_name_1(unsigned int i);
 const char *insp_event_kind(unsigned int kind);
 const char *insp_event_reason(const struct insp_event *e);
+const char *insp_result_name(u16 type, int code);
+const char *insp_error_name(int code);
 
 #endif /* PPTP_NG_INSPECT_OUT_H */

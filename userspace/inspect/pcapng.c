@@ -89,7 +89,8 @@ static void packet(struct insp_capture *cap, const struct ng *n, u32 iface, u64 
 	insp_link_packet(cap, data, caplen);
 }
 
-static void block(struct insp_capture *cap, struct ng *n, u32 type, const u8 *b, u32 len)
+/* -1 when the block contradicts itself. */
+static int block(struct insp_capture *cap, struct ng *n, u32 type, const u8 *b, u32 len)
 {
 	u32 caplen;
 
@@ -100,22 +101,24 @@ static void block(struct insp_capture *cap, struct ng *n, u32 type, const u8 *b,
 	case BT_EPB:
 	case BT_PB:
 		if (len < 32)
-			return;
+			return -1;
 		caplen = ng32(n, b + 20);
 		if (caplen > len - 32)
-			caplen = len - 32;
+			return -1;	/* would be read past the block */
 		packet(cap, n, type == BT_EPB ? ng32(n, b + 8) : ng16(n, b + 8),
 		       (u64)ng32(n, b + 12) << 32 | ng32(n, b + 16), b + 28, caplen);
 		break;
 	case BT_SPB:
 		if (len < 16)
-			return;
+			return -1;
+		/* An SPB's length is the packet's on the wire: the block may hold less. */
 		caplen = ng32(n, b + 8);
 		if (caplen > len - 16)
 			caplen = len - 16;
 		packet(cap, n, 0, 0, b + 12, caplen);
 		break;
 	}
+	return 0;
 }
 
 int insp_read_pcapng(struct insp_capture *cap, const char *file, char *err, size_t errlen)
@@ -178,7 +181,10 @@ int insp_read_pcapng_fp(struct insp_capture *cap, FILE *f, char *err, size_t err
 			rc = 1;
 			break;
 		}
-		block(cap, &n, type, b, len);
+		if (block(cap, &n, type, b, len)) {
+			rc = 1;
+			break;
+		}
 		insp_progress_tick(cap);
 	}
 	insp_progress_end(cap);

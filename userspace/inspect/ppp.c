@@ -182,8 +182,8 @@ void insp_ppp_frame(struct insp_ppp_dir *d, struct insp_ppp_call *c, const u8 *p
 	switch (proto) {
 	case PPP_LCP:
 		d->lcp++;
-		if (len && p[0] < PPTP_ARRAY_SIZE(d->lcp_codes))
-			d->lcp_codes[p[0]]++;
+		if (len)
+			d->lcp_codes[p[0] < INSP_PPP_CODES ? p[0] : INSP_PPP_CODES]++;
 		if (x.code == 1 || x.code == 2)
 			options(p, len, lcp_option, &x);
 		break;
@@ -201,8 +201,8 @@ void insp_ppp_frame(struct insp_ppp_dir *d, struct insp_ppp_call *c, const u8 *p
 		break;
 	case PPP_CCP:
 		d->ccp++;
-		if (len && p[0] < PPTP_ARRAY_SIZE(d->ccp_codes))
-			d->ccp_codes[p[0]]++;
+		if (len)
+			d->ccp_codes[p[0] < INSP_PPP_CODES ? p[0] : INSP_PPP_CODES]++;
 		if (x.code == 1 || x.code == 2)
 			options(p, len, ccp_option, &x);
 		break;

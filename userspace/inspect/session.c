@@ -71,7 +71,10 @@ struct insp_call *insp_session_call(struct insp_session *s, const struct pptp_ca
 		s->calls = insp_grow(s->calls, &s->cap_calls, s->n_calls + 1, sizeof(*s->calls));
 		r = &s->calls[s->n_calls];
 		memset(r, 0, sizeof(*r));
+		r->reply_result = r->reply_error = -1;
+		r->cdn_result = r->cdn_error = -1;
 		r->live = 1;
+		r->outgoing_known = 1;
 		r->first_frame = s->cap->frame;
 		r->first_ts = s->cap->ts;
 		s->slot_rec[slot] = (int)s->n_calls++;
@@ -144,11 +147,72 @@ static void log_message(struct insp_session *s, const struct pptp_event *ev)
 	m->result = md->result_off ? ev->msg[md->result_off] : -1;
 }
 
+static void copy_name(char *dst, const u8 *src)
+{
+	memcpy(dst, src, 64);
+	dst[64] = 0;
+}
+
+/* SCCRQ, SCCRP, StopCCRQ and StopCCRP: what each side said of itself. */
+static void session_message(struct insp_session *s, const struct pptp_event *ev)
+{
+	struct insp_peer *p = &s->peer[ev->dir & 1];
+	const u8 *m = ev->msg;
+
+	switch (ev->msg_type) {
+	case PPTP_SCCRQ:
+	case PPTP_SCCRP:
+		p->seen = (u8)ev->msg_type;
+		p->result = ev->msg_type == PPTP_SCCRP ? m[PPTP_SCCRP_OFF_RESULT] : -1;
+		p->error = ev->msg_type == PPTP_SCCRP ? m[PPTP_SCCRP_OFF_ERROR] : -1;
+		p->version = pptp_get16(m + PPTP_SCC_OFF_VERSION);
+		p->framing = pptp_get32(m + PPTP_SCC_OFF_FRAMING_CAPS);
+		p->bearer = pptp_get32(m + PPTP_SCC_OFF_BEARER_CAPS);
+		p->max_channels = pptp_get16(m + PPTP_SCC_OFF_MAX_CHANNELS);
+		p->firmware = pptp_get16(m + PPTP_SCC_OFF_FIRMWARE);
+		copy_name(p->host, m + PPTP_SCC_OFF_HOSTNAME);
+		copy_name(p->vendor, m + PPTP_SCC_OFF_VENDOR);
+		break;
+	case PPTP_STOPCCRQ:
+		s->stop_reason = m[PPTP_STOPCCRQ_OFF_REASON];
+		break;
+	case PPTP_STOPCCRP:
+		s->stop_result = m[PPTP_STOPCCRP_OFF_RESULT];
+		break;
+	}
+}
+
+/* The result codes a call's replies and CDN carried. */
+static void call_results(struct insp_call *r, const struct pptp_event *ev)
+{
+	const u8 *m = ev->msg;
+
+	switch (ev->msg_type) {
+	case PPTP_OCRP:
+		r->reply_result = m[PPTP_OCRP_OFF_RESULT];
+		r->reply_error = m[PPTP_OCRP_OFF_ERROR];
+		break;
+	case PPTP_ICRP:
+		r->reply_result = m[PPTP_ICRP_OFF_RESULT];
+		r->reply_error = m[PPTP_ICRP_OFF_ERROR];
+		break;
+	case PPTP_CDN:
+		r->cdn_result = m[PPTP_CDN_OFF_RESULT];
+		r->cdn_error = m[PPTP_CDN_OFF_ERROR];
+		r->cdn_cause = pptp_get16(m + PPTP_CDN_OFF_CAUSE);
+		break;
+	}
+}
+
 static void on_message(struct insp_session *s, const struct pptp_event *ev)
 {
 	struct insp_call *r;
 
 	log_message(s, ev);
+	if (!s->cap->explain)
+		insp_prior_message(s, ev);
+	if (ev->msg_len >= pptp_msg_len(ev->msg_type))
+		session_message(s, ev);
 	if (!ev->call) {
 		if (ev->msg_type == PPTP_CDN)
 			s->cdn_no_call++;
@@ -157,6 +221,8 @@ static void on_message(struct insp_session *s, const struct pptp_event *ev)
 	r = insp_session_call(s, ev->call);
 	if (!r)
 		return;
+	if (ev->msg_len >= pptp_msg_len(ev->msg_type))
+		call_results(r, ev);
 	if (ev->msg_type == PPTP_CCRQ)
 		r->cleared = 1;
 	if (ev->msg_type == PPTP_CDN && ev->call->state != PPTP_CALL_STATE_CLEARING) {
@@ -178,8 +244,14 @@ static void core_event(void *ctx, const struct pptp_tracker *t, const struct ppt
 		sync_calls(s);
 		on_message(s, ev);
 		break;
-	case PPTP_EV_INVALID:
 	case PPTP_EV_ANOMALY:
+		if (insp_prior_anomaly(s, ev)) {
+			if (ev->msg_type == PPTP_CDN && s->cdn_no_call)
+				s->cdn_no_call--;	/* its call was up before the capture */
+			break;
+		}
+		/* fall through */
+	case PPTP_EV_INVALID:
 	case PPTP_EV_REFUSED:
 		add_event(s, ev->dir, ev->type, ev->reason, ev->msg_type, 0);
 		break;
@@ -297,6 +369,8 @@ static struct insp_session *new_session(struct insp_capture *cap, const struct i
 	s->port[1] = dport;
 	s->first_ts = p->ts;
 	s->first_frame = p->frame;
+	s->stop_reason = s->stop_result = -1;
+	s->role_hint[0] = s->role_hint[1] = PPTP_ROLE_UNKNOWN;
 	if (cap->max_calls)
 		cfg.max_calls = cap->max_calls;
 	s->calls_slots = zalloc(cfg.max_calls, sizeof(*s->calls_slots));
@@ -371,6 +445,8 @@ static void feed(struct insp_session *s, unsigned int dir, u32 seq, const u8 *da
 		data = insp_explain_feed_begin(s->cap, s, dir, seq, data, len);
 	pptp_feed(&s->t, dir, seq, data, len);
 	sync_calls(s);
+	if (s->settle)
+		insp_prior_settle(s);
 }
 
 u64 insp_hold_budget(const struct insp_capture *cap)
@@ -629,6 +705,8 @@ void insp_tcp_packet(struct insp_capture *cap, const struct insp_pkt *p)
 		} else {
 			s = new_session(cap, p, sport, dport);
 			dir = 0;
+			if (s && !(flags & 0x02))
+				s->late = 1;	/* opened before the capture */
 		}
 		if (!s)
 			return;
@@ -677,6 +755,8 @@ void insp_capture_end(struct insp_capture *cap)
 			skip_gap(s, 1);
 		sync_calls(s);
 	}
+	if (!cap->explain)
+		insp_prior_end(cap);
 }
 
 void insp_capture_free(struct insp_capture *cap)
@@ -702,4 +782,6 @@ void insp_capture_free(struct insp_capture *cap)
 	free(cap->by_tuple);
 	free(cap->by_pair);
 	free(cap->orphans);
+	free(cap->error);
+	cap->error = NULL;
 }

@@ -266,6 +266,7 @@ static void show_json(FILE *out, struct live_table *t, const struct daemon_doc *
 	}
 	jw_end(&j, ']');
 	kcounters_json(&j);
+	insp_ngd_maps_json(&j);
 	/* The daemon's own document, as it sent it (docs/userspace.md). */
 	jv_write(&j, "daemon", dd->v);
 	if (dd->err[0])
@@ -377,6 +378,7 @@ static void show_text(FILE *out, struct live_table *t, const struct daemon_doc *
 		      out);
 	kcounters_text(out);
 	daemon_text(out, dd);
+	insp_ngd_maps_text(out);
 }
 
 /* 0 shown, 1 shown but the daemon's document was not, 2 conntrack unreadable. */
