@@ -8,6 +8,11 @@
 #                Time-Remaining (13) and a code 40 nobody defines
 #   bad-epb      pcapng whose second EPB claims more captured bytes than
 #                its block holds (a reader must refuse it, not read on)
+#   audit-*      one call each, whose PPP negotiates (the PAC authenticates
+#                the PNS): chap-md5 (no CCP, IP in clear), mschapv1 (MPPE
+#                40-bit stateful), downgrade (MS-CHAPv2 offered, Nak'd to
+#                CHAP-MD5; MPPE 128 offered, Nak'd to 40), eap (MPPE
+#                128-bit stateless); pptp-sim sends no PPP of its own
 #
 # Everything else comes from real peers (make-captures.sh).
 
@@ -128,7 +133,82 @@ def bad_epb(path):
         f.write(epb(len(frame)))
 
 
-KINDS = {"lcp-codes": lcp_codes, "bad-epb": bad_epb}
+AUTH = {"pap": b"\xc0\x23", "md5": b"\xc2\x23\x05", "mschap": b"\xc2\x23\x80",
+        "mschapv2": b"\xc2\x23\x81", "eap": b"\xc2\x27"}
+MPPE = {"40": 0x20, "128s": 0x01000040, "128": 0x40}
+
+
+def ppp(proto, code, ident, body=b""):
+    return b"\xff\x03" + proto + struct.pack(">BBH", code, ident, 4 + len(body)) + body
+
+
+def lcp_auth(code, ident, auth):
+    opt = AUTH[auth]
+    return ppp(b"\xc0\x21", code, ident, struct.pack(">BB", 3, 2 + len(opt)) + opt)
+
+
+def ccp_mppe(code, ident, bits):
+    return ppp(b"\x80\xfd", code, ident, struct.pack(">BBI", 18, 6, MPPE[bits]))
+
+
+def chap(code, ident, name=b""):
+    if code == 2:
+        return ppp(b"\xc2\x23", 2, ident, b"\x31" + bytes(49) + name)
+    return ppp(b"\xc2\x23", code, ident, b"\x10" + bytes(16) + b"pac" if code == 1 else b"")
+
+
+IP = b"\xff\x03\x00\x21" + bytes.fromhex("450000140000400040010000c6336402c6336401")
+MPPE_FRAME = b"\xff\x03\x00\xfd\x90\x00" + bytes(16)
+
+
+def audit_call(path, frames):
+    """A call (PNS 7, PAC 9) whose GRE carries @frames: (sender, PPP frame)."""
+    out = Pcap(path)
+    c = Control(out)
+    c.handshake()
+    c.send(PNS, sccrq())
+    c.send(PAC, sccrp())
+    c.send(PNS, ocrq(7))
+    c.send(PAC, ocrp(9, 7))
+    seq = {PNS: 0, PAC: 0}
+    for who, f in frames:
+        out.write(gre(who, PAC if who == PNS else PNS, 9 if who == PNS else 7, seq[who], f))
+        seq[who] += 1
+
+
+def chap_md5(path):
+    audit_call(path, [(PAC, lcp_auth(1, 1, "md5")), (PNS, lcp_auth(2, 1, "md5")),
+                      (PAC, chap(1, 1)), (PNS, chap(2, 1, b"alice")), (PAC, chap(3, 1)),
+                      (PNS, IP), (PAC, IP)])
+
+
+def mschapv1(path):
+    audit_call(path, [(PAC, lcp_auth(1, 1, "mschap")), (PNS, lcp_auth(2, 1, "mschap")),
+                      (PAC, chap(1, 1)), (PNS, chap(2, 1, b"CORP\\bob")), (PAC, chap(3, 1)),
+                      (PNS, ccp_mppe(1, 1, "40")), (PAC, ccp_mppe(2, 1, "40")),
+                      (PAC, ccp_mppe(1, 2, "40")), (PNS, ccp_mppe(2, 2, "40")),
+                      (PNS, MPPE_FRAME), (PAC, MPPE_FRAME)])
+
+
+def downgrade(path):
+    audit_call(path, [(PAC, lcp_auth(1, 1, "mschapv2")), (PNS, lcp_auth(3, 1, "md5")),
+                      (PAC, lcp_auth(1, 2, "md5")), (PNS, lcp_auth(2, 2, "md5")),
+                      (PAC, chap(1, 1)), (PNS, chap(2, 1, b"carol")), (PAC, chap(3, 1)),
+                      (PNS, ccp_mppe(1, 1, "128")), (PAC, ccp_mppe(3, 1, "40")),
+                      (PNS, ccp_mppe(1, 2, "40")), (PAC, ccp_mppe(2, 2, "40")),
+                      (PNS, MPPE_FRAME)])
+
+
+def eap(path):
+    audit_call(path, [(PAC, lcp_auth(1, 1, "eap")), (PNS, lcp_auth(2, 1, "eap")),
+                      (PAC, ppp(b"\xc2\x27", 1, 1, b"\x01")), (PNS, ppp(b"\xc2\x27", 2, 1, b"\x01dave")),
+                      (PAC, ppp(b"\xc2\x27", 3, 1)),
+                      (PNS, ccp_mppe(1, 1, "128s")), (PAC, ccp_mppe(2, 1, "128s")),
+                      (PNS, MPPE_FRAME), (PAC, MPPE_FRAME)])
+
+
+KINDS = {"lcp-codes": lcp_codes, "bad-epb": bad_epb, "audit-chap-md5": chap_md5,
+         "audit-mschapv1": mschapv1, "audit-downgrade": downgrade, "audit-eap": eap}
 
 if __name__ == "__main__":
     if len(sys.argv) != 3 or sys.argv[1] not in KINDS:

@@ -217,7 +217,8 @@ void insp_gre_packet(struct insp_capture *cap, const struct insp_pkt *p)
 	else
 		plen = h.payload_len;
 	if (h.payload_len)
-		insp_ppp_frame(&g->ppp, pc, p->l4 + h.hdr_len, plen);
+		insp_ppp_frame(&g->ppp, pc, c ? sender : PPTP_ROLE_UNKNOWN, p->l4 + h.hdr_len,
+			       plen);
 	/* An orphan may complete a call rebuilt from the middle of a capture. */
 	for (s = c ? NULL : insp_pair_first(cap, &p->src, &p->dst); s; s = s->pair_next)
 		if (s->settle)

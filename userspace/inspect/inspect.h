@@ -77,7 +77,22 @@ struct insp_ppp_dir {
 	u32 plain_ip_after_auth;
 };
 
+/* One step of LCP's auth or CCP's MPPE negotiation (ppp.c). */
+struct insp_neg {
+	u8 ccp;				/* 0: LCP Authentication-Protocol, 1: CCP MPPE */
+	u8 code;			/* Configure-Request 1, -Ack 2, -Nak 3, -Reject 4 */
+	u8 from;			/* the sender's role, PPTP_ROLE_UNKNOWN for orphans */
+	u8 auth;			/* LCP: enum insp_auth */
+	u32 bits;			/* CCP: the MPPE option */
+};
+
+#define INSP_NEG_MAX		12	/* steps kept per call; retransmissions once */
+
 struct insp_ppp_call {
+	struct insp_neg neg[INSP_NEG_MAX];
+	u8 n_neg;
+	u16 neg_dropped;
+	char chap_name[33];		/* CHAP Response's Name, cut to 32 */
 	u8 auth;			/* enum insp_auth, from LCP */
 	u8 auth_seen;			/* an authentication packet was seen */
 	u8 auth_ok;			/* PAP Ack or CHAP Success seen */
@@ -281,6 +296,7 @@ struct insp_capture {
 	 * Out-of-order data held, all connections together (session.c): at
 	 * most max_held bytes, else the oldest wait is given up.
 	 */
+	u8 audit;			/* pcap --audit */
 	u8 max_held_set;		/* 0: INSP_HOLD_BUDGET */
 	u64 max_held;
 	u64 held_bytes, held_peak;
@@ -335,7 +351,8 @@ void insp_gre_account(struct insp_gre_dir *g, const struct insp_gre_dir *rev,
 void *insp_grow(void *p, u32 *cap, u32 need, size_t size);
 
 /* ppp.c */
-void insp_ppp_frame(struct insp_ppp_dir *d, struct insp_ppp_call *c, const u8 *p, u32 len);
+void insp_ppp_frame(struct insp_ppp_dir *d, struct insp_ppp_call *c, u8 from, const u8 *p,
+		    u32 len);
 const char *insp_auth_name(unsigned int auth);
 
 /* json.c, tree.c */

@@ -293,7 +293,73 @@ static void call_times(struct jw *j, const struct insp_call *r, double last_ts)
 	jw_ts(j, "duration", (r->live ? last_ts : r->end_ts) - r->first_ts);
 }
 
-static void call(struct jw *j, const struct insp_call *r, u32 idx, double last_ts)
+static void neg_json(struct jw *j, const struct insp_ppp_call *c)
+{
+	static const char *const codes[] = { "?", "Configure-Request", "Configure-Ack",
+					     "Configure-Nak", "Configure-Reject" };
+	u8 i;
+
+	jw_arr(j, "negotiation");
+	for (i = 0; i < c->n_neg; i++) {
+		const struct insp_neg *n = &c->neg[i];
+		char hex[16];
+
+		jw_obj(j, NULL);
+		jw_str(j, "protocol", n->ccp ? "ccp" : "lcp");
+		jw_str(j, "message", codes[n->code < 5 ? n->code : 0]);
+		jw_str(j, "from", pptp_role_name(n->from));
+		if (n->ccp) {
+			snprintf(hex, sizeof(hex), "0x%08x", n->bits);
+			jw_str(j, "mppe", hex);
+		} else {
+			jw_str(j, "auth", insp_auth_name(n->auth));
+		}
+		jw_end(j, '}');
+	}
+	jw_end(j, ']');
+	jw_u64(j, "negotiation_dropped", c->neg_dropped);
+}
+
+/* pcap --audit: what the call's PPP negotiated, and the verdict. */
+static void audit_json(struct jw *j, const struct insp_call *r)
+{
+	struct insp_audit a;
+	char line[1024];
+	u8 i;
+
+	insp_audit(&a, &r->ppp, r->gre);
+	insp_audit_line(&a, line, sizeof(line));
+	jw_obj(j, "audit");
+	jw_str(j, "auth", insp_auth_name(r->ppp.auth));
+	if (r->ppp.chap_name[0])
+		jw_str(j, "chap_name", r->ppp.chap_name);
+	else
+		jw_null(j, "chap_name");
+	jw_str(j, "mppe", insp_mppe_name(&r->ppp));
+	if (r->ppp.mppe_acked)
+		jw_bool(j, "stateless", !!(r->ppp.mppe_bits & MPPE_H));
+	else
+		jw_null(j, "stateless");
+	jw_str(j, "encryption", r->ppp.mppe_acked ? "negotiated" :
+				a.optional ? "optional" : "not-seen");
+	jw_u64(j, "cleartext_ip", a.clear_ip);
+	jw_bool(j, "auth_downgrade", a.auth_downgrade);
+	jw_bool(j, "mppe_downgrade", a.key_downgrade);
+	neg_json(j, &r->ppp);
+	jw_arr(j, "findings");
+	for (i = 0; i < a.n; i++) {
+		jw_obj(j, NULL);
+		jw_str(j, "level", insp_audit_level_name(a.f[i].level));
+		jw_str(j, "text", a.f[i].text);
+		jw_end(j, '}');
+	}
+	jw_end(j, ']');
+	jw_str(j, "level", insp_audit_level_name(a.level));
+	jw_str(j, "verdict", line);
+	jw_end(j, '}');
+}
+
+static void call(struct jw *j, const struct insp_call *r, u32 idx, double last_ts, int audit)
 {
 	jw_obj(j, NULL);
 	jw_u64(j, "index", idx);
@@ -325,6 +391,8 @@ static void call(struct jw *j, const struct insp_call *r, u32 idx, double last_t
 	jw_bool(j, "no_gre", !r->gre[0].packets && !r->gre[1].packets);
 	jw_u64(j, "gre_while_not_live", r->gre_outside);
 	ppp_call(j, &r->ppp, r->gre);
+	if (audit)
+		audit_json(j, r);
 	jw_arr(j, "gre");
 	gre_dir(j, "PNS", "PAC", &r->gre[PPTP_PNS]);
 	gre_dir(j, "PAC", "PNS", &r->gre[PPTP_PAC]);
@@ -477,7 +545,7 @@ static void session(struct jw *j, const struct insp_session *s, u32 idx)
 	jw_u64(j, "events_dropped", s->events_dropped);
 	jw_arr(j, "calls");
 	for (i = 0; i < s->n_calls; i++)
-		call(j, &s->calls[i], i + 1, s->cap->ts);
+		call(j, &s->calls[i], i + 1, s->cap->ts, s->cap->audit);
 	jw_end(j, ']');
 	jw_end(j, '}');
 }
@@ -503,6 +571,30 @@ static void orphan(struct jw *j, const struct insp_orphan *o)
 	jw_arr(j, "gre");
 	gre_dir(j, NULL, NULL, &o->gre);
 	jw_end(j, ']');
+	jw_end(j, '}');
+}
+
+/* Calls by verdict level, and the worst. */
+static void audit_summary(struct jw *j, const struct insp_capture *c)
+{
+	u32 by[5] = { 0 }, i, k, worst = 0;
+	struct insp_audit a;
+
+	for (i = 0; i < c->n_sessions; i++)
+		for (k = 0; k < c->sessions[i]->n_calls; k++) {
+			const struct insp_call *r = &c->sessions[i]->calls[k];
+
+			insp_audit(&a, &r->ppp, r->gre);
+			by[a.level]++;
+			if (a.level > worst)
+				worst = a.level;
+		}
+	jw_obj(j, "audit");
+	jw_obj(j, "calls_by_level");
+	for (i = 0; i < 5; i++)
+		jw_u64(j, insp_audit_level_name(i), by[i]);
+	jw_end(j, '}');
+	jw_str(j, "worst", insp_audit_level_name(worst));
 	jw_end(j, '}');
 }
 
@@ -555,6 +647,8 @@ static void capture(struct jw *j, const struct insp_capture *c)
 		orphan(j, &c->orphans[i]);
 	jw_end(j, ']');
 	jw_u64(j, "calls_up_without_gre", no_gre);
+	if (c->audit)
+		audit_summary(j, c);
 	jw_end(j, '}');
 }
 

@@ -17,7 +17,7 @@
 
 static void usage(FILE *f)
 {
-	fputs("usage: pptp-ng pcap [--json] [--max-held SIZE] FILE...     (FILE - reads stdin)\n"
+	fputs("usage: pptp-ng pcap [--json] [--audit] [--max-held SIZE] FILE...  (FILE - reads stdin)\n"
 	      "       pptp-ng explain FILE [--json] [--inside ADDR/PREFIX] [--nat-to ADDR] [--max-calls N]\n"
 	      "       pptp-ng show [--json] [--watch] [--socket PATH]\n"
 	      "       pptp-ng doctor [--json] [--socket PATH]\n"
@@ -51,6 +51,7 @@ static int parse_size(const char *arg, u64 *out)
 
 struct pcap_opts {
 	int json;
+	int audit;
 	int max_held_set;
 	u64 max_held;
 	char **files;		/* in command-line order */
@@ -67,6 +68,8 @@ static int pcap_opts(int argc, char **argv, struct pcap_opts *o)
 
 		if (!strcmp(a, "--json")) {
 			o->json = 1;
+		} else if (!strcmp(a, "--audit")) {
+			o->audit = 1;
 		} else if (!strcmp(a, "--max-held")) {
 			if (i + 1 >= argc || parse_size(argv[i + 1], &o->max_held)) {
 				fputs("pptp-ng pcap: --max-held SIZE: bytes, or with K, M or G\n", stderr);
@@ -100,6 +103,7 @@ static int pcap_read(const struct pcap_opts *o, const char *file,
 		exit(3);
 	}
 	c->max_held_set = (u8)o->max_held_set;
+	c->audit = (u8)o->audit;
 	c->max_held = o->max_held;
 	caps[(*n)++] = c;
 	if (!insp_read_file(c, file, err, sizeof(err)))

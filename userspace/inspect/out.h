@@ -46,4 +46,25 @@ const char *insp_event_reason(const struct insp_event *e);
 const char *insp_result_name(u16 type, int code);
 const char *insp_error_name(int code);
 
+/* audit.c: pcap --audit */
+#define INSP_AUDIT_MAX 12
+struct insp_audit {
+	u8 level;			/* the worst: 0 none .. 4 critical */
+	u8 n;
+	struct {
+		u8 level;
+		const char *text;
+	} f[INSP_AUDIT_MAX];
+	u32 clear_ip;			/* IP frames unencrypted, both ways */
+	u8 optional;			/* IP flowed without MPPE: encryption not required */
+	u8 mppe_refused;		/* CCP Nak'd or rejected an MPPE option */
+	u8 auth_downgrade, key_downgrade;
+};
+
+void insp_audit(struct insp_audit *a, const struct insp_ppp_call *c,
+		const struct insp_gre_dir *g);
+void insp_audit_line(const struct insp_audit *a, char *buf, size_t len);
+const char *insp_audit_level_name(unsigned int level);
+const char *insp_mppe_name(const struct insp_ppp_call *c);
+
 #endif /* PPTP_NG_INSPECT_OUT_H */

@@ -88,7 +88,26 @@ struct opt_ctx {
 	struct insp_ppp_dir *d;
 	struct insp_ppp_call *c;
 	u8 code;
+	u8 from;
 };
+
+/* A step of the negotiation, once: a retransmitted Request adds nothing. */
+static void neg_add(struct opt_ctx *x, u8 ccp, u8 auth, u32 bits)
+{
+	struct insp_ppp_call *c = x->c;
+	struct insp_neg n = { .ccp = ccp, .code = x->code, .from = x->from, .auth = auth,
+			      .bits = bits };
+	u8 i;
+
+	for (i = 0; i < c->n_neg; i++)
+		if (!memcmp(&c->neg[i], &n, sizeof(n)))
+			return;
+	if (c->n_neg >= INSP_NEG_MAX) {
+		c->neg_dropped++;
+		return;
+	}
+	c->neg[c->n_neg++] = n;
+}
 
 static void lcp_option(void *arg, u8 type, const u8 *o, u32 olen)
 {
@@ -98,6 +117,9 @@ static void lcp_option(void *arg, u8 type, const u8 *o, u32 olen)
 	if (type != LCP_OPT_AUTH)
 		return;
 	auth = auth_of(o, olen);
+	neg_add(x, 0, auth, 0);
+	if (x->code > 2)	/* a Nak suggests, a Reject refuses: neither agrees */
+		return;
 	if (x->code == 2 || x->c->auth == INSP_AUTH_NONE)
 		x->c->auth = auth;
 }
@@ -108,6 +130,7 @@ static void ccp_option(void *arg, u8 type, const u8 *o, u32 olen)
 
 	if (type != CCP_OPT_MPPE || olen < 6)
 		return;
+	neg_add(x, 1, 0, pptp_get32(o + 2));
 	if (x->code == 1) {
 		x->d->mppe_offered = 1;
 		x->d->mppe_bits = pptp_get32(o + 2);
@@ -115,6 +138,25 @@ static void ccp_option(void *arg, u8 type, const u8 *o, u32 olen)
 		x->c->mppe_acked = 1;
 		x->c->mppe_bits = pptp_get32(o + 2);
 	}
+}
+
+/* A CHAP Response's Name: after the Value, to the packet's length. */
+static void chap_name(struct insp_ppp_call *c, const u8 *p, u32 len)
+{
+	u32 plen, off, n, i;
+
+	if (len < 5)
+		return;
+	plen = pptp_get16(p + 2);
+	if (plen < len)
+		len = plen;
+	off = 5u + p[4];
+	if (off >= len)
+		return;
+	n = len - off < sizeof(c->chap_name) - 1 ? len - off : (u32)sizeof(c->chap_name) - 1;
+	for (i = 0; i < n; i++)
+		c->chap_name[i] = p[off + i] ? (char)p[off + i] : '?';
+	c->chap_name[n] = 0;
 }
 
 static void auth_packet(struct insp_ppp_call *c, u16 proto, u8 code)
@@ -153,9 +195,10 @@ static void mppe_frame(struct insp_ppp_dir *d, const u8 *p, u32 len)
 	d->mppe_cc_last = cc;
 }
 
-void insp_ppp_frame(struct insp_ppp_dir *d, struct insp_ppp_call *c, const u8 *p, u32 len)
+void insp_ppp_frame(struct insp_ppp_dir *d, struct insp_ppp_call *c, u8 from, const u8 *p,
+		    u32 len)
 {
-	struct opt_ctx x = { .d = d, .c = c };
+	struct opt_ctx x = { .d = d, .c = c, .from = from };
 	u16 proto;
 
 	d->frames++;
@@ -184,7 +227,7 @@ void insp_ppp_frame(struct insp_ppp_dir *d, struct insp_ppp_call *c, const u8 *p
 		d->lcp++;
 		if (len)
 			d->lcp_codes[p[0] < INSP_PPP_CODES ? p[0] : INSP_PPP_CODES]++;
-		if (x.code == 1 || x.code == 2)
+		if (x.code >= 1 && x.code <= 4)
 			options(p, len, lcp_option, &x);
 		break;
 	case PPP_PAP:
@@ -198,12 +241,14 @@ void insp_ppp_frame(struct insp_ppp_dir *d, struct insp_ppp_call *c, const u8 *p
 			d->eap++;
 		if (len)
 			auth_packet(c, proto, p[0]);
+		if (proto == PPP_CHAP && len && p[0] == 2)
+			chap_name(c, p, len);
 		break;
 	case PPP_CCP:
 		d->ccp++;
 		if (len)
 			d->ccp_codes[p[0] < INSP_PPP_CODES ? p[0] : INSP_PPP_CODES]++;
-		if (x.code == 1 || x.code == 2)
+		if (x.code >= 1 && x.code <= 4)
 			options(p, len, ccp_option, &x);
 		break;
 	case PPP_IPCP:

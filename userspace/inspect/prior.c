@@ -287,6 +287,12 @@ static void merge_ppp(struct insp_ppp_call *to, const struct insp_ppp_call *from
 	to->auth_seen |= from->auth_seen;
 	to->auth_ok |= from->auth_ok;
 	to->auth_failed |= from->auth_failed;
+	if (!to->n_neg) {
+		memcpy(to->neg, from->neg, sizeof(to->neg));
+		to->n_neg = from->n_neg;
+	}
+	if (!to->chap_name[0])
+		memcpy(to->chap_name, from->chap_name, sizeof(to->chap_name));
 	if (from->mppe_acked && !to->mppe_acked) {
 		to->mppe_acked = 1;
 		to->mppe_bits = from->mppe_bits;

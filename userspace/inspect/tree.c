@@ -139,7 +139,37 @@ static void call_results(FILE *f, const struct insp_call *r)
 	fputc('\n', f);
 }
 
-static void call(FILE *f, const struct insp_call *r, u32 idx, double last_ts)
+/* pcap --audit: the verdict line, then the negotiation that led to it. */
+static void audit_text(FILE *f, const struct insp_call *r)
+{
+	static const char *const codes[] = { "?", "Request", "Ack", "Nak", "Reject" };
+	struct insp_audit a;
+	char line[1024];
+	u8 i;
+
+	insp_audit(&a, &r->ppp, r->gre);
+	insp_audit_line(&a, line, sizeof(line));
+	fprintf(f, "    AUDIT %s\n", line);
+	fprintf(f, "      auth %s", insp_auth_name(r->ppp.auth));
+	if (r->ppp.chap_name[0])
+		fprintf(f, " (name \"%s\")", r->ppp.chap_name);
+	fprintf(f, ", MPPE %s%s%s\n", insp_mppe_name(&r->ppp),
+		r->ppp.mppe_acked ? (r->ppp.mppe_bits & MPPE_H ? " stateless" : " stateful") : "",
+		a.optional ? ", encryption optional (IP flowed without it)" : "");
+	for (i = 0; i < r->ppp.n_neg; i++) {
+		const struct insp_neg *n = &r->ppp.neg[i];
+
+		fprintf(f, "      %s %s from %s: ", n->ccp ? "CCP" : "LCP",
+			codes[n->code < 5 ? n->code : 0], pptp_role_name(n->from));
+		if (n->ccp)
+			mppe_desc(f, n->bits);
+		else
+			fputs(insp_auth_name(n->auth), f);
+		fputc('\n', f);
+	}
+}
+
+static void call(FILE *f, const struct insp_call *r, u32 idx, double last_ts, int audit)
 {
 	if (!r->outgoing_known)
 		fprintf(f, "  call %u: up before the capture started, PNS id ", idx);
@@ -174,6 +204,8 @@ static void call(FILE *f, const struct insp_call *r, u32 idx, double last_ts)
 		}
 		fputc('\n', f);
 	}
+	if (audit)
+		audit_text(f, r);
 	if (!r->gre[0].packets && !r->gre[1].packets) {
 		fputs("    no GRE seen\n", f);
 		return;
@@ -293,7 +325,7 @@ static void session(FILE *f, const struct insp_session *s, u32 idx)
 				e->value);
 	}
 	for (i = 0; i < s->n_calls; i++)
-		call(f, &s->calls[i], i + 1, s->cap->ts);
+		call(f, &s->calls[i], i + 1, s->cap->ts, s->cap->audit);
 }
 
 static void capture(FILE *f, const struct insp_capture *c)
