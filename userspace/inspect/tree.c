@@ -247,8 +247,8 @@ static void peer_line(FILE *f, const struct insp_session *s, unsigned int dir)
 	name_str(f, p->host);
 	fputs(", vendor ", f);
 	name_str(f, p->vendor);
-	fprintf(f, ", firmware %u, version %u.%u", p->firmware, p->version >> 8,
-		p->version & 0xff);
+	fprintf(f, ", firmware %u, version %u.%u", p->firmware, (unsigned int)p->version >> 8,
+		(unsigned int)p->version & 0xff);
 	if (p->seen == PPTP_SCCRP) {
 		fprintf(f, ", result %s", insp_result_name(PPTP_SCCRP, p->result));
 		if (p->error > 0)
