@@ -4,11 +4,11 @@
  * validation, the control connection and call state machines, and the
  * call-ID rewrite plan a NAT applies.
  *
- * A message is handled in two steps.  Once its first PPTP_DECIDE_LEN bytes
- * are in (the header and every call ID field), decide() settles what the
- * message means and which ID fields change, so a message split across
- * segments is rewritten in the segment that carries each field.  When the
- * whole message is in and valid, complete() acts on it.
+ * A message is handled in two steps.  Once its first pptp_decide_len()
+ * bytes are in (the header and every call ID field), decide() settles
+ * what the message means and which ID fields change, so a message split
+ * across segments is rewritten in the segment that carries each field.
+ * When the whole message is in and valid, complete() acts on it.
  */
 #include "core.h"
 
@@ -26,6 +26,14 @@ static inline u32 back(const struct pptp_stream *s, u32 seq)
 static inline u8 other_role(u8 role)
 {
 	return role == PPTP_PNS ? PPTP_PAC : PPTP_PNS;
+}
+
+/* Where the message being taken in @s is decided on (pptp_decide_len). */
+static u16 decide_len(const struct pptp_stream *s)
+{
+	if (s->invalid || s->have < PPTP_HDR_LEN)
+		return PPTP_DECIDE_LEN;
+	return pptp_decide_len(pptp_get16(s->buf + PPTP_OFF_CTRL_TYPE));
 }
 
 static inline int wants_events(const struct pptp_tracker *t)
@@ -278,7 +286,13 @@ static int rewrite(struct pptp_tracker *t, unsigned int dir, u16 off,
 		return 1;
 	msg_event(t, dir, PPTP_EV_REWRITE, &ev);
 	seq = ev.msg_seq + off;
-	if (seq_after(t->seg_new, seq)) {
+	/*
+	 * Bytes of the field already gone cannot change.  Only its first
+	 * byte may have gone (ids_fixed() let it, with the session's IDs
+	 * keeping their rows): then only the second is rewritten.
+	 */
+	if (seq_after(t->seg_new, seq) &&
+	    (t->seg_new - seq > 1 || (old_val >> 8) != (new_val >> 8))) {
 		anomaly(t, dir, PPTP_AN_SPLIT_FIELD);
 		if (translating(t))
 			refuse(t, dir, PPTP_DROP_SPLIT_ID);
@@ -955,7 +969,7 @@ static void message_done(struct pptp_tracker *t, unsigned int dir)
 /*
  * Take bytes up to the end of the header, then up to the end of the
  * message.  decide() needs no stop of its own: it reads only the first
- * PPTP_DECIDE_LEN bytes and rewrites by stream position, so it runs the
+ * pptp_decide_len() bytes and rewrites by stream position, so it runs the
  * same once more of the message is in.
  */
 static u32 take(struct pptp_stream *s, const u8 *data, u32 len)
@@ -1009,8 +1023,67 @@ static u32 whole_message(struct pptp_tracker *t, unsigned int dir, const u8 *dat
 static int ends_in_ids(const struct pptp_stream *s)
 {
 	return !s->hunting && s->need && !s->invalid &&
-	       s->have > PPTP_ID_AREA && s->have < PPTP_DECIDE_LEN &&
+	       s->have > PPTP_ID_AREA && s->have < decide_len(s) &&
 	       (s->md->own_off || s->md->peer_off);
+}
+
+/*
+ * Every live call's translated IDs are in the same row of 256 as the IDs
+ * they stand for (pptp_nat_pick keeps the row while it has room): then
+ * the first byte of any ID field is the same translated or not.
+ */
+static int rows_kept(const struct pptp_tracker *t)
+{
+	const struct pptp_call *c, *end = t->calls + t->max_calls;
+	unsigned int live = t->live_calls, r;
+
+	for (c = t->calls; live && c < end; c++) {
+		if (c->state == PPTP_CALL_STATE_FREE)
+			continue;
+		for (r = 0; r < 2; r++)
+			if (c->has_id[r] && (c->id[r] >> 8) != (c->xid[r] >> 8))
+				return 0;
+		live--;
+	}
+	return 1;
+}
+
+/* Whether decide() may rewrite the ID field at @off of a message from @dir. */
+static int field_may_change(const struct pptp_tracker *t, unsigned int dir,
+			    const struct pptp_stream *s, u8 off)
+{
+	const struct pptp_msg_desc *md = s->md;
+
+	if (pptp_get16(s->buf + PPTP_OFF_CTRL_TYPE) == PPTP_CDN)
+		return translating(t);	/* either side's ID, by value */
+	if (off == md->own_off)
+		return t->translated[dir];
+	if (off == md->peer_off)
+		return t->translated[!dir];
+	return 0;
+}
+
+/*
+ * How many bytes of the message's ID fields that are in (from byte 12)
+ * no decision can change, so they may pass before it is made: a field
+ * that is never rewritten, and the first byte of one that is while the
+ * session's IDs keep their rows (decide() refuses a new ID that would
+ * not).  A segment cut inside a call ID then passes whole in the common
+ * case, instead of waiting for TCP to resend it merged.
+ */
+static u16 ids_fixed(const struct pptp_tracker *t, unsigned int dir,
+		     const struct pptp_stream *s)
+{
+	int keep = rows_kept(t);
+	u16 b;
+
+	for (b = PPTP_ID_AREA; b < s->have; b++) {
+		if (!field_may_change(t, dir, s, (u8)(b & ~1u)))
+			continue;
+		if ((b & 1) || !keep)
+			break;
+	}
+	return (u16)(b - PPTP_ID_AREA);
 }
 
 static void parse(struct pptp_tracker *t, unsigned int dir, const u8 *data, u32 len)
@@ -1019,6 +1092,12 @@ static void parse(struct pptp_tracker *t, unsigned int dir, const u8 *data, u32 
 	u16 before;
 	u32 n;
 
+	/*
+	 * Nothing new: whatever of a message head the stream ends in passed
+	 * before (ids_fixed() let it), and passes again as it did.
+	 */
+	if (!len)
+		return;
 	while (len && !t->drop) {
 		n = whole_message(t, dir, data, len);
 		if (n) {
@@ -1043,31 +1122,34 @@ static void parse(struct pptp_tracker *t, unsigned int dir, const u8 *data, u32 
 				continue;
 			}
 		}
-		if (s->need && before < PPTP_DECIDE_LEN && s->have >= PPTP_DECIDE_LEN)
+		if (s->need && before < decide_len(s) && s->have >= decide_len(s))
 			decide(t, dir);
 		if (s->need && s->have == s->need && !t->drop)
 			message_done(t, dir);
 	}
-	if (!t->drop && translating(t) && ends_in_ids(s))
-		refuse(t, dir, PPTP_DROP_SPLIT_ID);
+	if (!t->drop && translating(t) && ends_in_ids(s)) {
+		t->split_fixed = ids_fixed(t, dir, s);
+		if (t->split_fixed < s->have - PPTP_ID_AREA)
+			refuse(t, dir, PPTP_DROP_SPLIT_ID);
+	}
 }
 
 /*
  * Where the stream goes back to after a refusal: the refused message's
- * start, or for a split call ID the start of its ID fields (the header
- * before them carries nothing to translate, and letting it pass makes the
- * receiver acknowledge it, so a sender whose congestion window is full
- * sends the rest, which TCP's retransmission then merges with the split
- * field).  Never before the segment's new bytes: a message begun in an
- * earlier segment keeps its first bytes in the buffer, which always holds
- * the current message from its start.
+ * start, or for a split call ID the first byte of its ID fields that may
+ * still change (the header before them carries nothing to translate, and
+ * letting it pass makes the receiver acknowledge it, so a sender whose
+ * congestion window is full may send the rest, which TCP's retransmission
+ * then merges with the split field).  Never before the segment's new
+ * bytes: a message begun in an earlier segment keeps its first bytes in
+ * the buffer, which always holds the current message from its start.
  */
 static u32 rewind_point(const struct pptp_tracker *t)
 {
 	u32 to = t->drop_seq;
 
 	if (t->drop == PPTP_DROP_SPLIT_ID + 1)
-		to += PPTP_ID_AREA;
+		to += PPTP_ID_AREA + t->split_fixed;
 	return seq_after(t->seg_new, to) ? t->seg_new : to;
 }
 
@@ -1078,7 +1160,7 @@ static void rewind_refused(struct pptp_tracker *t, unsigned int dir)
 	u32 to = rewind_point(t);
 	const struct pptp_msg_desc *md;
 
-	if (s->dec.mapped && s->have >= PPTP_DECIDE_LEN)
+	if (s->dec.mapped && s->have >= decide_len(s))
 		unmap(t, dir, s->dec.map_role, s->dec.map_id, s->dec.map_xid);
 	memset(&s->dec, 0, sizeof(s->dec));
 	log_forget_from(s, to);
@@ -1135,6 +1217,7 @@ enum pptp_feed_verdict pptp_feed(struct pptp_tracker *t, unsigned int dir, u32 s
 	t->seg_len = len;
 	t->seg_new = seq + old;
 	t->drop = 0;
+	t->split_fixed = 0;
 	t->pass_len = 0;
 	if (old) {
 		t->cnt.retransmitted[dir] += old;
@@ -1160,7 +1243,7 @@ void pptp_resync(struct pptp_tracker *t, unsigned int dir, u32 seq)
 	struct pptp_stream *s = &t->dir[dir & 1];
 
 	dir &= 1;
-	if (s->dec.mapped && s->have >= PPTP_DECIDE_LEN)
+	if (s->dec.mapped && s->have >= decide_len(s))
 		unmap(t, dir, s->dec.map_role, s->dec.map_id, s->dec.map_xid);
 	anomaly(t, dir, PPTP_AN_STREAM_GAP);
 	memset(&s->dec, 0, sizeof(s->dec));
@@ -1183,7 +1266,7 @@ void pptp_tracker_close(struct pptp_tracker *t)
 	for (dir = 0; dir < 2; dir++) {
 		struct pptp_stream *s = &t->dir[dir];
 
-		if (s->dec.mapped && s->have >= PPTP_DECIDE_LEN)
+		if (s->dec.mapped && s->have >= decide_len(s))
 			unmap(t, dir, s->dec.map_role, s->dec.map_id, s->dec.map_xid);
 		memset(&s->dec, 0, sizeof(s->dec));
 	}

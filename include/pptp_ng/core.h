@@ -182,8 +182,21 @@ struct pptp_counters {
 #define PPTP_F_MIDSTREAM	0x1	/* act on calls without having seen SCCRQ/SCCRP */
 #define PPTP_F_REFUSE_INVALID	0x2	/* refuse every segment with an invalid message */
 
-#define PPTP_DECIDE_LEN		16	/* header and call ID fields: rewrites decided here */
+#define PPTP_DECIDE_LEN		16	/* header and call ID fields: rewrites decided by here */
 #define PPTP_ID_AREA		12	/* call ID fields lie in [PPTP_ID_AREA, PPTP_DECIDE_LEN) */
+
+/*
+ * Where the call ID fields of a message of type @type end, so where the
+ * tracker decides on it: 14 bytes for the messages with one ID field, 16
+ * for OCRP and ICRP (two), and for messages without any.
+ */
+static inline u16 pptp_decide_len(u16 type)
+{
+	const struct pptp_msg_desc *md = pptp_msg_desc(type);
+	u8 last = md ? (md->own_off > md->peer_off ? md->own_off : md->peer_off) : 0;
+
+	return last ? (u16)(last + 2) : PPTP_DECIDE_LEN;
+}
 /*
  * How far back a retransmission may start.  TCP windows are at most 1 GiB
  * (RFC 7323); comparing sequence numbers further apart could wrap.
@@ -260,6 +273,7 @@ struct pptp_tracker {
 	u32 seg_len;
 	u32 seg_new;		/* its first byte not fed before */
 	u32 drop_seq;		/* where the refused message starts */
+	u16 split_fixed;	/* split-call-id: bytes of its ID fields that may pass */
 	u32 pass_len;		/* see pptp_pass_len() */
 };
 

@@ -24,6 +24,9 @@ void pptp_ids_put(struct pptp_id_space *sp, u16 id)
 	sp->live--;
 }
 
+/* 32-bit words per row of 256 IDs: IDs with the same first byte. */
+#define ROW_WORDS	(256 / 32)
+
 /* The PAC of this session uses @id as its own call ID. */
 static int pac_uses(const struct pptp_tracker *t, u16 id)
 {
@@ -31,16 +34,16 @@ static int pac_uses(const struct pptp_tracker *t, u16 id)
 }
 
 /*
- * The highest free ID at or below word @w's top that a PNS may see
- * (@guard), scanning down; 0 when none.  Each guarded ID is skipped once,
- * so the scan costs one pass over the words plus the session's PAC IDs.
+ * The highest free ID in words @lo to @hi that a PNS may see (@guard),
+ * scanning down; 0 when none.  Each guarded ID is skipped once, so the
+ * scan costs one pass over the words plus the session's PAC IDs.
  */
 static u16 highest_free(const struct pptp_tracker *t, const struct pptp_id_space *sp,
-			int guard)
+			int guard, int lo, int hi)
 {
 	int w, b;
 
-	for (w = PPTP_ID_WORDS - 1; w >= 0; w--) {
+	for (w = hi; w >= lo; w--) {
 		u32 free_bits = ~sp->used[w];
 
 		for (b = 31; free_bits && b >= 0; b--) {
@@ -52,6 +55,24 @@ static u16 highest_free(const struct pptp_tracker *t, const struct pptp_id_space
 				return cand;
 		}
 	}
+	return 0;
+}
+
+int pptp_nat_pick(const struct pptp_tracker *t, struct pptp_id_space *sp, u8 role, u16 id,
+		  u16 *xid)
+{
+	int guard = role == PPTP_PNS, row = id >> 8;
+	u16 cand = id;
+
+	if (!id || pptp_ids_used(sp, id)) {
+		cand = highest_free(t, sp, guard, row * ROW_WORDS, row * ROW_WORDS + ROW_WORDS - 1);
+		if (!cand)
+			cand = highest_free(t, sp, guard, 0, PPTP_ID_WORDS - 1);
+	}
+	if (!cand)
+		return -1;
+	pptp_ids_take(sp, cand);
+	*xid = cand;
 	return 0;
 }
 
@@ -78,16 +99,3 @@ int pptp_gre_halves(const struct pptp_tracker *t, const struct pptp_call *c,
 	return 0;
 }
 
-int pptp_nat_pick(const struct pptp_tracker *t, struct pptp_id_space *sp, u8 role, u16 id,
-		  u16 *xid)
-{
-	u16 cand = id;
-
-	if (!id || pptp_ids_used(sp, id))
-		cand = highest_free(t, sp, role == PPTP_PNS);
-	if (!cand)
-		return -1;
-	pptp_ids_take(sp, cand);
-	*xid = cand;
-	return 0;
-}

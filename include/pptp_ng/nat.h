@@ -40,11 +40,14 @@ void pptp_ids_put(struct pptp_id_space *sp, u16 id);
  * Choose the ID the other side will see for @role's new call ID @id in
  * tracker @t, and take it in @sp.  The policy:
  *   - @id itself when it is free (NAT keeps ports when it can);
- *   - otherwise the highest free ID, skipping, for a PNS ID, every ID the
- *     session's PAC uses itself: a CDN names either side's ID (RFC 2637
- *     says the PAC's, Windows sends the PNS's), and the tracker tells them
- *     apart by value.  PACs count their IDs up from small numbers, so
- *     translated IDs come from the top.
+ *   - otherwise the highest free ID with the same first byte as @id (its
+ *     row of 256), else the highest free ID of all; for a PNS ID skipping
+ *     every ID the session's PAC uses itself: a CDN names either side's
+ *     ID (RFC 2637 says the PAC's, Windows sends the PNS's), and the
+ *     tracker tells them apart by value.  Hosts count their IDs up from
+ *     small numbers, so translated IDs come from the top of the row.
+ *     Keeping the row keeps an ID's first byte: a segment that ends after
+ *     it can pass before the second arrives (the core's ids_fixed()).
  *   - never 0: a GRE packet keyed 0 looks like GRE version 0 to conntrack.
  * Deterministic: the same traffic gets the same IDs in every face.
  * Returns 0, or -1 when every ID is taken.

@@ -325,7 +325,7 @@ static u16 shown(const struct view *v, u8 role, u16 id, u16 idx)
 	case FZ_MAP_FAILING:
 		return (u16)((role == PPTP_PNS ? POOL_PNS : POOL_PAC) + idx);
 	case FZ_MAP_OFFSET:
-		return id ^ 0x0100;
+		return id ^ 0x00a5;
 	default:
 		return id;
 	}

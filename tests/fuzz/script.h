@@ -49,7 +49,8 @@ enum fz_map_policy {
 	FZ_MAP_KEEP = 0,	/* map_id leaves the ID as it is */
 	FZ_MAP_POOL,		/* unique xid from a small pool, fails when empty */
 	FZ_MAP_FAILING,		/* FZ_MAP_POOL, failing by the fail mask too */
-	FZ_MAP_OFFSET,		/* xid = id ^ 0x0100: not unique; fail mask applies */
+	FZ_MAP_OFFSET,		/* xid = id ^ 0x00a5 (same row, like pptp_nat_pick
+				 * while it can): not unique; fail mask applies */
 };
 
 #define FZ_OP_DIR		0x01

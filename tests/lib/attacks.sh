@@ -152,16 +152,18 @@ attack_gre_v0() {
 	done
 }
 
-# attack_floods: client3 opens 8 control connections with 2 calls each to
+# attack_floods: client3 opens 8 control connections with 4 calls each to
 # a PAC of its own on the server's second address, beyond the firewall's
-# per-source and expectation limits; its result is not judged.
+# per-source and expectation limits (the calls of the connections it may
+# keep are beyond the expectation cap by themselves, whether the victims'
+# calls still hold theirs or not); its result is not judged.
 attack_floods() {
 	n_server ip addr add "$attacker_pac/24" dev "$(n_server ip -o -4 addr show |
 		awk -v a="$server_ip4/24" '$4 == a { print $2 }')"
-	pretty attack "client3 floods: 8 control connections x 2 calls"
+	pretty attack "client3 floods: 8 control connections x 4 calls"
 	# no GRE: the calls keep their expectations, the most a host can hold
 	sim_listen apac server "$attacker_pac" --role pac --duration 25 --timeout 30 --packets 0
-	sim_connect attacker client3 "$attacker_pac" --role pns --sessions 8 --calls 2 --timeout 25 \
+	sim_connect attacker client3 "$attacker_pac" --role pns --sessions 8 --calls 4 --timeout 25 \
 		--packets 0
 }
 

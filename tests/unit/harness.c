@@ -38,6 +38,8 @@ static int map_cb(void *ctx, const struct pptp_tracker *t, unsigned int dir, u8 
 		return -1;
 	if (role == PPTP_PNS && (w->mode == MAP_PNS || w->mode == MAP_BOTH))
 		*xid = PNS_X(id);
+	if (role == PPTP_PNS && w->mode == MAP_ROW)
+		*xid = PNS_R(id);
 	if (role == PPTP_PAC && (w->mode == MAP_PAC || w->mode == MAP_BOTH))
 		*xid = PAC_X(id);
 	assert_true(w->n_map < MAX_MAPS);

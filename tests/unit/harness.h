@@ -36,10 +36,12 @@ enum map_mode {
 	MAP_PAC,	/* PAC IDs + 0x2000: a NAT in front of the PAC */
 	MAP_BOTH,	/* both */
 	MAP_FAIL,	/* map_id has no free ID */
+	MAP_ROW,	/* PNS IDs ^ 0xa5: a NAT in front of the PNS keeping rows */
 };
 
 #define PNS_X(id)	((u16)((id) + 0x1000))
 #define PAC_X(id)	((u16)((id) + 0x2000))
+#define PNS_R(id)	((u16)((id) ^ 0x00a5))
 
 struct rec_event {
 	struct pptp_event ev;	/* msg and call cleared: they die with the callback */

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * The call-ID translation policy (nat.h): keep the ID when free, else the
- * highest free one, never a PAC ID of the session for a PNS, never 0, and
- * a bounded search however full the space is.
+ * highest free one in its row of 256 (same first byte), else the highest
+ * free one of all, never a PAC ID of the session for a PNS, never 0, and a
+ * bounded search however full the space is.
  */
 #include <stdlib.h>
 
@@ -17,22 +18,28 @@ static struct pptp_id_space *space(void)
 	return sp;
 }
 
-static void test_keep_then_highest(void **state)
+static void test_keep_then_highest_in_row(void **state)
 {
 	struct world *w = w_new(MAP_NULL, 4, 0);
 	struct pptp_id_space *sp = space();
+	unsigned int id;
 	u16 x;
 
 	(void)state;
 	assert_int_equal(pptp_nat_pick(&w->t, sp, PPTP_PNS, 500, &x), 0);
-	assert_int_equal(x, 500);
+	assert_int_equal(x, 500);			/* 0x01f4 */
 	assert_int_equal(pptp_nat_pick(&w->t, sp, PPTP_PNS, 500, &x), 0);
-	assert_int_equal(x, 0xffff);
+	assert_int_equal(x, 0x01ff);
 	assert_int_equal(pptp_nat_pick(&w->t, sp, PPTP_PNS, 500, &x), 0);
-	assert_int_equal(x, 0xfffe);
+	assert_int_equal(x, 0x01fe);
 	assert_int_equal(sp->live, 3);
-	pptp_ids_put(sp, 0xffff);
+	pptp_ids_put(sp, 0x01ff);
 	assert_int_equal(pptp_nat_pick(&w->t, sp, PPTP_PAC, 500, &x), 0);
+	assert_int_equal(x, 0x01ff);
+	/* The row full: the highest free ID of all. */
+	for (id = 0x0100; id <= 0x01ff; id++)
+		pptp_ids_take(sp, (u16)id);
+	assert_int_equal(pptp_nat_pick(&w->t, sp, PPTP_PNS, 500, &x), 0);
 	assert_int_equal(x, 0xffff);
 	free(sp);
 	w_free(w);
@@ -42,12 +49,18 @@ static void test_never_zero(void **state)
 {
 	struct world *w = w_new(MAP_NULL, 4, 0);
 	struct pptp_id_space *sp = space();
+	unsigned int id;
 	u16 x;
 
 	(void)state;
 	assert_int_equal(pptp_nat_pick(&w->t, sp, PPTP_PNS, 0, &x), 0);
+	assert_int_equal(x, 0x00ff);
+	/* Row 0 full but for ID 0: elsewhere, still never 0. */
+	for (id = 1; id <= 0xff; id++)
+		pptp_ids_take(sp, (u16)id);
+	assert_int_equal(pptp_nat_pick(&w->t, sp, PPTP_PNS, 0, &x), 0);
 	assert_int_equal(x, 0xffff);
-	assert_int_equal(sp->live, 1);
+	assert_int_equal(sp->live, 256);
 	free(sp);
 	w_free(w);
 }
@@ -61,15 +74,15 @@ static void test_cdn_guard(void **state)
 
 	(void)state;
 	w_session_up(w, 0);
-	w_out_call(w, 0, 0x0100, 0xffff);
-	w_out_call(w, 0, 0x0101, 0xfffe);
+	w_out_call(w, 0, 0x0100, 0x01ff);
+	w_out_call(w, 0, 0x0101, 0x01fe);
 	pptp_ids_take(sp, 0x0102);
 	assert_int_equal(pptp_nat_pick(&w->t, sp, PPTP_PNS, 0x0102, &x), 0);
-	assert_int_equal(x, 0xfffd);
+	assert_int_equal(x, 0x01fd);
 	/* The PAC's own IDs are not guarded against anything. */
-	pptp_ids_take(sp, 0x0200);
-	assert_int_equal(pptp_nat_pick(&w->t, sp, PPTP_PAC, 0x0200, &x), 0);
-	assert_int_equal(x, 0xffff);
+	pptp_ids_take(sp, 0x0102);
+	assert_int_equal(pptp_nat_pick(&w->t, sp, PPTP_PAC, 0x0102, &x), 0);
+	assert_int_equal(x, 0x01ff);
 	free(sp);
 	w_free(w);
 }
@@ -98,7 +111,7 @@ static void test_exhausted(void **state)
 int run_policy_tests(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_keep_then_highest),
+		cmocka_unit_test(test_keep_then_highest_in_row),
 		cmocka_unit_test(test_never_zero),
 		cmocka_unit_test(test_cdn_guard),
 		cmocka_unit_test(test_exhausted),

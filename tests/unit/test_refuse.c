@@ -28,18 +28,22 @@ static void assert_dropped(struct world *w, enum pptp_feed_verdict v, u8 reason)
 }
 
 /*
- * An OCRQ cut inside its Call ID: refused, the header before the IDs
- * taken (it may pass), then the IDs taken whole when TCP merges them with
- * the rest, in a retransmission from the message's start or from its IDs.
+ * With a map that moves IDs to another row (the first byte changes), an
+ * OCRQ cut inside its Call ID is refused, the header before the IDs taken
+ * (it may pass), then the IDs taken whole when TCP merges them with the
+ * rest, in a retransmission from the message's start or from its IDs.
  */
 static void test_split_id_refused(void **state)
 {
 	struct world *w = nat_world(8);
 	u8 b[PPTP_MSG_MAX_LEN], copy[PPTP_MSG_MAX_LEN];
-	u32 seq = w->seq[0], cut, from;
+	u32 seq, cut, from;
 
 	(void)state;
-	for (cut = PPTP_ID_AREA + 1; cut < PPTP_DECIDE_LEN; cut++) {
+	/* One call up: from now on the session's IDs do not keep their rows. */
+	w_out_call(w, 0, 0x0100, 0x0001);
+	seq = w->seq[0];
+	for (cut = PPTP_ID_AREA + 1; cut < pptp_decide_len(PPTP_OCRQ); cut++) {
 		mk_ocrq(b, (u16)(0x0100 + cut), 1);
 		memcpy(copy, b, sizeof(b));
 		assert_dropped(w, w_feed_at(w, 0, seq, b, cut), PPTP_DROP_SPLIT_ID);
@@ -64,12 +68,115 @@ static void test_split_id_refused(void **state)
 	assert_int_equal(w_feed_at(w, 0, seq + PPTP_ID_AREA, b + PPTP_ID_AREA,
 				   168 - PPTP_ID_AREA), PPTP_FEED_OK);
 	seq += 168;
-	/* A cut before the IDs passes: they come whole in the next segment. */
+	/* A cut after the IDs (byte 14 of an OCRQ: one ID field) passes. */
 	mk_ocrq(b, 0x0200, 1);
+	assert_int_equal(w_feed_at(w, 0, seq, b, 14), PPTP_FEED_OK);
+	assert_int_equal(get16(b + 12), PNS_X(0x0200));
+	assert_int_equal(w_feed_at(w, 0, seq + 14, b + 14, 168 - 14), PPTP_FEED_OK);
+	seq += 168;
+	/* A cut before the IDs passes: they come whole in the next segment. */
+	mk_ocrq(b, 0x0201, 1);
 	assert_int_equal(w_feed_at(w, 0, seq, b, PPTP_ID_AREA), PPTP_FEED_OK);
 	assert_int_equal(w_feed_at(w, 0, seq + PPTP_ID_AREA, b + PPTP_ID_AREA,
 				   168 - PPTP_ID_AREA), PPTP_FEED_OK);
-	assert_int_equal(get16(b + 12), PNS_X(0x0200));
+	assert_int_equal(get16(b + 12), PNS_X(0x0201));
+	w_free(w);
+}
+
+/*
+ * The first byte of a call ID passed alone, and then the map moves the ID
+ * to another row: the rest can never make it the translated ID, so the
+ * message is refused at every retransmission (that control connection
+ * stalls; nothing untranslated gets out).  pptp_nat_pick only leaves a
+ * row that is full.
+ */
+static void test_split_id_row_left(void **state)
+{
+	struct world *w = nat_world(8);
+	u8 b[PPTP_MSG_MAX_LEN];
+	u32 seq = w->seq[0];
+
+	(void)state;
+	mk_ocrq(b, 0x0100, 1);
+	/* No call yet: every row is kept, the first byte passes. */
+	assert_int_equal(w_feed_at(w, 0, seq, b, 13), PPTP_FEED_OK);
+	assert_dropped(w, w_feed_at(w, 0, seq + 13, b + 13, 168 - 13), PPTP_DROP_SPLIT_ID);
+	assert_int_equal(n_last(w, PPTP_EV_REWRITE), 0);
+	assert_int_equal(pptp_pass_len(&w->t), 0);
+	assert_null(pptp_find_by_id(&w->t, PNS, 0x0100));
+	assert_int_equal(w->t.dir[0].next_seq, seq + 13);
+	w_free(w);
+}
+
+/*
+ * A NAT that keeps rows (pptp_nat_pick does while it can): a segment cut
+ * after an ID's first byte passes whole, the second byte is rewritten in
+ * the next segment, and the peer gets the translated ID.
+ */
+static void test_split_id_row_kept(void **state)
+{
+	struct world *w = w_new(MAP_ROW, 8, 0);
+	u8 b[PPTP_MSG_MAX_LEN], wire[PPTP_MSG_MAX_LEN];
+	u32 seq, pac_seq;
+	struct pptp_call *c;
+	unsigned int cut;
+
+	(void)state;
+	pptp_set_translated(&w->t, 0, 1);
+	w_session_up(w, 0);
+	seq = w->seq[0];
+	pac_seq = w->seq[1];
+	/* OCRQ cut at 13 (a new ID), then the PAC's OCRP cut at 13, 14, 15. */
+	for (cut = 13; cut < 16; cut++) {
+		u16 id = (u16)(0x0300 + cut);
+
+		mk_ocrq(b, id, 1);
+		assert_int_equal(w_feed_at(w, 0, seq, b, 13), PPTP_FEED_OK);
+		assert_int_equal(w_feed_at(w, 0, seq + 13, b + 13, 168 - 13), PPTP_FEED_OK);
+		assert_int_equal(get16(b + 12), PNS_R(id));
+		seq += 168;
+		c = pptp_find_by_id(&w->t, PNS, id);
+		assert_non_null(c);
+		mk_ocrp(b, (u16)(0x40 + cut), PNS_R(id), 1);
+		assert_int_equal(w_feed_at(w, 1, pac_seq, b, cut), PPTP_FEED_OK);
+		assert_int_equal(w_feed_at(w, 1, pac_seq + cut, b + cut, 32 - cut), PPTP_FEED_OK);
+		assert_int_equal(get16(b + 14), id);
+		assert_int_equal(c->state, PPTP_CALL_STATE_UP);
+		pac_seq += 32;
+	}
+	/* CCRQ (an ID the session has) cut at 13: the same. */
+	mk_ccrq(b, 0x030d);
+	memcpy(wire, b, 16);
+	assert_int_equal(w_feed_at(w, 0, seq, b, 13), PPTP_FEED_OK);
+	assert_int_equal(w_feed_at(w, 0, seq + 13, b + 13, 3), PPTP_FEED_OK);
+	assert_int_equal(b[12], wire[12]);
+	assert_int_equal(get16(b + 12), PNS_R(0x030d));
+	w_free(w);
+}
+
+/*
+ * An ICRP from the translated PNS (two ID fields: its own new ID, then the
+ * PAC's) cut at 14: the first field whole is not fixed yet, its first
+ * byte is.  Refused with that byte taken: it may pass.
+ */
+static void test_split_second_field(void **state)
+{
+	struct world *w = w_new(MAP_ROW, 8, 0);
+	u8 b[PPTP_MSG_MAX_LEN];
+	u32 seq;
+
+	(void)state;
+	pptp_set_translated(&w->t, 0, 1);
+	w_session_up(w, 0);
+	mk_icrq(b, 0x0042, 1);
+	w_send(w, 1, b);
+	seq = w->seq[0];
+	mk_icrp(b, 0x0500, 0x0042, 1);
+	assert_dropped(w, w_feed_at(w, 0, seq, b, 14), PPTP_DROP_SPLIT_ID);
+	assert_int_equal(pptp_pass_len(&w->t), 13);
+	assert_int_equal(w_feed_at(w, 0, seq + 13, b + 13, pptp_msg_desc(PPTP_ICRP)->len - 13),
+			 PPTP_FEED_OK);
+	assert_int_equal(get16(b + 12), PNS_R(0x0500));
 	w_free(w);
 }
 
@@ -346,6 +453,9 @@ int run_refuse_tests(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_split_id_refused),
+		cmocka_unit_test(test_split_id_row_left),
+		cmocka_unit_test(test_split_id_row_kept),
+		cmocka_unit_test(test_split_second_field),
 		cmocka_unit_test(test_split_id_untranslated_passes),
 		cmocka_unit_test(test_untranslated_refused),
 		cmocka_unit_test(test_exhausted_refused),

@@ -9,10 +9,10 @@
 # Rounds: --coalesce on both sides (all OCRQs of a session in one write,
 # all OCRPs in one); the PNS with --split 4 and --split 11 (each message
 # in two segments, cut before its Call ID field), and --split 13, which
-# cuts the Call ID field itself: pptp-ng's faces refuse that first
-# segment (split-call-id) and TCP's retransmission, merged with the rest,
-# passes with the ID rewritten whole.  Every GRE packet must arrive where
-# it belongs.  The PAC never splits: pptp-sim's split writes are paced by
+# cuts the Call ID field itself: its first byte passes as it is (the
+# core's policy keeps a translated ID's first byte, docs/core.md) and
+# the second is rewritten in the next segment, so nothing waits for TCP
+# to resend anything.  Every GRE packet must arrive where it belongs.  The PAC never splits: pptp-sim's split writes are paced by
 # a timer and a PAC marks its call up, and sends GRE, before the tail of
 # its reply has left, which no firewall could let through.
 

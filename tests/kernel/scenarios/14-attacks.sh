@@ -29,10 +29,12 @@ face_calls() {
 }
 
 per_source=4
-# The attacker's calls send no GRE, so each holds its two expectations.
-# The module's victims hold none once their GRE flows (but the direction
-# keyed 0: pptp-sim's PAC counts from 0 here); the daemon's hold two a call.
-max_exp=8
+# The attacker's calls send no GRE, so each holds its two expectations:
+# the 4 x 4 it may keep need 32.  The victims' 8 calls need 16 while they
+# come up; the module's then hold none once their GRE flows (but the
+# direction keyed 0: pptp-sim's PAC counts from 0 here), the daemon's keep
+# theirs.  Victims first: the cap must not refuse them.
+max_exp=20
 [ "$helper" != pptp-ngd ] || max_exp=24
 
 set_limits() {
