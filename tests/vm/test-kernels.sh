@@ -55,14 +55,11 @@ run_kernel() {
 	pretty "$k" "faces.test (${ROWS:-every row}) on $vm_kver (log: $out/$k.log)"
 	# KASAN, lockdep and kmemleak under TCG: a row takes 5 to 7 minutes
 	# on the debug kernel, 08-teardown more than run.sh's 150 s a face.
-	if [ "$k" = debug ]; then
-		export SCENARIO_TIMEOUT=${SCENARIO_TIMEOUT:-900} VM_TIMEOUT=${VM_TIMEOUT:-18000}
-	else
-		export VM_TIMEOUT=${VM_TIMEOUT:-6000}
-	fi
+	local st=${SCENARIO_TIMEOUT:-150} vt=${VM_TIMEOUT:-6000}
+	[ "$k" != debug ] || st=${SCENARIO_TIMEOUT:-900} vt=${VM_TIMEOUT:-18000}
 	# shellcheck disable=SC2086
-	tests/kernel/faces.test ${ROWS:-} >"$out/$k.log" 2>&1 || rc=$?
-	unset SCENARIO_TIMEOUT VM_TIMEOUT
+	SCENARIO_TIMEOUT=$st VM_TIMEOUT=$vt tests/kernel/faces.test ${ROWS:-} \
+		>"$out/$k.log" 2>&1 || rc=$?
 	{
 		echo "kver $vm_kver"
 		echo "date $(date -u +%Y-%m-%d)"
