@@ -281,4 +281,27 @@ u16 pptp_msg_len(u16 type);
 const char *pptp_msg_name(u16 type);
 const char *pptp_msg_long_name(u16 type);
 
+/*
+ * The Internet checksum (RFC 1071), for the faces and tools that write
+ * IP, TCP and GRE packets themselves: add @len bytes at @p to a running
+ * one's-complement sum, then fold it into the checksum field's value.
+ */
+static inline u32 pptp_csum_add(u32 sum, const u8 *p, u32 len)
+{
+	u32 i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		sum += (u32)(p[i] << 8 | p[i + 1]);
+	if (len & 1)
+		sum += (u32)p[len - 1] << 8;
+	return sum;
+}
+
+static inline u16 pptp_csum_fold(u32 sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (u16)~sum;
+}
+
 #endif /* PPTP_NG_WIRE_H */

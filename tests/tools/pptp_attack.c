@@ -28,8 +28,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "pptp_ng/shim.h"
-#include "inet_csum.h"
+#include "pptp_ng/wire.h"
 
 #define PKT_MAX		256
 
@@ -112,17 +111,17 @@ static size_t alen(const struct addr *a)
 static uint32_t pseudo(const struct addr *s, const struct addr *d, uint8_t proto, size_t len)
 {
 	uint8_t tail[8] = { 0 };
-	uint32_t sum = inet_sum(0, s->a, alen(s));
+	uint32_t sum = pptp_csum_add(0, s->a, alen(s));
 
-	sum = inet_sum(sum, d->a, alen(d));
+	sum = pptp_csum_add(sum, d->a, alen(d));
 	if (s->family == AF_INET) {
 		tail[1] = proto;
 		pptp_put16(tail + 2, (uint16_t)len);
-		return inet_sum(sum, tail, 4);
+		return pptp_csum_add(sum, tail, 4);
 	}
 	pptp_put32(tail, (uint32_t)len);
 	tail[7] = proto;
-	return inet_sum(sum, tail, 8);
+	return pptp_csum_add(sum, tail, 8);
 }
 
 /* An IP header (no options) for @len bytes of @proto from @s to @d. */
@@ -138,7 +137,7 @@ static size_t ip_header(uint8_t *p, const struct addr *s, const struct addr *d, 
 		p[9] = proto;
 		memcpy(p + 12, s->a, 4);
 		memcpy(p + 16, d->a, 4);
-		pptp_put16(p + 10, inet_fold(inet_sum(0, p, 20)));
+		pptp_put16(p + 10, pptp_csum_fold(pptp_csum_add(0, p, 20)));
 		return 20;
 	}
 	memset(p, 0, 40);
@@ -174,9 +173,9 @@ static size_t build_icmp(uint8_t *pkt, const struct opts *o)
 	n += ip_header(l4 + n, &o->qsrc, &o->qdst, IPPROTO_TCP, 40, o->ipid);
 	n += tcp8(l4 + n, o);
 	if (v6)
-		pptp_put16(l4 + 2, inet_fold(pseudo(&o->from, &o->to, IPPROTO_ICMPV6, n) + inet_sum(0, l4, n)));
+		pptp_put16(l4 + 2, pptp_csum_fold(pseudo(&o->from, &o->to, IPPROTO_ICMPV6, n) + pptp_csum_add(0, l4, n)));
 	else
-		pptp_put16(l4 + 2, inet_fold(inet_sum(0, l4, n)));
+		pptp_put16(l4 + 2, pptp_csum_fold(pptp_csum_add(0, l4, n)));
 	hl = ip_header(pkt, &o->from, &o->to, v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP, n, 0x4242);
 	memcpy(pkt + hl, l4, n);
 	return hl + n;
@@ -194,7 +193,7 @@ static size_t build_tcp(uint8_t *pkt, const struct opts *o)
 	t[12] = 5 << 4;
 	t[13] = o->flags;
 	pptp_put16(t + 14, 8192);
-	pptp_put16(t + 16, inet_fold(pseudo(&o->from, &o->to, IPPROTO_TCP, 20) + inet_sum(0, t, 20)));
+	pptp_put16(t + 16, pptp_csum_fold(pseudo(&o->from, &o->to, IPPROTO_TCP, 20) + pptp_csum_add(0, t, 20)));
 	hl = ip_header(pkt, &o->from, &o->to, IPPROTO_TCP, 20, 0x4243);
 	memcpy(pkt + hl, t, 20);
 	return hl + 20;

@@ -31,8 +31,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "pptp_ng/shim.h"
-#include "inet_csum.h"
+#include "pptp_ng/wire.h"
 
 #include "../fuzz/script.h"
 
@@ -75,7 +74,7 @@ static void send_ip(int side, uint32_t src, uint32_t dst, uint8_t proto, const u
 	pkt[9] = proto;
 	memcpy(pkt + 12, &src, 4);
 	memcpy(pkt + 16, &dst, 4);
-	pptp_put16(pkt + 10, inet_fold(inet_sum(0, pkt, 20)));
+	pptp_put16(pkt + 10, pptp_csum_fold(pptp_csum_add(0, pkt, 20)));
 	memcpy(pkt + 20, l4, len);
 	to.sin_addr.s_addr = dst;
 	if (sendto(raw[side], pkt, 20 + len, 0, (struct sockaddr *)&to, sizeof(to)) < 0 &&
@@ -120,7 +119,7 @@ static void send_tcp(const struct conn *c, int dir, uint8_t flags, uint32_t seq,
 	ph[8] = 0;
 	ph[9] = IPPROTO_TCP;
 	pptp_put16(ph + 10, (uint16_t)(20 + len));
-	pptp_put16(t + 16, inet_fold(inet_sum(inet_sum(0, ph, 12), t, 20 + len)));
+	pptp_put16(t + 16, pptp_csum_fold(pptp_csum_add(pptp_csum_add(0, ph, 12), t, 20 + len)));
 	send_ip(dir, src, dst, IPPROTO_TCP, t, 20 + len);
 }
 
@@ -167,7 +166,7 @@ static void send_icmp(const struct conn *c, int dir)
 	pptp_put16(m + 28, sp);
 	pptp_put16(m + 30, dp);
 	pptp_put32(m + 32, c->isn[dir] + 1 + c->sent[dir]);
-	pptp_put16(m + 2, inet_fold(inet_sum(0, m, sizeof(m))));
+	pptp_put16(m + 2, pptp_csum_fold(pptp_csum_add(0, m, sizeof(m))));
 	/* from the other side, to the quoted packet's source */
 	send_ip(!dir, dir ? c->public : c->server, src, IPPROTO_ICMP, m, sizeof(m));
 }

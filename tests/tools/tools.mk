@@ -15,12 +15,12 @@ $(B)/tests/pptp-echo: tests/tools/pptp_echo.c $(TOOLS_HDLC)
 	$(CC) $(PPTP_CFLAGS) -o $@ tests/tools/pptp_echo.c tests/tools/hdlc.c
 
 # pptp-attack, forged packets for the hostile-traffic suite (tests/lib/attacks.sh).
-$(B)/tests/pptp-attack: tests/tools/pptp_attack.c tests/tools/inet_csum.h
+$(B)/tests/pptp-attack: tests/tools/pptp_attack.c include/pptp_ng/wire.h
 	@mkdir -p $(@D)
 	$(CC) $(PPTP_CFLAGS) -o $@ tests/tools/pptp_attack.c
 
 # pptp-fuzzpkt, the core fuzzer's scripts as packets through a face (tests/lib/fuzzpkt.sh).
-$(B)/tests/pptp-fuzzpkt: tests/tools/pptp_fuzzpkt.c tests/tools/inet_csum.h tests/fuzz/script.h
+$(B)/tests/pptp-fuzzpkt: tests/tools/pptp_fuzzpkt.c include/pptp_ng/wire.h tests/fuzz/script.h
 	@mkdir -p $(@D)
 	$(CC) $(PPTP_CFLAGS) -o $@ tests/tools/pptp_fuzzpkt.c
 

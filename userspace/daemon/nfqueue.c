@@ -166,17 +166,6 @@ void ngq_close(void)
 	qbuf = NULL;
 }
 
-static uint32_t csum_add(uint32_t sum, const uint8_t *p, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
-	if (len & 1)
-		sum += (uint32_t)p[len - 1] << 8;
-	return sum;
-}
-
 /* Recompute the TCP checksum of an IPv4 packet (segments here are small). */
 static void tcp4_checksum(struct iphdr *ip, uint8_t *tcp, size_t tcp_len)
 {
@@ -184,12 +173,10 @@ static void tcp4_checksum(struct iphdr *ip, uint8_t *tcp, size_t tcp_len)
 	uint8_t ph[4] = { 0, IPPROTO_TCP, (uint8_t)(tcp_len >> 8), (uint8_t)tcp_len };
 
 	tcp[16] = tcp[17] = 0;
-	sum = csum_add(sum, (const uint8_t *)&ip->saddr, 8);
-	sum = csum_add(sum, ph, 4);
-	sum = csum_add(sum, tcp, tcp_len);
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	pptp_put16(tcp + 16, (uint16_t)~sum);
+	sum = pptp_csum_add(sum, (const uint8_t *)&ip->saddr, 8);
+	sum = pptp_csum_add(sum, ph, 4);
+	sum = pptp_csum_add(sum, tcp, (uint32_t)tcp_len);
+	pptp_put16(tcp + 16, pptp_csum_fold(sum));
 }
 
 /* A queued IPv4/TCP packet, parsed. */
@@ -328,13 +315,9 @@ static bool hold(const struct qpkt *q);
 
 static void ip4_header_checksum(struct iphdr *ip)
 {
-	uint32_t sum;
-
 	ip->check = 0;
-	sum = csum_add(0, (const uint8_t *)ip, (size_t)ip->ihl * 4);
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	ip->check = htons((uint16_t)~sum);
+	ip->check = htons(pptp_csum_fold(pptp_csum_add(0, (const uint8_t *)ip,
+						       (uint32_t)ip->ihl * 4)));
 }
 
 /*
