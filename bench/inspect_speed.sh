@@ -146,7 +146,7 @@ else
 fi
 dropped_text=
 [ "$new_dropped" = 0 ] ||
-	dropped_text=", and $new_dropped more past its limit, counted as dropped and not decoded"
+	dropped_text=", and $new_dropped more past its memory budget, --max-memory, counted and listed as not decoded"
 if [ "$ref_ctl" = "$new_ctl" ]; then
 	bench_text "Sanity check: $gre_check Both found $new_ctl PPTP control segments."
 else

@@ -127,7 +127,7 @@ static struct insp_call *match_call(struct insp_session *s, const struct insp_pk
 static struct insp_orphan *orphan(struct insp_capture *cap, const struct insp_pkt *p, u16 key)
 {
 	struct insp_orphan *o;
-	u32 i;
+	u32 i, before;
 
 	for (i = 0; i < cap->n_orphans; i++) {
 		o = &cap->orphans[i];
@@ -135,12 +135,17 @@ static struct insp_orphan *orphan(struct insp_capture *cap, const struct insp_pk
 		    insp_addr_eq(&o->dst, &p->dst))
 			return o;
 	}
-	if (cap->n_orphans >= INSP_MAX_ORPHANS) {
+	if (cap->n_orphans >= cap->cap_orphans &&
+	    cap->mem + (cap->cap_orphans ? cap->cap_orphans : 4) * sizeof(*o) > insp_mem_budget(cap)) {
 		cap->orphans_dropped++;
 		return NULL;
 	}
+	before = cap->cap_orphans;
 	cap->orphans = insp_grow(cap->orphans, &cap->cap_orphans, cap->n_orphans + 1,
 				 sizeof(*cap->orphans));
+	cap->mem += (u64)(cap->cap_orphans - before) * sizeof(*o);
+	if (cap->mem > cap->mem_peak)
+		cap->mem_peak = cap->mem;
 	o = &cap->orphans[cap->n_orphans++];
 	memset(o, 0, sizeof(*o));
 	o->src = p->src;

@@ -16,9 +16,15 @@
 #include <pptp_ng/core.h>
 
 #define INSP_MAX_CALLS		1024	/* call table per control connection */
-#define INSP_MAX_SESSIONS	4096
 #define INSP_HASH_SIZE		8192	/* buckets of the session indexes, a power of 2 */
-#define INSP_MAX_ORPHANS	4096
+/*
+ * What control connections and orphan GRE may take, all together (pcap
+ * --max-memory): a connection that would go over it is not decoded, and
+ * listed.  Held out-of-order data has its own budget (--max-held).
+ */
+#define INSP_MEM_BUDGET		(32ull << 20)
+#define INSP_NOT_DECODED_LIST	32	/* connections not decoded, listed */
+#define INSP_NOT_DECODED_BITS	(1u << 20)	/* their 4-tuples, by hash, counted once */
 #define INSP_HOLD_SEGS		64	/* out-of-order segments held per direction */
 #define INSP_HOLD_BYTES		(256 * 1024)
 #define INSP_HOLD_BUDGET	(64ull << 20)	/* held by all connections: pcap --max-held */
@@ -168,7 +174,7 @@ struct insp_tcp_dir {
 	u64 gap_bytes;
 	u8 syn, fin, rst;
 	u32 isn;
-	struct insp_held held[INSP_HOLD_SEGS];
+	struct insp_held *held;		/* INSP_HOLD_SEGS, once the direction first holds */
 	u32 n_held, held_bytes;
 	u32 budget_gaps;		/* gaps given up for the total budget (in gaps) */
 	u64 budget_bytes;		/* bytes after them decoded without waiting */
@@ -287,6 +293,16 @@ struct insp_capture {
 	u32 gre_bad[PPTP_GRE_STATUS_COUNT];
 	struct insp_session **sessions;
 	u32 n_sessions, cap_sessions, sessions_dropped;
+	/* Memory the decoding takes, against max_mem (0: INSP_MEM_BUDGET). */
+	u64 mem, max_mem, mem_peak;
+	u64 tcp_not_decoded;		/* packets of connections not decoded */
+	u8 *not_decoded_seen;		/* INSP_NOT_DECODED_BITS: 4-tuples counted */
+	struct insp_tuple {
+		struct insp_addr addr[2];
+		u16 port[2];
+		u64 first_frame;
+	} not_decoded[INSP_NOT_DECODED_LIST];
+	u32 n_not_decoded;
 	/* Newest first: sessions by 4-tuple, and by address pair for GRE. */
 	struct insp_session **by_tuple, **by_pair;
 	struct insp_orphan *orphans;
@@ -329,6 +345,8 @@ void insp_progress_end(struct insp_capture *cap);
 
 /* session.c */
 u64 insp_hold_budget(const struct insp_capture *cap);
+u64 insp_mem_budget(const struct insp_capture *cap);
+void *insp_sess_grow(struct insp_session *s, void *p, u32 *cap, u32 need, size_t size);
 void insp_tcp_packet(struct insp_capture *cap, const struct insp_pkt *p);
 void insp_capture_end(struct insp_capture *cap);
 struct insp_session *insp_pair_first(const struct insp_capture *cap,

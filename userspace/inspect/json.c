@@ -598,6 +598,35 @@ static void audit_summary(struct jw *j, const struct insp_capture *c)
 	jw_end(j, '}');
 }
 
+/* The memory budget, and the connections it left out. */
+static void memory(struct jw *j, const struct insp_capture *c)
+{
+	char a[64], b[64];
+	u32 i;
+
+	jw_obj(j, "memory");
+	jw_u64(j, "budget", insp_mem_budget(c));
+	jw_u64(j, "peak", c->mem_peak);
+	jw_end(j, '}');
+	jw_obj(j, "not_decoded");
+	jw_u64(j, "connections", c->sessions_dropped);
+	jw_u64(j, "packets", c->tcp_not_decoded);
+	jw_arr(j, "first");
+	for (i = 0; i < c->n_not_decoded; i++) {
+		const struct insp_tuple *t = &c->not_decoded[i];
+
+		jw_obj(j, NULL);
+		jw_str(j, "src", insp_addr_str(&t->addr[0], a, sizeof(a)));
+		jw_u64(j, "sport", t->port[0]);
+		jw_str(j, "dst", insp_addr_str(&t->addr[1], b, sizeof(b)));
+		jw_u64(j, "dport", t->port[1]);
+		jw_u64(j, "first_frame", t->first_frame);
+		jw_end(j, '}');
+	}
+	jw_end(j, ']');
+	jw_end(j, '}');
+}
+
 static void capture(struct jw *j, const struct insp_capture *c)
 {
 	u32 i, no_gre = 0;
@@ -619,6 +648,7 @@ static void capture(struct jw *j, const struct insp_capture *c)
 	jw_u64(j, "sessions_dropped", c->sessions_dropped);
 	jw_u64(j, "orphans_dropped", c->orphans_dropped);
 	jw_end(j, '}');
+	memory(j, c);
 	jw_obj(j, "hold");
 	jw_u64(j, "budget", insp_hold_budget(c));
 	jw_u64(j, "peak", c->held_peak);

@@ -17,7 +17,8 @@
 
 static void usage(FILE *f)
 {
-	fputs("usage: pptp-ng pcap [--json] [--audit] [--max-held SIZE] FILE...  (FILE - reads stdin)\n"
+	fputs("usage: pptp-ng pcap [--json] [--audit] [--max-held SIZE] [--max-memory SIZE] FILE...\n"
+	      "                                 (FILE - reads stdin)\n"
 	      "       pptp-ng explain FILE [--json] [--inside ADDR/PREFIX] [--nat-to ADDR] [--max-calls N]\n"
 	      "       pptp-ng show [--json] [--watch] [--socket PATH]\n"
 	      "       pptp-ng doctor [--json] [--socket PATH]\n"
@@ -54,6 +55,7 @@ struct pcap_opts {
 	int audit;
 	int max_held_set;
 	u64 max_held;
+	u64 max_mem;			/* 0: the default */
 	char **files;		/* in command-line order */
 	int n_files;
 };
@@ -70,6 +72,14 @@ static int pcap_opts(int argc, char **argv, struct pcap_opts *o)
 			o->json = 1;
 		} else if (!strcmp(a, "--audit")) {
 			o->audit = 1;
+		} else if (!strcmp(a, "--max-memory")) {
+			if (i + 1 >= argc || parse_size(argv[i + 1], &o->max_mem)) {
+				fputs("pptp-ng pcap: --max-memory SIZE: bytes, or with K, M or G\n", stderr);
+				return 2;
+			}
+			if (!o->max_mem)
+				o->max_mem = 1;	/* nothing fits: decode nothing */
+			i++;
 		} else if (!strcmp(a, "--max-held")) {
 			if (i + 1 >= argc || parse_size(argv[i + 1], &o->max_held)) {
 				fputs("pptp-ng pcap: --max-held SIZE: bytes, or with K, M or G\n", stderr);
@@ -104,6 +114,7 @@ static int pcap_read(const struct pcap_opts *o, const char *file,
 	}
 	c->max_held_set = (u8)o->max_held_set;
 	c->audit = (u8)o->audit;
+	c->max_mem = o->max_mem;
 	c->max_held = o->max_held;
 	caps[(*n)++] = c;
 	if (!insp_read_file(c, file, err, sizeof(err)))

@@ -118,7 +118,7 @@ static struct insp_call *new_rec(struct insp_session *s)
 {
 	struct insp_call *r;
 
-	s->calls = insp_grow(s->calls, &s->cap_calls, s->n_calls + 1, sizeof(*s->calls));
+	s->calls = insp_sess_grow(s, s->calls, &s->cap_calls, s->n_calls + 1, sizeof(*s->calls));
 	r = &s->calls[s->n_calls++];
 	memset(r, 0, sizeof(*r));
 	r->reply_result = r->reply_error = -1;

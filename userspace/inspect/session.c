@@ -17,7 +17,11 @@ void *insp_grow(void *p, u32 *cap, u32 need, size_t size)
 
 	if (need <= *cap)
 		return p;
-	n = *cap ? *cap * 2 : 4;	/* most sessions have one call: start small */
+	/*
+	 * Most sessions have one call and few messages: start small, and
+	 * large records (calls) one at a time.
+	 */
+	n = *cap ? *cap * 2 : size >= 256 ? 1 : 4;
 	while (n < need)
 		n *= 2;
 	p = realloc(p, (size_t)n * size);
@@ -26,6 +30,28 @@ void *insp_grow(void *p, u32 *cap, u32 need, size_t size)
 		exit(3);
 	}
 	*cap = n;
+	return p;
+}
+
+u64 insp_mem_budget(const struct insp_capture *cap)
+{
+	return cap->max_mem ? cap->max_mem : INSP_MEM_BUDGET;
+}
+
+static void mem_add(struct insp_capture *cap, u64 bytes)
+{
+	cap->mem += bytes;
+	if (cap->mem > cap->mem_peak)
+		cap->mem_peak = cap->mem;
+}
+
+/* insp_grow for a session's own arrays, counted against the capture's memory. */
+void *insp_sess_grow(struct insp_session *s, void *p, u32 *capn, u32 need, size_t size)
+{
+	u32 before = *capn;
+
+	p = insp_grow(p, capn, need, size);
+	mem_add(s->cap, (u64)(*capn - before) * size);
 	return p;
 }
 
@@ -49,7 +75,7 @@ static void add_event(struct insp_session *s, u8 dir, u8 kind, u8 reason, u16 ty
 		s->events_dropped++;
 		return;
 	}
-	s->events = insp_grow(s->events, &s->cap_events, s->n_events + 1, sizeof(*s->events));
+	s->events = insp_sess_grow(s, s->events, &s->cap_events, s->n_events + 1, sizeof(*s->events));
 	e = &s->events[s->n_events++];
 	e->frame = s->cap->frame;
 	e->dir = dir;
@@ -68,7 +94,7 @@ struct insp_call *insp_session_call(struct insp_session *s, const struct pptp_ca
 	if (!s->calls_slots || slot < 0 || slot >= s->t.max_calls || c->state == PPTP_CALL_STATE_FREE)
 		return NULL;
 	if (s->slot_rec[slot] < 0) {
-		s->calls = insp_grow(s->calls, &s->cap_calls, s->n_calls + 1, sizeof(*s->calls));
+		s->calls = insp_sess_grow(s, s->calls, &s->cap_calls, s->n_calls + 1, sizeof(*s->calls));
 		r = &s->calls[s->n_calls];
 		memset(r, 0, sizeof(*r));
 		r->reply_result = r->reply_error = -1;
@@ -135,7 +161,7 @@ static void log_message(struct insp_session *s, const struct pptp_event *ev)
 		s->log_dropped++;
 		return;
 	}
-	s->log = insp_grow(s->log, &s->cap_log, s->n_log + 1, sizeof(*s->log));
+	s->log = insp_sess_grow(s, s->log, &s->cap_log, s->n_log + 1, sizeof(*s->log));
 	m = &s->log[s->n_log++];
 	m->frame = s->cap->frame;
 	m->ts = s->cap->ts;
@@ -295,11 +321,13 @@ static u32 end_hash(const struct insp_addr *a, u16 port)
 	return (addr_hash(a) ^ port) * 0x9e3779b1u;
 }
 
-static u32 tuple_bucket(const struct insp_addr *a, u16 pa, const struct insp_addr *b, u16 pb)
+/* @size buckets, a power of 2 */
+static u32 tuple_bucket(const struct insp_addr *a, u16 pa, const struct insp_addr *b, u16 pb,
+			u32 size)
 {
 	u32 h = end_hash(a, pa) + end_hash(b, pb);
 
-	return (h ^ h >> 15) & (INSP_HASH_SIZE - 1);
+	return (h ^ h >> 15) & (size - 1);
 }
 
 static u32 pair_bucket(const struct insp_addr *a, const struct insp_addr *b)
@@ -335,7 +363,7 @@ static void index_session(struct insp_capture *cap, struct insp_session *s)
 		cap->by_tuple = zalloc(INSP_HASH_SIZE, sizeof(*cap->by_tuple));
 		cap->by_pair = zalloc(INSP_HASH_SIZE, sizeof(*cap->by_pair));
 	}
-	b = tuple_bucket(&s->addr[0], s->port[0], &s->addr[1], s->port[1]);
+	b = tuple_bucket(&s->addr[0], s->port[0], &s->addr[1], s->port[1], INSP_HASH_SIZE);
 	s->tuple_next = cap->by_tuple[b];
 	cap->by_tuple[b] = s;
 	b = pair_bucket(&s->addr[0], &s->addr[1]);
@@ -343,20 +371,54 @@ static void index_session(struct insp_capture *cap, struct insp_session *s)
 	cap->by_pair[b] = s;
 }
 
+/*
+ * A connection the memory budget leaves out: counted at its SYN, or at
+ * its first packet when the SYN was not captured (a 4-tuple is known by a
+ * hash), the first few listed so the capture can be split to read them.
+ */
+static void not_decoded(struct insp_capture *cap, const struct insp_pkt *p, u16 sport,
+			u16 dport, int syn)
+{
+	u32 h = tuple_bucket(&p->src, sport, &p->dst, dport, INSP_NOT_DECODED_BITS);
+	struct insp_tuple *t;
+
+	cap->tcp_not_decoded++;
+	if (!cap->not_decoded_seen)
+		cap->not_decoded_seen = zalloc(INSP_NOT_DECODED_BITS / 8, 1);
+	if ((cap->not_decoded_seen[h / 8] & (1u << (h % 8))) && !syn)
+		return;
+	cap->not_decoded_seen[h / 8] |= (u8)(1u << (h % 8));
+	cap->sessions_dropped++;
+	if (cap->n_not_decoded >= INSP_NOT_DECODED_LIST)
+		return;
+	t = &cap->not_decoded[cap->n_not_decoded++];
+	t->addr[0] = p->src;
+	t->addr[1] = p->dst;
+	t->port[0] = sport;
+	t->port[1] = dport;
+	t->first_frame = p->frame;
+}
+
 static struct insp_session *new_session(struct insp_capture *cap, const struct insp_pkt *p,
-					u16 sport, u16 dport)
+					u16 sport, u16 dport, int syn)
 {
 	struct pptp_tracker_config cfg = {
 		.max_calls = INSP_MAX_CALLS,
 		.flags = PPTP_F_MIDSTREAM,
 	};
 	struct insp_session *s;
+	u64 need;
 	u32 i;
 
-	if (cap->n_sessions >= INSP_MAX_SESSIONS) {
-		cap->sessions_dropped++;
+	if (cap->max_calls)
+		cfg.max_calls = cap->max_calls;
+	need = sizeof(*s) + sizeof(*cap->sessions) +
+	       (u64)cfg.max_calls * (sizeof(*s->calls_slots) + sizeof(*s->slot_rec));
+	if (cap->mem + need > insp_mem_budget(cap)) {
+		not_decoded(cap, p, sport, dport, syn);
 		return NULL;
 	}
+	mem_add(cap, need);
 	s = zalloc(1, sizeof(*s));
 	cap->sessions = insp_grow(cap->sessions, &cap->cap_sessions, cap->n_sessions + 1,
 			     sizeof(*cap->sessions));
@@ -371,8 +433,6 @@ static struct insp_session *new_session(struct insp_capture *cap, const struct i
 	s->first_frame = p->frame;
 	s->stop_reason = s->stop_result = -1;
 	s->role_hint[0] = s->role_hint[1] = PPTP_ROLE_UNKNOWN;
-	if (cap->max_calls)
-		cfg.max_calls = cap->max_calls;
 	s->calls_slots = zalloc(cfg.max_calls, sizeof(*s->calls_slots));
 	s->slot_rec = zalloc(cfg.max_calls, sizeof(*s->slot_rec));
 	for (i = 0; i < cfg.max_calls; i++)
@@ -394,7 +454,7 @@ static struct insp_session *find_session(struct insp_capture *cap, const struct 
 
 	if (!cap->by_tuple)
 		return NULL;
-	s = cap->by_tuple[tuple_bucket(&p->src, sport, &p->dst, dport)];
+	s = cap->by_tuple[tuple_bucket(&p->src, sport, &p->dst, dport, INSP_HASH_SIZE)];
 	for (; s; s = s->tuple_next) {
 		if (insp_addr_eq(&s->addr[0], &p->src) && insp_addr_eq(&s->addr[1], &p->dst) &&
 		    s->port[0] == sport && s->port[1] == dport) {
@@ -414,6 +474,9 @@ static struct insp_session *find_session(struct insp_capture *cap, const struct 
 static void free_slots(struct insp_session *s)
 {
 	static struct pptp_call none[1];	/* a valid pointer for the core */
+
+	if (s->calls_slots)
+		s->cap->mem -= (u64)s->t.max_calls * (sizeof(*s->calls_slots) + sizeof(*s->slot_rec));
 
 	free(s->calls_slots);
 	free(s->slot_rec);
@@ -486,6 +549,10 @@ static void hold(struct insp_session *s, struct insp_tcp_dir *d, u32 seq, const 
 	struct insp_capture *cap = s->cap;
 	struct insp_held *h;
 
+	if (!d->held) {
+		d->held = zalloc(INSP_HOLD_SEGS, sizeof(*d->held));
+		mem_add(cap, INSP_HOLD_SEGS * sizeof(*d->held));
+	}
 	if (!d->n_held)
 		hold_link(cap, d);
 	h = &d->held[d->n_held++];
@@ -696,14 +763,14 @@ void insp_tcp_packet(struct insp_capture *cap, const struct insp_pkt *p)
 	if (!s) {
 		/* The side that sent SYN-ACK is the listener: make it direction 1. */
 		if ((flags & 0x12) == 0x12) {
-			s = new_session(cap, p, sport, dport);
+			s = new_session(cap, p, sport, dport, 0);
 			if (s) {
 				s->addr[0] = p->dst, s->addr[1] = p->src;
 				s->port[0] = dport, s->port[1] = sport;
 				dir = 1;
 			}
 		} else {
-			s = new_session(cap, p, sport, dport);
+			s = new_session(cap, p, sport, dport, (flags & 0x12) == 0x02);
 			dir = 0;
 			if (s && !(flags & 0x02))
 				s->late = 1;	/* opened before the capture */
@@ -769,6 +836,8 @@ void insp_capture_free(struct insp_capture *cap)
 		for (d = 0; d < 2; d++)
 			for (h = 0; h < s->tcp[d].n_held; h++)
 				free(s->tcp[d].held[h].data);
+		for (d = 0; d < 2; d++)
+			free(s->tcp[d].held);
 		free_slots(s);
 		free(s->calls);
 		free(s->log);
@@ -784,4 +853,6 @@ void insp_capture_free(struct insp_capture *cap)
 	free(cap->orphans);
 	free(cap->error);
 	cap->error = NULL;
+	free(cap->not_decoded_seen);
+	cap->not_decoded_seen = NULL;
 }

@@ -328,6 +328,24 @@ static void session(FILE *f, const struct insp_session *s, u32 idx)
 		call(f, &s->calls[i], i + 1, s->cap->ts, s->cap->audit);
 }
 
+static void not_decoded(FILE *f, const struct insp_capture *c)
+{
+	char a[64], b[64];
+	u32 i;
+
+	fprintf(f, "  memory budget (%llu bytes, --max-memory) full: %u control connections not decoded (%llu packets)%s\n",
+		(unsigned long long)insp_mem_budget(c), c->sessions_dropped,
+		(unsigned long long)c->tcp_not_decoded, c->n_not_decoded ? ", the first:" : "");
+	for (i = 0; i < c->n_not_decoded; i++) {
+		const struct insp_tuple *t = &c->not_decoded[i];
+
+		fprintf(f, "    %s:%u -> %s:%u from frame %llu\n",
+			insp_addr_str(&t->addr[0], a, sizeof(a)), t->port[0],
+			insp_addr_str(&t->addr[1], b, sizeof(b)), t->port[1],
+			(unsigned long long)t->first_frame);
+	}
+}
+
 static void capture(FILE *f, const struct insp_capture *c)
 {
 	char a0[64], a1[64];
@@ -344,6 +362,8 @@ static void capture(FILE *f, const struct insp_capture *c)
 			(unsigned long long)insp_hold_budget(c), (unsigned long long)c->budget_gaps,
 			c->budget_sessions, (unsigned long long)c->budget_bytes,
 			(unsigned long long)c->held_peak);
+	if (c->sessions_dropped)
+		not_decoded(f, c);
 	for (i = 0; i < c->n_sessions; i++)
 		session(f, c->sessions[i], i + 1);
 	for (i = 0; i < c->n_orphans; i++) {
