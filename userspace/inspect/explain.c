@@ -174,6 +174,38 @@ static int inbound_field(const struct insp_session *s, u8 in_role, const u8 *hea
 	return 1;
 }
 
+/* Where the core decides on the message @head starts (pptp_decide_len). */
+static u16 head_len(const u8 *head)
+{
+	return pptp_decide_len(pptp_get16(head + PPTP_OFF_CTRL_TYPE));
+}
+
+/*
+ * Put back the translated ID @xid of the field at @off of the message
+ * @head, whose first byte is at @at in the segment being fed (before it
+ * when negative).  A field whose first byte went in an earlier segment
+ * gets its second: the core's policy keeps a translated ID's first byte
+ * (nat.h), so the first was already right.
+ */
+static void translate_back(struct insp_capture *cap, struct insp_session *s, unsigned int dir,
+			   const u8 *head, long at, u16 off, u16 xid)
+{
+	struct insp_explain *x = cap->explain;
+	const char *name = pptp_msg_name(pptp_get16(head + PPTP_OFF_CTRL_TYPE));
+
+	if (at < -1 || (at == -1 && head[off] != xid >> 8)) {
+		line(cap, s, dir, "not-translated-back", "%s offset %u: split before this segment, not translated back",
+		     name, off);
+		return;
+	}
+	line(cap, s, dir, "translated-back", "%s offset %u: %u as captured inside was %u at the NAT",
+	     name, off, pptp_get16(head + off), xid);
+	if (at == -1)
+		x->seg[0] = (u8)xid;
+	else
+		pptp_put16(x->seg + at, xid);
+}
+
 /*
  * A capture shows inbound messages as they left the NAT, with the inside
  * side's own call IDs put back.  The helper saw them before that: give the
@@ -227,20 +259,10 @@ const u8 *insp_explain_feed_begin(struct insp_capture *cap, struct insp_session 
 				return x->seg;
 			}
 		}
-		if (xl->pos == PPTP_DECIDE_LEN && in_role != PPTP_ROLE_UNKNOWN &&
-		    inbound_field(s, in_role, xl->head, &off, &xid)) {
-			long at = (long)i - (PPTP_DECIDE_LEN - 1 - off);
-
-			if (at < 0) {
-				line(cap, s, dir, "not-translated-back", "%s offset %u: split before this segment, not translated back",
-				     pptp_msg_name(pptp_get16(xl->head + PPTP_OFF_CTRL_TYPE)), off);
-			} else {
-				line(cap, s, dir, "translated-back", "%s offset %u: %u as captured inside was %u at the NAT",
-				     pptp_msg_name(pptp_get16(xl->head + PPTP_OFF_CTRL_TYPE)), off,
-				     pptp_get16(xl->head + off), xid);
-				pptp_put16(x->seg + at, xid);
-			}
-		}
+		/* Before the core decides on the message: when its ID fields are in. */
+		if (xl->pos >= PPTP_HDR_LEN && xl->pos == head_len(xl->head) &&
+		    in_role != PPTP_ROLE_UNKNOWN && inbound_field(s, in_role, xl->head, &off, &xid))
+			translate_back(cap, s, dir, xl->head, (long)i - (xl->pos - 1 - off), off, xid);
 		if (xl->pos == xl->len)
 			xl->pos = 0;
 	}
