@@ -79,7 +79,7 @@ run_kernel() {
 # stress: tests/vm/teardown-stress.sh in a guest on $VM_KVER.
 stress() {
 	(source tests/kernel/lib.sh && kmod_build) || return 1
-	# Rounds of about 30 s under TCG with KASAN: 100 need an hour.
+	# Rounds of about 40 s under TCG with KASAN: 100 need 70 minutes.
 	tests/vm/guest.sh --module kernel/nf_conntrack_pptp_ng.ko --timeout 7200 -- \
 		tests/vm/teardown-stress.sh "${TEARDOWN_ROUNDS:-100}"
 }
