@@ -49,6 +49,19 @@ static inline void pptp_ng_expect_assign_helper(struct nf_conntrack_expect *exp,
 #endif
 }
 
+/*
+ * Conntrack @ct expires @extra jiffies from now: nf_ct_refresh() lost its
+ * skb argument after 6.1 (a Kbuild feature test tells which it has).
+ */
+static inline void pptp_ng_ct_refresh(struct nf_conn *ct, const struct sk_buff *skb, u32 extra)
+{
+#ifdef PPTP_NG_REFRESH_TAKES_SKB
+	nf_ct_refresh(ct, skb, extra);
+#else
+	nf_ct_refresh(ct, extra);
+#endif
+}
+
 static inline int pptp_ng_helpers_register(struct nf_conntrack_helper *h, unsigned int n)
 {
 	return nf_conntrack_helpers_register(h, n);

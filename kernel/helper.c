@@ -337,6 +337,28 @@ static bool control_segment(enum ip_conntrack_info ctinfo)
 	       ctinfo == IP_CT_NEW;
 }
 
+/*
+ * A RST conntrack did not take (in the window, off the exact sequence
+ * number: it stays ESTABLISHED) still cuts the entry's life to conntrack's
+ * CLOSE timeout, 10 s.  The receiver keeps the connection and answers
+ * with a challenge ACK, which refreshes the entry, but only one per half
+ * second: a burst of forged RSTs would leave an idle control connection,
+ * and every call on it, to expire in 10 s.  Give it RST_GRACE instead,
+ * two RFC 2637 keepalive intervals: a live connection speaks before then
+ * (Echo-Request after 60 s of silence), a dead one goes in two minutes.
+ */
+#define RST_GRACE	(120 * HZ)
+
+static void rst_not_taken(struct nf_conn *ct, const struct sk_buff *skb,
+			  struct pptp_ng_session *s)
+{
+	if (READ_ONCE(ct->proto.tcp.state) != TCP_CONNTRACK_ESTABLISHED ||
+	    nf_ct_expires(ct) >= RST_GRACE)
+		return;
+	pptp_ng_ct_refresh(ct, skb, RST_GRACE);
+	pptp_ng_count(s->pn, PNG_RST_GRACE);
+}
+
 int pptp_ng_help(struct sk_buff *skb, unsigned int protoff, struct nf_conn *ct,
 		 enum ip_conntrack_info ctinfo)
 {
@@ -395,6 +417,8 @@ int pptp_ng_help(struct sk_buff *skb, unsigned int protoff, struct nf_conn *ct,
 	done = (ret == NF_ACCEPT && g.rst &&
 		READ_ONCE(ct->proto.tcp.state) == TCP_CONNTRACK_CLOSE) || s->fin == 3 ||
 	       (s->t.session == PPTP_SESS_DOWN && !s->t.live_calls);
+	if (ret == NF_ACCEPT && g.rst && !done)
+		rst_not_taken(ct, skb, s);
 	spin_unlock_bh(&s->lock);
 
 	/* Nothing more to follow: the calls go down, the memory back. */

@@ -75,6 +75,7 @@ static const char *const counter_names[PNG_COUNTER_MAX] = {
 	[PNG_EXPECT_REFUSED]	= "expect_refused",
 	[PNG_DROP_GRE_NOT_V1]	= "drop_gre_not_v1",
 	[PNG_CUT]		= "cut",
+	[PNG_RST_GRACE]		= "rst_grace",
 };
 
 /* "name value" lines; see docs/kernel.md. */

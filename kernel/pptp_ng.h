@@ -46,6 +46,7 @@ enum pptp_ng_counter {
 	PNG_EXPECT_REFUSED,	/* calls without GRE: max_expectations reached */
 	PNG_DROP_GRE_NOT_V1,	/* non-PPTP GRE on a call's conntrack: dropped */
 	PNG_CUT,		/* refused segments cut to the bytes the core took */
+	PNG_RST_GRACE,		/* RSTs conntrack did not take: 120 s, not 10 (helper.c) */
 	PNG_COUNTER_MAX
 };
 

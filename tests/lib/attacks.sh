@@ -32,10 +32,11 @@
 attack=$PWD/build/tests/pptp-attack
 attacker_pac=203.0.113.3
 victim_calls=4
-# 40 s of GRE: longer than the attacks take in a TCG guest on a busy machine.
-# The victims give up after 100 s, before a QEMU row's 150 s
-# (SCENARIO_TIMEOUT), so a lost packet is reported with what was lost.
-victim_packets=160
+# 60 s of GRE: longer than the attacks take in a TCG guest on a busy
+# machine (the victims must still be up when the floods end).  They give
+# up after 110 s, before a QEMU row's 150 s (SCENARIO_TIMEOUT), so a lost
+# packet is reported with what was lost.
+victim_packets=240
 
 # The victims' PAC numbers its calls from 0, as pptpd does: the first
 # call's PNS-to-PAC GRE is keyed 0, like GRE version 0.
@@ -44,11 +45,11 @@ victims_start() {
 	bg_pids+=($!)
 	sim_listen pac server "$server_ip4" --role pac --expect-sessions 2 \
 		--calls $victim_calls --packets $victim_packets --gre-interval 250 \
-		--call-id-base 0 --timeout 100
+		--call-id-base 0 --timeout 110
 	sim_connect v1 client1 "$server_ip4" --role pns --calls $victim_calls \
-		--packets $victim_packets --gre-interval 250 --call-id-base 100 --timeout 100
+		--packets $victim_packets --gre-interval 250 --call-id-base 100 --timeout 110
 	sim_connect v2 client2 "$server_ip4" --role pns --calls $victim_calls \
-		--packets $victim_packets --gre-interval 250 --call-id-base 100 --timeout 100
+		--packets $victim_packets --gre-interval 250 --call-id-base 100 --timeout 110
 	victims_up
 }
 
@@ -121,8 +122,11 @@ attack_tcp() {
 
 # attack_rst_in_window ADDR PORT SEQ: RSTs inside the receiver's window
 # but off the sender's next sequence number SEQ, as a host that can guess
-# the window sends them: conntrack keeps the connection (RFC 5961
-# challenge ACK), and so must the helper.
+# the window sends them: conntrack keeps the connection ESTABLISHED (RFC
+# 5961 challenge ACK), and so must the helper, but cuts the entry's life
+# to 10 s, and the receiver answers one burst with one challenge ACK:
+# idle for the victims' 60 s, the control connection would expire with
+# its calls unless the helper gives it its grace (counter rst_grace).
 attack_rst_in_window() {
 	local seq=$3 off
 	[ -n "$seq" ] || fail "no sequence number of client1's control connection captured"

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include <sys/socket.h>
+#include <linux/netfilter/nf_conntrack_tcp.h>
 #include <libnetfilter_conntrack/libnetfilter_conntrack.h>
 
 #include "session.h"
@@ -33,6 +34,7 @@ void ct_tuples(const struct nf_conntrack *ct, struct ngd_conn *c)
 struct ct_answer {
 	struct ngd_conn c;
 	int tcp_state;
+	uint32_t timeout;	/* seconds left */
 };
 
 static int got_ct(enum nf_conntrack_msg_type type, struct nf_conntrack *ct, void *data)
@@ -43,6 +45,7 @@ static int got_ct(enum nf_conntrack_msg_type type, struct nf_conntrack *ct, void
 	ct_tuples(ct, &a->c);
 	a->tcp_state = nfct_attr_is_set(ct, ATTR_TCP_STATE) ?
 		       nfct_get_attr_u8(ct, ATTR_TCP_STATE) : -1;
+	a->timeout = nfct_attr_is_set(ct, ATTR_TIMEOUT) ? nfct_get_attr_u32(ct, ATTR_TIMEOUT) : 0;
 	/* not STOP: the query must read on to its ack, or the next one reads it */
 	return NFCT_CB_CONTINUE;
 }
@@ -52,9 +55,10 @@ static int got_ct(enum nf_conntrack_msg_type type, struct nf_conntrack *ct, void
  * for every lookup: opening and closing one per lookup cost milliseconds
  * (the close), and every queued packet waited behind it.
  */
+static struct nfct_handle *h;
+
 static int ct_get(const struct ngd_tuple *t, struct ct_answer *a)
 {
-	static struct nfct_handle *h;
 	static bool unread;
 	struct nf_conntrack *ct;
 	char buf[4096];
@@ -116,6 +120,40 @@ int ct_tcp_state(const struct ngd_tuple *t)
 	if (ret < 0)
 		return ret;
 	return a.tcp_state < 0 ? -EINVAL : a.tcp_state;
+}
+
+/*
+ * A RST conntrack did not take (in the window, off the exact sequence
+ * number: the entry stays ESTABLISHED) still cuts its life to the CLOSE
+ * timeout, 10 s, and an idle control connection would go with every
+ * call on it (the receiver's challenge ACK, which refreshes it, comes at
+ * most every half second).  Give it @secs instead (docs/userspace.md).
+ * Returns 1 when it did, 0 when nothing needed it, or -errno.
+ */
+int ct_rst_grace(const struct ngd_tuple *t, uint32_t secs)
+{
+	struct nf_conntrack *ct;
+	struct ct_answer a;
+	int ret = ct_find(t, &a);
+
+	if (ret < 0)
+		return ret;
+	if (a.tcp_state != TCP_CONNTRACK_ESTABLISHED || a.timeout >= secs)
+		return 0;
+	ct = nfct_new();
+	if (!ct)
+		return -ENOMEM;
+	nfct_set_attr_u8(ct, ATTR_L3PROTO, AF_INET);
+	nfct_set_attr_u8(ct, ATTR_L4PROTO, IPPROTO_TCP);
+	nfct_set_attr_u32(ct, ATTR_IPV4_SRC, a.c.orig.src);
+	nfct_set_attr_u32(ct, ATTR_IPV4_DST, a.c.orig.dst);
+	nfct_set_attr_u16(ct, ATTR_PORT_SRC, a.c.orig.sport);
+	nfct_set_attr_u16(ct, ATTR_PORT_DST, a.c.orig.dport);
+	nfct_set_attr_u32(ct, ATTR_TIMEOUT, secs);
+	nfct_callback_register(h, NFCT_T_ALL, got_ct, &a);
+	ret = nfct_query(h, NFCT_Q_UPDATE, ct) < 0 ? -errno : 1;
+	nfct_destroy(ct);
+	return ret;
 }
 
 /* The original direction as the forward hook sees it: source as sent, destination as translated. */

@@ -94,7 +94,7 @@ void state_json(FILE *f)
 	}
 	fprintf(f, "{\"backend\":\"%s\",\"queue\":%u,\"fail_open\":%s,\"live_sessions\":%u,\"counters\":{",
 		cfg.backend, cfg.queue, cfg.fail_open ? "true" : "false", nsessions);
-	C(packets); C(queue_full); C(queue_nobufs); C(held); C(mangled); C(dropped_future); C(dropped_refused); C(cut); C(bad_rewrites); C(no_conntrack); C(unparsable);
+	C(packets); C(queue_full); C(queue_nobufs); C(held); C(mangled); C(dropped_future); C(dropped_refused); C(cut); C(rst_grace); C(bad_rewrites); C(no_conntrack); C(unparsable);
 	C(sessions_opened); C(sessions_closed); C(sessions_refused); C(sessions_refused_source); C(sessions_recovered);
 	C(calls_recovered); C(pinholes_added); C(pinholes_removed); C(nft_errors);
 	C(expect_set); C(expect_deleted); C(expect_errors); C(expect_refused);

@@ -49,6 +49,7 @@ struct ngd_stats {
 	uint64_t dropped_future;	/* arrived before a gap: dropped for TCP to resend */
 	uint64_t dropped_refused;	/* the core refused it (dropped.* says why) */
 	uint64_t cut;			/* of those, cut to the bytes the core took */
+	uint64_t rst_grace;		/* RSTs conntrack did not take: 120 s, not 10 */
 	uint64_t bad_rewrites;		/* a rewrite outside the segment: dropped, never written */
 	uint64_t no_conntrack;		/* queued without a conntrack entry: passed as is */
 	uint64_t unparsable;		/* not IPv4/TCP as expected: passed as is */

@@ -587,6 +587,9 @@ static void session_free(struct session *s)
 	free(s);
 }
 
+/* Two RFC 2637 keepalive intervals: a live control connection speaks by then. */
+#define RST_GRACE_S	120
+
 #define TCP_FIN 0x01
 #define TCP_SYN 0x02
 #define TCP_RST 0x04
@@ -742,6 +745,8 @@ void sessions_segment(const struct ngd_tuple *pkt, uint8_t flags, uint32_t seq,
 		s->fin |= 1u << dir;
 	if (((flags & TCP_RST) && conntrack_ended(s, false)) || s->fin == 3)
 		session_free(s);
+	else if ((flags & TCP_RST) && ct_rst_grace(&s->fwd, RST_GRACE_S) > 0)
+		stats.rst_grace++;
 }
 
 /*

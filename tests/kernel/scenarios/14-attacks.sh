@@ -59,6 +59,8 @@ attack_gre_v0 2
 if ng_face; then
 	[ "$(fw_counter sessions_live)" = 2 ] ||
 		fail "a victim's session ended: sessions_live $(fw_counter sessions_live)"
+	# conntrack gave client1's entry 10 s for the in-window RSTs: given back
+	[ "$(fw_counter rst_grace)" -ge 1 ] || fail "no RST conntrack kept ESTABLISHED got its grace"
 fi
 
 attack_floods
