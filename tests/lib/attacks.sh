@@ -41,8 +41,14 @@ victim_packets=240
 # The victims' PAC numbers its calls from 0, as pptpd does: the first
 # call's PNS-to-PAC GRE is keyed 0, like GRE version 0.
 victims_start() {
-	n_fw tcpdump -U -i br0 -w "$out/control.pcap" tcp port 1723 >/dev/null 2>&1 &
+	local t
+	n_fw tcpdump -U -i br0 -w "$out/control.pcap" tcp port 1723 >/dev/null 2>"$out/tcpdump.err" &
 	bg_pids+=($!)
+	# attack_tcp reads client1's sequence numbers from it: listen first
+	for ((t = 0; t < 50; t++)); do
+		grep -q "listening on" "$out/tcpdump.err" 2>/dev/null && break
+		sleep 0.1
+	done
 	sim_listen pac server "$server_ip4" --role pac --expect-sessions 2 \
 		--calls $victim_calls --packets $victim_packets --gre-interval 250 \
 		--call-id-base 0 --timeout 110
