@@ -42,7 +42,8 @@ victim_packets=240
 # call's PNS-to-PAC GRE is keyed 0, like GRE version 0.
 victims_start() {
 	local t
-	n_fw tcpdump -U -i br0 -w "$out/control.pcap" tcp port 1723 >/dev/null 2>"$out/tcpdump.err" &
+	n_fw tcpdump -U --immediate-mode -i br0 -w "$out/control.pcap" tcp port 1723 \
+		>/dev/null 2>"$out/tcpdump.err" &
 	bg_pids+=($!)
 	# attack_tcp reads client1's sequence numbers from it: listen first
 	for ((t = 0; t < 50; t++)); do
@@ -135,7 +136,11 @@ attack_tcp() {
 # its calls unless the helper gives it its grace (counter rst_grace).
 attack_rst_in_window() {
 	local seq=$3 off
-	[ -n "$seq" ] || fail "no sequence number of client1's control connection captured"
+	if [ -z "$seq" ]; then
+		cat "$out/tcpdump.err" >&2
+		tcpdump -S -nn -r "$out/control.pcap" 2>&1 | head -n 20 >&2
+		fail "no sequence number of client1's control connection captured (port $2)"
+	fi
 	for off in 1 100 1000 20000; do
 		n_client 3 "$attack" tcp --from "$1:$2" --to "$server_ip4:1723" --flags R \
 			--seq $(((seq + off) % 4294967296))
@@ -147,8 +152,16 @@ attack_rst_in_window() {
 # control connection from PORT: the end of its last segment in the
 # firewall's capture (victims_start records the control connections).
 client_snd_nxt() {
-	tcpdump -S -nn -r "$out/control.pcap" "src host $(client_ip4 "$1") and src port $2" 2>/dev/null |
-		grep -o 'seq [0-9:]*' | tail -n 1 | sed 's/seq //; s/.*://'
+	local t seq
+	# what the capture has may lag behind the wire a little
+	for ((t = 0; t < 50; t++)); do
+		seq=$(tcpdump -S -nn -r "$out/control.pcap" \
+			"src host $(client_ip4 "$1") and src port $2" 2>/dev/null |
+			grep -o 'seq [0-9:]*' | tail -n 1 | sed 's/seq //; s/.*://')
+		[ -n "$seq" ] && break
+		sleep 0.1
+	done
+	echo "$seq"
 }
 
 # attack_gre_v0 I: GRE version 0 from client I to the server and from
