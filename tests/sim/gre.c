@@ -240,11 +240,6 @@ static int send_one(struct call *c)
 	}
 	if (raw_send(s, pkt, hl + g.payload_len))
 		return -EAGAIN;
-	if (data && sim->o.gre_pause_s && c->tx_next + 1 == sim->o.packets / 2) {
-		/* --gre-pause: the whole process goes quiet, as an idle tunnel */
-		logv(1, "GRE paused for %u s", sim->o.gre_pause_s);
-		tx_blocked_until = now_ms() + sim->o.gre_pause_s * 1000ull;
-	}
 	if (data) {
 		c->tx_next++;
 		sim->st.gre_sent++;
@@ -254,6 +249,36 @@ static int send_one(struct call *c)
 		sim->st.acks_sent++;
 	}
 	return 0;
+}
+
+/*
+ * --gre-pause: a call that has sent half its packets holds until every
+ * call of its session has, then the whole process goes quiet, as idle
+ * tunnels: each call direction has carried GRE before the silence.
+ */
+enum { GO_ON, HELD, PAUSED };
+
+static int hold_at_half(struct call *c)
+{
+	struct session *s = call_sess(c);
+	unsigned int i;
+
+	if (!sim->o.gre_pause_s || c->at_half || c->tx_next != sim->o.packets / 2)
+		return GO_ON;
+	c->at_half = true;
+	if (++s->n_at_half < sim->o.calls)
+		return HELD;
+	logv(1, "GRE paused for %u s", sim->o.gre_pause_s);
+	tx_blocked_until = now_ms() + sim->o.gre_pause_s * 1000ull;
+	for (i = 0; i < sim->n_calls; i++)
+		if (sim->calls[i]->sess == c->sess && sim->calls[i]->at_half)
+			txq_push(sim->calls[i]);
+	return PAUSED;
+}
+
+static bool held(const struct call *c)
+{
+	return c->at_half && call_sess(c)->n_at_half < sim->o.calls;
 }
 
 /*
@@ -301,11 +326,17 @@ void gre_tx_run(void)
 	}
 	while (txq_len && budget--) {
 		c = txq_pop();
-		if (c->state != CALL_UP && c->state != CALL_CLEARING)
+		if ((c->state != CALL_UP && c->state != CALL_CLEARING) || held(c))
 			continue;
 		if (send_one(c)) {
 			txq_push(c);
 			tx_blocked_until = now_ms() + 1;
+			return;
+		}
+		switch (hold_at_half(c)) {
+		case HELD:
+			continue;
+		case PAUSED:
 			return;
 		}
 		if (c->tx_next < sim->o.packets || c->ack_pending)

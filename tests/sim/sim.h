@@ -121,6 +121,7 @@ struct session {
 	unsigned int n_calls;		/* real calls (not flood) */
 	unsigned int n_done;		/* up, GRE complete both ways, extras in */
 	unsigned int n_cleared;
+	unsigned int n_at_half;		/* --gre-pause: calls holding at half */
 	unsigned int flood_sent, flood_answered;
 };
 
@@ -143,6 +144,7 @@ struct call {
 	bool done;
 	bool extra_rx;		/* SLI/WEN from the peer arrived */
 	bool queued;		/* in the GRE transmit queue */
+	bool at_half;		/* --gre-pause: half sent, waits for its session */
 	bool ack_pending;	/* send an ack-only packet */
 	bool peer_acked;
 	u16 own_id;		/* allocated by this process */

@@ -79,15 +79,22 @@ const char *live_helper(const struct nf_conntrack *ct)
 	       (const char *)nfct_get_attr(ct, ATTR_HELPER_NAME) : NULL;
 }
 
+/*
+ * A control connection is TCP: on port 1723, or elsewhere with a PPTP
+ * helper assigned.  The module's GRE entries carry the helper too (it
+ * drops GRE v0 on them), so the helper alone does not make a control.
+ */
 int live_is_control(const struct nf_conntrack *ct)
 {
 	const char *h = live_helper(ct);
 	struct live_tup o;
 
+	live_tup_get(ct, LIVE_ORIG, &o);
+	if (o.proto != IPPROTO_TCP)
+		return 0;
 	if (h && (!strcmp(h, "pptp") || !strcmp(h, "pptp-ng")))
 		return 1;
-	live_tup_get(ct, LIVE_ORIG, &o);
-	return o.proto == IPPROTO_TCP && (o.dport == 1723 || o.sport == 1723);
+	return o.dport == 1723 || o.sport == 1723;
 }
 
 int live_is_gre(const struct nf_conntrack *ct)
