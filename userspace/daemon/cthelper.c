@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <linux/netfilter/nf_conntrack_common.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_queue.h>
 #include <linux/netfilter/nfnetlink_conntrack.h>
@@ -205,7 +206,7 @@ static bool cth_tuple(struct nlattr **attr, struct ngd_tuple *tp)
 	nfct_destroy(ct);
 	ctinfo = ntohl(mnl_attr_get_u32(attr[NFQA_CT_INFO]));
 	ct_forward_tuple(&c, &fwd);
-	if (ctinfo >= 3)	/* IP_CT_IS_REPLY */
+	if (ctinfo >= IP_CT_IS_REPLY)
 		*tp = (struct ngd_tuple){ fwd.dst, fwd.src, fwd.dport, fwd.sport };
 	else
 		*tp = fwd;

@@ -65,7 +65,8 @@ static void json_session(FILE *f, const struct session *s)
 	fputs("]}", f);
 }
 
-#define C(name) fprintf(f, "\"%s\":%llu,", #name, (unsigned long long)t.name)
+/* One counter of struct ngd_stats, named as its field, in the JSON object. */
+#define JSON_COUNTER(name) fprintf(f, "\"%s\":%llu,", #name, (unsigned long long)t.name)
 
 void state_json(FILE *f)
 {
@@ -94,11 +95,19 @@ void state_json(FILE *f)
 	}
 	fprintf(f, "{\"backend\":\"%s\",\"queue\":%u,\"fail_open\":%s,\"live_sessions\":%u,\"counters\":{",
 		cfg.backend, cfg.queue, cfg.fail_open ? "true" : "false", nsessions);
-	C(packets); C(queue_full); C(queue_nobufs); C(held); C(mangled); C(dropped_future); C(dropped_refused); C(cut); C(rst_grace); C(bad_rewrites); C(no_conntrack); C(unparsable);
-	C(sessions_opened); C(sessions_closed); C(sessions_refused); C(sessions_refused_source); C(sessions_recovered);
-	C(calls_recovered); C(pinholes_added); C(pinholes_removed); C(nft_errors);
-	C(expect_set); C(expect_deleted); C(expect_errors); C(expect_refused);
-	C(calls_opened); C(calls_up); C(calls_failed); C(calls_closed); C(rewrites);
+	JSON_COUNTER(packets); JSON_COUNTER(queue_full); JSON_COUNTER(queue_nobufs);
+	JSON_COUNTER(held); JSON_COUNTER(mangled); JSON_COUNTER(dropped_future);
+	JSON_COUNTER(dropped_refused); JSON_COUNTER(cut); JSON_COUNTER(rst_grace);
+	JSON_COUNTER(bad_rewrites); JSON_COUNTER(no_conntrack); JSON_COUNTER(unparsable);
+	JSON_COUNTER(sessions_opened); JSON_COUNTER(sessions_closed);
+	JSON_COUNTER(sessions_refused); JSON_COUNTER(sessions_refused_source);
+	JSON_COUNTER(sessions_recovered);
+	JSON_COUNTER(calls_recovered); JSON_COUNTER(pinholes_added);
+	JSON_COUNTER(pinholes_removed); JSON_COUNTER(nft_errors);
+	JSON_COUNTER(expect_set); JSON_COUNTER(expect_deleted); JSON_COUNTER(expect_errors);
+	JSON_COUNTER(expect_refused);
+	JSON_COUNTER(calls_opened); JSON_COUNTER(calls_up); JSON_COUNTER(calls_failed);
+	JSON_COUNTER(calls_closed); JSON_COUNTER(rewrites);
 	json_named(f, "invalid", t.invalid, PPTP_INV_COUNT, pptp_invalid_name);
 	fputc(',', f);
 	json_named(f, "anomalies", t.anomalies, PPTP_AN_COUNT, pptp_anomaly_name);

@@ -56,7 +56,7 @@ static void adopt(struct recovered *r, const struct ngd_conn *conn)
 	unsigned int d = 0;
 	struct session *s = session_find(&r->fwd, &d);
 	char comment[128];
-	u8 ir = r->role;
+	u8 inside_role = r->role;
 
 	if (!s) {
 		s = session_new(&r->fwd, conn, true);
@@ -70,12 +70,12 @@ static void adopt(struct recovered *r, const struct ngd_conn *conn)
 	call.state = PPTP_CALL_STATE_UP;
 	call.outgoing = 1;
 	call.has_id[PPTP_PNS] = call.has_id[PPTP_PAC] = 1;
-	call.id[ir] = r->g.in_id;
-	call.xid[ir] = r->g.in_xid;
-	call.id[!ir] = call.xid[!ir] = r->g.peer_id;
+	call.id[inside_role] = r->g.in_id;
+	call.xid[inside_role] = r->g.in_xid;
+	call.id[!inside_role] = call.xid[!inside_role] = r->g.peer_id;
 	if (xid_used(s->public, s->peer, r->g.in_xid))
 		return;
-	c = pptp_adopt_call(&s->t, ir == PPTP_PNS ? r->dir : !r->dir, &call);
+	c = pptp_adopt_call(&s->t, inside_role == PPTP_PNS ? r->dir : !r->dir, &call);
 	if (!c || xid_take(s->public, s->peer, r->g.in_xid) < 0)
 		return;
 	sessions_call_programmed(s, (unsigned int)(c - s->calls));

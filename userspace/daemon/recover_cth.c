@@ -28,21 +28,21 @@
 #include "cth.h"
 #include "session.h"
 
-struct rexp {
+struct recovered_exp {
 	struct cth_exp e;
 	bool used;		/* adopted, or dealt with */
 };
 
-struct rset {
-	struct rexp *v;
+struct recovered_set {
+	struct recovered_exp *v;
 	unsigned int n, cap;
 	bool nomem;
 };
 
 static void collect(const struct cth_exp *e, void *arg)
 {
-	struct rset *r = arg;
-	struct rexp *v;
+	struct recovered_set *r = arg;
+	struct recovered_exp *v;
 
 	if (r->n == r->cap) {
 		unsigned int cap = r->cap ? r->cap * 2 : 64;
@@ -67,7 +67,7 @@ static bool same_tuple(const struct ngd_tuple *a, const struct ngd_tuple *b)
 }
 
 /* Take one call (its inbound and outbound halves) into @s's tracker. */
-static bool adopt(struct session *s, uint8_t ir, const struct cth_exp *in,
+static bool adopt(struct session *s, uint8_t inside_role, const struct cth_exp *in,
 		  const struct cth_exp *out)
 {
 	struct pptp_call call = { 0 }, *c;
@@ -83,12 +83,12 @@ static bool adopt(struct session *s, uint8_t ir, const struct cth_exp *in,
 	call.state = PPTP_CALL_STATE_UP;
 	call.outgoing = 1;	/* not known; nothing after CALL_UP depends on it */
 	call.has_id[PPTP_PNS] = call.has_id[PPTP_PAC] = 1;
-	call.id[ir] = g.in_id;
-	call.xid[ir] = g.in_xid;
-	call.id[!ir] = call.xid[!ir] = g.peer_id;
+	call.id[inside_role] = g.in_id;
+	call.xid[inside_role] = g.in_xid;
+	call.id[!inside_role] = call.xid[!inside_role] = g.peer_id;
 	if (xid_used(s->public, s->peer, g.in_xid))
 		return false;
-	c = pptp_adopt_call(&s->t, ir == PPTP_PNS ? s->inside_dir : !s->inside_dir, &call);
+	c = pptp_adopt_call(&s->t, inside_role == PPTP_PNS ? s->inside_dir : !s->inside_dir, &call);
 	if (!c || xid_take(s->public, s->peer, g.in_xid) < 0)
 		return false;
 	sessions_call_programmed(s, (unsigned int)(c - s->calls));
@@ -106,8 +106,9 @@ static uint16_t in_id_of(const struct cth_exp *in)
 }
 
 /* An unused half of @master going @src -> @dst, with destination key @key (any key if @any). */
-static struct rexp *half(struct rset *r, const struct ngd_tuple *master, uint32_t src,
-			 uint32_t dst, bool any, uint16_t key, bool by_in_id)
+static struct recovered_exp *unused_half(struct recovered_set *r,
+					 const struct ngd_tuple *master, uint32_t src,
+					 uint32_t dst, bool any, uint16_t key, bool by_in_id)
 {
 	unsigned int i;
 
@@ -123,7 +124,7 @@ static struct rexp *half(struct rset *r, const struct ngd_tuple *master, uint32_
 	return NULL;
 }
 
-static unsigned int unused_halves(struct rset *r, const struct ngd_tuple *master,
+static unsigned int unused_halves(struct recovered_set *r, const struct ngd_tuple *master,
 				  uint32_t src, uint32_t dst)
 {
 	unsigned int i, n = 0;
@@ -134,9 +135,10 @@ static unsigned int unused_halves(struct rset *r, const struct ngd_tuple *master
 	return n;
 }
 
-static void adopt_pair(struct session *s, uint8_t ir, struct rexp *in, struct rexp *out)
+static void adopt_pair(struct session *s, uint8_t inside_role, struct recovered_exp *in,
+		       struct recovered_exp *out)
 {
-	if (in && out && adopt(s, ir, &in->e, &out->e))
+	if (in && out && adopt(s, inside_role, &in->e, &out->e))
 		in->used = out->used = true;
 }
 
@@ -176,7 +178,7 @@ static struct session *master_session(const struct ngd_tuple *master, struct cth
  * inbound and one outbound half left over (unambiguous); the rest stays
  * unused and is removed.
  */
-static void recover_master(struct rset *r, unsigned int first)
+static void recover_master(struct recovered_set *r, unsigned int first)
 {
 	const struct ngd_tuple *m = &r->v[first].e.master;
 	struct cth_priv p = { 0 };
@@ -187,12 +189,12 @@ static void recover_master(struct rset *r, unsigned int first)
 		return;
 	for (i = 0; i < p.npairs; i++)
 		adopt_pair(s, p.inside_role,
-			   half(r, m, s->peer, s->public, false, p.pair[i].in_id, true),
-			   half(r, m, s->inside, s->peer, false, p.pair[i].peer_id, false));
+			   unused_half(r, m, s->peer, s->public, false, p.pair[i].in_id, true),
+			   unused_half(r, m, s->inside, s->peer, false, p.pair[i].peer_id, false));
 	if (unused_halves(r, m, s->peer, s->public) == 1 &&
 	    unused_halves(r, m, s->inside, s->peer) == 1)
-		adopt_pair(s, p.inside_role, half(r, m, s->peer, s->public, true, 0, false),
-			   half(r, m, s->inside, s->peer, true, 0, false));
+		adopt_pair(s, p.inside_role, unused_half(r, m, s->peer, s->public, true, 0, false),
+			   unused_half(r, m, s->inside, s->peer, true, 0, false));
 }
 
 static long ms_since(const struct timespec *t0)
@@ -205,7 +207,7 @@ static long ms_since(const struct timespec *t0)
 
 int cth_recover(void)
 {
-	struct rset r = { 0 };
+	struct recovered_set r = { 0 };
 	struct timespec t0;
 	unsigned int i;
 	int ret;

@@ -232,7 +232,7 @@ static void program_call(struct session *s, const struct pptp_call *call)
 static void unprogram_call(struct session *s, const struct pptp_call *call)
 {
 	struct call_ext *x = &s->ext[call - s->calls];
-	u8 ir = s->t.role[s->inside_dir];
+	u8 inside_role = s->t.role[s->inside_dir];
 	unsigned int maps = 0;
 	struct ngd_gre g;
 
@@ -241,11 +241,12 @@ static void unprogram_call(struct session *s, const struct pptp_call *call)
 			ngd_err("cannot remove GRE pinhole of call %u", x->g.in_id);
 		stats.pinholes_removed++;
 		ngd_info("call down: id %u xid %u", x->g.in_id, x->g.in_xid);
-	} else if (ir <= PPTP_PAC) {
+	} else if (inside_role <= PPTP_PAC) {
 		/* never came up: whichever half was programmed early */
-		maps |= call->has_id[ir] ? NGD_MAP_IN : 0;
-		maps |= call->has_id[!ir] ? NGD_MAP_OUT_ADDR : 0;
-		gre_of(s, call->id[ir], call->xid[ir], call->xid[!ir], &g);
+		maps |= call->has_id[inside_role] ? NGD_MAP_IN : 0;
+		maps |= call->has_id[!inside_role] ? NGD_MAP_OUT_ADDR : 0;
+		gre_of(s, call->id[inside_role], call->xid[inside_role],
+		       call->xid[!inside_role], &g);
 		if (maps)
 			ngd_gre_update(&g, maps, 0, NULL);
 	}
@@ -253,8 +254,8 @@ static void unprogram_call(struct session *s, const struct pptp_call *call)
 		calls_programmed--;
 	x->programmed = false;
 	/* the inside host's IDs are the ones map_id registered */
-	if (ir <= PPTP_PAC && call->has_id[ir])
-		xid_release(s->public, s->peer, call->xid[ir]);
+	if (inside_role <= PPTP_PAC && call->has_id[inside_role])
+		xid_release(s->public, s->peer, call->xid[inside_role]);
 }
 
 static void add_rewrite(struct ngd_seg_result *res, const struct pptp_event *ev)

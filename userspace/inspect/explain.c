@@ -215,7 +215,7 @@ const u8 *insp_explain_feed_begin(struct insp_capture *cap, struct insp_session 
 				  unsigned int dir, u32 seq, const u8 *data, u32 len)
 {
 	struct insp_explain *x = cap->explain;
-	struct insp_xlate *xl = &s->xl[dir];
+	struct insp_inbound *in = &s->inbound[dir];
 	u8 in_role = s->t.role[!dir];
 	u32 i;
 
@@ -224,19 +224,19 @@ const u8 *insp_explain_feed_begin(struct insp_capture *cap, struct insp_session 
 		pptp_set_translated(&s->t, dir, 1);
 	if (!in_prefix(x, &s->addr[!dir]) || in_prefix(x, &s->addr[dir]) || !len)
 		return data;
-	if (xl->state == 0) {
-		xl->state = 1;
-		xl->next = seq;
+	if (in->state == INBOUND_NOT_STARTED) {
+		in->state = INBOUND_FOLLOWING;
+		in->next = seq;
 	}
-	if (seq != xl->next) {
-		if ((s32)(seq - xl->next) > 0 && xl->state == 1) {
-			xl->state = 2;
+	if (seq != in->next) {
+		if ((s32)(seq - in->next) > 0 && in->state == INBOUND_FOLLOWING) {
+			in->state = INBOUND_LOST;
 			line(cap, s, dir, "gap", "inbound stream has a gap: call IDs no longer translated back");
 		}
 		return data;
 	}
-	xl->next = seq + len;
-	if (xl->state != 1)
+	in->next = seq + len;
+	if (in->state != INBOUND_FOLLOWING)
 		return data;
 	free(x->seg);
 	x->seg = malloc(len);
@@ -248,23 +248,23 @@ const u8 *insp_explain_feed_begin(struct insp_capture *cap, struct insp_session 
 	for (i = 0; i < len; i++) {
 		u16 off, xid;
 
-		if (xl->pos < PPTP_DECIDE_LEN)
-			xl->head[xl->pos] = data[i];
-		xl->pos++;
-		if (xl->pos == 2) {
-			xl->len = pptp_get16(xl->head);
-			if (xl->len < PPTP_DECIDE_LEN || xl->len > PPTP_MSG_MAX_LEN) {
-				xl->state = 2;
+		if (in->pos < PPTP_DECIDE_LEN)
+			in->head[in->pos] = data[i];
+		in->pos++;
+		if (in->pos == 2) {
+			in->len = pptp_get16(in->head);
+			if (in->len < PPTP_DECIDE_LEN || in->len > PPTP_MSG_MAX_LEN) {
+				in->state = INBOUND_LOST;
 				line(cap, s, dir, "framing-lost", "inbound framing lost: call IDs no longer translated back");
 				return x->seg;
 			}
 		}
 		/* Before the core decides on the message: when its ID fields are in. */
-		if (xl->pos >= PPTP_HDR_LEN && xl->pos == head_len(xl->head) &&
-		    in_role != PPTP_ROLE_UNKNOWN && inbound_field(s, in_role, xl->head, &off, &xid))
-			translate_back(cap, s, dir, xl->head, (long)i - (xl->pos - 1 - off), off, xid);
-		if (xl->pos == xl->len)
-			xl->pos = 0;
+		if (in->pos >= PPTP_HDR_LEN && in->pos == head_len(in->head) &&
+		    in_role != PPTP_ROLE_UNKNOWN && inbound_field(s, in_role, in->head, &off, &xid))
+			translate_back(cap, s, dir, in->head, (long)i - (in->pos - 1 - off), off, xid);
+		if (in->pos == in->len)
+			in->pos = 0;
 	}
 	return x->seg;
 }

@@ -216,6 +216,13 @@ struct insp_peer {
 	char host[65], vendor[65];	/* NUL-terminated copies of the 64-byte fields */
 };
 
+/* How far explain follows an inbound stream to put translated IDs back. */
+enum insp_inbound_state {
+	INBOUND_NOT_STARTED,
+	INBOUND_FOLLOWING,
+	INBOUND_LOST,		/* a gap or lost framing: no more */
+};
+
 struct insp_session {
 	struct insp_addr addr[2];	/* addr[d]: the sender of direction d */
 	u16 port[2];
@@ -256,12 +263,12 @@ struct insp_session {
 	u32 cdn_no_call;
 	struct insp_capture *cap;	/* for the event callback */
 	u8 ending;			/* enum insp_end for CALL_DOWN during close */
-	struct insp_xlate {		/* explain: framing of inbound messages */
+	struct insp_inbound {		/* explain: framing of inbound messages */
 		u32 next;
-		u8 state;		/* 0 not started, 1 following, 2 lost */
+		u8 state;		/* enum insp_inbound_state */
 		u16 pos, len;
 		u8 head[PPTP_DECIDE_LEN];
-	} xl[2];
+	} inbound[2];
 };
 
 struct insp_orphan {

@@ -11,6 +11,14 @@
 #include <stdlib.h>
 #include "inspect.h"
 
+/* TCP header flags (byte 13). */
+enum {
+	TCP_FLAG_FIN = 0x01,
+	TCP_FLAG_SYN = 0x02,
+	TCP_FLAG_RST = 0x04,
+	TCP_FLAG_ACK = 0x10,
+};
+
 void *insp_grow(void *p, u32 *cap, u32 need, size_t size)
 {
 	u32 n;
@@ -749,7 +757,8 @@ void insp_tcp_packet(struct insp_capture *cap, const struct insp_pkt *p)
 	flags = p->l4[13];
 	s = find_session(cap, p, sport, dport, &dir);
 	/* A new SYN on a 4-tuple in use starts a new connection. */
-	if (s && (flags & 0x12) == 0x02 && (s->closed || (s->tcp[dir].syn && s->tcp[dir].isn != seq))) {
+	if (s && (flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN &&
+	    (s->closed || (s->tcp[dir].syn && s->tcp[dir].isn != seq))) {
 		close_session(s);
 		s = NULL;
 	}
@@ -762,7 +771,7 @@ void insp_tcp_packet(struct insp_capture *cap, const struct insp_pkt *p)
 	}
 	if (!s) {
 		/* The side that sent SYN-ACK is the listener: make it direction 1. */
-		if ((flags & 0x12) == 0x12) {
+		if ((flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == (TCP_FLAG_SYN | TCP_FLAG_ACK)) {
 			s = new_session(cap, p, sport, dport, 0);
 			if (s) {
 				s->addr[0] = p->dst, s->addr[1] = p->src;
@@ -770,9 +779,9 @@ void insp_tcp_packet(struct insp_capture *cap, const struct insp_pkt *p)
 				dir = 1;
 			}
 		} else {
-			s = new_session(cap, p, sport, dport, (flags & 0x12) == 0x02);
+			s = new_session(cap, p, sport, dport, (flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN);
 			dir = 0;
-			if (s && !(flags & 0x02))
+			if (s && !(flags & TCP_FLAG_SYN))
 				s->late = 1;	/* opened before the capture */
 		}
 		if (!s)
@@ -784,10 +793,10 @@ void insp_tcp_packet(struct insp_capture *cap, const struct insp_pkt *p)
 	 * The peer acknowledges bytes after a gap in the other direction: they
 	 * were delivered, the capture missed them.  Waiting is pointless.
 	 */
-	if ((flags & 0x10) && s->tcp[!dir].n_held &&
+	if ((flags & TCP_FLAG_ACK) && s->tcp[!dir].n_held &&
 	    (s32)(pptp_get32(p->l4 + 8) - s->t.dir[!dir].next_seq) > 0)
 		skip_gap(s, !dir);
-	if (flags & 0x02) {
+	if (flags & TCP_FLAG_SYN) {
 		s->tcp[dir].syn = 1;
 		s->tcp[dir].isn = seq;
 		/* The stream starts after the SYN, even if its first segment is lost. */
@@ -797,11 +806,11 @@ void insp_tcp_packet(struct insp_capture *cap, const struct insp_pkt *p)
 	}
 	if (p->l4_len > hl)
 		segment(s, dir, seq, p->l4 + hl, p->l4_len - hl);
-	if (flags & 0x01)
+	if (flags & TCP_FLAG_FIN)
 		s->tcp[dir].fin = 1;
-	if (flags & 0x04)
+	if (flags & TCP_FLAG_RST)
 		s->tcp[dir].rst = 1;
-	if ((flags & 0x04) || (s->tcp[0].fin && s->tcp[1].fin)) {
+	if ((flags & TCP_FLAG_RST) || (s->tcp[0].fin && s->tcp[1].fin)) {
 		skip_gap(s, 0);
 		skip_gap(s, 1);
 		close_session(s);
