@@ -288,6 +288,22 @@ struct insp_progress {
 	int shown;
 };
 
+/*
+ * What replaying a capture through the helper's logic adds to reading it
+ * (explain.c sets these): the capture reader calls them and knows nothing
+ * more of the replay, whose state is cap->replay_ctx.
+ */
+struct insp_replay_hooks {
+	/* The segment the core is to be fed instead of @data (inbound IDs translated again). */
+	const u8 *(*feed_begin)(struct insp_capture *cap, struct insp_session *s,
+				unsigned int dir, u32 seq, const u8 *data, u32 len);
+	/* Every core event of @s, before the reader's own handling. */
+	void (*event)(struct insp_capture *cap, struct insp_session *s, const struct pptp_event *ev);
+	/* The core's map_id: the ID a NAT would show the peer. */
+	int (*map_id)(struct insp_capture *cap, struct insp_session *s, unsigned int dir, u8 role,
+		      u16 id, u16 *xid);
+};
+
 struct insp_capture {
 	const char *file;
 	char *error;			/* why it was not read (whole), or NULL */
@@ -326,8 +342,9 @@ struct insp_capture {
 	u64 budget_gaps, budget_bytes;	/* as in struct insp_tcp_dir, summed */
 	u32 budget_sessions;		/* connections that gave a gap up for it */
 	struct insp_tcp_dir *hold_oldest, *hold_newest;
-	/* explain mode */
-	struct insp_explain *explain;
+	/* a replay through the helper's logic (explain): NULL when decoding */
+	const struct insp_replay_hooks *replay;
+	void *replay_ctx;
 	struct insp_progress progress;
 };
 
@@ -385,13 +402,6 @@ void insp_json(FILE *f, struct insp_capture **caps, int n);
 void insp_tree(FILE *f, struct insp_capture **caps, int n);
 
 /* explain.c */
-struct insp_explain;
 int insp_explain_main(int argc, char **argv);
-const u8 *insp_explain_feed_begin(struct insp_capture *cap, struct insp_session *s,
-				  unsigned int dir, u32 seq, const u8 *data, u32 len);
-void insp_explain_event(struct insp_capture *cap, struct insp_session *s,
-			const struct pptp_event *ev);
-int insp_explain_map(struct insp_capture *cap, struct insp_session *s, unsigned int dir, u8 role, u16 id,
-		     u16 *xid);
 
 #endif /* PPTP_NG_INSPECT_H */

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "inspect.h"
-#include "live.h"
+#include "live/live.h"
 
 static void usage(FILE *f)
 {

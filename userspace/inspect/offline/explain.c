@@ -94,7 +94,7 @@ static void line(struct insp_capture *cap, const struct insp_session *s, unsigne
 static void line(struct insp_capture *cap, const struct insp_session *s, unsigned int dir,
 		 const char *kind, const char *fmt, ...)
 {
-	struct insp_explain *x = cap->explain;
+	struct insp_explain *x = cap->replay_ctx;
 	char text[512], a[64];
 	va_list ap;
 
@@ -190,7 +190,7 @@ static u16 head_len(const u8 *head)
 static void translate_back(struct insp_capture *cap, struct insp_session *s, unsigned int dir,
 			   const u8 *head, long at, u16 off, u16 xid)
 {
-	struct insp_explain *x = cap->explain;
+	struct insp_explain *x = cap->replay_ctx;
 	const char *name = pptp_msg_name(pptp_get16(head + PPTP_OFF_CTRL_TYPE));
 
 	if (at < -1 || (at == -1 && head[off] != xid >> 8)) {
@@ -211,10 +211,10 @@ static void translate_back(struct insp_capture *cap, struct insp_session *s, uns
  * side's own call IDs put back.  The helper saw them before that: give the
  * core the translated IDs again, so it replays what the helper would do.
  */
-const u8 *insp_explain_feed_begin(struct insp_capture *cap, struct insp_session *s,
-				  unsigned int dir, u32 seq, const u8 *data, u32 len)
+static const u8 *explain_feed_begin(struct insp_capture *cap, struct insp_session *s,
+				    unsigned int dir, u32 seq, const u8 *data, u32 len)
 {
-	struct insp_explain *x = cap->explain;
+	struct insp_explain *x = cap->replay_ctx;
 	struct insp_inbound *in = &s->inbound[dir];
 	u8 in_role = s->t.role[!dir];
 	u32 i;
@@ -269,10 +269,10 @@ const u8 *insp_explain_feed_begin(struct insp_capture *cap, struct insp_session 
 	return x->seg;
 }
 
-int insp_explain_map(struct insp_capture *cap, struct insp_session *s, unsigned int dir, u8 role, u16 id,
-		     u16 *xid)
+static int explain_map(struct insp_capture *cap, struct insp_session *s, unsigned int dir, u8 role,
+		       u16 id, u16 *xid)
 {
-	struct insp_explain *x = cap->explain;
+	struct insp_explain *x = cap->replay_ctx;
 	unsigned int owner = dir;
 	const struct insp_addr *xa;
 	struct id_space *sp;
@@ -309,7 +309,7 @@ int insp_explain_map(struct insp_capture *cap, struct insp_session *s, unsigned 
 
 static void release(struct insp_capture *cap, const struct insp_session *s, u8 role, u16 id)
 {
-	struct insp_explain *x = cap->explain;
+	struct insp_explain *x = cap->replay_ctx;
 	u32 i;
 
 	for (i = 0; i < x->n_ids; i++) {
@@ -347,10 +347,10 @@ static void gre_halves(struct insp_capture *cap, struct insp_session *s,
 		     h[i].dir ? "1->0" : "0->1", h[i].key_wire, h[i].key_deliver);
 }
 
-void insp_explain_event(struct insp_capture *cap, struct insp_session *s,
-			const struct pptp_event *ev)
+static void explain_event(struct insp_capture *cap, struct insp_session *s,
+			  const struct pptp_event *ev)
 {
-	struct insp_explain *x = cap->explain;
+	struct insp_explain *x = cap->replay_ctx;
 	char cd[96];
 
 	x->role = ev->role;
@@ -470,10 +470,16 @@ static int parse_prefix(const char *arg, struct insp_explain *x)
 	return 0;
 }
 
+static const struct insp_replay_hooks explain_hooks = {
+	.feed_begin = explain_feed_begin,
+	.event = explain_event,
+	.map_id = explain_map,
+};
+
 int insp_explain_main(int argc, char **argv)
 {
 	struct insp_explain x = { .f = stdout, .role = PPTP_ROLE_UNKNOWN };
-	struct insp_capture cap = { .explain = &x };
+	struct insp_capture cap = { .replay = &explain_hooks, .replay_ctx = &x };
 	struct jw j = { .f = stdout };
 	const char *file = NULL;
 	char err[512] = "";

@@ -243,7 +243,7 @@ static void on_message(struct insp_session *s, const struct pptp_event *ev)
 	struct insp_call *r;
 
 	log_message(s, ev);
-	if (!s->cap->explain)
+	if (!s->cap->replay)
 		insp_prior_message(s, ev);
 	if (ev->msg_len >= pptp_msg_len(ev->msg_type))
 		session_message(s, ev);
@@ -271,8 +271,8 @@ static void core_event(void *ctx, const struct pptp_tracker *t, const struct ppt
 	struct insp_session *s = ctx;
 
 	(void)t;
-	if (s->cap->explain)
-		insp_explain_event(s->cap, s, ev);
+	if (s->cap->replay)
+		s->cap->replay->event(s->cap, s, ev);
 	switch (ev->type) {
 	case PPTP_EV_MESSAGE:
 		sync_calls(s);
@@ -304,11 +304,11 @@ static int core_map(void *ctx, const struct pptp_tracker *t, unsigned int dir, u
 	struct insp_session *s = ctx;
 
 	(void)t;
-	return insp_explain_map(s->cap, s, dir, role, id, xid);
+	return s->cap->replay->map_id(s->cap, s, dir, role, id, xid);
 }
 
 static const struct pptp_ops insp_ops = { .event = core_event };
-static const struct pptp_ops explain_ops = { .event = core_event, .map_id = core_map };
+static const struct pptp_ops replay_ops = { .event = core_event, .map_id = core_map };
 
 /*
  * The session indexes: a large capture has thousands of control
@@ -445,7 +445,7 @@ static struct insp_session *new_session(struct insp_capture *cap, const struct i
 	s->slot_rec = zalloc(cfg.max_calls, sizeof(*s->slot_rec));
 	for (i = 0; i < cfg.max_calls; i++)
 		s->slot_rec[i] = -1;
-	cfg.ops = cap->explain ? &explain_ops : &insp_ops;
+	cfg.ops = cap->replay ? &replay_ops : &insp_ops;
 	cfg.ctx = s;
 	cfg.calls = s->calls_slots;
 	pptp_tracker_init(&s->t, &cfg);
@@ -512,8 +512,8 @@ static void close_session(struct insp_session *s)
 
 static void feed(struct insp_session *s, unsigned int dir, u32 seq, const u8 *data, u32 len)
 {
-	if (s->cap->explain)
-		data = insp_explain_feed_begin(s->cap, s, dir, seq, data, len);
+	if (s->cap->replay)
+		data = s->cap->replay->feed_begin(s->cap, s, dir, seq, data, len);
 	pptp_feed(&s->t, dir, seq, data, len);
 	sync_calls(s);
 	if (s->settle)
@@ -831,7 +831,7 @@ void insp_capture_end(struct insp_capture *cap)
 			skip_gap(s, 1);
 		sync_calls(s);
 	}
-	if (!cap->explain)
+	if (!cap->replay)
 		insp_prior_end(cap);
 }
 
