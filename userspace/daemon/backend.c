@@ -16,9 +16,12 @@ const struct ngd_backend *ngd_active;
 int ngd_gre_update(const struct ngd_gre *g, unsigned int del, unsigned int add,
 		   const char *comment)
 {
-	if (ngd_active && ngd_active->gre_update)
-		return ngd_active->gre_update(g, del, add, comment);
-	return nft_gre_update(g, del, add, comment);
+	return ngd_active->gre_update(g, del, add, comment);
+}
+
+int ngd_gre_refresh(const struct ngd_gre *g, const char *const *comments, unsigned int n)
+{
+	return ngd_active->gre_refresh(g, comments, n);
 }
 
 static const struct ngd_backend *const backends[] = {

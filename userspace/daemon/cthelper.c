@@ -273,7 +273,6 @@ static int cth_start(void)
 	gre_timeouts();
 	if (expect_open() < 0 || events_open() < 0)
 		return -1;
-	ngq_tuple_hook = cth_tuple;
 	if (ngq_open(NFQA_CFG_F_CONNTRACK) < 0)
 		return -1;
 	cth_recover();
@@ -338,4 +337,7 @@ const struct ngd_backend ngd_backend_cthelper = {
 	.tick = cth_tick,
 	.stop = cth_stop,
 	.gre_update = expect_gre_update,
+	.gre_refresh = expect_gre_refresh,
+	.expectations_per_call = 2,
+	.packet_tuple = cth_tuple,
 };

@@ -254,14 +254,7 @@ int main(int argc, char **argv)
 	signals();
 	if (sessions_init() < 0)
 		return 1;
-	/* the nft table is the nfqueue backend's; cthelper opens GRE with expectations */
-	if (!be->gre_update) {
-		if (nft_setup(cfg.ruleset) < 0)
-			return 1;
-		if (sessions_recover() < 0)
-			ngd_err("recovery from the GRE maps failed: starting without old calls");
-	}
-	if (be->start() < 0 || (!be->gre_update && nft_queue_rules(cfg.queue, cfg.fail_open) < 0)) {
+	if (be->start() < 0) {
 		be->stop();
 		return 1;
 	}
@@ -281,8 +274,7 @@ int main(int argc, char **argv)
 	close(lfd);
 	be->stop();
 	sessions_shutdown();
-	if (!be->gre_update)
-		ngd_info("stopped; pinholes stay until they time out (nft delete table ip %s to remove)",
-			 NGD_TABLE);
+	if (be->left_behind)
+		ngd_info("stopped; %s", be->left_behind);
 	return ret;
 }

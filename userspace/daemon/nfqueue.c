@@ -38,7 +38,6 @@ static size_t qbuf_len;
 static uint32_t qflags;		/* NFQA_CFG_F_* a backend asks for */
 
 /* The cthelper backend's: the queued packet's tuple as the forward hook sees it. */
-bool (*ngq_tuple_hook)(struct nlattr **attr, struct ngd_tuple *tp);
 
 /*
  * Room for bursts: hundreds of control connections opening at once queue
@@ -142,9 +141,19 @@ int ngq_open(uint32_t flags)
 	return 0;
 }
 
+/*
+ * The nft table holds the GRE pinholes and the queue rules: set it up,
+ * take over the calls a previous run left in its maps, then queue.
+ */
 static int nq_start(void)
 {
-	return ngq_open(0);
+	if (nft_setup(cfg.ruleset) < 0)
+		return -1;
+	if (sessions_recover() < 0)
+		ngd_err("recovery from the GRE maps failed: starting without old calls");
+	if (ngq_open(0) < 0)
+		return -1;
+	return nft_queue_rules(cfg.queue, cfg.fail_open);
 }
 
 int ngq_fd(void)
@@ -552,7 +561,7 @@ static int queue_cb(const struct nlmsghdr *nlh, void *data)
 		verdict(&q, NF_ACCEPT);
 		return MNL_CB_OK;
 	}
-	if (ngq_tuple_hook && !ngq_tuple_hook(attr, &q.tp)) {
+	if (ngd_active->packet_tuple && !ngd_active->packet_tuple(attr, &q.tp)) {
 		stats.no_conntrack++;
 		verdict(&q, NF_ACCEPT);
 		return MNL_CB_OK;
@@ -593,4 +602,8 @@ const struct ngd_backend ngd_backend_nfqueue = {
 	.input = ngq_input,
 	.tick = ngq_tick,
 	.stop = ngq_close,
+	.gre_update = nft_gre_update,
+	.gre_refresh = nft_gre_refresh,
+	.left_behind = "pinholes stay until they time out (nft delete table ip " NGD_TABLE
+		       " to remove)",
 };

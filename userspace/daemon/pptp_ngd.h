@@ -82,20 +82,34 @@ void ngd_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3
 #define ngd_dbg(...)	ngd_log(2, __VA_ARGS__)
 
 struct ngd_gre;
+struct nlattr;
+struct ngd_tuple;
 
-/* A backend brings control packets to the sessions (a small ops table). */
+/*
+ * A backend: how control packets reach the daemon and how a call's GRE is
+ * let through.  Everything but probe and packet_tuple is mandatory.
+ */
 struct ngd_backend {
 	const char *name;
-	int (*start)(void);		/* set up kernel state; -1 with a message on error */
+	/* optional: checks made before detaching, so their errors reach the terminal */
+	int (*probe)(void);
+	/* set up kernel state and take over what a previous run left; -1 with a message */
+	int (*start)(void);
 	int (*fd)(void);		/* to poll for input */
 	int (*input)(void);		/* handle what is readable; -1 on fatal error */
 	void (*tick)(void);		/* every loop turn (at least every 50 ms) */
 	void (*stop)(void);
-	/* optional: checks made before detaching, so their errors reach the terminal */
-	int (*probe)(void);
-	/* optional: opens GRE itself (the calls' nft map bits name the halves) */
+	/* a call's GRE: close the halves @del names, open those @add names (NGD_MAP_*) */
 	int (*gre_update)(const struct ngd_gre *g, unsigned int del, unsigned int add,
 			  const char *comment);
+	/* a fresh timeout for @n (at most NFT_REFRESH_MAX) calls' GRE */
+	int (*gre_refresh)(const struct ngd_gre *g, const char *const *comments, unsigned int n);
+	/* what the stop leaves in the kernel, for the log; NULL: nothing */
+	const char *left_behind;
+	/* expectations a call holds in the kernel's shared table; 0: none */
+	unsigned int expectations_per_call;
+	/* optional: a queued packet's control connection from its attributes, not its headers */
+	bool (*packet_tuple)(struct nlattr **attr, struct ngd_tuple *tp);
 };
 
 const struct ngd_backend *ngd_backend_find(const char *name);
@@ -123,9 +137,10 @@ struct ngd_gre {
 	struct ngd_conn conn;	/* the control connection (cthelper: the master) */
 };
 
-/* The active backend's GRE programming: its own, else the nft maps. */
+/* The active backend's GRE programming (backend.c). */
 int ngd_gre_update(const struct ngd_gre *g, unsigned int del, unsigned int add,
 		   const char *comment);
+int ngd_gre_refresh(const struct ngd_gre *g, const char *const *comments, unsigned int n);
 
 /* session.c: control connections and the core's decisions. */
 struct ngd_rewrite {
@@ -153,7 +168,6 @@ void sessions_conn_gone(const struct ngd_conn *c);
 
 /* nfqueue.c: the queue, shared by both backends. */
 struct nlattr;
-extern bool (*ngq_tuple_hook)(struct nlattr **attr, struct ngd_tuple *tp);
 int ngq_open(uint32_t flags);
 int ngq_fd(void);
 int ngq_input(void);
@@ -167,6 +181,7 @@ int expect_open(void);
 void expect_close(void);
 int expect_gre_update(const struct ngd_gre *g, unsigned int del, unsigned int add,
 		      const char *comment);
+int expect_gre_refresh(const struct ngd_gre *g, const char *const *comments, unsigned int n);
 
 /* nftmaps.c: the daemon's nf_tables table. */
 int nft_setup(const char *ruleset);

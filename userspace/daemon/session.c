@@ -195,9 +195,9 @@ static bool expectation_room(void)
 {
 	unsigned int max = cfg.max_expectations;
 
-	if (!ngd_active || !ngd_active->gre_update)
-		return true;	/* the nft maps hold no expectations */
-	return 2 * (calls_programmed + 1) <= max;
+	if (!ngd_active->expectations_per_call)
+		return true;
+	return ngd_active->expectations_per_call * (calls_programmed + 1) <= max;
 }
 
 static void program_call(struct session *s, const struct pptp_call *call)
@@ -751,9 +751,8 @@ void sessions_segment(const struct ngd_tuple *pkt, uint8_t flags, uint32_t seq,
 }
 
 /*
- * Pinholes to refresh, gathered so the nft maps get them NFT_REFRESH_MAX
- * calls per transaction; a backend with its own GRE programming
- * (cthelper) refreshes one by one.
+ * Pinholes to refresh, gathered so the backend gets them NFT_REFRESH_MAX
+ * calls at a time (the nft maps: one transaction).
  */
 static struct ngd_gre refresh_g[NFT_REFRESH_MAX];
 static char refresh_comment[NFT_REFRESH_MAX][128];
@@ -766,7 +765,7 @@ static void refresh_flush(void)
 
 	for (i = 0; i < refresh_n; i++)
 		comments[i] = refresh_comment[i];
-	if (refresh_n && nft_gre_refresh(refresh_g, comments, refresh_n) < 0)
+	if (refresh_n && ngd_gre_refresh(refresh_g, comments, refresh_n) < 0)
 		ngd_err("cannot refresh some of %u GRE pinholes", refresh_n);
 	refresh_n = 0;
 }
@@ -776,11 +775,6 @@ static void refresh(const struct session *s, const struct ngd_gre *g)
 	char comment[128];
 
 	call_comment(s, g, comment, sizeof(comment));
-	if (ngd_active && ngd_active->gre_update) {
-		if (ngd_gre_update(g, NGD_MAP_ALL, NGD_MAP_ALL, comment) < 0)
-			ngd_err("cannot refresh GRE pinhole for %s", comment);
-		return;
-	}
 	refresh_g[refresh_n] = *g;
 	memcpy(refresh_comment[refresh_n], comment, sizeof(comment));
 	if (++refresh_n == NFT_REFRESH_MAX)
