@@ -166,6 +166,36 @@ static unsigned int call_slot(const struct pptp_ng_session *s, const struct pptp
 }
 
 static void forget_dir(struct pptp_ng_session *s, unsigned int dir, u16 to);
+static bool dir_open(struct pptp_ng_session *s, unsigned int dir, u16 to);
+
+/* Expect the halves of @open the call has not got yet; how many could not be. */
+static unsigned int open_halves(struct pptp_ng_session *s, const struct pptp_gre_half *h,
+				unsigned int open)
+{
+	unsigned int i, failed = 0;
+
+	for (i = 0; i < 2; i++) {
+		if (!(open & (1u << i)) || dir_open(s, h[i].dir, h[i].key_wire))
+			continue;
+		if (!expect_room(s, 1) || expect_dir(s, h[i].dir, h[i].key_wire, h[i].key_deliver))
+			failed++;
+	}
+	return failed;
+}
+
+/*
+ * One side named its ID before the call is up: the GRE to it opens now
+ * (the core's decision, nat.h), so a peer that sends GRE the moment it
+ * replies finds it.  The call's end closes it, up or not.
+ */
+void pptp_ng_call_id(struct pptp_ng_session *s, const struct pptp_call *c, u8 role)
+{
+	struct pptp_gre_half h[2];
+	unsigned int open = pptp_gre_halves(&s->t, c, h) & pptp_gre_to(role);
+
+	if (open && open_halves(s, h, open))
+		pptp_ng_count(s->pn, PNG_EXPECT_FAILED);
+}
 
 /*
  * The call is up: GRE may flow both ways.  Once per call: a call whose
@@ -178,15 +208,12 @@ void pptp_ng_call_up(struct pptp_ng_session *s, const struct pptp_call *c)
 	struct pptp_gre_half h[2];
 
 	/* Which GRE opens, both halves: the core's decision (nat.h). */
-	if (pptp_gre_halves(&s->t, c, h) || test_bit(slot, s->gre_open) || !expect_room(s, 2))
+	if (pptp_gre_halves(&s->t, c, h) != PPTP_GRE_BOTH || test_bit(slot, s->gre_open))
 		return;
-	if (expect_dir(s, h[0].dir, h[0].key_wire, h[0].key_deliver)) {
-		pptp_ng_count(s->pn, PNG_EXPECT_FAILED);
-		return;
-	}
-	if (expect_dir(s, h[1].dir, h[1].key_wire, h[1].key_deliver)) {
-		/* Half a call is no call: take the first half back. */
+	if (open_halves(s, h, PPTP_GRE_BOTH)) {
+		/* Half a call is no call: take both halves back. */
 		forget_dir(s, h[0].dir, h[0].key_wire);
+		forget_dir(s, h[1].dir, h[1].key_wire);
 		pptp_ng_count(s->pn, PNG_EXPECT_FAILED);
 		return;
 	}
@@ -268,7 +295,7 @@ void pptp_ng_reopen(struct pptp_ng_session *s)
 	unsigned int slot, i;
 
 	for_each_set_bit(slot, s->gre_open, PPTP_NG_MAX_CALLS) {
-		if (pptp_gre_halves(&s->t, &s->calls[slot], h))
+		if (pptp_gre_halves(&s->t, &s->calls[slot], h) != PPTP_GRE_BOTH)
 			continue;
 		for (i = 0; i < 2; i++)
 			reopen_dir(s, h[i].dir, h[i].key_wire, h[i].key_deliver);
@@ -302,15 +329,18 @@ static void forget_dir(struct pptp_ng_session *s, unsigned int dir, u16 to)
 	dir_state_put(&g);
 }
 
-/* The call is gone: its GRE state and its IDs go with it, once. */
+/* The call is gone, up or not: its GRE state and its IDs go with it, once. */
 void pptp_ng_call_down(struct pptp_ng_session *s, const struct pptp_call *c)
 {
 	struct pptp_gre_half h[2];
+	unsigned int open = pptp_gre_halves(&s->t, c, h);
 	u8 role;
 
-	if (test_and_clear_bit(call_slot(s, c), s->gre_open) && !pptp_gre_halves(&s->t, c, h)) {
+	if (open & PPTP_GRE_TO_PAC)
 		forget_dir(s, h[0].dir, h[0].key_wire);
+	if (open & PPTP_GRE_TO_PNS)
 		forget_dir(s, h[1].dir, h[1].key_wire);
+	if (test_and_clear_bit(call_slot(s, c), s->gre_open)) {
 		pptp_ng_count(s->pn, PNG_CALLS_DOWN);
 		spin_lock_bh(&s->pn->lock);
 		if (s->pn->calls_live)

@@ -68,6 +68,9 @@ static void pptp_ng_event(void *ctx, const struct pptp_tracker *t,
 		if (ev->reason == PPTP_DROP_INVALID)
 			pptp_ng_count(pn, PNG_DROP_INVALID);
 		break;
+	case PPTP_EV_CALL_ID:
+		pptp_ng_call_id(s, ev->call, ev->role);
+		break;
 	case PPTP_EV_CALL_UP:
 		pptp_ng_call_up(s, ev->call);
 		break;

@@ -129,6 +129,7 @@ struct pptp_ng_source *pptp_ng_source_get(struct pptp_ng_net *pn, const struct n
 void pptp_ng_source_put(struct pptp_ng_net *pn, struct pptp_ng_source *src);
 
 /* gre.c */
+void pptp_ng_call_id(struct pptp_ng_session *s, const struct pptp_call *c, u8 role);
 void pptp_ng_call_up(struct pptp_ng_session *s, const struct pptp_call *c);
 void pptp_ng_call_down(struct pptp_ng_session *s, const struct pptp_call *c);
 void pptp_ng_reopen(struct pptp_ng_session *s);

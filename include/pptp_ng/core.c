@@ -205,6 +205,24 @@ static void call_up(struct pptp_tracker *t, unsigned int dir, struct pptp_call *
 	call_event(t, dir, PPTP_EV_CALL_UP, c);
 }
 
+/*
+ * @role's ID of @c is known before the call is up (OCRQ, ICRQ, ICRP): the
+ * GRE to @role may open now (pptp_gre_halves), so GRE that follows the
+ * reply at once is not lost while a face still handles the reply.
+ */
+static void call_id_named(struct pptp_tracker *t, unsigned int dir, u8 role,
+			  const struct pptp_call *c)
+{
+	struct pptp_event ev;
+
+	if (!wants_events(t))
+		return;
+	msg_event(t, dir, PPTP_EV_CALL_ID, &ev);
+	ev.role = role;
+	ev.call = c;
+	emit(t, &ev);
+}
+
 /* The caller sees the call as it was, then the slot is free. */
 static void call_down(struct pptp_tracker *t, unsigned int dir, struct pptp_call *c)
 {
@@ -722,6 +740,7 @@ static void open_call(struct pptp_tracker *t, unsigned int dir, u16 type)
 		c->window[PPTP_PNS] = pptp_get16(msg + PPTP_OCRQ_OFF_WINDOW);
 	t->live_calls++;
 	t->cnt.calls_opened++;
+	call_id_named(t, dir, role, c);
 }
 
 /* OCRP and ICRP: the replying side's ID joins the call, or the call fails. */
@@ -745,6 +764,7 @@ static void reply_call(struct pptp_tracker *t, unsigned int dir, u16 type,
 		c->window[PPTP_PNS] = pptp_get16(msg + PPTP_ICRP_OFF_WINDOW);
 		if (msg[PPTP_ICRP_OFF_RESULT] == PPTP_ICRP_CONNECT) {
 			c->state = PPTP_CALL_STATE_IN_REP;
+			call_id_named(t, dir, role, c);
 			return;
 		}
 	}
@@ -768,6 +788,11 @@ static void complete_call(struct pptp_tracker *t, unsigned int dir, u16 type,
 {
 	const u8 *msg = t->dir[dir].buf;
 
+	/* The first call message names the roles: before its events, which need them. */
+	if (t->role[dir] == PPTP_ROLE_UNKNOWN) {
+		t->role[dir] = sender;
+		t->role[!dir] = other_role(sender);
+	}
 	switch (type) {
 	case PPTP_OCRQ:
 	case PPTP_ICRQ:
@@ -788,10 +813,6 @@ static void complete_call(struct pptp_tracker *t, unsigned int dir, u16 type,
 		learn_cdn_role(t, msg);
 		call_down(t, dir, c);
 		break;
-	}
-	if (t->role[dir] == PPTP_ROLE_UNKNOWN) {
-		t->role[dir] = sender;
-		t->role[!dir] = other_role(sender);
 	}
 	t->table_gen++;
 }
@@ -1380,6 +1401,7 @@ const char *pptp_event_name(unsigned int type)
 		[PPTP_EV_UNMAP] = "unmap",
 		[PPTP_EV_SESSION] = "session",
 		[PPTP_EV_DROP] = "drop",
+		[PPTP_EV_CALL_ID] = "call-id",
 	};
 
 	return NAME(names, type);

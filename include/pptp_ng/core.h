@@ -111,6 +111,7 @@ enum pptp_event_type {
 	PPTP_EV_UNMAP,		/* an ID map_id gave is unused after all (role, old) */
 	PPTP_EV_SESSION,	/* session state changed to new_val */
 	PPTP_EV_DROP,		/* reason: enum pptp_drop; the segment must not pass */
+	PPTP_EV_CALL_ID,	/* @role named its ID in @call before it is up: its GRE half may open */
 	PPTP_EV_COUNT
 };
 
@@ -127,7 +128,7 @@ struct pptp_event {
 	u32 msg_seq;		/* sequence number of the message's first byte */
 	const u8 *msg;		/* MESSAGE: the whole message */
 	u16 msg_len;		/* MESSAGE: its length */
-	const struct pptp_call *call; /* CALL_UP, CALL_DOWN, REWRITE, MESSAGE (if any) */
+	const struct pptp_call *call; /* CALL_UP, CALL_DOWN, CALL_ID, REWRITE, MESSAGE (if any) */
 	/*
 	 * REWRITE: the 16-bit field at @field_off of the message changes from
 	 * @old_val to @new_val.  @nbytes bytes of it (from byte @first of the

@@ -76,26 +76,29 @@ int pptp_nat_pick(const struct pptp_tracker *t, struct pptp_id_space *sp, u8 rol
 	return 0;
 }
 
-int pptp_gre_halves(const struct pptp_tracker *t, const struct pptp_call *c,
-		    struct pptp_gre_half h[2])
+unsigned int pptp_gre_halves(const struct pptp_tracker *t, const struct pptp_call *c,
+			     struct pptp_gre_half h[2])
 {
-	unsigned int pns_dir;
+	unsigned int pns_dir, open = 0;
 
 	if (t->role[0] == PPTP_PNS)
 		pns_dir = 0;
 	else if (t->role[1] == PPTP_PNS)
 		pns_dir = 1;
 	else
-		return -1;
-	if (!c->has_id[PPTP_PNS] || !c->has_id[PPTP_PAC])
-		return -1;
+		return 0;
 	/* The PNS keys its GRE with the PAC's ID, the PAC with the PNS's. */
-	h[0].dir = (u8)pns_dir;
-	h[0].key_wire = c->xid[PPTP_PAC];
-	h[0].key_deliver = c->id[PPTP_PAC];
-	h[1].dir = (u8)!pns_dir;
-	h[1].key_wire = c->xid[PPTP_PNS];
-	h[1].key_deliver = c->id[PPTP_PNS];
-	return 0;
+	if (c->has_id[PPTP_PAC]) {
+		h[0].dir = (u8)pns_dir;
+		h[0].key_wire = c->xid[PPTP_PAC];
+		h[0].key_deliver = c->id[PPTP_PAC];
+		open |= PPTP_GRE_TO_PAC;
+	}
+	if (c->has_id[PPTP_PNS]) {
+		h[1].dir = (u8)!pns_dir;
+		h[1].key_wire = c->xid[PPTP_PNS];
+		h[1].key_deliver = c->id[PPTP_PNS];
+		open |= PPTP_GRE_TO_PNS;
+	}
+	return open;
 }
-

@@ -59,9 +59,13 @@ int pptp_nat_pick(const struct pptp_tracker *t, struct pptp_id_space *sp, u8 rol
  * One direction of a call's GRE.  The host that sends in control
  * connection direction @dir sends the call's GRE keyed @key_wire (the
  * receiver's call ID as the sender knows it); the receiver must get it
- * keyed @key_deliver (its own ID; the same unless translated).  A face
- * opens both halves of a call at PPTP_EV_CALL_UP and closes them at
- * PPTP_EV_CALL_DOWN, in its own terms (expectations, map elements).
+ * keyed @key_deliver (its own ID; the same unless translated).
+ *
+ * A half opens as soon as its receiver's ID is known: the half to the
+ * side that named its ID at PPTP_EV_CALL_ID (OCRQ, ICRQ, ICRP), both at
+ * PPTP_EV_CALL_UP; both close at PPTP_EV_CALL_DOWN, which every call ends
+ * with, up or not.  A face carries that out in its own terms
+ * (expectations, map elements, printed lines), opening a half once.
  */
 struct pptp_gre_half {
 	u8 dir;
@@ -69,12 +73,22 @@ struct pptp_gre_half {
 	u16 key_deliver;
 };
 
+#define PPTP_GRE_TO_PAC		0x1	/* h[0]: the PNS's GRE to the PAC */
+#define PPTP_GRE_TO_PNS		0x2	/* h[1]: the PAC's GRE to the PNS */
+#define PPTP_GRE_BOTH		(PPTP_GRE_TO_PAC | PPTP_GRE_TO_PNS)
+
 /*
- * The two halves of @c in tracker @t: [0] the PNS's GRE to the PAC, [1]
- * the PAC's to the PNS.  Returns 0, or -1 while the roles or either ID
- * are not known yet (nothing to open).
+ * The halves of @c in tracker @t that may be open: [0] to the PAC, filled
+ * once the PAC's ID is known, [1] to the PNS once the PNS's is.  Returns
+ * which (PPTP_GRE_*), 0 while the roles are not known.
  */
-int pptp_gre_halves(const struct pptp_tracker *t, const struct pptp_call *c,
-		    struct pptp_gre_half h[2]);
+unsigned int pptp_gre_halves(const struct pptp_tracker *t, const struct pptp_call *c,
+			     struct pptp_gre_half h[2]);
+
+/* The half to @role: PPTP_GRE_TO_PAC or PPTP_GRE_TO_PNS. */
+static inline unsigned int pptp_gre_to(u8 role)
+{
+	return role == PPTP_PAC ? PPTP_GRE_TO_PAC : PPTP_GRE_TO_PNS;
+}
 
 #endif /* PPTP_NG_NAT_H */

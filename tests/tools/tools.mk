@@ -24,5 +24,10 @@ $(B)/tests/pptp-fuzzpkt: tests/tools/pptp_fuzzpkt.c include/pptp_ng/wire.h tests
 	@mkdir -p $(@D)
 	$(CC) $(PPTP_CFLAGS) -o $@ tests/tools/pptp_fuzzpkt.c
 
+# pptp-replay, a capture's PPTP through a real firewall (tests/parity/).
+$(B)/tests/pptp-replay: tests/tools/pptp_replay.c
+	@mkdir -p $(@D)
+	$(CC) $(PPTP_CFLAGS) -o $@ tests/tools/pptp_replay.c
+
 BINS		+= $(B)/tests/fake-pppd $(B)/tests/pptp-echo $(B)/tests/pptp-attack \
-		   $(B)/tests/pptp-fuzzpkt
+		   $(B)/tests/pptp-fuzzpkt $(B)/tests/pptp-replay

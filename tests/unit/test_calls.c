@@ -515,10 +515,89 @@ static void test_result_range(void **state)
 	w_free(w);
 }
 
+/*
+ * A half of GRE opens as soon as its receiver named its ID (CALL_ID):
+ * the PNS's at OCRQ, before the PAC answers; both at CALL_UP.  The first
+ * call message of a session names the roles before its events go out,
+ * or the halves could not be told apart.
+ */
+static void test_call_id_opens_half(void **state)
+{
+	struct world *w = session(MAP_PNS, 4);
+	struct pptp_gre_half h[2];
+	const struct rec_event *e;
+	u8 b[PPTP_MSG_MAX_LEN];
+
+	(void)state;
+	mk_ocrq(b, 7, 1);
+	w_send(w, 0, b);
+	assert_int_equal(n_last(w, PPTP_EV_CALL_ID), 1);
+	e = ev_last(w, PPTP_EV_CALL_ID, 0);
+	assert_int_equal(e->ev.role, PPTP_PNS);
+	assert_true(e->has_call);
+	assert_int_equal(pptp_gre_halves(&w->t, &e->call, h), PPTP_GRE_TO_PNS);
+	assert_int_equal(h[1].dir, 1);			/* the PAC sends it */
+	assert_int_equal(h[1].key_wire, PNS_X(7));
+	assert_int_equal(h[1].key_deliver, 7);
+
+	mk_ocrp(b, 3, PNS_X(7), 1);
+	w_send(w, 1, b);
+	assert_int_equal(n_last(w, PPTP_EV_CALL_ID), 0);	/* CALL_UP opens both */
+	e = ev_last(w, PPTP_EV_CALL_UP, 0);
+	assert_int_equal(pptp_gre_halves(&w->t, &e->call, h), PPTP_GRE_BOTH);
+	assert_int_equal(h[0].dir, 0);
+	assert_int_equal(h[0].key_wire, 3);
+	w_free(w);
+}
+
+/* Incoming: the PAC's half at ICRQ, the PNS's at ICRP, nothing new at ICCN. */
+static void test_call_id_incoming(void **state)
+{
+	struct world *w = session(MAP_PNS, 4);
+	const struct rec_event *e;
+	u8 b[PPTP_MSG_MAX_LEN];
+
+	(void)state;
+	mk_icrq(b, 5, 1);
+	w_send(w, 1, b);
+	e = ev_last(w, PPTP_EV_CALL_ID, 0);
+	assert_non_null(e);
+	assert_int_equal(e->ev.role, PPTP_PAC);
+	mk_icrp(b, 9, 5, 1);
+	w_send(w, 0, b);
+	e = ev_last(w, PPTP_EV_CALL_ID, 0);
+	assert_non_null(e);
+	assert_int_equal(e->ev.role, PPTP_PNS);
+	mk_iccn(b, PNS_X(9));
+	w_send(w, 1, b);
+	assert_int_equal(n_last(w, PPTP_EV_CALL_ID), 0);
+	assert_int_equal(n_last(w, PPTP_EV_CALL_UP), 1);
+	w_free(w);
+}
+
+/* A failed reply names no half to open; the call's end closes what opened. */
+static void test_call_id_failed_reply(void **state)
+{
+	struct world *w = session(MAP_PNS, 4);
+	u8 b[PPTP_MSG_MAX_LEN];
+
+	(void)state;
+	mk_ocrq(b, 7, 1);
+	w_send(w, 0, b);
+	mk_ocrp(b, 3, PNS_X(7), 2);	/* General Error */
+	w_send(w, 1, b);
+	assert_int_equal(n_last(w, PPTP_EV_CALL_ID), 0);
+	assert_int_equal(n_last(w, PPTP_EV_CALL_DOWN), 1);
+	w_free(w);
+}
+
 int run_call_tests(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_outgoing_call),
+		cmocka_unit_test(test_call_id_opens_half),
+		cmocka_unit_test(test_call_id_incoming),
+		cmocka_unit_test(test_call_id_failed_reply),
 		cmocka_unit_test(test_outgoing_call_fails),
 		cmocka_unit_test(test_incoming_call),
 		cmocka_unit_test(test_incoming_call_refused),

@@ -99,9 +99,6 @@ static void xid_release(uint32_t public, uint32_t peer, uint16_t xid)
 	}
 }
 
-static void program_pending(struct session *s, unsigned int maps, uint16_t id, uint16_t xid,
-			    uint16_t peer_id);
-
 static int map_id(void *ctx, const struct pptp_tracker *t, unsigned int dir, u8 role, u16 id,
 		  u16 *xid)
 {
@@ -109,10 +106,8 @@ static int map_id(void *ctx, const struct pptp_tracker *t, unsigned int dir, u8 
 	struct id_space *sp;
 
 	/* A new ID is always the sender's own: the peer's are kept as they are. */
-	if (dir != s->inside_dir) {
-		program_pending(s, NGD_MAP_OUT_ADDR, 0, 0, id);
+	if (dir != s->inside_dir)
 		return 0;
-	}
 	/*
 	 * The inside host's: the core's policy (the original when free,
 	 * else the highest free one clear of the peer's own IDs), unique
@@ -122,7 +117,6 @@ static int map_id(void *ctx, const struct pptp_tracker *t, unsigned int dir, u8 
 	sp = space_find(s->public, s->peer, true);
 	if (!sp || pptp_nat_pick(t, &sp->ids, role, id, xid) < 0)
 		return -1;
-	program_pending(s, NGD_MAP_IN, id, *xid, 0);
 	return 0;
 }
 
@@ -160,21 +154,34 @@ static void gre_of(const struct session *s, uint16_t id, uint16_t xid, uint16_t 
 }
 
 /*
- * Each half of a call's mapping as soon as its ID is known: inbound when
- * the inside host names its call ID (OCRQ, ICRP, OCRP...), outbound when
- * the peer names its own.  A peer or inside host may send GRE right after
- * its reply, while that reply still waits in our queue for the CALL_UP
- * it causes.  Each half depends on one side's ID only: no other call's
- * GRE can match it.
+ * A side named its ID before the call is up: the GRE to it opens now (the
+ * core's decision, nat.h).  A peer may send GRE right after its reply,
+ * while that reply still waits in our queue for the CALL_UP it causes;
+ * each half depends on one side's ID only, so no other call's GRE can
+ * match it.
  */
-static void program_pending(struct session *s, unsigned int maps, uint16_t id, uint16_t xid,
-			    uint16_t peer_id)
+static void program_half(struct session *s, const struct pptp_call *call, u8 role)
 {
+	struct call_ext *x = &s->ext[call - s->calls];
+	struct pptp_gre_half h[2];
+	unsigned int open = pptp_gre_halves(&s->t, call, h) & pptp_gre_to(role);
+	const struct pptp_gre_half *half = open == PPTP_GRE_TO_PAC ? &h[0] : &h[1];
+	unsigned int maps;
 	struct ngd_gre g;
 
-	gre_of(s, id, xid, peer_id, &g);
+	if (!open)
+		return;
+	if (half->dir == s->inside_dir) {	/* the inside host sends: outbound */
+		gre_of(s, 0, 0, half->key_wire, &g);
+		maps = NGD_MAP_OUT_ADDR;
+	} else {
+		gre_of(s, half->key_deliver, half->key_wire, 0, &g);
+		maps = NGD_MAP_IN;
+	}
 	if (ngd_gre_update(&g, 0, maps, NULL) < 0)
-		ngd_err("cannot add GRE mapping for call %u/%u", id, peer_id);
+		ngd_err("cannot add GRE mapping for call %u/%u", g.in_id, g.peer_id);
+	else
+		x->early |= maps;
 }
 
 /*
@@ -208,7 +215,7 @@ static void program_call(struct session *s, const struct pptp_call *call)
 	char comment[128];
 
 	/* Which GRE opens, both halves: the core's decision (nat.h). */
-	if (pptp_gre_halves(&s->t, call, h))
+	if (pptp_gre_halves(&s->t, call, h) != PPTP_GRE_BOTH)
 		return;
 	out = h[0].dir == s->inside_dir ? &h[0] : &h[1];	/* the inside host sends */
 	in = out == &h[0] ? &h[1] : &h[0];			/* the peer sends */
@@ -220,10 +227,12 @@ static void program_call(struct session *s, const struct pptp_call *call)
 			cfg.max_expectations);
 		return;
 	}
-	if (ngd_gre_update(&x->g, NGD_MAP_ALL, NGD_MAP_ALL, comment) < 0) {
+	/* The halves opened early give way to the commented set, in one transaction. */
+	if (ngd_gre_update(&x->g, x->early, NGD_MAP_ALL, comment) < 0) {
 		ngd_err("cannot add GRE pinhole for %s", comment);
 		return;
 	}
+	x->early = 0;
 	sessions_call_programmed(s, (unsigned int)(call - s->calls));
 	stats.pinholes_added++;
 	ngd_info("call up: %s", comment);
@@ -233,7 +242,6 @@ static void unprogram_call(struct session *s, const struct pptp_call *call)
 {
 	struct call_ext *x = &s->ext[call - s->calls];
 	u8 inside_role = s->t.role[s->inside_dir];
-	unsigned int maps = 0;
 	struct ngd_gre g;
 
 	if (x->programmed) {
@@ -241,15 +249,13 @@ static void unprogram_call(struct session *s, const struct pptp_call *call)
 			ngd_err("cannot remove GRE pinhole of call %u", x->g.in_id);
 		stats.pinholes_removed++;
 		ngd_info("call down: id %u xid %u", x->g.in_id, x->g.in_xid);
-	} else if (inside_role <= PPTP_PAC) {
+	} else if (x->early && inside_role <= PPTP_PAC) {
 		/* never came up: whichever half was programmed early */
-		maps |= call->has_id[inside_role] ? NGD_MAP_IN : 0;
-		maps |= call->has_id[!inside_role] ? NGD_MAP_OUT_ADDR : 0;
 		gre_of(s, call->id[inside_role], call->xid[inside_role],
 		       call->xid[!inside_role], &g);
-		if (maps)
-			ngd_gre_update(&g, maps, 0, NULL);
+		ngd_gre_update(&g, x->early, 0, NULL);
 	}
+	x->early = 0;
 	if (x->programmed)
 		calls_programmed--;
 	x->programmed = false;
@@ -280,13 +286,15 @@ static void add_rewrite(struct ngd_seg_result *res, const struct pptp_event *ev)
 static void on_event(void *ctx, const struct pptp_tracker *t, const struct pptp_event *ev)
 {
 	struct session *s = ctx;
-	struct ngd_gre g;
 
 	(void)t;
 	switch (ev->type) {
 	case PPTP_EV_REWRITE:
 		if (s->res && ev->nbytes >= 1 && ev->nbytes <= 2)
 			add_rewrite(s->res, ev);
+		break;
+	case PPTP_EV_CALL_ID:
+		program_half(s, ev->call, ev->role);
 		break;
 	case PPTP_EV_CALL_UP:
 		program_call(s, ev->call);
@@ -295,15 +303,9 @@ static void on_event(void *ctx, const struct pptp_tracker *t, const struct pptp_
 		unprogram_call(s, ev->call);
 		break;
 	case PPTP_EV_UNMAP:
-		/* an ID map_id saw is unused after all: its half goes */
-		if (ev->dir == s->inside_dir) {
-			gre_of(s, ev->old_val, ev->new_val, 0, &g);
-			ngd_gre_update(&g, NGD_MAP_IN, 0, NULL);
+		/* an ID map_id gave is unused after all (no call has it: no GRE) */
+		if (ev->dir == s->inside_dir)
 			xid_release(s->public, s->peer, ev->new_val);
-		} else {
-			gre_of(s, 0, 0, ev->old_val, &g);
-			ngd_gre_update(&g, NGD_MAP_OUT_ADDR, 0, NULL);
-		}
 		break;
 	case PPTP_EV_INVALID:
 		ngd_dbg("invalid message (%s) dir %u", pptp_invalid_name(ev->reason), ev->dir);

@@ -7,6 +7,7 @@
 
 struct call_ext {
 	bool programmed;	/* elements in the GRE maps */
+	unsigned int early;	/* NGD_MAP_* halves opened before the call was up */
 	struct ngd_gre g;
 };
 

@@ -335,16 +335,15 @@ static void call_desc(char *buf, size_t len, const struct pptp_call *c)
 
 /* The GRE the helpers open for a call: the core's halves (nat.h), as every face opens them. */
 static void gre_halves(struct insp_capture *cap, struct insp_session *s,
-		       const struct pptp_event *ev)
+		       const struct pptp_event *ev, unsigned int which)
 {
 	struct pptp_gre_half h[2];
-	unsigned int i;
+	unsigned int i, open = pptp_gre_halves(&s->t, ev->call, h) & which;
 
-	if (pptp_gre_halves(&s->t, ev->call, h))
-		return;
 	for (i = 0; i < 2; i++)
-		line(cap, s, ev->dir, "gre-half", "  GRE %s: key %u on the wire, delivered as %u",
-		     h[i].dir ? "1->0" : "0->1", h[i].key_wire, h[i].key_deliver);
+		if (open & (1u << i))
+			line(cap, s, ev->dir, "gre-half", "  GRE %s: key %u on the wire, delivered as %u",
+			     h[i].dir ? "1->0" : "0->1", h[i].key_wire, h[i].key_deliver);
 }
 
 static void explain_event(struct insp_capture *cap, struct insp_session *s,
@@ -385,7 +384,13 @@ static void explain_event(struct insp_capture *cap, struct insp_session *s,
 		x->calls_up++;
 		call_desc(cd, sizeof(cd), ev->call);
 		line(cap, s, ev->dir, "call-up", "call up, expect GRE both ways: %s", cd);
-		gre_halves(cap, s, ev);
+		gre_halves(cap, s, ev, PPTP_GRE_BOTH);
+		break;
+	case PPTP_EV_CALL_ID:
+		call_desc(cd, sizeof(cd), ev->call);
+		line(cap, s, ev->dir, "call-id", "%s named its ID, expect GRE to it: %s",
+		     pptp_role_name(ev->role), cd);
+		gre_halves(cap, s, ev, pptp_gre_to(ev->role));
 		break;
 	case PPTP_EV_CALL_DOWN:
 		x->calls_down++;
