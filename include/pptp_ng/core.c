@@ -206,21 +206,14 @@ static void call_up(struct pptp_tracker *t, unsigned int dir, struct pptp_call *
 }
 
 /*
- * @role's ID of @c is known before the call is up (OCRQ, ICRQ, ICRP): the
- * GRE to @role may open now (pptp_gre_halves), so GRE that follows the
- * reply at once is not lost while a face still handles the reply.
+ * The sender of the message in @dir named its ID of @c before the call is
+ * up (OCRQ, ICRQ, ICRP): the GRE to it may open now (pptp_gre_halves), so
+ * GRE that follows the reply at once is not lost while a face still
+ * handles the reply.  The event's role is the sender's (known by now).
  */
-static void call_id_named(struct pptp_tracker *t, unsigned int dir, u8 role,
-			  const struct pptp_call *c)
+static void call_id_named(struct pptp_tracker *t, unsigned int dir, const struct pptp_call *c)
 {
-	struct pptp_event ev;
-
-	if (!wants_events(t))
-		return;
-	msg_event(t, dir, PPTP_EV_CALL_ID, &ev);
-	ev.role = role;
-	ev.call = c;
-	emit(t, &ev);
+	report(t, dir, PPTP_EV_CALL_ID, 0, c);
 }
 
 /* The caller sees the call as it was, then the slot is free. */
@@ -740,7 +733,7 @@ static void open_call(struct pptp_tracker *t, unsigned int dir, u16 type)
 		c->window[PPTP_PNS] = pptp_get16(msg + PPTP_OCRQ_OFF_WINDOW);
 	t->live_calls++;
 	t->cnt.calls_opened++;
-	call_id_named(t, dir, role, c);
+	call_id_named(t, dir, c);
 }
 
 /* OCRP and ICRP: the replying side's ID joins the call, or the call fails. */
@@ -764,7 +757,7 @@ static void reply_call(struct pptp_tracker *t, unsigned int dir, u16 type,
 		c->window[PPTP_PNS] = pptp_get16(msg + PPTP_ICRP_OFF_WINDOW);
 		if (msg[PPTP_ICRP_OFF_RESULT] == PPTP_ICRP_CONNECT) {
 			c->state = PPTP_CALL_STATE_IN_REP;
-			call_id_named(t, dir, role, c);
+			call_id_named(t, dir, c);
 			return;
 		}
 	}
