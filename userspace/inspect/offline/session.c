@@ -578,6 +578,23 @@ static void hold(struct insp_session *s, struct insp_tcp_dir *d, u32 seq, const 
 		cap->held_peak = cap->held_bytes;
 }
 
+/* The next stream position the core expects in @dir (0 while unknown). */
+static u32 core_next(const struct insp_session *s, unsigned int dir)
+{
+	u32 seq;
+
+	pptp_next_seq(&s->t, dir, &seq);
+	return seq;
+}
+
+/* Whether the core knows where the stream in @dir stands. */
+static int core_knows(const struct insp_session *s, unsigned int dir)
+{
+	u32 seq;
+
+	return pptp_next_seq(&s->t, dir, &seq);
+}
+
 /* Feed held segments that no longer start after a gap. */
 static void drain(struct insp_session *s, unsigned int dir)
 {
@@ -591,7 +608,7 @@ static void drain(struct insp_session *s, unsigned int dir)
 		for (i = 0; i < d->n_held; i++) {
 			struct insp_held h = d->held[i];
 
-			if ((s32)(h.seq - s->t.dir[dir].next_seq) > 0)
+			if ((s32)(h.seq - core_next(s, dir)) > 0)
 				continue;
 			d->held[i] = d->held[--d->n_held];
 			d->held_bytes -= h.len;
@@ -610,7 +627,7 @@ static void drain(struct insp_session *s, unsigned int dir)
 static void gap_to(struct insp_session *s, unsigned int dir, u32 seq)
 {
 	struct insp_tcp_dir *d = &s->tcp[dir];
-	u32 gap = seq - s->t.dir[dir].next_seq;
+	u32 gap = seq - core_next(s, dir);
 
 	d->gaps++;
 	d->gap_bytes += gap;
@@ -694,7 +711,7 @@ static int hold_or_skip(struct insp_session *s, unsigned int dir, u32 seq, const
 		skip_gap(s, dir);
 	}
 	hold_room(cap, len);
-	if ((s32)(seq - s->t.dir[dir].next_seq) <= 0)
+	if ((s32)(seq - core_next(s, dir)) <= 0)
 		return 0;	/* the gap was skipped: it comes in order now */
 	if (len <= INSP_HOLD_BYTES && cap->held_bytes + len <= insp_hold_budget(cap)) {
 		hold(s, d, seq, data, len);
@@ -710,16 +727,16 @@ static int hold_or_skip(struct insp_session *s, unsigned int dir, u32 seq, const
 static void segment(struct insp_session *s, unsigned int dir, u32 seq, const u8 *data, u32 len)
 {
 	struct insp_tcp_dir *d = &s->tcp[dir];
-	u32 next = s->t.dir[dir].next_seq;
+	u32 next = core_next(s, dir);
 
 	d->payload_segments++;
 	d->payload_bytes += len;
-	if (s->t.dir[dir].seq_known && (s32)(seq - next) > 0) {
+	if (core_knows(s, dir) && (s32)(seq - next) > 0) {
 		d->out_of_order++;
 		if (hold_or_skip(s, dir, seq, data, len))
 			return;
 	}
-	if (s->t.dir[dir].seq_known) {
+	if (core_knows(s, dir)) {
 		if ((s32)(seq + len - next) <= 0)
 			d->retransmitted++;
 		else if ((s32)(seq - next) < 0)
@@ -794,13 +811,13 @@ void insp_tcp_packet(struct insp_capture *cap, const struct insp_pkt *p)
 	 * were delivered, the capture missed them.  Waiting is pointless.
 	 */
 	if ((flags & TCP_FLAG_ACK) && s->tcp[!dir].n_held &&
-	    (s32)(pptp_get32(p->l4 + 8) - s->t.dir[!dir].next_seq) > 0)
+	    (s32)(pptp_get32(p->l4 + 8) - core_next(s, !dir)) > 0)
 		skip_gap(s, !dir);
 	if (flags & TCP_FLAG_SYN) {
 		s->tcp[dir].syn = 1;
 		s->tcp[dir].isn = seq;
 		/* The stream starts after the SYN, even if its first segment is lost. */
-		if (!s->t.dir[dir].seq_known)
+		if (!core_knows(s, dir))
 			feed(s, dir, seq + 1, none, 0);
 		seq++;
 	}
