@@ -22,17 +22,5 @@ ls "$parity_dir"/*.script >/dev/null 2>&1 ||
 	fail "no $parity_dir/*.script: tests/parity/prepare.sh runs on the host first"
 topology "$parity_hosts"
 fw_ruleset
-bad=0
-for script in "$parity_dir"/*.script; do
-	name=$(basename "${script%.script}")
-	parity_replay "$name" >"$out/$name.replay"
-	if diff -u "$parity_dir/$name.expected" "$out/$name.replay" >"$out/$name.diff"; then
-		pretty parity "$name: as explain says"
-	else
-		pretty parity "$name: NOT as explain says (expected, then what arrived)"
-		head -n 40 "$out/$name.diff" >&2
-		bad=$((bad + 1))
-	fi
-done
-[ "$bad" = 0 ] || fail "$bad captures not replayed as explain predicts"
+parity_check "$out" || fail "$helper does not do what explain predicts"
 pretty done "every capture through $helper as explain predicts"
