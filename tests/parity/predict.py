@@ -21,7 +21,7 @@ import re
 import sys
 
 REWRITE = re.compile(r"rewrite (\w+) offset (\d+): (\d+) -> (\d+) \((\d+) bytes? at segment offset (\d+)\)")
-MAP = re.compile(r"map PNS call ID (\d+) of (\S+) -> (\d+) as")
+MAP = re.compile(r"map (?:PNS|PAC) call ID (\d+) of (\S+) -> (\d+) as")
 HALF = re.compile(r"GRE (\d)->(\d): key (\d+) on the wire, delivered as (\d+)")
 DOWN = re.compile(r"call down, forget its GRE: PNS id/seen-as (\S+), PAC id/seen-as (\S+),")
 

@@ -19,9 +19,11 @@ rm -rf "$dir"
 mkdir -p "$dir"
 
 # Ours: collisions between inside hosts, Windows-style CDNs, several
-# messages per segment, IDs cut by segment boundaries, real clients.
+# messages per segment, IDs cut by segment boundaries, real clients, and
+# a PAC that opens the control connection (inside, as the connection's
+# opener is) and makes incoming calls: the PAC's IDs are translated.
 captures=(tests/data/twoclients.pcap tests/data/coalesce.pcap tests/data/split.pcap
-	  tests/data/realclients.pcap tests/data/hostile.pcap)
+	  tests/data/realclients.pcap tests/data/hostile.pcap tests/data/incoming.pcap)
 shared=../shared/pcaps
 if [ -d "$shared" ]; then
 	for f in tcpdump-pptp.pcap ndpi-pptp.pcap packetlife-PPTP_negotiation.cap \

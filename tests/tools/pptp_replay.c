@@ -203,9 +203,9 @@ static void read_script(const char *path)
 static int peer_field(uint16_t type)
 {
 	switch (type) {
-	case 8:			/* OCRP: Peer's Call ID */
+	case 8: case 10:	/* OCRP, ICRP: Peer's Call ID */
 		return 14;
-	case 12: case 13:	/* ICCN; CDN, Windows style: the PNS's ID */
+	case 11: case 13:	/* ICCN; CDN, Windows style: the PNS's ID */
 	case 14: case 15:	/* WEN, SLI */
 		return 12;
 	}
@@ -214,7 +214,8 @@ static int peer_field(uint16_t type)
 
 /*
  * Call IDs the inside host sent and what the server received for them:
- * the Call ID of OCRQ, ICRP and CCRQ, once both bytes are in.
+ * the sender's own Call ID (OCRQ, OCRP, ICRQ, ICRP, CCRQ), once both
+ * bytes are in.
  */
 static void learn(struct conn *c)
 {
@@ -226,7 +227,7 @@ static void learn(struct conn *c)
 
 		if (len < 12)
 			return;
-		if ((type == 7 || type == 10 || type == 12) && m + 14 <= st->done) {
+		if (((type >= 7 && type <= 10) || type == 12) && m + 14 <= st->done) {
 			uint16_t id = get16(st->cap + m + 12);
 
 			c->host->xid[id] = get16(st->got + m + 12);
