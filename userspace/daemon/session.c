@@ -153,6 +153,8 @@ static void gre_of(const struct session *s, uint16_t id, uint16_t xid, uint16_t 
 	g->conn = s->c;
 }
 
+static bool expectation_room(void);
+
 /*
  * A side named its ID before the call is up: the GRE to it opens now (the
  * core's decision, nat.h).  A peer may send GRE right after its reply,
@@ -169,8 +171,8 @@ static void program_half(struct session *s, const struct pptp_call *call, u8 rol
 	unsigned int maps;
 	struct ngd_gre g;
 
-	if (!open)
-		return;
+	if (!open || !expectation_room())
+		return;		/* the call would find no room at CALL_UP either */
 	if (half->dir == s->inside_dir) {	/* the inside host sends: outbound */
 		gre_of(s, 0, 0, half->key_wire, &g);
 		maps = NGD_MAP_OUT_ADDR;
@@ -222,6 +224,10 @@ static void program_call(struct session *s, const struct pptp_call *call)
 	gre_of(s, in->key_deliver, in->key_wire, out->key_wire, &x->g);
 	call_comment(s, &x->g, comment, sizeof(comment));
 	if (!expectation_room()) {
+		/* Half a call is no call: what opened early goes too. */
+		if (x->early)
+			ngd_gre_update(&x->g, x->early, 0, NULL);
+		x->early = 0;
 		stats.expect_refused++;
 		ngd_err("no GRE for %s: --max-expectations %u reached", comment,
 			cfg.max_expectations);

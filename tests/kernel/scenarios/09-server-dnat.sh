@@ -36,7 +36,10 @@ packets=5
 needs pptpd pptp nft conntrack
 topology 3
 outside $nclients
-fw_ruleset
+# 16 calls at once: the daemon's expectations (two a call, for the call's
+# life) must fit; its default share, half of nf_conntrack_expect_max, is
+# 28 in this guest on 6.12.
+NGD_ARGS="--max-expectations 40" fw_ruleset
 # Public TCP 1723 (and 1724 for part 3) to the inside; the helper must be
 # attached to 1724 too, before DNAT changes the port.
 n_fw nft add rule $fw_table pre tcp dport 1724 ct state new \
