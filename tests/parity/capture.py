@@ -23,7 +23,7 @@ import struct
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "inspect"))
-from craft import ETH, ip  # noqa: E402
+from craft import ETH, ip, tcp  # noqa: E402
 
 SERVER = "203.0.113.2"
 INSIDE = "192.0.2.%d"
@@ -121,7 +121,7 @@ def read_events(path):
 
 def rename(events, twice):
     """Inside hosts become 192.0.2.11 and up, servers 203.0.113.2; GRE keeps to them."""
-    inside, out = {}, []
+    inside, renamed = {}, []
     for e in events:
         if e[0] == "conn":
             inside.setdefault(e[1].client, INSIDE % (11 + 2 * len(inside) if twice else 11 + len(inside)))
@@ -129,16 +129,13 @@ def rename(events, twice):
         if e[0] == "gre":
             src, dst = e[1], e[2]
             if src in inside and dst not in inside:
-                out.append(("gre", 0, inside[src], e[3]))
+                sender, host = 0, inside[src]
             elif dst in inside and src not in inside:
-                out.append(("gre", 1, inside[dst], e[3]))
-        else:
-            out.append(e[:1] + (e[1],) + e[2:])
-    renamed = []
-    for e in out:
-        if e[0] == "gre":
-            hosts = [e[2]] + ([next_host(e[2])] if twice else [])
-            renamed += [("gre", e[1], h, e[3]) for h in hosts]
+                sender, host = 1, inside[dst]
+            else:
+                continue
+            hosts = [host] + ([next_host(host)] if twice else [])
+            renamed += [("gre", sender, h, e[3]) for h in hosts]
         else:
             c = e[1]
             copies = [(c.cid * 2 if twice else c.cid, inside[c.client])]
@@ -166,11 +163,12 @@ def write_script(path, events):
                 f.write("gre %d %s %s %s\n" % (e[1], e[2], SERVER, e[3].hex()))
 
 
+def octets(a):
+    return bytes(map(int, a.split(".")))
+
+
 def tcp_frame(src, dst, sport, dport, seq, ack, flags, payload=b""):
-    h = struct.pack(">HHIIBBHHH", sport, dport, seq & 0xFFFFFFFF, ack & 0xFFFFFFFF,
-                    5 << 4, flags, 65535, 0, 0)
-    return ETH + ip(bytes(map(int, src.split("."))), bytes(map(int, dst.split("."))), 6,
-                    h + payload)
+    return tcp(octets(src), octets(dst), sport, dport, seq, ack, flags, payload)
 
 
 def write_pcap(path, events):
@@ -202,7 +200,7 @@ def write_pcap(path, events):
             c["seq"][d] += len(data)
         else:
             s, d = (e[2], SERVER) if e[1] == 0 else (SERVER, e[2])
-            put(ETH + ip(bytes(map(int, s.split("."))), bytes(map(int, d.split("."))), 47, e[3]))
+            put(ETH + ip(octets(s), octets(d), 47, e[3]))
         numbers.append(n[0])
     return numbers
 
