@@ -19,6 +19,7 @@
 #include <linux/slab.h>
 #include <linux/tcp.h>
 #include <net/netfilter/nf_conntrack.h>
+#include <net/netfilter/nf_conntrack_ecache.h>
 #include <net/netfilter/nf_conntrack_helper.h>
 #include <net/netfilter/nf_nat_helper.h>
 
@@ -341,24 +342,45 @@ static bool control_segment(enum ip_conntrack_info ctinfo)
 }
 
 /*
- * A RST conntrack did not take (in the window, off the exact sequence
- * number: it stays ESTABLISHED) still cuts the entry's life to conntrack's
- * CLOSE timeout, 10 s.  The receiver keeps the connection and answers
- * with a challenge ACK, which refreshes the entry, but only one per half
- * second: a burst of forged RSTs would leave an idle control connection,
- * and every call on it, to expire in 10 s.  Give it RST_GRACE instead,
- * two RFC 2637 keepalive intervals: a live connection speaks before then
- * (Echo-Request after 60 s of silence), a dead one goes in two minutes.
+ * A RST off the exact sequence number, which the receiver does not take
+ * (RFC 5961: it answers with a challenge ACK and keeps the connection).
+ * Conntrack keeps its entry ESTABLISHED but cuts its life to the CLOSE
+ * timeout, 10 s, or, right after a SYN it let pass (the endpoints may be
+ * in sync when it is not), takes the RST and moves the entry to CLOSE.
+ * The challenge ACK that would refresh the entry comes at most every half
+ * second, so a burst of forged RSTs would leave an idle control
+ * connection, and every call on it, to expire in 10 s.  Give it RST_GRACE
+ * instead, ESTABLISHED again: two RFC 2637 keepalive intervals, a live
+ * connection speaks before then (Echo-Request after 60 s of silence), a
+ * dead one goes in two minutes.
  */
 #define RST_GRACE	(120 * HZ)
 
-static void rst_not_taken(struct nf_conn *ct, const struct sk_buff *skb,
-			  struct pptp_ng_session *s)
+/* Is a RST at the next sequence number of @dir?  Unknown counts as yes. */
+static bool rst_exact(const struct pptp_ng_session *s, unsigned int dir, u32 seq)
 {
+	u32 next;
+
+	return !pptp_next_seq(&s->t, dir, &next) || seq == next;
+}
+
+static void rst_not_taken(struct nf_conn *ct, const struct sk_buff *skb,
+			  struct pptp_ng_session *s, bool exact)
+{
+	bool reopened = false;
+
+	spin_lock_bh(&ct->lock);
+	if (!exact && ct->proto.tcp.state == TCP_CONNTRACK_CLOSE) {
+		ct->proto.tcp.state = TCP_CONNTRACK_ESTABLISHED;
+		reopened = true;
+	}
+	spin_unlock_bh(&ct->lock);
 	if (READ_ONCE(ct->proto.tcp.state) != TCP_CONNTRACK_ESTABLISHED ||
-	    nf_ct_expires(ct) >= RST_GRACE)
+	    (!reopened && nf_ct_expires(ct) >= RST_GRACE))
 		return;
 	pptp_ng_ct_refresh(ct, skb, RST_GRACE);
+	if (reopened)
+		nf_conntrack_event_cache(IPCT_PROTOINFO, ct);
 	pptp_ng_count(s->pn, PNG_RST_GRACE);
 }
 
@@ -369,7 +391,7 @@ int pptp_ng_help(struct sk_buff *skb, unsigned int protoff, struct nf_conn *ct,
 	unsigned int dir = CTINFO2DIR(ctinfo);
 	struct pptp_ng_session *s;
 	struct pptp_ng_seg g;
-	bool data, done;
+	bool data, done, exact;
 	int ret = NF_ACCEPT;
 
 	if (ct->master)
@@ -410,18 +432,19 @@ int pptp_ng_help(struct sk_buff *skb, unsigned int protoff, struct nf_conn *ct,
 	}
 	/*
 	 * Closing the control connection clears its calls (RFC 2637 3.1):
-	 * on a reset that conntrack took as one, or once both sides have sent
-	 * FIN.  A RST in the window but off the exact sequence number leaves
-	 * conntrack ESTABLISHED (the receiver answers with a challenge ACK,
-	 * RFC 5961): whoever sent it, it ends nothing.
+	 * on a reset at the exact sequence number that conntrack took as one,
+	 * or once both sides have sent FIN.  A RST off the exact sequence
+	 * number ends nothing, whoever sent it and whatever conntrack made of
+	 * it (rst_not_taken).
 	 */
 	if (ret == NF_ACCEPT && g.fin)
 		s->fin |= 1 << dir;
-	done = (ret == NF_ACCEPT && g.rst &&
+	exact = g.rst && rst_exact(s, dir, g.seq);
+	done = (ret == NF_ACCEPT && exact &&
 		READ_ONCE(ct->proto.tcp.state) == TCP_CONNTRACK_CLOSE) || s->fin == 3 ||
 	       (s->t.session == PPTP_SESS_DOWN && !s->t.live_calls);
 	if (ret == NF_ACCEPT && g.rst && !done)
-		rst_not_taken(ct, skb, s);
+		rst_not_taken(ct, skb, s, exact);
 	spin_unlock_bh(&s->lock);
 
 	/* Nothing more to follow: the calls go down, the memory back. */

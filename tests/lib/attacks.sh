@@ -24,7 +24,8 @@
 #
 #   victims_start       the server's PAC and both victims, calls up
 #   attack_icmp         ICMP errors from client3 and out1
-#   attack_tcp          SYN and RST: in and out of the window, both sides
+#   attack_tcp          SYN and RST: in and out of the window, both sides,
+#                       and in the window right after a SYN
 #   attack_gre_v0 I     GRE v0 from client I to the server, keyed like the
 #                       call whose PAC ID is 0 (expected 0: a pinhole for it)
 #   victims_check       every victim call kept all its GRE both ways
@@ -83,6 +84,24 @@ public_port() {
 		grep -o 'dport=[0-9]*' | sed -n 2p | cut -d= -f2
 }
 
+# victim_timeout I: seconds client I's control connection has left in
+# the firewall's conntrack table.
+victim_timeout() {
+	n_fw conntrack -L -p tcp --dport 1723 --orig-src "$(client_ip4 "$1")" 2>/dev/null |
+		awk '{ print $3; exit }'
+}
+
+# victim_kept I: client I's control connection was not left to expire in
+# conntrack's 10 s after the in-window RSTs.  Kernels that cut the entry
+# (6.1) have the helper give it its grace (rst_grace, 120 s); those that
+# do not (6.12) keep the established timeout.  Either way a minute stays.
+victim_kept() {
+	local left
+	left=$(victim_timeout "$1")
+	[ "${left:-0}" -gt 60 ] ||
+		fail "client$1's control connection expires in ${left:-?} s after in-window RSTs (rst_grace $(rst_grace_count))"
+}
+
 # ICMP errors a host sends about a packet it could not deliver: types
 # and codes conntrack relates to the connection the quoted packet is of.
 icmp_kinds="3/1 3/3 3/4 3/13 11/0 12/0"
@@ -125,6 +144,7 @@ attack_tcp() {
 		n_out 1 "$attack" tcp --from "$server_ip4:1723" --to "$fw_wan_ip4:$pp" --flags S --seq "$seq"
 	done
 	attack_rst_in_window "$c1" "$p" "$nxt"
+	attack_rst_after_syn "$c1" "$p" "$nxt"
 }
 
 # attack_rst_in_window ADDR PORT SEQ: RSTs inside the receiver's window
@@ -146,6 +166,25 @@ attack_rst_in_window() {
 			--seq $(((seq + off) % 4294967296))
 	done
 	pretty attack "4 RSTs in the window after client1's next sequence number $seq"
+}
+
+# attack_rst_after_syn ADDR PORT SEQ: a forged SYN, then RSTs in the
+# window off SEQ.  Conntrack lets the SYN pass (the endpoints may be in
+# sync when it is not) and skips its RFC 5961 check of the next RST until
+# another packet passes: the server's challenge ACK to the SYN.  The
+# server sends one per half second (tcp_invalid_ratelimit; here a minute,
+# so this cannot depend on timing), so a SYN right after another gets
+# none, and conntrack takes the next in-window RST as a real one and
+# closes the entry.  The endpoints keep the connection (the RST is off
+# their sequence number): so must the helper, and conntrack's entry too.
+attack_rst_after_syn() {
+	n_server sysctl -qw net.ipv4.tcp_invalid_ratelimit=60000
+	n_client 3 "$attack" tcp --from "$1:$2" --to "$server_ip4:1723" --flags S --seq 7
+	sleep 0.2	# its challenge ACK (if the minute allows one) has passed
+	n_client 3 "$attack" tcp --from "$1:$2" --to "$server_ip4:1723" --flags S --seq 7
+	attack_rst_in_window "$@"
+	n_server sysctl -qw net.ipv4.tcp_invalid_ratelimit=500
+	pretty attack "a SYN without its challenge ACK, then RSTs in the window"
 }
 
 # client_snd_nxt I PORT: the next sequence number client I sends on its

@@ -123,14 +123,17 @@ int ct_tcp_state(const struct ngd_tuple *t)
 }
 
 /*
- * A RST conntrack did not take (in the window, off the exact sequence
- * number: the entry stays ESTABLISHED) still cuts its life to the CLOSE
- * timeout, 10 s, and an idle control connection would go with every
- * call on it (the receiver's challenge ACK, which refreshes it, comes at
- * most every half second).  Give it @secs instead (docs/userspace.md).
- * Returns 1 when it did, 0 when nothing needed it, or -errno.
+ * A RST off the exact sequence number, which the receiver does not take
+ * (RFC 5961): conntrack keeps its entry ESTABLISHED but cuts its life to
+ * the CLOSE timeout, 10 s, or, right after a SYN it let pass, takes the
+ * RST and moves it to CLOSE.  Either way an idle control connection would
+ * go with every call on it (the receiver's challenge ACK, which refreshes
+ * the entry, comes at most every half second).  The entry gets @secs
+ * instead, and ESTABLISHED again when @reopen (the caller knows the RST
+ * is off; docs/userspace.md).  Returns 1 when it did, 0 when nothing
+ * needed it, or -errno.
  */
-int ct_rst_grace(const struct ngd_tuple *t, uint32_t secs)
+int ct_rst_grace(const struct ngd_tuple *t, uint32_t secs, bool reopen)
 {
 	struct nf_conntrack *ct;
 	struct ct_answer a;
@@ -138,7 +141,8 @@ int ct_rst_grace(const struct ngd_tuple *t, uint32_t secs)
 
 	if (ret < 0)
 		return ret;
-	if (a.tcp_state != TCP_CONNTRACK_ESTABLISHED || a.timeout >= secs)
+	if (a.tcp_state == TCP_CONNTRACK_ESTABLISHED ? a.timeout >= secs :
+	    !reopen || a.tcp_state != TCP_CONNTRACK_CLOSE)
 		return 0;
 	ct = nfct_new();
 	if (!ct)
@@ -150,6 +154,8 @@ int ct_rst_grace(const struct ngd_tuple *t, uint32_t secs)
 	nfct_set_attr_u16(ct, ATTR_PORT_SRC, a.c.orig.sport);
 	nfct_set_attr_u16(ct, ATTR_PORT_DST, a.c.orig.dport);
 	nfct_set_attr_u32(ct, ATTR_TIMEOUT, secs);
+	if (a.tcp_state == TCP_CONNTRACK_CLOSE)
+		nfct_set_attr_u8(ct, ATTR_TCP_STATE, TCP_CONNTRACK_ESTABLISHED);
 	nfct_callback_register(h, NFCT_T_ALL, got_ct, &a);
 	ret = nfct_query(h, NFCT_Q_UPDATE, ct) < 0 ? -errno : 1;
 	nfct_destroy(ct);

@@ -624,6 +624,20 @@ static enum pptp_feed_verdict feed(struct session *s, unsigned int dir, uint32_t
 }
 
 /*
+ * Whether a RST is at the next sequence number of its direction, the only
+ * one an RFC 5961 receiver takes (it answers any other in its window with
+ * a challenge ACK and keeps the connection).  Conntrack may take one off
+ * it too, right after a SYN it let pass: that ends nothing here.  With no
+ * position known there is nothing to hold it against.
+ */
+static bool rst_exact(const struct session *s, unsigned int dir, uint32_t seq)
+{
+	u32 next;
+
+	return !pptp_next_seq(&s->t, dir, &next) || seq == next;
+}
+
+/*
  * Whether conntrack ended the connection a RST or SYN claims to end: it
  * has no entry for it any more, or its entry is CLOSE (or, for a SYN, a
  * new connection in SYN_SENT).  An out-of-window RST never gets here
@@ -732,7 +746,7 @@ void sessions_segment(const struct ngd_tuple *pkt, uint8_t flags, uint32_t seq,
 		      const uint8_t *data, uint32_t len, struct ngd_seg_result *res)
 {
 	unsigned int dir;
-	bool ignore;
+	bool ignore, exact;
 	struct session *s = session_of(pkt, flags, len, &dir, &ignore);
 
 	if (!s || ignore)
@@ -752,9 +766,10 @@ void sessions_segment(const struct ngd_tuple *pkt, uint8_t flags, uint32_t seq,
 		return;		/* the receiver does not get it: nothing ends */
 	if (flags & TCP_FIN)
 		s->fin |= 1u << dir;
-	if (((flags & TCP_RST) && conntrack_ended(s, false)) || s->fin == 3)
+	exact = (flags & TCP_RST) && rst_exact(s, dir, seq);
+	if ((exact && conntrack_ended(s, false)) || s->fin == 3)
 		session_free(s);
-	else if ((flags & TCP_RST) && ct_rst_grace(&s->fwd, RST_GRACE_S) > 0)
+	else if ((flags & TCP_RST) && ct_rst_grace(&s->fwd, RST_GRACE_S, !exact) > 0)
 		stats.rst_grace++;
 }
 

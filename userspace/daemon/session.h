@@ -48,6 +48,6 @@ int ct_lookup(const struct ngd_tuple *t, struct ngd_conn *c);
 void ct_forward_tuple(const struct ngd_conn *c, struct ngd_tuple *fwd);
 bool ct_alive(const struct ngd_tuple *fwd);
 int ct_tcp_state(const struct ngd_tuple *t);	/* enum tcp_conntrack, or -errno */
-int ct_rst_grace(const struct ngd_tuple *t, uint32_t secs);
+int ct_rst_grace(const struct ngd_tuple *t, uint32_t secs, bool reopen);
 
 #endif /* PPTP_NGD_SESSION_H */
