@@ -122,7 +122,12 @@ static void on_event(void *ctx, const struct pptp_tracker *t, const struct pptp_
 		memcpy(seg + ev->seg_off, ev->bytes + ev->first, ev->nbytes);
 }
 
-static const struct pptp_ops nat_ops = { .map_id = map_id, .event = on_event };
+/* The module's and pptp-ngd's ops: neither wants MESSAGE or SESSION events. */
+static const struct pptp_ops nat_ops = {
+	.map_id = map_id,
+	.event = on_event,
+	.quiet = PPTP_EV_BIT(PPTP_EV_MESSAGE) | PPTP_EV_BIT(PPTP_EV_SESSION),
+};
 
 static u32 seq[2];
 

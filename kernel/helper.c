@@ -32,9 +32,6 @@ static void pptp_ng_event(void *ctx, const struct pptp_tracker *t,
 	struct pptp_ng_net *pn = s->pn;
 
 	switch (ev->type) {
-	case PPTP_EV_MESSAGE:
-		pptp_ng_count(pn, PNG_MESSAGES);
-		break;
 	case PPTP_EV_INVALID:
 		if (ev->reason < PPTP_INV_COUNT)
 			atomic_long_inc(&pn->invalid[ev->reason]);
@@ -89,6 +86,8 @@ static void pptp_ng_event(void *ctx, const struct pptp_tracker *t,
 const struct pptp_ops pptp_ng_ops = {
 	.map_id = pptp_ng_map_id,
 	.event = pptp_ng_event,
+	/* messages are counted from the tracker's own counter (feed) */
+	.quiet = PPTP_EV_BIT(PPTP_EV_MESSAGE) | PPTP_EV_BIT(PPTP_EV_SESSION),
 };
 
 /* Which directions' senders are behind NAT: their call IDs are translated. */
@@ -286,6 +285,7 @@ static int feed(struct pptp_ng_session *s, struct sk_buff *skb, unsigned int pro
 {
 	unsigned int dir = CTINFO2DIR(ctinfo);
 	enum pptp_feed_verdict v;
+	u32 messages;
 
 	if (READ_ONCE(pptp_ng_drop_invalid))
 		s->t.flags |= PPTP_F_REFUSE_INVALID;
@@ -296,7 +296,10 @@ static int feed(struct pptp_ng_session *s, struct sk_buff *skb, unsigned int pro
 	s->rewrote = false;
 	s->bad_rewrite = false;
 	pptp_ng_count(s->pn, PNG_SEGMENTS);
+	messages = s->t.cnt.valid_messages;
 	v = pptp_feed(&s->t, dir, g->seq, s->seg, s->seg_len);
+	if (s->t.cnt.valid_messages != messages)
+		atomic_long_add(s->t.cnt.valid_messages - messages, &s->pn->cnt[PNG_MESSAGES]);
 	s->seg = NULL;
 	switch (v) {
 	case PPTP_FEED_FUTURE:

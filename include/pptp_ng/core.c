@@ -23,6 +23,28 @@ static inline u32 back(const struct pptp_stream *s, u32 seq)
 	return s->next_seq - seq;
 }
 
+/*
+ * The bytes of the message being handled: where it lies in the segment
+ * while whole_message() handles it without copying, else the buffer.
+ */
+static inline const u8 *msg_of(const struct pptp_stream *s)
+{
+	return s->inplace ? s->inplace : s->buf;
+}
+
+/*
+ * Copy the message being handled in place into the buffer: before the
+ * caller may write a REWRITE into its segment (the rest of the handling
+ * must read the message as it came), and before a refusal rewinds.
+ */
+static void keep_copy(struct pptp_stream *s)
+{
+	if (!s->inplace)
+		return;
+	memcpy(s->buf, s->inplace, s->have);
+	s->inplace = NULL;
+}
+
 static inline u8 other_role(u8 role)
 {
 	return role == PPTP_PNS ? PPTP_PAC : PPTP_PNS;
@@ -33,17 +55,17 @@ static u16 decide_len(const struct pptp_stream *s)
 {
 	if (s->invalid || s->have < PPTP_HDR_LEN)
 		return PPTP_DECIDE_LEN;
-	return pptp_decide_len(pptp_get16(s->buf + PPTP_OFF_CTRL_TYPE));
+	return pptp_decide_len(pptp_get16(msg_of(s) + PPTP_OFF_CTRL_TYPE));
 }
 
-static inline int wants_events(const struct pptp_tracker *t)
+static inline int wants_event(const struct pptp_tracker *t, u8 type)
 {
-	return t->ops && t->ops->event;
+	return t->wanted & PPTP_EV_BIT(type);
 }
 
 static void emit(struct pptp_tracker *t, struct pptp_event *ev)
 {
-	if (wants_events(t))
+	if (wants_event(t, ev->type))
 		t->ops->event(t->ctx, t, ev);
 }
 
@@ -61,7 +83,7 @@ static void msg_event(struct pptp_tracker *t, unsigned int dir, u8 type,
 	ev->msg_seq = s->next_seq - s->have;
 	if (s->have < PPTP_HDR_LEN)
 		return;
-	ev->msg_type = pptp_get16(s->buf + PPTP_OFF_CTRL_TYPE);
+	ev->msg_type = pptp_get16(msg_of(s) + PPTP_OFF_CTRL_TYPE);
 	if (ev->role != PPTP_ROLE_UNKNOWN)
 		return;
 	/* The first call message names the roles before the tracker learns them. */
@@ -75,7 +97,7 @@ static void report(struct pptp_tracker *t, unsigned int dir, u8 type, u8 reason,
 {
 	struct pptp_event ev;
 
-	if (!wants_events(t))
+	if (!wants_event(t, type))
 		return;
 	msg_event(t, dir, type, &ev);
 	ev.reason = reason;
@@ -100,7 +122,7 @@ static void unmap(struct pptp_tracker *t, unsigned int dir, u8 role, u16 id, u16
 {
 	struct pptp_event ev;
 
-	if (!wants_events(t))
+	if (!wants_event(t, PPTP_EV_UNMAP))
 		return;
 	msg_event(t, dir, PPTP_EV_UNMAP, &ev);
 	ev.role = role;
@@ -116,7 +138,7 @@ static void set_session(struct pptp_tracker *t, unsigned int dir, u8 state)
 	if (t->session == state)
 		return;
 	t->session = state;
-	if (!wants_events(t))
+	if (!wants_event(t, PPTP_EV_SESSION))
 		return;
 	msg_event(t, dir, PPTP_EV_SESSION, &ev);
 	ev.new_val = state;
@@ -281,20 +303,29 @@ static void emit_rewrite(struct pptp_tracker *t, struct pptp_event *ev,
 }
 
 /*
- * Rewrite the field at @off of the message being parsed in @dir.  Returns
- * 0 when the field began in bytes that already left unchanged: rewriting
- * only its rest would corrupt it, so it is left alone and reported.
+ * Rewrite the field at @off of the message being parsed in @dir, whose
+ * bytes decide() read at @msg (a field rewritten before is another one).
+ * Returns 0 when the field began in bytes that already left unchanged:
+ * rewriting only its rest would corrupt it, so it is left alone and
+ * reported.
  */
-static int rewrite(struct pptp_tracker *t, unsigned int dir, u16 off,
+static int rewrite(struct pptp_tracker *t, unsigned int dir, const u8 *msg, u16 off,
 		   u16 new_val, const struct pptp_call *call)
 {
 	struct pptp_stream *s = &t->dir[dir];
 	struct pptp_event ev;
-	u16 old_val = pptp_get16(s->buf + off);
+	u16 old_val = pptp_get16(msg + off);
 	u32 seq;
 
 	if (old_val == new_val)
 		return 1;
+	/*
+	 * The caller writes the new value into its segment, where a whole
+	 * message is read in place: MESSAGE must still show it as it came.
+	 * Nothing else reads an ID field again (CDN keeps its own, cdn_id).
+	 */
+	if (wants_event(t, PPTP_EV_MESSAGE))
+		keep_copy(s);
 	msg_event(t, dir, PPTP_EV_REWRITE, &ev);
 	seq = ev.msg_seq + off;
 	/*
@@ -475,9 +506,15 @@ static void remember_call(const struct pptp_tracker *t, struct pptp_decision *d,
 	d->table_gen = t->table_gen;
 }
 
-/* The call of a complete message: decide()'s if still good, else msg_call(). */
+/*
+ * The call of a complete message: decide()'s if still good, else
+ * msg_call().  Only a message that arrived over several segments can see
+ * the table change in between, and its bytes are in the buffer, as they
+ * came: a whole one read in place (whole_message) is decided and
+ * completed with nothing between.
+ */
 static struct pptp_call *complete_msg_call(const struct pptp_tracker *t, unsigned int dir,
-					   u16 type, u8 sender)
+					   const u8 *msg, u16 type, u8 sender)
 {
 	const struct pptp_stream *s = &t->dir[dir];
 	const struct pptp_decision *d = &s->dec;
@@ -485,7 +522,7 @@ static struct pptp_call *complete_msg_call(const struct pptp_tracker *t, unsigne
 
 	if (d->looked_up && d->table_gen == t->table_gen)
 		return d->call_idx < t->max_calls ? &t->calls[d->call_idx] : NULL;
-	return msg_call(t, s->buf, s->md, type, sender, &cdn_role);
+	return msg_call(t, msg, s->md, type, sender, &cdn_role);
 }
 
 /* The call state a message needs its call to be in; FREE means any live state. */
@@ -511,30 +548,33 @@ static int calls_allowed(const struct pptp_tracker *t)
 }
 
 /* Rewrite every ID field of the message for @call (and a fresh mapping). */
-static void plan_rewrites(struct pptp_tracker *t, unsigned int dir, u8 sender,
+static void plan_rewrites(struct pptp_tracker *t, unsigned int dir, const u8 *msg, u8 sender,
 			  u16 type, const struct pptp_call *c, u8 cdn_role)
 {
 	const struct pptp_msg_desc *md = t->dir[dir].md;
 	struct pptp_decision *d = &t->dir[dir].dec;
 	u8 receiver = other_role(sender);
 
+	if (!t->ops || !t->ops->map_id)
+		return;		/* nothing translated: every ID stays as it is */
 	if (md->own_off && type == PPTP_CDN && cdn_role == PPTP_PNS) {
-		rewrite(t, dir, md->own_off, c->id[PPTP_PNS], c);
+		rewrite(t, dir, msg, md->own_off, c->id[PPTP_PNS], c);
 	} else if (md->own_off && d->mapped) {
 		/*
 		 * The peer would learn an ID the tracker does not translate:
 		 * better no call than GRE for it steered to the wrong host.
 		 */
-		if (!rewrite(t, dir, md->own_off, d->map_xid, c))
+		if (!rewrite(t, dir, msg, md->own_off, d->map_xid, c))
 			d->ignore = 1;
 	} else if (md->own_off && c) {
-		rewrite(t, dir, md->own_off, c->xid[sender], c);
+		rewrite(t, dir, msg, md->own_off, c->xid[sender], c);
 	}
 	if (md->peer_off && c)
-		rewrite(t, dir, md->peer_off, c->id[receiver], c);
+		rewrite(t, dir, msg, md->peer_off, c->id[receiver], c);
 }
 
-static void decide_call(struct pptp_tracker *t, unsigned int dir, u16 type, u8 sender)
+static void decide_call(struct pptp_tracker *t, unsigned int dir, const u8 *msg, u16 type,
+			u8 sender)
 {
 	struct pptp_stream *s = &t->dir[dir];
 	const struct pptp_msg_desc *md = s->md;
@@ -552,7 +592,9 @@ static void decide_call(struct pptp_tracker *t, unsigned int dir, u16 type, u8 s
 			return;
 		}
 	} else {
-		c = msg_call(t, s->buf, md, type, sender, &cdn_role);
+		c = msg_call(t, msg, md, type, sender, &cdn_role);
+		if (type == PPTP_CDN)
+			d->cdn_id = pptp_get16(msg + PPTP_CDN_OFF_CALL_ID);
 		if (!c) {
 			d->anomaly = (type == PPTP_CDN ? PPTP_AN_CDN_UNKNOWN_ID :
 				      PPTP_AN_UNKNOWN_CALL_ID) + 1;
@@ -568,13 +610,13 @@ static void decide_call(struct pptp_tracker *t, unsigned int dir, u16 type, u8 s
 	/* A call ID that appears for the first time. */
 	if ((type == PPTP_OCRQ || type == PPTP_ICRQ || type == PPTP_OCRP ||
 	     type == PPTP_ICRP) &&
-	    !admit_new_id(t, dir, sender, pptp_get16(s->buf + md->own_off))) {
+	    !admit_new_id(t, dir, sender, pptp_get16(msg + md->own_off))) {
 		/* The receiver's ID is still put back for it. */
 		if (c && md->peer_off)
-			rewrite(t, dir, md->peer_off, c->id[other_role(sender)], c);
+			rewrite(t, dir, msg, md->peer_off, c->id[other_role(sender)], c);
 		return;
 	}
-	plan_rewrites(t, dir, sender, type, c, cdn_role);
+	plan_rewrites(t, dir, msg, sender, type, c, cdn_role);
 }
 
 /* The sender's role for a message, or PPTP_ROLE_UNKNOWN after reporting why not. */
@@ -632,7 +674,8 @@ static void refuse_untranslated(struct pptp_tracker *t, unsigned int dir)
 	refuse(t, dir, PPTP_DROP_UNTRANSLATED);
 }
 
-static void decide(struct pptp_tracker *t, unsigned int dir)
+/* Decide on the message in @dir, whose bytes are at @msg (msg_of()). */
+static void decide(struct pptp_tracker *t, unsigned int dir, const u8 *msg)
 {
 	struct pptp_stream *s = &t->dir[dir];
 	const struct pptp_msg_desc *md;
@@ -642,13 +685,13 @@ static void decide(struct pptp_tracker *t, unsigned int dir)
 	memset(&s->dec, 0, sizeof(s->dec));
 	if (s->invalid)
 		return;
-	type = pptp_get16(s->buf + PPTP_OFF_CTRL_TYPE);
+	type = pptp_get16(msg + PPTP_OFF_CTRL_TYPE);
 	md = s->md;	/* known: the header was valid */
 	if (!md->own_off && !md->peer_off)
 		return;		/* control connection messages act at the end */
 	sender = sender_role(t, dir);
 	if (sender != PPTP_ROLE_UNKNOWN)
-		decide_call(t, dir, type, sender);
+		decide_call(t, dir, msg, type, sender);
 	else if (!s->dec.anomaly)
 		/* SLI before any call has told who is who: nothing to follow. */
 		s->dec.ignore = 1;
@@ -661,9 +704,8 @@ static void decide(struct pptp_tracker *t, unsigned int dir)
 
 /* ---- acting on complete messages ---- */
 
-static void complete_session(struct pptp_tracker *t, unsigned int dir, u16 type)
+static void complete_session(struct pptp_tracker *t, unsigned int dir, const u8 *msg, u16 type)
 {
-	const u8 *msg = t->dir[dir].buf;
 	int ok = 1;
 
 	switch (type) {
@@ -705,10 +747,9 @@ static void complete_session(struct pptp_tracker *t, unsigned int dir, u16 type)
 		anomaly(t, dir, PPTP_AN_OUT_OF_STATE);
 }
 
-static void open_call(struct pptp_tracker *t, unsigned int dir, u16 type)
+static void open_call(struct pptp_tracker *t, unsigned int dir, const u8 *msg, u16 type)
 {
 	const struct pptp_decision *d = &t->dir[dir].dec;
-	const u8 *msg = t->dir[dir].buf;
 	struct pptp_call *c = free_slot(t);
 	u8 role = d->map_role;
 
@@ -737,11 +778,10 @@ static void open_call(struct pptp_tracker *t, unsigned int dir, u16 type)
 }
 
 /* OCRP and ICRP: the replying side's ID joins the call, or the call fails. */
-static void reply_call(struct pptp_tracker *t, unsigned int dir, u16 type,
+static void reply_call(struct pptp_tracker *t, unsigned int dir, const u8 *msg, u16 type,
 		       struct pptp_call *c)
 {
 	const struct pptp_decision *d = &t->dir[dir].dec;
-	const u8 *msg = t->dir[dir].buf;
 	u8 role = d->map_role;
 
 	c->has_id[role] = 1;
@@ -765,10 +805,9 @@ static void reply_call(struct pptp_tracker *t, unsigned int dir, u16 type,
 	t->cnt.calls_failed++;
 }
 
-/* A CDN whose value names a call under one reading only shows the PAC's habit. */
-static void learn_cdn_role(struct pptp_tracker *t, const u8 *msg)
+/* A CDN whose value @v names a call under one reading only shows the PAC's habit. */
+static void learn_cdn_role(struct pptp_tracker *t, u16 v)
 {
-	u16 v = pptp_get16(msg + PPTP_CDN_OFF_CALL_ID);
 	int own = pptp_find_by_id(t, PPTP_PAC, v) != NULL;
 	int peer = pptp_find_by_xid(t, PPTP_PNS, v) != NULL;
 
@@ -776,10 +815,9 @@ static void learn_cdn_role(struct pptp_tracker *t, const u8 *msg)
 		t->cdn_role = own ? PPTP_PAC : PPTP_PNS;
 }
 
-static void complete_call(struct pptp_tracker *t, unsigned int dir, u16 type,
+static void complete_call(struct pptp_tracker *t, unsigned int dir, const u8 *msg, u16 type,
 			  u8 sender, struct pptp_call *c)
 {
-	const u8 *msg = t->dir[dir].buf;
 
 	/* The first call message names the roles: before its events, which need them. */
 	if (t->role[dir] == PPTP_ROLE_UNKNOWN) {
@@ -789,11 +827,11 @@ static void complete_call(struct pptp_tracker *t, unsigned int dir, u16 type,
 	switch (type) {
 	case PPTP_OCRQ:
 	case PPTP_ICRQ:
-		open_call(t, dir, type);
+		open_call(t, dir, msg, type);
 		break;
 	case PPTP_OCRP:
 	case PPTP_ICRP:
-		reply_call(t, dir, type, c);
+		reply_call(t, dir, msg, type, c);
 		break;
 	case PPTP_ICCN:
 		c->window[PPTP_PAC] = pptp_get16(msg + PPTP_ICCN_OFF_WINDOW);
@@ -803,7 +841,7 @@ static void complete_call(struct pptp_tracker *t, unsigned int dir, u16 type,
 		c->state = PPTP_CALL_STATE_CLEARING;
 		break;
 	case PPTP_CDN:
-		learn_cdn_role(t, msg);
+		learn_cdn_role(t, t->dir[dir].dec.cdn_id);
 		call_down(t, dir, c);
 		break;
 	}
@@ -811,47 +849,48 @@ static void complete_call(struct pptp_tracker *t, unsigned int dir, u16 type,
 }
 
 static void check_result(struct pptp_tracker *t, unsigned int dir,
-			 const struct pptp_msg_desc *md)
+			 const struct pptp_msg_desc *md, const u8 *msg)
 {
 	u8 result;
 
 	if (!md->result_off)
 		return;
-	result = t->dir[dir].buf[md->result_off];
+	result = msg[md->result_off];
 	if (result == 0 || result > md->result_max)
 		anomaly(t, dir, PPTP_AN_RESULT_RANGE);
 }
 
-static void complete(struct pptp_tracker *t, unsigned int dir)
+static void complete(struct pptp_tracker *t, unsigned int dir, const u8 *msg)
 {
 	struct pptp_stream *s = &t->dir[dir];
 	struct pptp_decision *d = &s->dec;
 	const struct pptp_msg_desc *md;
 	struct pptp_call *c = NULL;
 	struct pptp_event ev;
-	u16 type = pptp_get16(s->buf + PPTP_OFF_CTRL_TYPE);
+	u16 type = pptp_get16(msg + PPTP_OFF_CTRL_TYPE);
 	u8 sender;
 
 	md = s->md;
 	if (s->invalid)
 		goto drop_mapping;
 	t->cnt.messages[dir][type]++;
+	t->cnt.valid_messages++;
 	sender = md->sender == PPTP_ROLE_UNKNOWN ? t->role[dir] : md->sender;
 	if ((md->own_off || md->peer_off) && !d->ignore && sender != PPTP_ROLE_UNKNOWN)
-		c = complete_msg_call(t, dir, type, sender);
-	if (wants_events(t)) {
+		c = complete_msg_call(t, dir, msg, type, sender);
+	if (wants_event(t, PPTP_EV_MESSAGE)) {
 		msg_event(t, dir, PPTP_EV_MESSAGE, &ev);
-		ev.msg = s->buf;
+		ev.msg = msg;
 		ev.msg_len = s->need;
 		ev.call = c;
 		emit(t, &ev);
 	}
-	check_result(t, dir, md);
+	check_result(t, dir, md, msg);
 	/*
 	 * Real peers put garbage in Reserved fields (a Windows PAC's SLI,
 	 * say): the RFC's meaning of the message does not depend on them.
 	 */
-	if (!reserved_zero(md, s->buf))
+	if (!reserved_zero(md, msg))
 		anomaly(t, dir, PPTP_AN_RESERVED);
 	if (d->anomaly)
 		anomaly(t, dir, d->anomaly - 1);
@@ -862,7 +901,7 @@ static void complete(struct pptp_tracker *t, unsigned int dir)
 	if (d->ignore)
 		goto drop_mapping;
 	if (!md->own_off && !md->peer_off) {
-		complete_session(t, dir, type);
+		complete_session(t, dir, msg, type);
 		return;
 	}
 	/* A call closed by the other direction since decide(). */
@@ -870,7 +909,7 @@ static void complete(struct pptp_tracker *t, unsigned int dir)
 		anomaly(t, dir, PPTP_AN_UNKNOWN_CALL_ID);
 		goto drop_mapping;
 	}
-	complete_call(t, dir, type, sender, c);
+	complete_call(t, dir, msg, type, sender, c);
 	return;
 
 drop_mapping:
@@ -928,7 +967,7 @@ static void invalid_header(struct pptp_tracker *t, unsigned int dir, int reason,
 	const struct pptp_msg_desc *md;
 
 	invalid(t, dir, (u8)reason);
-	md = pptp_msg_desc(pptp_get16(t->dir[dir].buf + PPTP_OFF_CTRL_TYPE));
+	md = pptp_msg_desc(pptp_get16(msg_of(&t->dir[dir]) + PPTP_OFF_CTRL_TYPE));
 	if ((t->flags & PPTP_F_REFUSE_INVALID) ||
 	    (framed && t->translated[dir] && md && md->own_off))
 		refuse(t, dir, PPTP_DROP_INVALID);
@@ -969,11 +1008,11 @@ static void hunt(struct pptp_tracker *t, unsigned int dir)
 	}
 }
 
-static void message_done(struct pptp_tracker *t, unsigned int dir)
+static void message_done(struct pptp_tracker *t, unsigned int dir, const u8 *msg)
 {
 	struct pptp_stream *s = &t->dir[dir];
 
-	complete(t, dir);
+	complete(t, dir, msg);
 	s->have = 0;
 	s->need = 0;
 	s->invalid = 0;
@@ -1004,9 +1043,10 @@ static u32 take(struct pptp_stream *s, const u8 *data, u32 len)
 
 /*
  * The usual case, a whole framed message at the start of what is left of
- * the segment: copy it in one go and act on it, without the byte-wise
- * bookkeeping parse() needs for messages spread over segments.  Returns
- * the bytes consumed, 0 when the slow path must take them.
+ * the segment: act on it where it lies, without the copy and the
+ * byte-wise bookkeeping parse() needs for messages spread over segments
+ * (keep_copy() copies it when it must).  Returns the bytes consumed, 0
+ * when the slow path must take them.
  */
 static u32 whole_message(struct pptp_tracker *t, unsigned int dir, const u8 *data, u32 len)
 {
@@ -1019,17 +1059,20 @@ static u32 whole_message(struct pptp_tracker *t, unsigned int dir, const u8 *dat
 	mlen = pptp_get16(data + PPTP_OFF_LENGTH);
 	if (mlen > len)
 		return 0;
-	memcpy(s->buf, data, mlen);
+	s->inplace = data;
 	s->have = mlen;
 	s->need = mlen;
 	s->next_seq += mlen;
-	reason = header_invalid(s->buf, &s->md);
+	reason = header_invalid(data, &s->md);
 	if (reason >= 0)
 		invalid_header(t, dir, reason, 1);
 	if (!t->drop)
-		decide(t, dir);
+		decide(t, dir, data);
 	if (!t->drop)
-		message_done(t, dir);
+		message_done(t, dir, msg_of(s));	/* the buffer if a rewrite copied it */
+	else
+		keep_copy(s);
+	s->inplace = NULL;
 	return mlen;
 }
 
@@ -1068,7 +1111,7 @@ static int field_may_change(const struct pptp_tracker *t, unsigned int dir,
 {
 	const struct pptp_msg_desc *md = s->md;
 
-	if (pptp_get16(s->buf + PPTP_OFF_CTRL_TYPE) == PPTP_CDN)
+	if (pptp_get16(msg_of(s) + PPTP_OFF_CTRL_TYPE) == PPTP_CDN)
 		return translating(t);	/* either side's ID, by value */
 	if (off == md->own_off)
 		return t->translated[dir];
@@ -1137,11 +1180,11 @@ static void parse(struct pptp_tracker *t, unsigned int dir, const u8 *data, u32 
 			}
 		}
 		if (s->need && before < decide_len(s) && s->have >= decide_len(s))
-			decide(t, dir);
+			decide(t, dir, s->buf);
 		if (s->need && s->have == s->need && !t->drop)
-			message_done(t, dir);
+			message_done(t, dir, s->buf);
 	}
-	if (!t->drop && translating(t) && ends_in_ids(s)) {
+	if (s->have && !t->drop && translating(t) && ends_in_ids(s)) {
 		t->split_fixed = ids_fixed(t, dir, s);
 		if (t->split_fixed < s->have - PPTP_ID_AREA)
 			refuse(t, dir, PPTP_DROP_SPLIT_ID);
@@ -1198,6 +1241,8 @@ void pptp_tracker_init(struct pptp_tracker *t, const struct pptp_tracker_config 
 {
 	memset(t, 0, sizeof(*t));
 	t->ops = cfg->ops;
+	if (t->ops && t->ops->event)
+		t->wanted = ~t->ops->quiet;
 	t->ctx = cfg->ctx;
 	t->calls = cfg->calls;
 	t->max_calls = cfg->max_calls;

@@ -160,11 +160,20 @@ struct pptp_ops {
 		      u16 *xid);
 	/* Every decision the tracker makes.  May be NULL. */
 	void (*event)(void *ctx, const struct pptp_tracker *t, const struct pptp_event *ev);
+	/*
+	 * Event types @event does not want, PPTP_EV_BIT(type) each: the
+	 * tracker does not even build them (MESSAGE costs a quarter of a
+	 * message's handling).  0: every event.
+	 */
+	u32 quiet;
 };
+
+#define PPTP_EV_BIT(type)	(1u << (type))
 
 /* Counters; every number the tracker keeps about itself. */
 struct pptp_counters {
 	u32 messages[2][PPTP_CTRL_TYPE_MAX + 1];	/* [dir][type] valid messages */
+	u32 valid_messages;	/* the sum of those */
 	u32 invalid[PPTP_INV_COUNT];
 	u32 anomalies[PPTP_AN_COUNT];
 	u32 refused[PPTP_REFUSE_COUNT];
@@ -232,6 +241,7 @@ struct pptp_decision {
 	u8 map_role;		/* whose ID */
 	u16 map_id;
 	u16 map_xid;
+	u16 cdn_id;		/* CDN: its Call ID as it came (the segment's may be rewritten) */
 	u8 looked_up;		/* the message's call was looked up... */
 	u16 call_idx;		/* ...and is calls[call_idx], or none (max_calls) */
 	u32 table_gen;		/* ...while the table was at this generation */
@@ -248,6 +258,7 @@ struct pptp_stream {
 	u8 log_evicted;		/* a rewrite has left the log... */
 	u32 log_floor;		/* ...and this byte ends the newest one that did */
 	u8 buf[PPTP_MSG_MAX_LEN];
+	const u8 *inplace;	/* the message in the segment being fed, when not in buf */
 	/* While need != 0: pptp_msg_desc() of the message in buf (NULL: unknown type). */
 	const struct pptp_msg_desc *md;
 	struct pptp_decision dec;
@@ -257,6 +268,7 @@ struct pptp_stream {
 struct pptp_tracker {
 	const struct pptp_ops *ops;
 	void *ctx;
+	u32 wanted;		/* PPTP_EV_BIT()s of the events ops->event takes */
 	struct pptp_call *calls;	/* caller's array of max_calls */
 	u16 max_calls;
 	u16 live_calls;

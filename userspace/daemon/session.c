@@ -336,6 +336,7 @@ static void on_event(void *ctx, const struct pptp_tracker *t, const struct pptp_
 static const struct pptp_ops ngd_ops = {
 	.map_id = map_id,
 	.event = on_event,
+	.quiet = PPTP_EV_BIT(PPTP_EV_MESSAGE) | PPTP_EV_BIT(PPTP_EV_SESSION),
 };
 
 /*
