@@ -67,12 +67,16 @@ struct world {
 	struct map_rec maps[MAX_MAPS];
 	u32 seq[2];			/* next sequence number w_feed uses */
 	unsigned int feed_dir;		/* direction of the feed under way */
+	u8 *feed_data;			/* its segment: REWRITEs are written there at once */
+	u32 feed_len;
 	unsigned int n;			/* events recorded */
 	unsigned int mark;		/* first event of the last feed */
 	struct rec_event ev[MAX_EVENTS];
 };
 
 struct world *w_new(enum map_mode mode, u16 max_calls, u32 flags);
+/* The same, with ops.quiet set: the events the faces leave out. */
+struct world *w_new_quiet(enum map_mode mode, u16 max_calls, u32 flags, u32 quiet);
 void w_free(struct world *w);	/* closes the tracker, checks IDs were handed back */
 
 /* Feed at w->seq[dir]; applies this segment's rewrites to @data. */

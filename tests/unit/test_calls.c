@@ -447,6 +447,32 @@ static void test_cdn_reading_learned(void **state)
 	w_free(w);
 }
 
+/*
+ * A Windows-style CDN (the PNS's ID, as the PAC sees it) that names one
+ * call only teaches the reading too, though the field is rewritten to the
+ * PNS's own ID on its way: the tracker learns from the value as it came,
+ * not from the segment the face has just written (the message is read in
+ * place there).
+ */
+static void test_cdn_reading_learned_pns(void **state)
+{
+	/* Without MESSAGE events nothing makes the tracker copy the message. */
+	struct world *w = w_new_quiet(MAP_PNS, 4, 0, PPTP_EV_BIT(PPTP_EV_MESSAGE));
+	u8 b[PPTP_MSG_MAX_LEN];
+
+	(void)state;
+	w_session_up(w, 0);
+	w_out_call(w, 0, 0x0100, 0x0200);
+	mk_ccrq(b, 0x0100);
+	w_send(w, 0, b);
+	mk_cdn(b, PNS_X(0x0100), 1);
+	w_send(w, 1, b);
+	assert_int_equal(n_last(w, PPTP_EV_CALL_DOWN), 1);
+	assert_int_equal(get16(b + 12), 0x0100);	/* rewritten for the PNS */
+	assert_int_equal(w->t.cdn_role, PPTP_PNS);
+	w_free(w);
+}
+
 static void test_dup_call_id(void **state)
 {
 	struct world *w = session(MAP_PNS, 4);
@@ -610,6 +636,7 @@ int run_call_tests(void)
 		cmocka_unit_test(test_ccrq_any_state),
 		cmocka_unit_test(test_cdn_before_answer),
 		cmocka_unit_test(test_cdn_reading_learned),
+		cmocka_unit_test(test_cdn_reading_learned_pns),
 		cmocka_unit_test(test_dup_call_id),
 		cmocka_unit_test(test_unknown_call_id),
 		cmocka_unit_test(test_reply_out_of_state),
