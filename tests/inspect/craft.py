@@ -2,17 +2,19 @@
 # SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 #
 # craft.py KIND OUT: small captures the inspector's tests need that no
-# peer produces on demand, written byte by byte (Ethernet, IPv4):
+# peer produces on demand, written byte by byte (Ethernet, IPv4), and the
+# PPP conversations pptp-sim plays for the audit captures:
 #
 #   lcp-codes    one call whose PNS sends LCP Identification (code 12),
 #                Time-Remaining (13) and a code 40 nobody defines
 #   bad-epb      pcapng whose second EPB claims more captured bytes than
 #                its block holds (a reader must refuse it, not read on)
-#   audit-*      one call each, whose PPP negotiates (the PAC authenticates
-#                the PNS): chap-md5 (no CCP, IP in clear), mschapv1 (MPPE
-#                40-bit stateful), downgrade (MS-CHAPv2 offered, Nak'd to
+#   script-*     a pptp-sim --ppp-script (the PAC authenticates the PNS):
+#                chap-md5 (no CCP, IP in clear), mschapv1 (MPPE 40-bit
+#                stateful), downgrade (MS-CHAPv2 offered, Nak'd to
 #                CHAP-MD5; MPPE 128 offered, Nak'd to 40), eap (MPPE
-#                128-bit stateless); pptp-sim sends no PPP of its own
+#                128-bit stateless); make-captures.sh --audit records
+#                two pptp-sim peers playing them
 #
 # Everything else comes from real peers (make-captures.sh).
 
@@ -161,54 +163,42 @@ IP = b"\xff\x03\x00\x21" + bytes.fromhex("450000140000400040010000c6336402c63364
 MPPE_FRAME = b"\xff\x03\x00\xfd\x90\x00" + bytes(16)
 
 
-def audit_call(path, frames):
-    """A call (PNS 7, PAC 9) whose GRE carries @frames: (sender, PPP frame)."""
-    out = Pcap(path)
-    c = Control(out)
-    c.handshake()
-    c.send(PNS, sccrq())
-    c.send(PAC, sccrp())
-    c.send(PNS, ocrq(7))
-    c.send(PAC, ocrp(9, 7))
-    seq = {PNS: 0, PAC: 0}
-    for who, f in frames:
-        out.write(gre(who, PAC if who == PNS else PNS, 9 if who == PNS else 7, seq[who], f))
-        seq[who] += 1
+# The PPP conversations of the audit cases: (sender, frame), in order.
+AUDIT_FRAMES = {
+    "chap-md5": [(PAC, lcp_auth(1, 1, "md5")), (PNS, lcp_auth(2, 1, "md5")),
+                 (PAC, chap(1, 1)), (PNS, chap(2, 1, b"alice")), (PAC, chap(3, 1)),
+                 (PNS, IP), (PAC, IP)],
+    "mschapv1": [(PAC, lcp_auth(1, 1, "mschap")), (PNS, lcp_auth(2, 1, "mschap")),
+                 (PAC, chap(1, 1)), (PNS, chap(2, 1, b"CORP\\bob")), (PAC, chap(3, 1)),
+                 (PNS, ccp_mppe(1, 1, "40")), (PAC, ccp_mppe(2, 1, "40")),
+                 (PAC, ccp_mppe(1, 2, "40")), (PNS, ccp_mppe(2, 2, "40")),
+                 (PNS, MPPE_FRAME), (PAC, MPPE_FRAME)],
+    "downgrade": [(PAC, lcp_auth(1, 1, "mschapv2")), (PNS, lcp_auth(3, 1, "md5")),
+                  (PAC, lcp_auth(1, 2, "md5")), (PNS, lcp_auth(2, 2, "md5")),
+                  (PAC, chap(1, 1)), (PNS, chap(2, 1, b"carol")), (PAC, chap(3, 1)),
+                  (PNS, ccp_mppe(1, 1, "128")), (PAC, ccp_mppe(3, 1, "40")),
+                  (PNS, ccp_mppe(1, 2, "40")), (PAC, ccp_mppe(2, 2, "40")),
+                  (PNS, MPPE_FRAME)],
+    "eap": [(PAC, lcp_auth(1, 1, "eap")), (PNS, lcp_auth(2, 1, "eap")),
+            (PAC, ppp(b"\xc2\x27", 1, 1, b"\x01")), (PNS, ppp(b"\xc2\x27", 2, 1, b"\x01dave")),
+            (PAC, ppp(b"\xc2\x27", 3, 1)),
+            (PNS, ccp_mppe(1, 1, "128s")), (PAC, ccp_mppe(2, 1, "128s")),
+            (PNS, MPPE_FRAME), (PAC, MPPE_FRAME)],
+}
 
 
-def chap_md5(path):
-    audit_call(path, [(PAC, lcp_auth(1, 1, "md5")), (PNS, lcp_auth(2, 1, "md5")),
-                      (PAC, chap(1, 1)), (PNS, chap(2, 1, b"alice")), (PAC, chap(3, 1)),
-                      (PNS, IP), (PAC, IP)])
+def audit_script(case):
+    """pptp-sim --ppp-script lines: the same conversation between real peers."""
+    def write(path):
+        with open(path, "w") as f:
+            for who, frame in AUDIT_FRAMES[case]:
+                f.write("%s %s\n" % ("PNS" if who == PNS else "PAC", frame.hex()))
+    return write
 
 
-def mschapv1(path):
-    audit_call(path, [(PAC, lcp_auth(1, 1, "mschap")), (PNS, lcp_auth(2, 1, "mschap")),
-                      (PAC, chap(1, 1)), (PNS, chap(2, 1, b"CORP\\bob")), (PAC, chap(3, 1)),
-                      (PNS, ccp_mppe(1, 1, "40")), (PAC, ccp_mppe(2, 1, "40")),
-                      (PAC, ccp_mppe(1, 2, "40")), (PNS, ccp_mppe(2, 2, "40")),
-                      (PNS, MPPE_FRAME), (PAC, MPPE_FRAME)])
-
-
-def downgrade(path):
-    audit_call(path, [(PAC, lcp_auth(1, 1, "mschapv2")), (PNS, lcp_auth(3, 1, "md5")),
-                      (PAC, lcp_auth(1, 2, "md5")), (PNS, lcp_auth(2, 2, "md5")),
-                      (PAC, chap(1, 1)), (PNS, chap(2, 1, b"carol")), (PAC, chap(3, 1)),
-                      (PNS, ccp_mppe(1, 1, "128")), (PAC, ccp_mppe(3, 1, "40")),
-                      (PNS, ccp_mppe(1, 2, "40")), (PAC, ccp_mppe(2, 2, "40")),
-                      (PNS, MPPE_FRAME)])
-
-
-def eap(path):
-    audit_call(path, [(PAC, lcp_auth(1, 1, "eap")), (PNS, lcp_auth(2, 1, "eap")),
-                      (PAC, ppp(b"\xc2\x27", 1, 1, b"\x01")), (PNS, ppp(b"\xc2\x27", 2, 1, b"\x01dave")),
-                      (PAC, ppp(b"\xc2\x27", 3, 1)),
-                      (PNS, ccp_mppe(1, 1, "128s")), (PAC, ccp_mppe(2, 1, "128s")),
-                      (PNS, MPPE_FRAME), (PAC, MPPE_FRAME)])
-
-
-KINDS = {"lcp-codes": lcp_codes, "bad-epb": bad_epb, "audit-chap-md5": chap_md5,
-         "audit-mschapv1": mschapv1, "audit-downgrade": downgrade, "audit-eap": eap}
+KINDS = {"lcp-codes": lcp_codes, "bad-epb": bad_epb}
+for _case in AUDIT_FRAMES:
+    KINDS["script-" + _case] = audit_script(_case)
 
 if __name__ == "__main__":
     if len(sys.argv) != 3 or sys.argv[1] not in KINDS:

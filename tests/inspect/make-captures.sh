@@ -24,19 +24,30 @@
 #               with fake-pppd, through the STOCK helper and masquerade
 #               (tests/e2e/stock-nat.nft): two sessions from 203.0.113.1
 #
+# With --audit, only the captures of the audit cases (tests/inspect/
+# audit.test), each one call whose GRE carries a PPP negotiation that
+# pptp-sim plays from a script (--ppp-script, frames from
+# tests/inspect/craft.py), the PAC's lines and the PNS's in turn:
+#
+#   audit-chap-md5    CHAP-MD5 ("alice"), no CCP, IP both ways
+#   audit-mschapv1    MS-CHAPv1 ("CORP\bob"), MPPE 40-bit stateful
+#   audit-downgrade   MS-CHAPv2 Nak'd to CHAP-MD5, MPPE 128 Nak'd to 40
+#   audit-eap         EAP ("dave"), MPPE 128-bit stateless
+#
 # Regenerating changes timestamps and TCP sequence numbers: run
 # tests/inspect/own.test --update afterwards and review the diff.
 #
-#   tests/inspect/make-captures.sh [--real] [--only NAME] [DIR]
+#   tests/inspect/make-captures.sh [--real | --audit] [--only NAME] [DIR]
 
 cd "$(dirname "$0")/../.."
 source tests/sim/lib.sh
-real=0 only=
+real=0 audit=0 only=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--real) real=1 ;;
+	--audit) audit=1 ;;
 	--only) only=$2; shift ;;
-	-*) echo "usage: $0 [--real] [--only NAME] [DIR]" >&2; exit 2 ;;
+	-*) echo "usage: $0 [--real | --audit] [--only NAME] [DIR]" >&2; exit 2 ;;
 	*) break ;;
 	esac
 	shift
@@ -51,8 +62,12 @@ topology 2
 
 c1=$(client_ip4 1)
 
-# want NAME: whether this run makes capture NAME.
-want() { [ -z "$only" ] || [ "$only" = "$1" ]; }
+# want NAME: whether this run makes capture NAME (audit-*: only with --audit).
+want() {
+	[ "${1#audit-}" != "$1" ] || [ "$audit" = 0 ] || return 1
+	[ "${1#audit-}" = "$1" ] || [ "$audit" = 1 ] || return 1
+	[ -z "$only" ] || [ "$only" = "$1" ]
+}
 
 capture_start() {
 	port=1723	# the inspector knows PPTP by its port
@@ -133,6 +148,22 @@ if want hostile; then
 	sim_wait
 	capture_stop
 fi
+
+# audit_capture CASE: one call between pptp-sim peers that plays CASE's
+# PPP conversation, each side checking the other's frames byte for byte.
+audit_capture() {
+	python3 tests/inspect/craft.py "script-$1" "$out/$1.script"
+	capture_start "audit-$1"
+	sim_listen pac server "$server_ip4" --role pac --expect-sessions 1 --calls 1 \
+		--ppp-script "$out/$1.script"
+	sim_connect pns client1 "$server_ip4" --role pns --sessions 1 --calls 1 \
+		--ppp-script "$out/$1.script"
+	sim_wait
+	capture_stop
+}
+for case in chap-md5 mschapv1 downgrade eap; do
+	! want "audit-$case" || audit_capture "$case"
+done
 
 # The real harness: pptpd with fake-pppd on the server, two pptp-linux
 # clients at once, the firewall masquerading them with the stock helper.

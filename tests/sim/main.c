@@ -98,6 +98,9 @@ static void usage(FILE *f)
 	      "                      clear them all when continued (SIGCONT)\n"
 	      "  --gre-after-peer    the side that answers a call sends its GRE only once\n"
 	      "                      the originator's first packet arrived (give it to both)\n"
+	      "  --ppp-script FILE   every call carries FILE's PPP frames instead of marked\n"
+	      "                      packets, each side its own lines in turn, the peer's\n"
+	      "                      checked byte for byte (tests/sim/README.md)\n"
 	      "  --json              print the summary as JSON on stdout\n"
 	      "  -v, --verbose       log control messages (twice: GRE too)\n"
 	      "exit: 0 every call up and every GRE packet verified, 1 failure, 2 usage\n", f);
@@ -165,6 +168,7 @@ enum {
 	OPT_TIMEOUT, OPT_COALESCE, OPT_SPLIT, OPT_SPLIT_PAUSE, OPT_ECHO, OPT_EXTRAS,
 	OPT_HOSTILE, OPT_FLOOD, OPT_ALLOW_INVALID, OPT_CDN_PEER_ID, OPT_JSON,
 	OPT_HOLD, OPT_GRE_AFTER_PEER, OPT_INTERVAL, OPT_GRE_INTERVAL, OPT_GRE_PAUSE,
+	OPT_PPP_SCRIPT,
 };
 
 static const struct option long_opts[] = {
@@ -196,6 +200,7 @@ static const struct option long_opts[] = {
 	{ "interval", required_argument, NULL, OPT_INTERVAL },
 	{ "gre-interval", required_argument, NULL, OPT_GRE_INTERVAL },
 	{ "gre-pause", required_argument, NULL, OPT_GRE_PAUSE },
+	{ "ppp-script", required_argument, NULL, OPT_PPP_SCRIPT },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
@@ -318,6 +323,9 @@ static void parse_opts(struct sim_opts *o, int argc, char **argv)
 		case OPT_GRE_AFTER_PEER:
 			o->gre_after_peer = true;
 			break;
+		case OPT_PPP_SCRIPT:
+			o->ppp_script = optarg;
+			break;
 		case 'v':
 			o->verbose++;
 			break;
@@ -339,6 +347,11 @@ static void parse_opts(struct sim_opts *o, int argc, char **argv)
 		exit(2);
 	if (bind_addr && parse_addr(bind_addr, 0, &o->bind, &o->bind_len))
 		exit(2);
+	if (o->ppp_script) {
+		if (script_load(o->ppp_script))
+			exit(2);
+		o->packets = 0;	/* the script's frames instead */
+	}
 	return;
 bad:
 	usage(stderr);

@@ -310,6 +310,7 @@ void proto_call_progress(struct call *c)
 	u32 k = sim->o.packets;
 
 	if (c->done || c->flood || c->state != CALL_UP || c->tx_next < k || c->rx < k ||
+	    (script_active() && !script_done(c)) ||
 	    (k && (!c->peer_acked || c->peer_ack < k - 1)) ||
 	    (sim->o.extras && !c->extra_rx))
 		return;

@@ -92,11 +92,18 @@ static void check_call(struct totals *t, const struct call *c)
 	if (c->t_up - c->t_req > t->setup_max)
 		t->setup_max = c->t_up - c->t_req;
 	t->setup_sum += c->t_up - c->t_req;
-	t->lost += c->rx < k ? k - c->rx : 0;
-	t->calls_done += c->rx == k && c->tx_next == k && (!sim->o.extras || c->extra_rx);
 	if (c->wrong_id || c->wrong_src)
 		fail(t, "call %u: %u packets with a wrong call ID, %u from a wrong address",
 		     c->own_id, (unsigned int)c->wrong_id, (unsigned int)c->wrong_src);
+	if (script_active()) {
+		t->calls_done += script_done(c) && !c->script_bad;
+		if (c->script_bad || !script_done(c))
+			fail(t, "call %u: PPP script stopped at line %u, %u frames not the script's",
+			     c->own_id, c->script_pos + 1, (unsigned int)c->script_bad);
+		return;
+	}
+	t->lost += c->rx < k ? k - c->rx : 0;
+	t->calls_done += c->rx == k && c->tx_next == k && (!sim->o.extras || c->extra_rx);
 	if (c->rx != k || c->dup)
 		fail(t, "call %u: received %u GRE packets of %u", c->own_id,
 		     (unsigned int)(c->rx + c->dup), (unsigned int)k);

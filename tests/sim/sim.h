@@ -79,6 +79,7 @@ struct sim_opts {
 	bool gre_after_peer;		/* answering side: GRE once the peer's arrived */
 	bool json;
 	int verbose;
+	const char *ppp_script;		/* --ppp-script: PPP frames instead of marked packets */
 };
 
 enum sess_state {
@@ -159,6 +160,8 @@ struct call {
 	u32 wrong_id;		/* marker says this call, key says another */
 	u32 wrong_src;		/* marker says this call, source is not the peer */
 	u32 dup;		/* more packets than sent */
+	unsigned int script_pos;	/* --ppp-script: the next line to send or receive */
+	u32 script_bad;		/* frames that were not the script's next line */
 };
 
 struct sim_stats {
@@ -233,6 +236,14 @@ void gre_rx(int fd, int family);
 void gre_call_up(struct call *c);
 void gre_tx_run(void);
 int gre_tx_timer(void);	/* ms until the transmit queue wants to run, -1 idle */
+int gre_send_frame(struct call *c, const u8 *frame, u16 len);
+
+/* script.c */
+int script_load(const char *path);
+bool script_active(void);
+bool script_done(const struct call *c);
+void script_call_up(struct call *c);
+void script_rx(struct call *c, const struct pptp_gre *g, const u8 *pl);
 void hash_put(u64 key, u32 idx);
 struct call *hash_get(u64 key);
 #define KEY_SERIAL(sess, v)	((1ull << 40) | ((u64)(sess) << 16) | (v))
