@@ -13,7 +13,9 @@
 #                chap-md5 (no CCP, IP in clear), mschapv1 (MPPE 40-bit
 #                stateful), downgrade (MS-CHAPv2 offered, Nak'd to
 #                CHAP-MD5; MPPE 128 offered, Nak'd to 40), eap (MPPE
-#                128-bit stateless); make-captures.sh --audit records
+#                128-bit stateless), mschapv2-56 (MPPE 56-bit stateful),
+#                noauth-reject (no authentication; MPPE offered, Rejected,
+#                IP in clear); make-captures.sh --audit records
 #                two pptp-sim peers playing them
 #
 # Everything else comes from real peers (make-captures.sh).
@@ -137,7 +139,7 @@ def bad_epb(path):
 
 AUTH = {"pap": b"\xc0\x23", "md5": b"\xc2\x23\x05", "mschap": b"\xc2\x23\x80",
         "mschapv2": b"\xc2\x23\x81", "eap": b"\xc2\x27"}
-MPPE = {"40": 0x20, "128s": 0x01000040, "128": 0x40}
+MPPE = {"40": 0x20, "56": 0x80, "128s": 0x01000040, "128": 0x40}
 
 
 def ppp(proto, code, ident, body=b""):
@@ -147,6 +149,11 @@ def ppp(proto, code, ident, body=b""):
 def lcp_auth(code, ident, auth):
     opt = AUTH[auth]
     return ppp(b"\xc0\x21", code, ident, struct.pack(">BB", 3, 2 + len(opt)) + opt)
+
+
+def lcp_mru(code, ident):
+    """LCP Configure-* with an MRU of 1400 and no authentication option."""
+    return ppp(b"\xc0\x21", code, ident, struct.pack(">BBH", 1, 4, 1400))
 
 
 def ccp_mppe(code, ident, bits):
@@ -184,6 +191,14 @@ AUDIT_FRAMES = {
             (PAC, ppp(b"\xc2\x27", 3, 1)),
             (PNS, ccp_mppe(1, 1, "128s")), (PAC, ccp_mppe(2, 1, "128s")),
             (PNS, MPPE_FRAME), (PAC, MPPE_FRAME)],
+    "mschapv2-56": [(PAC, lcp_auth(1, 1, "mschapv2")), (PNS, lcp_auth(2, 1, "mschapv2")),
+                    (PAC, chap(1, 1)), (PNS, chap(2, 1, b"erin")), (PAC, chap(3, 1)),
+                    (PNS, ccp_mppe(1, 1, "56")), (PAC, ccp_mppe(2, 1, "56")),
+                    (PAC, ccp_mppe(1, 2, "56")), (PNS, ccp_mppe(2, 2, "56")),
+                    (PNS, MPPE_FRAME), (PAC, MPPE_FRAME)],
+    "noauth-reject": [(PAC, lcp_mru(1, 1)), (PNS, lcp_mru(2, 1)),
+                      (PNS, ccp_mppe(1, 1, "56")), (PAC, ccp_mppe(4, 1, "56")),
+                      (PNS, IP), (PAC, IP)],
 }
 
 

@@ -33,6 +33,9 @@
 #   audit-mschapv1    MS-CHAPv1 ("CORP\bob"), MPPE 40-bit stateful
 #   audit-downgrade   MS-CHAPv2 Nak'd to CHAP-MD5, MPPE 128 Nak'd to 40
 #   audit-eap         EAP ("dave"), MPPE 128-bit stateless
+#   audit-mschapv2-56 MS-CHAPv2 ("erin"), MPPE 56-bit stateful
+#   audit-noauth-reject  no authentication, MPPE offered and Rejected,
+#                     IP both ways
 #
 # Regenerating changes timestamps and TCP sequence numbers: run
 # tests/inspect/own.test --update afterwards and review the diff.
@@ -161,7 +164,7 @@ audit_capture() {
 	sim_wait
 	capture_stop
 }
-for case in chap-md5 mschapv1 downgrade eap; do
+for case in chap-md5 mschapv1 downgrade eap mschapv2-56 noauth-reject; do
 	! want "audit-$case" || audit_capture "$case"
 done
 
