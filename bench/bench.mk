@@ -14,6 +14,7 @@ $(B)/bench/core-driver: $(B)/bench/core_driver.o $(CORE_LIB)
 BINS		+= $(B)/bench/core-driver
 
 .PHONY: bench
-bench: all
+bench:
 	@scripts/deps.sh build test
+	@$(MAKE) --no-print-directory all
 	bench/run.sh

@@ -16,6 +16,8 @@
 #include <net/netfilter/nf_conntrack_helper.h>
 #include <net/netfilter/nf_conntrack_expect.h>
 
+#include <pptp_ng/version.h>
+
 #include "pptp_ng.h"
 
 unsigned int pptp_ng_max_calls = 32;
@@ -232,6 +234,7 @@ module_init(pptp_ng_init);
 module_exit(pptp_ng_exit);
 
 MODULE_LICENSE("GPL");
+MODULE_VERSION(PPTP_NG_VERSION);
 MODULE_DESCRIPTION("PPTP connection tracking and NAT helper (pptp-ng), IPv4 and IPv6");
 MODULE_ALIAS("nf_conntrack_helper-pptp-ng");
 MODULE_ALIAS_NFCT_HELPER(PPTP_NG_NAME);

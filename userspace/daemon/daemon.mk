@@ -11,7 +11,15 @@ NGD_LIBS	= $(shell pkg-config --libs $(NGD_PKGS))
 
 $(B)/daemon/%.o: userspace/daemon/%.c $(wildcard userspace/daemon/*.h) $(CORE_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(PPTP_CFLAGS) $(NGD_CFLAGS) -c -o $@ $<
+	$(CC) $(PPTP_CFLAGS) $(NGD_CFLAGS) -DNGD_DATADIR='"$(DATADIR)"' -c -o $@ $<
+
+# The default ruleset's directory is compiled in: rebuild when DATADIR changes.
+$(B)/daemon/datadir: FORCE
+	@mkdir -p $(@D)
+	@echo '$(DATADIR)' | cmp -s - $@ || echo '$(DATADIR)' >$@
+$(B)/daemon/main.o: $(B)/daemon/datadir
+.PHONY: FORCE
+FORCE:
 
 $(B)/pptp-ngd: $(NGD_OBJS) $(CORE_LIB)
 	$(CC) $(CFLAGS) -o $@ $(NGD_OBJS) $(CORE_LIB) $(NGD_LIBS)

@@ -14,6 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <pptp_ng/version.h>
+
 #include "pptp_ngd.h"
 #include "privs.h"
 
@@ -59,7 +61,9 @@ static void usage(FILE *f)
 	      "                [--max-sessions-per-source N] [--max-expectations N]\n"
 	      "                [--gre-timeout S] [--idle-timeout S] [--ruleset FILE]\n"
 	      "                [--socket PATH] [--user NAME] [--foreground] [--verbose]\n"
-	      "       pptp-ngd --status [--socket PATH]\n", f);
+	      "                (--ruleset: nfqueue's table, " NGD_DEFAULT_RULESET ")\n"
+	      "       pptp-ngd --status [--socket PATH]\n"
+	      "       pptp-ngd --version\n", f);
 }
 
 static unsigned int num_arg(const char *opt, const char *s, unsigned long lo, unsigned long hi)
@@ -97,6 +101,7 @@ static bool parse_args(int argc, char **argv)
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	bool status = false;
@@ -123,6 +128,7 @@ static bool parse_args(int argc, char **argv)
 		case 'f': cfg.foreground = true; break;
 		case 'v': cfg.verbose++; break;
 		case 'h': usage(stdout); exit(0);
+		case 'V': puts("pptp-ngd " PPTP_NG_VERSION); exit(0);
 		default: usage(stderr); exit(2);
 		}
 	}

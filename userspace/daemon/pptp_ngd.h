@@ -18,7 +18,11 @@
 
 #define NGD_TABLE		"pptp_ngd"
 #define NGD_CTL_CHAIN		"control"
-#define NGD_DEFAULT_RULESET	"/usr/share/pptp-ng/pptp-ngd-nfqueue.nft"
+/* where make install puts the rulesets: DATADIR, from PREFIX at build time */
+#ifndef NGD_DATADIR
+#define NGD_DATADIR		"/usr/share/pptp-ng"
+#endif
+#define NGD_DEFAULT_RULESET	NGD_DATADIR "/pptp-ngd-nfqueue.nft"
 #define NGD_DEFAULT_SOCKET	"/run/pptp-ngd.sock"
 #define NGD_NL_BUF		16384	/* netlink buffers (MNL_SOCKET_BUFFER_SIZE is not constant) */
 

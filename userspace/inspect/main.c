@@ -12,6 +12,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pptp_ng/version.h>
+
 #include "inspect.h"
 #include "live/live.h"
 
@@ -22,7 +24,7 @@ static void usage(FILE *f)
 	      "       pptp-ng explain FILE [--json] [--inside ADDR/PREFIX] [--nat-to ADDR] [--max-calls N]\n"
 	      "       pptp-ng show [--json] [--watch] [--socket PATH]\n"
 	      "       pptp-ng doctor [--json] [--socket PATH]\n"
-	      "       pptp-ng help\n"
+	      "       pptp-ng help | --version\n"
 	      "see pptp-ng(8)\n", f);
 }
 
@@ -191,6 +193,10 @@ int main(int argc, char **argv)
 		return insp_explain_main(argc - 1, argv + 1);
 	if (!strcmp(cmd, "help") || !strcmp(cmd, "-h") || !strcmp(cmd, "--help")) {
 		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
+		puts("pptp-ng " PPTP_NG_VERSION);
 		return 0;
 	}
 	if (!strcmp(cmd, "show"))
