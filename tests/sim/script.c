@@ -95,7 +95,7 @@ int script_load(const char *path)
 	return -1;
 bad:
 	fprintf(stderr, "pptp-sim: --ppp-script %s:%u: want \"PNS|PAC HEX\" (at most %u lines of %u bytes)\n",
-		path, lineno, SCRIPT_MAX_LINES, SCRIPT_MAX_FRAME);
+		path, lineno, (unsigned int)SCRIPT_MAX_LINES, (unsigned int)SCRIPT_MAX_FRAME);
 	fclose(f);
 	return -1;
 }
