@@ -19,14 +19,42 @@
 
 #include "session.h"
 
+/* The address in @ct's attribute @v4, or @v6 for an IPv6 entry. */
+static struct ngd_addr ct_addr(const struct nf_conntrack *ct, enum nf_conntrack_attr v4,
+			       enum nf_conntrack_attr v6)
+{
+	struct ngd_addr a = { .family = AF_INET };
+
+	if (nfct_get_attr_u8(ct, ATTR_ORIG_L3PROTO) == AF_INET6) {
+		a.family = AF_INET6;
+		memcpy(a.v6, nfct_get_attr(ct, v6), sizeof(a.v6));
+	} else {
+		a.v4 = nfct_get_attr_u32(ct, v4);
+	}
+	return a;
+}
+
+/* A query's layer 3: the family and both addresses of @t. */
+static void ct_set_addrs(struct nf_conntrack *ct, const struct ngd_tuple *t)
+{
+	nfct_set_attr_u8(ct, ATTR_L3PROTO, t->src.family);
+	if (t->src.family == AF_INET6) {
+		nfct_set_attr(ct, ATTR_IPV6_SRC, t->src.v6);
+		nfct_set_attr(ct, ATTR_IPV6_DST, t->dst.v6);
+	} else {
+		nfct_set_attr_u32(ct, ATTR_IPV4_SRC, t->src.v4);
+		nfct_set_attr_u32(ct, ATTR_IPV4_DST, t->dst.v4);
+	}
+}
+
 void ct_tuples(const struct nf_conntrack *ct, struct ngd_conn *c)
 {
-	c->orig.src = nfct_get_attr_u32(ct, ATTR_ORIG_IPV4_SRC);
-	c->orig.dst = nfct_get_attr_u32(ct, ATTR_ORIG_IPV4_DST);
+	c->orig.src = ct_addr(ct, ATTR_ORIG_IPV4_SRC, ATTR_ORIG_IPV6_SRC);
+	c->orig.dst = ct_addr(ct, ATTR_ORIG_IPV4_DST, ATTR_ORIG_IPV6_DST);
 	c->orig.sport = nfct_get_attr_u16(ct, ATTR_ORIG_PORT_SRC);
 	c->orig.dport = nfct_get_attr_u16(ct, ATTR_ORIG_PORT_DST);
-	c->reply.src = nfct_get_attr_u32(ct, ATTR_REPL_IPV4_SRC);
-	c->reply.dst = nfct_get_attr_u32(ct, ATTR_REPL_IPV4_DST);
+	c->reply.src = ct_addr(ct, ATTR_REPL_IPV4_SRC, ATTR_REPL_IPV6_SRC);
+	c->reply.dst = ct_addr(ct, ATTR_REPL_IPV4_DST, ATTR_REPL_IPV6_DST);
 	c->reply.sport = nfct_get_attr_u16(ct, ATTR_REPL_PORT_SRC);
 	c->reply.dport = nfct_get_attr_u16(ct, ATTR_REPL_PORT_DST);
 }
@@ -75,9 +103,7 @@ static int ct_get(const struct ngd_tuple *t, struct ct_answer *a)
 	ct = nfct_new();
 	if (!ct)
 		return -ENOMEM;
-	nfct_set_attr_u8(ct, ATTR_L3PROTO, AF_INET);
-	nfct_set_attr_u32(ct, ATTR_IPV4_SRC, t->src);
-	nfct_set_attr_u32(ct, ATTR_IPV4_DST, t->dst);
+	ct_set_addrs(ct, t);
 	nfct_set_attr_u8(ct, ATTR_L4PROTO, IPPROTO_TCP);
 	nfct_set_attr_u16(ct, ATTR_PORT_SRC, t->sport);
 	nfct_set_attr_u16(ct, ATTR_PORT_DST, t->dport);
@@ -86,7 +112,7 @@ static int ct_get(const struct ngd_tuple *t, struct ct_answer *a)
 	ret = nfct_query(h, NFCT_Q_GET, ct) < 0 ? -errno : 0;
 	unread = ret < 0 && ret != -ENOENT;
 	nfct_destroy(ct);
-	if (!ret && !a->c.orig.src)
+	if (!ret && !a->c.orig.src.family)
 		ret = -ENOENT;
 	return ret;
 }
@@ -147,10 +173,8 @@ int ct_rst_grace(const struct ngd_tuple *t, uint32_t secs, bool reopen)
 	ct = nfct_new();
 	if (!ct)
 		return -ENOMEM;
-	nfct_set_attr_u8(ct, ATTR_L3PROTO, AF_INET);
+	ct_set_addrs(ct, &a.c.orig);
 	nfct_set_attr_u8(ct, ATTR_L4PROTO, IPPROTO_TCP);
-	nfct_set_attr_u32(ct, ATTR_IPV4_SRC, a.c.orig.src);
-	nfct_set_attr_u32(ct, ATTR_IPV4_DST, a.c.orig.dst);
 	nfct_set_attr_u16(ct, ATTR_PORT_SRC, a.c.orig.sport);
 	nfct_set_attr_u16(ct, ATTR_PORT_DST, a.c.orig.dport);
 	nfct_set_attr_u32(ct, ATTR_TIMEOUT, secs);

@@ -40,7 +40,7 @@ struct cth_exp {
 	struct ngd_tuple tuple;
 	struct ngd_tuple master;	/* the control connection's original direction */
 	bool nat;
-	uint32_t nat_addr;		/* saved NAT address and key */
+	struct ngd_addr nat_addr;	/* saved NAT address and key */
 	uint16_t nat_key;
 };
 

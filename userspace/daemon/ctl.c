@@ -17,12 +17,11 @@
 #include "session.h"
 #include "privs.h"
 
-static void json_addr(FILE *f, const char *name, uint32_t a)
+static void json_addr(FILE *f, const char *name, const struct ngd_addr *a)
 {
-	char buf[INET_ADDRSTRLEN];
+	char buf[INET6_ADDRSTRLEN];
 
-	inet_ntop(AF_INET, &a, buf, sizeof(buf));
-	fprintf(f, "\"%s\":\"%s\"", name, buf);
+	fprintf(f, "\"%s\":\"%s\"", name, ngd_addr_str(a, buf, sizeof(buf)));
 }
 
 /* One object of named counters, names from the core. */
@@ -44,11 +43,11 @@ static void json_session(FILE *f, const struct session *s)
 
 	tuple_str(&s->fwd, conn, sizeof(conn));
 	fprintf(f, "{\"conn\":\"%s\",", conn);
-	json_addr(f, "inside", s->inside);
+	json_addr(f, "inside", &s->inside);
 	fputc(',', f);
-	json_addr(f, "public", s->public);
+	json_addr(f, "public", &s->public);
 	fputc(',', f);
-	json_addr(f, "peer", s->peer);
+	json_addr(f, "peer", &s->peer);
 	fprintf(f, ",\"inside_role\":\"%s\",\"state\":\"%s\",\"midstream\":%s,\"calls\":[",
 		pptp_role_name(s->t.role[s->inside_dir]), pptp_session_name(s->t.session),
 		(s->t.flags & PPTP_F_MIDSTREAM) ? "true" : "false");

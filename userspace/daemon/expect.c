@@ -64,15 +64,21 @@ void expect_close(void)
 	enl = NULL;
 }
 
-/* A GRE or TCP tuple: addresses, protocol, "ports" (GRE keys). */
-static void put_tuple(struct nlmsghdr *nlh, uint16_t type, uint32_t src, uint32_t dst,
-		      uint8_t proto, uint16_t sport, uint16_t dport)
+/* A GRE or TCP tuple: addresses (@dst NULL: none), protocol, "ports" (GRE keys). */
+static void put_tuple(struct nlmsghdr *nlh, uint16_t type, const struct ngd_addr *src,
+		      const struct ngd_addr *dst, uint8_t proto, uint16_t sport, uint16_t dport)
 {
 	struct nlattr *t = mnl_attr_nest_start(nlh, type), *n;
 
 	n = mnl_attr_nest_start(nlh, CTA_TUPLE_IP);
-	mnl_attr_put_u32(nlh, CTA_IP_V4_SRC, src);
-	mnl_attr_put_u32(nlh, CTA_IP_V4_DST, dst);
+	if (src->family == AF_INET6) {
+		mnl_attr_put(nlh, CTA_IP_V6_SRC, sizeof(src->v6), src->v6);
+		if (dst)
+			mnl_attr_put(nlh, CTA_IP_V6_DST, sizeof(dst->v6), dst->v6);
+	} else {
+		mnl_attr_put_u32(nlh, CTA_IP_V4_SRC, src->v4);
+		mnl_attr_put_u32(nlh, CTA_IP_V4_DST, dst ? dst->v4 : 0);
+	}
 	mnl_attr_nest_end(nlh, n);
 	n = mnl_attr_nest_start(nlh, CTA_TUPLE_PROTO);
 	mnl_attr_put_u8(nlh, CTA_PROTO_NUM, proto);
@@ -82,7 +88,8 @@ static void put_tuple(struct nlmsghdr *nlh, uint16_t type, uint32_t src, uint32_
 	mnl_attr_nest_end(nlh, t);
 }
 
-static struct nlmsghdr *put_hdr(char *buf, uint8_t subsys, uint8_t type, uint16_t flags)
+static struct nlmsghdr *put_hdr(char *buf, uint8_t subsys, uint8_t type, uint16_t flags,
+				uint8_t family)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct nfgenmsg *nfg;
@@ -91,7 +98,7 @@ static struct nlmsghdr *put_hdr(char *buf, uint8_t subsys, uint8_t type, uint16_
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
 	nlh->nlmsg_seq = ++eseq;
 	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
-	nfg->nfgen_family = AF_INET;
+	nfg->nfgen_family = family;
 	nfg->version = NFNETLINK_V0;
 	nfg->res_id = 0;
 	return nlh;
@@ -130,7 +137,7 @@ static int tuple_attr_cb(const struct nlattr *a, void *data)
 	return MNL_CB_OK;
 }
 
-/* A nested CTA_TUPLE_* (IPv4): addresses, protocol, ports or GRE keys. */
+/* A nested CTA_TUPLE_*: addresses, protocol, ports or GRE keys. */
 static int parse_tuple(const struct nlattr *nest, struct ngd_tuple *t, uint8_t *proto)
 {
 	const struct nlattr *tb[CTA_MAX + 1] = { NULL }, *ip[CTA_MAX + 1] = { NULL },
@@ -141,10 +148,19 @@ static int parse_tuple(const struct nlattr *nest, struct ngd_tuple *t, uint8_t *
 	    !tb[CTA_TUPLE_PROTO] ||
 	    mnl_attr_parse_nested(tb[CTA_TUPLE_IP], tuple_attr_cb, ip) < 0 ||
 	    mnl_attr_parse_nested(tb[CTA_TUPLE_PROTO], tuple_attr_cb, pr) < 0 ||
-	    !ip[CTA_IP_V4_SRC] || !pr[CTA_PROTO_NUM])
+	    !pr[CTA_PROTO_NUM])
 		return -1;
-	t->src = mnl_attr_get_u32(ip[CTA_IP_V4_SRC]);
-	t->dst = ip[CTA_IP_V4_DST] ? mnl_attr_get_u32(ip[CTA_IP_V4_DST]) : 0;
+	if (ip[CTA_IP_V4_SRC]) {
+		t->src = ngd_addr4(mnl_attr_get_u32(ip[CTA_IP_V4_SRC]));
+		t->dst = ngd_addr4(ip[CTA_IP_V4_DST] ? mnl_attr_get_u32(ip[CTA_IP_V4_DST]) : 0);
+	} else if (ip[CTA_IP_V6_SRC] && mnl_attr_get_payload_len(ip[CTA_IP_V6_SRC]) == 16) {
+		t->src.family = t->dst.family = AF_INET6;
+		memcpy(t->src.v6, mnl_attr_get_payload(ip[CTA_IP_V6_SRC]), 16);
+		if (ip[CTA_IP_V6_DST] && mnl_attr_get_payload_len(ip[CTA_IP_V6_DST]) == 16)
+			memcpy(t->dst.v6, mnl_attr_get_payload(ip[CTA_IP_V6_DST]), 16);
+	} else {
+		return -1;
+	}
 	*proto = mnl_attr_get_u8(pr[CTA_PROTO_NUM]);
 	t->sport = pr[CTA_PROTO_SRC_PORT] ? mnl_attr_get_u16(pr[CTA_PROTO_SRC_PORT]) : 0;
 	t->dport = pr[CTA_PROTO_DST_PORT] ? mnl_attr_get_u16(pr[CTA_PROTO_DST_PORT]) : 0;
@@ -153,11 +169,11 @@ static int parse_tuple(const struct nlattr *nest, struct ngd_tuple *t, uint8_t *
 
 /* One expected GRE direction. */
 struct gre_exp {
-	uint32_t src, dst;	/* expected tuple */
+	struct ngd_addr src, dst;	/* expected tuple */
 	uint16_t key;		/* destination key, the call ID the packet carries */
 	bool nat;
 	uint32_t nat_dir;	/* master direction whose tuple the NAT follows (inverted) */
-	uint32_t nat_addr;	/* saved address (kernel: follow_master takes it from master) */
+	struct ngd_addr nat_addr;	/* saved address (kernel: follow_master takes it from master) */
 	uint16_t nat_key;	/* the key the packet leaves with */
 };
 
@@ -170,20 +186,22 @@ static int exp_new(const struct ngd_conn *m, const struct gre_exp *e, unsigned i
 {
 	char buf[NGD_NL_BUF];
 	struct nlmsghdr *nlh = put_hdr(buf, NFNL_SUBSYS_CTNETLINK_EXP, IPCTNL_MSG_EXP_NEW,
-				       NLM_F_CREATE);
+				       NLM_F_CREATE, e->src.family);
+	struct ngd_addr all = { .family = e->src.family };
 	struct nlattr *nat;
 
-	put_tuple(nlh, CTA_EXPECT_MASTER, m->orig.src, m->orig.dst, IPPROTO_TCP,
+	memset(all.v6, 0xff, sizeof(all.v6));
+	put_tuple(nlh, CTA_EXPECT_MASTER, &m->orig.src, &m->orig.dst, IPPROTO_TCP,
 		  m->orig.sport, m->orig.dport);
-	put_tuple(nlh, CTA_EXPECT_TUPLE, e->src, e->dst, IPPROTO_GRE, 0, htons(e->key));
-	put_tuple(nlh, CTA_EXPECT_MASK, 0xffffffff, 0xffffffff, IPPROTO_GRE, 0, 0xffff);
+	put_tuple(nlh, CTA_EXPECT_TUPLE, &e->src, &e->dst, IPPROTO_GRE, 0, htons(e->key));
+	put_tuple(nlh, CTA_EXPECT_MASK, &all, &all, IPPROTO_GRE, 0, 0xffff);
 	mnl_attr_put_u32(nlh, CTA_EXPECT_TIMEOUT, htonl(timeout));
 	mnl_attr_put_u32(nlh, CTA_EXPECT_FLAGS, htonl(NF_CT_EXPECT_PERMANENT));
 	if (e->nat) {
 		nat = mnl_attr_nest_start(nlh, CTA_EXPECT_NAT);
 		mnl_attr_put_u32(nlh, CTA_EXPECT_NAT_DIR, htonl(e->nat_dir));
 		/* the kernel keeps the NAT tuple's source part: address and key */
-		put_tuple(nlh, CTA_EXPECT_NAT_TUPLE, e->nat_addr, 0, IPPROTO_GRE,
+		put_tuple(nlh, CTA_EXPECT_NAT_TUPLE, &e->nat_addr, NULL, IPPROTO_GRE,
 			  htons(e->nat_key), 0);
 		mnl_attr_nest_end(nlh, nat);
 		mnl_attr_put_strz(nlh, CTA_EXPECT_FN, EXP_NAT_FN);
@@ -192,37 +210,37 @@ static int exp_new(const struct ngd_conn *m, const struct gre_exp *e, unsigned i
 }
 
 /* Remove the expectation of GRE @src -> @dst key @key (any source key). */
-static int exp_unexpect(uint32_t src, uint32_t dst, uint16_t key)
+static int exp_unexpect(const struct ngd_addr *src, const struct ngd_addr *dst, uint16_t key)
 {
 	char buf[NGD_NL_BUF];
 	struct nlmsghdr *nlh;
 
-	nlh = put_hdr(buf, NFNL_SUBSYS_CTNETLINK_EXP, IPCTNL_MSG_EXP_DELETE, 0);
+	nlh = put_hdr(buf, NFNL_SUBSYS_CTNETLINK_EXP, IPCTNL_MSG_EXP_DELETE, 0, src->family);
 	put_tuple(nlh, CTA_EXPECT_TUPLE, src, dst, IPPROTO_GRE, 0, key);
 	return talk(nlh);
 }
 
 /* Remove one expectation and the GRE conntrack it created, if any. */
-static void exp_forget(uint32_t src, uint32_t dst, uint16_t key)
+static void exp_forget(const struct ngd_addr *src, const struct ngd_addr *dst, uint16_t key)
 {
 	char buf[NGD_NL_BUF];
 	struct nlmsghdr *nlh;
 
 	exp_unexpect(src, dst, key);	/* gone already (master destroyed, timed out) is fine */
 	/* the conntrack's source key is 0: only the in-kernel helper fills it */
-	nlh = put_hdr(buf, NFNL_SUBSYS_CTNETLINK, IPCTNL_MSG_CT_DELETE, 0);
+	nlh = put_hdr(buf, NFNL_SUBSYS_CTNETLINK, IPCTNL_MSG_CT_DELETE, 0, src->family);
 	put_tuple(nlh, CTA_TUPLE_ORIG, src, dst, IPPROTO_GRE, 0, key);
 	talk(nlh);
 }
 
 static void exp_del(const struct gre_exp *e)
 {
-	exp_forget(e->src, e->dst, htons(e->key));
+	exp_forget(&e->src, &e->dst, htons(e->key));
 }
 
 void expect_forget(const struct ngd_tuple *t)
 {
-	exp_forget(t->src, t->dst, t->dport);
+	exp_forget(&t->src, &t->dst, t->dport);
 }
 
 /* CTA_EXPECT_* of one ctnetlink expectation message into @e; -1: not a GRE one of ours. */
@@ -270,8 +288,9 @@ static int dump_cb(const struct nlmsghdr *nlh, void *data)
 int expect_dump(cth_exp_cb cb, void *arg)
 {
 	char buf[NGD_NL_BUF];
+	/* AF_UNSPEC: every family's (parse_tuple reads both) */
 	struct nlmsghdr *nlh = put_hdr(buf, NFNL_SUBSYS_CTNETLINK_EXP, IPCTNL_MSG_EXP_GET,
-				       NLM_F_DUMP);
+				       NLM_F_DUMP, AF_UNSPEC);
 	struct dump_arg d = { cb, arg };
 
 	return talk_cb(nlh, dump_cb, &d);
@@ -285,8 +304,8 @@ int expect_dump(cth_exp_cb cb, void *arg)
  */
 static void gre_exps(const struct ngd_gre *g, struct gre_exp *in, struct gre_exp *out)
 {
-	unsigned int inside_dir = g->conn.orig.src == g->inside ? 0 : 1;
-	bool nat = g->inside != g->public;
+	unsigned int inside_dir = ngd_addr_eq(&g->conn.orig.src, &g->inside) ? 0 : 1;
+	bool nat = !ngd_addr_eq(&g->inside, &g->public);
 
 	*in = (struct gre_exp){ .src = g->peer, .dst = g->public, .key = g->in_xid,
 				.nat = nat, .nat_dir = !inside_dir, .nat_addr = g->inside,
@@ -299,7 +318,7 @@ static void gre_exps(const struct ngd_gre *g, struct gre_exp *in, struct gre_exp
 static int exp_apply(const struct ngd_gre *g, const struct gre_exp *e, bool del, bool add,
 		     const char *what)
 {
-	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
 	int ret;
 
 	if (!add) {
@@ -316,9 +335,9 @@ static int exp_apply(const struct ngd_gre *g, const struct gre_exp *e, bool del,
 		return 0;
 	}
 	stats.expect_errors++;
-	inet_ntop(AF_INET, &e->src, a, sizeof(a));
-	inet_ntop(AF_INET, &e->dst, b, sizeof(b));
-	ngd_err("cannot expect %s GRE %s -> %s key %u: %s", what, a, b, e->key, strerror(-ret));
+	ngd_err("cannot expect %s GRE %s -> %s key %u: %s", what,
+		ngd_addr_str(&e->src, a, sizeof(a)), ngd_addr_str(&e->dst, b, sizeof(b)), e->key,
+		strerror(-ret));
 	return -1;
 }
 
@@ -431,12 +450,13 @@ static int master_cb(const struct nlmsghdr *nlh, void *data)
 int cth_master_get(const struct ngd_tuple *orig, struct ngd_conn *c, struct cth_priv *p)
 {
 	char buf[NGD_NL_BUF];
-	struct nlmsghdr *nlh = put_hdr(buf, NFNL_SUBSYS_CTNETLINK, IPCTNL_MSG_CT_GET, 0);
+	struct nlmsghdr *nlh = put_hdr(buf, NFNL_SUBSYS_CTNETLINK, IPCTNL_MSG_CT_GET, 0,
+				       orig->src.family);
 	struct master_arg m = { c, p, false, 0 };
 	int ret;
 
 	memset(p, 0, sizeof(*p));
-	put_tuple(nlh, CTA_TUPLE_ORIG, orig->src, orig->dst, IPPROTO_TCP, orig->sport,
+	put_tuple(nlh, CTA_TUPLE_ORIG, &orig->src, &orig->dst, IPPROTO_TCP, orig->sport,
 		  orig->dport);
 	ret = talk_cb(nlh, master_cb, &m);
 	if (!ret && (!m.found || m.tcp_state > TCP_CONNTRACK_ESTABLISHED))
@@ -448,10 +468,11 @@ int cth_master_get(const struct ngd_tuple *orig, struct ngd_conn *c, struct cth_
 int cth_priv_set(const struct ngd_conn *c, const struct cth_priv *p)
 {
 	char buf[NGD_NL_BUF];
-	struct nlmsghdr *nlh = put_hdr(buf, NFNL_SUBSYS_CTNETLINK, IPCTNL_MSG_CT_NEW, 0);
+	struct nlmsghdr *nlh = put_hdr(buf, NFNL_SUBSYS_CTNETLINK, IPCTNL_MSG_CT_NEW, 0,
+				       c->orig.src.family);
 	struct nlattr *help;
 
-	put_tuple(nlh, CTA_TUPLE_ORIG, c->orig.src, c->orig.dst, IPPROTO_TCP, c->orig.sport,
+	put_tuple(nlh, CTA_TUPLE_ORIG, &c->orig.src, &c->orig.dst, IPPROTO_TCP, c->orig.sport,
 		  c->orig.dport);
 	help = mnl_attr_nest_start(nlh, CTA_HELP);
 	mnl_attr_put_strz(nlh, CTA_HELP_NAME, CTH_NAME);

@@ -224,8 +224,8 @@ static bool parse(struct qpkt *q)
 	q->dlen = q->len - ihl - thl;
 	q->seq = pptp_get32(q->tcp + 4);
 	q->flags = q->tcp[13];
-	q->tp.src = ip->saddr;
-	q->tp.dst = ip->daddr;
+	q->tp.src = ngd_addr4(ip->saddr);
+	q->tp.dst = ngd_addr4(ip->daddr);
 	memcpy(&q->tp.sport, q->tcp, 2);
 	memcpy(&q->tp.dport, q->tcp + 2, 2);
 	return true;

@@ -341,17 +341,18 @@ int nft_queue_rules(unsigned int queue, bool fail_open)
 	return 0;
 }
 
-static void put_key(uint8_t *k, uint32_t a, uint32_t b, uint16_t id)
+/* The maps' keys are ipv4_addr . ipv4_addr . key (nft/pptp-ngd-nfqueue.nft). */
+static void put_key(uint8_t *k, const struct ngd_addr *a, const struct ngd_addr *b, uint16_t id)
 {
 	memset(k, 0, NFT_KEY_LEN);
-	memcpy(k, &a, 4);
-	memcpy(k + 4, &b, 4);
+	memcpy(k, &a->v4, 4);
+	memcpy(k + 4, &b->v4, 4);
 	pptp_put16(k + 8, id);
 }
 
 /* An element to add (@adding: with @data, if any, and a timeout) or to delete. */
-static void add_elem(struct nftnl_set *s, uint32_t a, uint32_t b, uint16_t id, bool adding,
-		     const void *data, uint32_t dlen, const char *comment)
+static void add_elem(struct nftnl_set *s, const struct ngd_addr *a, const struct ngd_addr *b,
+		     uint16_t id, bool adding, const void *data, uint32_t dlen, const char *comment)
 {
 	struct nftnl_set_elem *e = nftnl_set_elem_alloc();
 	uint8_t key[NFT_KEY_LEN];
@@ -391,12 +392,12 @@ static void gre_elems(struct nftnl_set **s, const struct ngd_gre *g, unsigned in
 
 	pptp_put16(id, g->in_id);
 	if (mask & NGD_MAP_IN_ADDR)
-		add_elem(s[0], g->peer, g->public, g->in_xid, data, &g->inside, 4, comment);
+		add_elem(s[0], &g->peer, &g->public, g->in_xid, data, &g->inside.v4, 4, comment);
 	if (mask & NGD_MAP_IN_ID)
-		add_elem(s[1], g->peer, g->inside, g->in_xid, data, id, 2, NULL);
+		add_elem(s[1], &g->peer, &g->inside, g->in_xid, data, id, 2, NULL);
 	if (mask & NGD_MAP_OUT_ADDR) {
-		add_elem(s[2], g->inside, g->peer, g->peer_id, data, &g->public, 4, NULL);
-		add_elem(s[3], g->inside, g->peer, g->peer_id, data, NULL, 0, NULL);
+		add_elem(s[2], &g->inside, &g->peer, g->peer_id, data, &g->public.v4, 4, NULL);
+		add_elem(s[3], &g->inside, &g->peer, g->peer_id, data, NULL, 0, NULL);
 	}
 }
 
@@ -453,7 +454,11 @@ int nft_gre_update(const struct ngd_gre *g, unsigned int del, unsigned int add,
 		   const char *comment)
 {
 	unsigned int i;
-	int ret = gre_change(g, del, add, comment);
+	int ret;
+
+	if (g->peer.family != AF_INET)
+		return -EAFNOSUPPORT;	/* the maps are IPv4 */
+	ret = gre_change(g, del, add, comment);
 
 	if (ret == -ENOENT && del) {
 		for (i = 0; i < 3; i++)
@@ -482,6 +487,9 @@ int nft_gre_refresh(const struct ngd_gre *g, const char *const *comments, unsign
 
 	if (n > NFT_REFRESH_MAX)
 		n = NFT_REFRESH_MAX;
+	for (k = 0; k < n; k++)
+		if (g[k].peer.family != AF_INET)
+			return -EAFNOSUPPORT;	/* the maps are IPv4 */
 	batch_begin(&bt);
 	for (k = 0; k < n; k++) {
 		for (i = 0; i < 2 * GRE_SETS; i++)
@@ -521,10 +529,11 @@ static int elem_cb(struct nftnl_set_elem *e, void *data)
 	val = nftnl_set_elem_get(e, NFTNL_SET_ELEM_DATA, &vlen);
 	if (!key || !val || klen != NFT_KEY_LEN || vlen != 4)
 		return 0;
-	memcpy(&g.peer, key, 4);
-	memcpy(&g.public, key + 4, 4);
+	g.peer.family = g.public.family = g.inside.family = AF_INET;
+	memcpy(&g.peer.v4, key, 4);
+	memcpy(&g.public.v4, key + 4, 4);
 	g.in_xid = pptp_get16(key + 8);
-	memcpy(&g.inside, val, 4);
+	memcpy(&g.inside.v4, val, 4);
 	ud = nftnl_set_elem_get(e, NFTNL_SET_ELEM_USERDATA, &ulen);
 	/* TLV: type, length, string with its NUL */
 	if (ud && ulen > 2 && ((const uint8_t *)ud)[0] == NFT_ELEM_COMMENT) {

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 #include <netinet/in.h>
 
@@ -119,11 +120,58 @@ struct ngd_backend {
 const struct ngd_backend *ngd_backend_find(const char *name);
 extern const struct ngd_backend *ngd_active;
 
+/*
+ * An address of either family, network order.  One type for both, so
+ * that a session, a call's GRE and a conntrack tuple never depend on the
+ * family; today's backends follow IPv4 only (pptp-ngd(8)) and refuse the
+ * rest where they talk to the kernel (-EAFNOSUPPORT).
+ */
+struct ngd_addr {
+	uint8_t family;		/* AF_INET or AF_INET6, 0: none */
+	union {
+		uint32_t v4;
+		uint8_t v6[16];
+	};
+};
+
+static inline struct ngd_addr ngd_addr4(uint32_t v4)
+{
+	return (struct ngd_addr){ .family = AF_INET, .v4 = v4 };
+}
+
+static inline bool ngd_addr_eq(const struct ngd_addr *a, const struct ngd_addr *b)
+{
+	if (a->family != b->family)
+		return false;
+	return a->family == AF_INET6 ? !memcmp(a->v6, b->v6, 16) : a->v4 == b->v4;
+}
+
+/* A hash of the address, for the daemon's tables. */
+static inline uint32_t ngd_addr_hash(const struct ngd_addr *a)
+{
+	uint32_t h = a->v4, i;
+
+	if (a->family == AF_INET6)
+		for (i = 4; i < 16; i += 4)
+			h = h * 31 + ((uint32_t)a->v6[i] << 24 | (uint32_t)a->v6[i + 1] << 16 |
+				      (uint32_t)a->v6[i + 2] << 8 | a->v6[i + 3]);
+	return h;
+}
+
+/* @a as text in @buf (INET6_ADDRSTRLEN bytes are enough). */
+const char *ngd_addr_str(const struct ngd_addr *a, char *buf, size_t len);
+
 /* A TCP 4-tuple (network order), as a packet or conntrack has it. */
 struct ngd_tuple {
-	uint32_t src, dst;
+	struct ngd_addr src, dst;
 	uint16_t sport, dport;
 };
+
+static inline bool ngd_tuple_eq(const struct ngd_tuple *a, const struct ngd_tuple *b)
+{
+	return ngd_addr_eq(&a->src, &b->src) && ngd_addr_eq(&a->dst, &b->dst) &&
+	       a->sport == b->sport && a->dport == b->dport;
+}
 
 /* A control connection's conntrack entry: both directions' tuples. */
 struct ngd_conn {
@@ -132,9 +180,9 @@ struct ngd_conn {
 
 /* One GRE call as the nft maps hold it (network order addresses). */
 struct ngd_gre {
-	uint32_t inside;	/* host behind the NAT */
-	uint32_t public;	/* its translated address */
-	uint32_t peer;		/* the other end */
+	struct ngd_addr inside;	/* host behind the NAT */
+	struct ngd_addr public;	/* its translated address */
+	struct ngd_addr peer;	/* the other end */
 	uint16_t in_id;		/* call ID the inside host receives GRE with */
 	uint16_t in_xid;	/* the same as the peer sees it */
 	uint16_t peer_id;	/* call ID the peer receives GRE with */

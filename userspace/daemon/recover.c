@@ -23,7 +23,7 @@ struct recovered {
 	bool ok;
 };
 
-/* "pptp-ngd A:p>B:q dir D role R id X xid Y peer Z" (call_comment()). */
+/* "pptp-ngd A:p>B:q dir D role R id X xid Y peer Z" (call_comment(); the maps are IPv4). */
 static bool parse_comment(const char *s, struct recovered *r)
 {
 	char a[16], b[16], role[4];
@@ -33,8 +33,9 @@ static bool parse_comment(const char *s, struct recovered *r)
 	if (sscanf(s, "pptp-ngd %15[0-9.]:%hu>%15[0-9.]:%hu dir %u role %3s id %hu xid %hu peer %hu",
 		   a, &ap, b, &bp, &dir, role, &id, &xid, &peer) != 9)
 		return false;
-	if (inet_pton(AF_INET, a, &r->fwd.src) != 1 ||
-	    inet_pton(AF_INET, b, &r->fwd.dst) != 1 || dir > 1 || xid != r->g.in_xid)
+	r->fwd.src.family = r->fwd.dst.family = AF_INET;
+	if (inet_pton(AF_INET, a, &r->fwd.src.v4) != 1 ||
+	    inet_pton(AF_INET, b, &r->fwd.dst.v4) != 1 || dir > 1 || xid != r->g.in_xid)
 		return false;
 	if (!strcmp(role, "PNS") || !strcmp(role, "pns"))
 		r->role = PPTP_PNS;
@@ -64,8 +65,8 @@ static void adopt(struct recovered *r, const struct ngd_conn *conn)
 			return;
 		stats.sessions_recovered++;
 	}
-	if (s->inside != r->g.inside || s->public != r->g.public || s->peer != r->g.peer ||
-	    s->inside_dir != r->dir || d != 0)
+	if (!ngd_addr_eq(&s->inside, &r->g.inside) || !ngd_addr_eq(&s->public, &r->g.public) ||
+	    !ngd_addr_eq(&s->peer, &r->g.peer) || s->inside_dir != r->dir || d != 0)
 		return;
 	call.state = PPTP_CALL_STATE_UP;
 	call.outgoing = 1;
@@ -73,10 +74,10 @@ static void adopt(struct recovered *r, const struct ngd_conn *conn)
 	call.id[inside_role] = r->g.in_id;
 	call.xid[inside_role] = r->g.in_xid;
 	call.id[!inside_role] = call.xid[!inside_role] = r->g.peer_id;
-	if (xid_used(s->public, s->peer, r->g.in_xid))
+	if (xid_used(&s->public, &s->peer, r->g.in_xid))
 		return;
 	c = pptp_adopt_call(&s->t, inside_role == PPTP_PNS ? r->dir : !r->dir, &call);
-	if (!c || xid_take(s->public, s->peer, r->g.in_xid) < 0)
+	if (!c || xid_take(&s->public, &s->peer, r->g.in_xid) < 0)
 		return;
 	sessions_call_programmed(s, (unsigned int)(c - s->calls));
 	s->ext[c - s->calls].g = r->g;

@@ -60,12 +60,6 @@ static void collect(const struct cth_exp *e, void *arg)
 	r->n++;
 }
 
-static bool same_tuple(const struct ngd_tuple *a, const struct ngd_tuple *b)
-{
-	return a->src == b->src && a->dst == b->dst && a->sport == b->sport &&
-	       a->dport == b->dport;
-}
-
 /* Take one call (its inbound and outbound halves) into @s's tracker. */
 static bool adopt(struct session *s, uint8_t inside_role, const struct cth_exp *in,
 		  const struct cth_exp *out)
@@ -86,10 +80,10 @@ static bool adopt(struct session *s, uint8_t inside_role, const struct cth_exp *
 	call.id[inside_role] = g.in_id;
 	call.xid[inside_role] = g.in_xid;
 	call.id[!inside_role] = call.xid[!inside_role] = g.peer_id;
-	if (xid_used(s->public, s->peer, g.in_xid))
+	if (xid_used(&s->public, &s->peer, g.in_xid))
 		return false;
 	c = pptp_adopt_call(&s->t, inside_role == PPTP_PNS ? s->inside_dir : !s->inside_dir, &call);
-	if (!c || xid_take(s->public, s->peer, g.in_xid) < 0)
+	if (!c || xid_take(&s->public, &s->peer, g.in_xid) < 0)
 		return false;
 	sessions_call_programmed(s, (unsigned int)(c - s->calls));
 	s->ext[c - s->calls].g = g;
@@ -107,16 +101,17 @@ static uint16_t in_id_of(const struct cth_exp *in)
 
 /* An unused half of @master going @src -> @dst, with destination key @key (any key if @any). */
 static struct recovered_exp *unused_half(struct recovered_set *r,
-					 const struct ngd_tuple *master, uint32_t src,
-					 uint32_t dst, bool any, uint16_t key, bool by_in_id)
+					 const struct ngd_tuple *master, const struct ngd_addr *src,
+					 const struct ngd_addr *dst, bool any, uint16_t key,
+					 bool by_in_id)
 {
 	unsigned int i;
 
 	for (i = 0; i < r->n; i++) {
 		const struct cth_exp *e = &r->v[i].e;
 
-		if (r->v[i].used || !same_tuple(&e->master, master) || e->tuple.src != src ||
-		    e->tuple.dst != dst)
+		if (r->v[i].used || !ngd_tuple_eq(&e->master, master) ||
+		    !ngd_addr_eq(&e->tuple.src, src) || !ngd_addr_eq(&e->tuple.dst, dst))
 			continue;
 		if (any || (by_in_id ? in_id_of(e) : e->tuple.dport) == key)
 			return &r->v[i];
@@ -125,13 +120,13 @@ static struct recovered_exp *unused_half(struct recovered_set *r,
 }
 
 static unsigned int unused_halves(struct recovered_set *r, const struct ngd_tuple *master,
-				  uint32_t src, uint32_t dst)
+				  const struct ngd_addr *src, const struct ngd_addr *dst)
 {
 	unsigned int i, n = 0;
 
 	for (i = 0; i < r->n; i++)
-		n += !r->v[i].used && same_tuple(&r->v[i].e.master, master) &&
-		     r->v[i].e.tuple.src == src && r->v[i].e.tuple.dst == dst;
+		n += !r->v[i].used && ngd_tuple_eq(&r->v[i].e.master, master) &&
+		     ngd_addr_eq(&r->v[i].e.tuple.src, src) && ngd_addr_eq(&r->v[i].e.tuple.dst, dst);
 	return n;
 }
 
@@ -189,12 +184,12 @@ static void recover_master(struct recovered_set *r, unsigned int first)
 		return;
 	for (i = 0; i < p.npairs; i++)
 		adopt_pair(s, p.inside_role,
-			   unused_half(r, m, s->peer, s->public, false, p.pair[i].in_id, true),
-			   unused_half(r, m, s->inside, s->peer, false, p.pair[i].peer_id, false));
-	if (unused_halves(r, m, s->peer, s->public) == 1 &&
-	    unused_halves(r, m, s->inside, s->peer) == 1)
-		adopt_pair(s, p.inside_role, unused_half(r, m, s->peer, s->public, true, 0, false),
-			   unused_half(r, m, s->inside, s->peer, true, 0, false));
+			   unused_half(r, m, &s->peer, &s->public, false, p.pair[i].in_id, true),
+			   unused_half(r, m, &s->inside, &s->peer, false, p.pair[i].peer_id, false));
+	if (unused_halves(r, m, &s->peer, &s->public) == 1 &&
+	    unused_halves(r, m, &s->inside, &s->peer) == 1)
+		adopt_pair(s, p.inside_role, unused_half(r, m, &s->peer, &s->public, true, 0, false),
+			   unused_half(r, m, &s->inside, &s->peer, true, 0, false));
 }
 
 static long ms_since(const struct timespec *t0)
@@ -226,7 +221,7 @@ int cth_recover(void)
 		bool seen = false;
 
 		for (j = 0; j < i && !seen; j++)
-			seen = same_tuple(&r.v[j].e.master, &r.v[i].e.master);
+			seen = ngd_tuple_eq(&r.v[j].e.master, &r.v[i].e.master);
 		if (!seen)
 			recover_master(&r, i);
 	}

@@ -31,41 +31,48 @@ static time_t last_refresh;
  */
 struct id_space {
 	struct id_space *next;
-	uint32_t public, peer;
+	struct ngd_addr public, peer;
 	struct pptp_id_space ids;
 };
 
 #define SPACE_BUCKETS 1024
 static struct id_space *spaces[SPACE_BUCKETS];
 
-static unsigned int space_hash(uint32_t public, uint32_t peer)
+static unsigned int space_hash(const struct ngd_addr *public, const struct ngd_addr *peer)
 {
-	uint32_t h = public * 2654435761u ^ peer * 40503u;
+	uint32_t h = ngd_addr_hash(public) * 2654435761u ^ ngd_addr_hash(peer) * 40503u;
 
 	return (h ^ (h >> 16)) % SPACE_BUCKETS;
 }
 
-static struct id_space *space_find(uint32_t public, uint32_t peer, bool create)
+static bool space_is(const struct id_space *sp, const struct ngd_addr *public,
+		     const struct ngd_addr *peer)
+{
+	return ngd_addr_eq(&sp->public, public) && ngd_addr_eq(&sp->peer, peer);
+}
+
+static struct id_space *space_find(const struct ngd_addr *public, const struct ngd_addr *peer,
+				   bool create)
 {
 	struct id_space **head = &spaces[space_hash(public, peer)], *sp;
 
 	for (sp = *head; sp; sp = sp->next)
-		if (sp->public == public && sp->peer == peer)
+		if (space_is(sp, public, peer))
 			return sp;
 	if (!create)
 		return NULL;
 	sp = malloc(sizeof(*sp));
 	if (!sp)
 		return NULL;
-	sp->public = public;
-	sp->peer = peer;
+	sp->public = *public;
+	sp->peer = *peer;
 	pptp_ids_init(&sp->ids);
 	sp->next = *head;
 	*head = sp;
 	return sp;
 }
 
-bool xid_used(uint32_t public, uint32_t peer, uint16_t xid)
+bool xid_used(const struct ngd_addr *public, const struct ngd_addr *peer, uint16_t xid)
 {
 	const struct id_space *sp = space_find(public, peer, false);
 
@@ -73,7 +80,7 @@ bool xid_used(uint32_t public, uint32_t peer, uint16_t xid)
 }
 
 /* Take @xid (a recovered call's): it must be free. */
-int xid_take(uint32_t public, uint32_t peer, uint16_t xid)
+int xid_take(const struct ngd_addr *public, const struct ngd_addr *peer, uint16_t xid)
 {
 	struct id_space *sp = space_find(public, peer, true);
 
@@ -83,12 +90,12 @@ int xid_take(uint32_t public, uint32_t peer, uint16_t xid)
 	return 0;
 }
 
-static void xid_release(uint32_t public, uint32_t peer, uint16_t xid)
+static void xid_release(const struct ngd_addr *public, const struct ngd_addr *peer, uint16_t xid)
 {
 	struct id_space **p, *sp;
 
 	for (p = &spaces[space_hash(public, peer)]; (sp = *p); p = &sp->next) {
-		if (sp->public != public || sp->peer != peer)
+		if (!space_is(sp, public, peer))
 			continue;
 		pptp_ids_put(&sp->ids, xid);
 		if (!sp->ids.live) {
@@ -114,19 +121,29 @@ static int map_id(void *ctx, const struct pptp_tracker *t, unsigned int dir, u8 
 	 * per (public, peer), whether or not the address is translated:
 	 * a routed host keeps its ID only while nobody else uses it there.
 	 */
-	sp = space_find(s->public, s->peer, true);
+	sp = space_find(&s->public, &s->peer, true);
 	if (!sp || pptp_nat_pick(t, &sp->ids, role, id, xid) < 0)
 		return -1;
 	return 0;
 }
 
+const char *ngd_addr_str(const struct ngd_addr *a, char *buf, size_t len)
+{
+	if (!inet_ntop(a->family == AF_INET6 ? AF_INET6 : AF_INET,
+		       a->family == AF_INET6 ? (const void *)a->v6 : (const void *)&a->v4, buf,
+		       (socklen_t)len))
+		snprintf(buf, len, "?");
+	return buf;
+}
+
+/* addr:port>addr:port, IPv6 addresses in brackets (recover.c reads it back). */
 void tuple_str(const struct ngd_tuple *t, char *buf, size_t len)
 {
-	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+	const char *fmt = t->src.family == AF_INET6 ? "[%s]:%u>[%s]:%u" : "%s:%u>%s:%u";
 
-	inet_ntop(AF_INET, &t->src, a, sizeof(a));
-	inet_ntop(AF_INET, &t->dst, b, sizeof(b));
-	snprintf(buf, len, "%s:%u>%s:%u", a, ntohs(t->sport), b, ntohs(t->dport));
+	snprintf(buf, len, fmt, ngd_addr_str(&t->src, a, sizeof(a)), ntohs(t->sport),
+		 ngd_addr_str(&t->dst, b, sizeof(b)), ntohs(t->dport));
 }
 
 /* The comment on a call's gre_in_addr element: enough to rebuild the call. */
@@ -267,7 +284,7 @@ static void unprogram_call(struct session *s, const struct pptp_call *call)
 	x->programmed = false;
 	/* the inside host's IDs are the ones map_id registered */
 	if (inside_role <= PPTP_PAC && call->has_id[inside_role])
-		xid_release(s->public, s->peer, call->xid[inside_role]);
+		xid_release(&s->public, &s->peer, call->xid[inside_role]);
 }
 
 static void add_rewrite(struct ngd_seg_result *res, const struct pptp_event *ev)
@@ -311,7 +328,7 @@ static void on_event(void *ctx, const struct pptp_tracker *t, const struct pptp_
 	case PPTP_EV_UNMAP:
 		/* an ID map_id gave is unused after all (no call has it: no GRE) */
 		if (ev->dir == s->inside_dir)
-			xid_release(s->public, s->peer, ev->new_val);
+			xid_release(&s->public, &s->peer, ev->new_val);
 		break;
 	case PPTP_EV_INVALID:
 		ngd_dbg("invalid message (%s) dir %u", pptp_invalid_name(ev->reason), ev->dir);
@@ -372,7 +389,8 @@ int sessions_init(void)
 /* The same for a tuple and its inverse: both directions land together. */
 static unsigned int bucket_of(const struct ngd_tuple *t)
 {
-	uint64_t a = (uint64_t)t->src << 16 | t->sport, b = (uint64_t)t->dst << 16 | t->dport;
+	uint64_t a = (uint64_t)ngd_addr_hash(&t->src) << 16 | t->sport;
+	uint64_t b = (uint64_t)ngd_addr_hash(&t->dst) << 16 | t->dport;
 	uint64_t h = (a < b ? a * 31 + b : b * 31 + a) * 0x9e3779b97f4a7c15ull;
 
 	return (unsigned int)(h >> 32) & (nbuckets - 1);
@@ -403,12 +421,6 @@ static void bucket_del(struct session *s)
 	}
 }
 
-static bool same_tuple(const struct ngd_tuple *a, const struct ngd_tuple *b)
-{
-	return a->src == b->src && a->dst == b->dst && a->sport == b->sport &&
-	       a->dport == b->dport;
-}
-
 /* The session a forward-hook packet belongs to, and its direction. */
 struct session *session_find(const struct ngd_tuple *pkt, unsigned int *dir)
 {
@@ -418,11 +430,11 @@ struct session *session_find(const struct ngd_tuple *pkt, unsigned int *dir)
 	if (!buckets)
 		return NULL;
 	for (s = buckets[bucket_of(pkt)]; s; s = s->hnext) {
-		if (same_tuple(&s->fwd, pkt)) {
+		if (ngd_tuple_eq(&s->fwd, pkt)) {
 			*dir = 0;
 			return s;
 		}
-		if (same_tuple(&s->fwd, &inv)) {
+		if (ngd_tuple_eq(&s->fwd, &inv)) {
 			*dir = 1;
 			return s;
 		}
@@ -435,12 +447,12 @@ static void session_nat(struct session *s, const struct ngd_conn *c)
 {
 	s->c = *c;
 	s->nat_known = true;
-	if (c->reply.dst != c->orig.src) {		/* source NAT: client inside */
+	if (!ngd_addr_eq(&c->reply.dst, &c->orig.src)) {	/* source NAT: client inside */
 		s->inside_dir = 0;
 		s->inside = c->orig.src;
 		s->public = c->reply.dst;
 		s->peer = c->reply.src;
-	} else if (c->reply.src != c->orig.dst) {	/* destination NAT: server inside */
+	} else if (!ngd_addr_eq(&c->reply.src, &c->orig.dst)) {	/* destination NAT: server inside */
 		s->inside_dir = 1;
 		s->inside = c->reply.src;
 		s->public = c->orig.dst;
@@ -465,19 +477,19 @@ static void session_nat(struct session *s, const struct ngd_conn *c)
  */
 struct source {
 	struct source *next;
-	uint32_t addr;
+	struct ngd_addr addr;
 	unsigned int sessions;
 };
 
 #define SOURCE_BUCKETS 1024
 static struct source *source_tab[SOURCE_BUCKETS];
 
-static struct source *source_get(uint32_t addr)
+static struct source *source_get(const struct ngd_addr *addr)
 {
-	struct source **head = &source_tab[(addr * 2654435761u) >> 22], *src;
+	struct source **head = &source_tab[(ngd_addr_hash(addr) * 2654435761u) >> 22], *src;
 
 	for (src = *head; src; src = src->next) {
-		if (src->addr != addr)
+		if (!ngd_addr_eq(&src->addr, addr))
 			continue;
 		if (cfg.max_sessions_per_source && src->sessions >= cfg.max_sessions_per_source)
 			return NULL;
@@ -487,7 +499,7 @@ static struct source *source_get(uint32_t addr)
 	src = calloc(1, sizeof(*src));
 	if (!src)
 		return NULL;
-	src->addr = addr;
+	src->addr = *addr;
 	src->sessions = 1;
 	src->next = *head;
 	*head = src;
@@ -500,7 +512,8 @@ static void source_put(struct source *src)
 
 	if (!src || --src->sessions)
 		return;
-	for (p = &source_tab[(src->addr * 2654435761u) >> 22]; *p; p = &(*p)->next) {
+	for (p = &source_tab[(ngd_addr_hash(&src->addr) * 2654435761u) >> 22]; *p;
+	     p = &(*p)->next) {
 		if (*p == src) {
 			*p = src->next;
 			free(src);
@@ -525,7 +538,7 @@ struct session *session_new(const struct ngd_tuple *fwd, const struct ngd_conn *
 		return NULL;
 	s->calls = calloc(cfg.max_calls, sizeof(*s->calls));
 	s->ext = calloc(cfg.max_calls, sizeof(*s->ext));
-	s->src = s->calls && s->ext ? source_get(fwd->src) : NULL;
+	s->src = s->calls && s->ext ? source_get(&fwd->src) : NULL;
 	if (!s->src) {
 		if (s->calls && s->ext)
 			stats.sessions_refused_source++;

@@ -18,7 +18,7 @@ struct session {
 	bool nat_known;			/* c is filled in from conntrack */
 	struct ngd_conn c;
 	unsigned int inside_dir;	/* direction the host behind the NAT sends */
-	uint32_t inside, public, peer;
+	struct ngd_addr inside, public, peer;
 	struct pptp_tracker t;
 	struct pptp_call *calls;
 	struct call_ext *ext;
@@ -37,9 +37,9 @@ struct session *session_new(const struct ngd_tuple *fwd, const struct ngd_conn *
 			    bool midstream);
 void tuple_str(const struct ngd_tuple *t, char *buf, size_t len);
 void call_comment(const struct session *s, const struct ngd_gre *g, char *buf, size_t len);
-bool xid_used(uint32_t public, uint32_t peer, uint16_t xid);
+bool xid_used(const struct ngd_addr *public, const struct ngd_addr *peer, uint16_t xid);
 void sessions_call_programmed(struct session *s, unsigned int slot);
-int xid_take(uint32_t public, uint32_t peer, uint16_t xid);
+int xid_take(const struct ngd_addr *public, const struct ngd_addr *peer, uint16_t xid);
 
 /* ct.c: conntrack through ctnetlink. */
 struct nf_conntrack;
