@@ -22,7 +22,8 @@ UNITDIR		?= $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,$(PREFIX)/lib/syst
 SYSUSERSDIR	?= $(if $(filter /usr,$(PREFIX)),/usr/lib/sysusers.d,$(PREFIX)/lib/sysusers.d)
 
 PPTP_WARN	:= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
-PPTP_CFLAGS	:= -std=c11 -D_GNU_SOURCE $(PPTP_WARN) -Iinclude $(CFLAGS)
+# CPPFLAGS and LDFLAGS as distributions pass them (Debian: fortify, relro, now)
+PPTP_CFLAGS	:= -std=c11 -D_GNU_SOURCE $(PPTP_WARN) -Iinclude $(CPPFLAGS) $(CFLAGS)
 
 # The shared core: one source, compiled into every face.
 CORE_SRCS	:= include/pptp_ng/core.c include/pptp_ng/wire.c include/pptp_ng/nat.c

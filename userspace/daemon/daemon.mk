@@ -22,6 +22,6 @@ $(B)/daemon/main.o: $(B)/daemon/datadir
 FORCE:
 
 $(B)/pptp-ngd: $(NGD_OBJS) $(CORE_LIB)
-	$(CC) $(CFLAGS) -o $@ $(NGD_OBJS) $(CORE_LIB) $(NGD_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(NGD_OBJS) $(CORE_LIB) $(NGD_LIBS)
 
 BINS		+= $(B)/pptp-ngd

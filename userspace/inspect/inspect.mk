@@ -26,7 +26,7 @@ $(B)/inspect/%.o: userspace/inspect/%.c $(INSP_HDRS) $(CORE_HDRS)
 	$(CC) $(PPTP_CFLAGS) $(INSP_INC) -c -o $@ $<
 
 $(INSP_BIN): $(INSP_OBJS) $(CORE_LIB)
-	$(CC) $(CFLAGS) -o $@ $(INSP_OBJS) $(CORE_LIB) $(INSP_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(INSP_OBJS) $(CORE_LIB) $(INSP_LIBS)
 
 # The core is compiled in so it runs under the sanitizers too.
 $(INSP_ASAN): $(INSP_SRCS) $(INSP_HDRS) $(CORE_SRCS) $(CORE_HDRS)
