@@ -110,9 +110,16 @@ bool script_done(const struct call *c)
 	return c->script_pos == n_lines;
 }
 
-/* Send this side's lines from the call's position until the peer's turn. */
+/*
+ * Send this side's lines from the call's position until the peer's turn.
+ * Not before the call is up here: the peer's first frame may come before
+ * its reply (OCRP, ICRP) is read, and until then the peer's call ID, the
+ * key to send with, is not known.
+ */
 static void play(struct call *c)
 {
+	if (c->state != CALL_UP)
+		return;
 	while (c->script_pos < n_lines && lines[c->script_pos].role == sim->o.role) {
 		if (gre_send_frame(c, lines[c->script_pos].frame, lines[c->script_pos].len))
 			return;	/* the kernel is full: the next frame from the peer retries */
