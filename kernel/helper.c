@@ -372,12 +372,15 @@ static void rst_not_taken(struct nf_conn *ct, const struct sk_buff *skb,
 {
 	bool reopened = false;
 
-	spin_lock_bh(&ct->lock);
-	if (!exact && ct->proto.tcp.state == TCP_CONNTRACK_CLOSE) {
-		ct->proto.tcp.state = TCP_CONNTRACK_ESTABLISHED;
-		reopened = true;
+	/* an exact RST conntrack closed ends the session: nothing to undo */
+	if (!exact) {
+		spin_lock_bh(&ct->lock);
+		if (ct->proto.tcp.state == TCP_CONNTRACK_CLOSE) {
+			ct->proto.tcp.state = TCP_CONNTRACK_ESTABLISHED;
+			reopened = true;
+		}
+		spin_unlock_bh(&ct->lock);
 	}
-	spin_unlock_bh(&ct->lock);
 	if (READ_ONCE(ct->proto.tcp.state) != TCP_CONNTRACK_ESTABLISHED ||
 	    (!reopened && nf_ct_expires(ct) >= RST_GRACE))
 		return;
