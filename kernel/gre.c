@@ -7,15 +7,19 @@
  * direction in the master's helper area (struct nf_ct_pptp_master) and
  * destroys them whenever any GRE child of the master dies, so a session
  * with several calls cannot use them.  Without a keymap a GRE packet's
- * tuple has source key 0, so each call direction becomes its own GRE
- * conntrack, created from an expectation that wildcards the source key
- * and matches the destination key (the receiver's call ID as the sender
- * knows it).
+ * tuple has source key 0 and its destination key is the receiver's call
+ * ID as the sender knows it: each call direction is expected with such a
+ * tuple.  Once the call is up both are expected as a pair: the first
+ * packet's conntrack takes the other direction's tuple as its reply
+ * (nat.c), so a call is one conntrack, as with the stock helper.  A
+ * direction whose GRE flowed before the call was up keeps the conntrack
+ * it made, and the call then has one per direction.
  *
  * No expectation once GRE flows.  The expectation table is shared by
  * every helper of the netns and sized from memory (64 entries on a 512 MB
  * box): an expectation per live call direction would cap the calls and
- * starve FTP or SIP.  So each expectation is used once, and the GRE
+ * starve FTP or SIP.  So each expectation is used once (the first packet
+ * of a pair removes both, guard.c), and the GRE
  * conntrack it creates lives as long as the call: the expectfn (nat.c)
  * gives it a fixed timeout of days and marks it assured (early_drop under
  * table pressure takes unassured entries only), and the call's end kills
@@ -86,13 +90,18 @@ static void kill_early(struct nf_conn *master, unsigned int dir, u16 to)
 	nf_ct_put(gre);
 }
 
-/* Expect the GRE of one call direction: @to as the sender knows it, @real as the receiver does. */
-static int expect_dir(struct pptp_ng_session *s, unsigned int dir, u16 to, u16 real)
+/*
+ * Expect the GRE of half @h: to @h->key_wire as the sender knows it,
+ * delivered as @h->key_deliver.  With @pair, the call's other half, the
+ * conntrack the first packet creates carries both (nat.c: gre_pair).
+ */
+static int expect_dir(struct pptp_ng_session *s, const struct pptp_gre_half *h,
+		      const struct pptp_gre_half *pair)
 {
 	struct nf_conn *master = s->ct;
-	const struct nf_conntrack_tuple *m = &master->tuplehash[dir].tuple;
+	const struct nf_conntrack_tuple *m = &master->tuplehash[h->dir].tuple;
 	struct nf_conntrack_expect *exp;
-	__be16 key = htons(to);
+	__be16 key = htons(h->key_wire);
 	int err;
 
 	exp = nf_ct_expect_alloc(master);
@@ -102,15 +111,21 @@ static int expect_dir(struct pptp_ng_session *s, unsigned int dir, u16 to, u16 r
 			  &m->src.u3, &m->dst.u3, IPPROTO_GRE, NULL, &key);
 	/* The GRE conntrack gets our helper: pptp_ng_gre_help() guards it. */
 	pptp_ng_expect_assign_helper(exp, rcu_dereference(nfct_help(master)->helper));
-	exp->flags = to ? 0 : NF_CT_EXPECT_PERMANENT;
-	exp->dir = dir;
-	exp->saved_proto.gre.key = htons(real);
+	exp->flags = h->key_wire ? 0 : NF_CT_EXPECT_PERMANENT;
+	exp->dir = h->dir;
+	exp->saved_proto.gre.key = htons(h->key_deliver);
+	memset(&exp->saved_addr, 0, sizeof(exp->saved_addr));
+	if (pair) {
+		exp->saved_addr.all[0] = PPTP_NG_PAIR_MARK;
+		exp->saved_addr.all[1] = pair->key_wire;
+		exp->saved_addr.all[2] = pair->key_deliver;
+	}
 	/* Every GRE conntrack: its lifetime, and its NAT if the master has any. */
 	exp->expectfn = pptp_ng_expectfn;
 	err = nf_ct_expect_related(exp, 0);
 	nf_ct_expect_put(exp);
 	if (!err)
-		kill_early(master, dir, to);
+		kill_early(master, h->dir, h->key_wire);
 	return err;
 }
 
@@ -166,21 +181,67 @@ static unsigned int call_slot(const struct pptp_ng_session *s, const struct pptp
 }
 
 static void forget_dir(struct pptp_ng_session *s, unsigned int dir, u16 to);
-static bool dir_open(struct pptp_ng_session *s, unsigned int dir, u16 to);
 
-/* Expect the halves of @open the call has not got yet; how many could not be. */
+/*
+ * What one call direction has in conntrack: its expectation and its GRE
+ * conntrack (the reply of a paired one), each with a reference (NULL:
+ * none of this master's).
+ */
+struct gre_state {
+	struct nf_conntrack_expect *exp;
+	struct nf_conn *ct;
+};
+
+static void dir_state(struct pptp_ng_session *s, unsigned int dir, u16 to,
+		      struct gre_state *g);
+static void dir_state_put(struct gre_state *g);
+
+/*
+ * Expect the halves of @open the call has not got yet, as a pair when
+ * @pair: an expectation made unpaired before the call was up is made
+ * again, paired (nf_ct_expect_related() replaces our own equal one).
+ * Returns how many could not be.
+ */
 static unsigned int open_halves(struct pptp_ng_session *s, const struct pptp_gre_half *h,
-				unsigned int open)
+				unsigned int open, bool pair)
 {
 	unsigned int i, failed = 0;
+	struct gre_state g;
+	bool have, again;
 
 	for (i = 0; i < 2; i++) {
-		if (!(open & (1u << i)) || dir_open(s, h[i].dir, h[i].key_wire))
+		if (!(open & (1u << i)))
 			continue;
-		if (!expect_room(s, 1) || expect_dir(s, h[i].dir, h[i].key_wire, h[i].key_deliver))
+		dir_state(s, h[i].dir, h[i].key_wire, &g);
+		have = g.exp || g.ct;
+		again = pair && g.exp && !g.ct && g.exp->saved_addr.all[0] != PPTP_NG_PAIR_MARK;
+		dir_state_put(&g);
+		if (have && !again)
+			continue;
+		if ((!again && !expect_room(s, 1)) ||
+		    expect_dir(s, &h[i], pair ? &h[!i] : NULL))
 			failed++;
 	}
 	return failed;
+}
+
+/*
+ * Both halves may share one conntrack unless one has a conntrack already:
+ * GRE that flowed before the call was up made it (unpaired), and a pair
+ * claiming its tuple as the reply would never be confirmed.
+ */
+static bool pairable(struct pptp_ng_session *s, const struct pptp_gre_half *h)
+{
+	struct gre_state g;
+	unsigned int i;
+	bool busy = false;
+
+	for (i = 0; i < 2 && !busy; i++) {
+		dir_state(s, h[i].dir, h[i].key_wire, &g);
+		busy = g.ct;
+		dir_state_put(&g);
+	}
+	return !busy;
 }
 
 /*
@@ -193,7 +254,7 @@ void pptp_ng_call_id(struct pptp_ng_session *s, const struct pptp_call *c, u8 ro
 	struct pptp_gre_half h[2];
 	unsigned int open = pptp_gre_halves(&s->t, c, h) & pptp_gre_to(role);
 
-	if (open && open_halves(s, h, open))
+	if (open && open_halves(s, h, open, false))
 		pptp_ng_count(s->pn, PNG_EXPECT_FAILED);
 }
 
@@ -210,7 +271,7 @@ void pptp_ng_call_up(struct pptp_ng_session *s, const struct pptp_call *c)
 	/* Which GRE opens, both halves: the core's decision (nat.h). */
 	if (pptp_gre_halves(&s->t, c, h) != PPTP_GRE_BOTH || test_bit(slot, s->gre_open))
 		return;
-	if (open_halves(s, h, PPTP_GRE_BOTH)) {
+	if (open_halves(s, h, PPTP_GRE_BOTH, pairable(s, h))) {
 		/* Half a call is no call: take both halves back. */
 		forget_dir(s, h[0].dir, h[0].key_wire);
 		forget_dir(s, h[1].dir, h[1].key_wire);
@@ -224,15 +285,6 @@ void pptp_ng_call_up(struct pptp_ng_session *s, const struct pptp_call *c)
 	s->pn->calls_live++;
 	spin_unlock_bh(&s->pn->lock);
 }
-
-/*
- * What one call direction has in conntrack: its expectation and its GRE
- * conntrack, each with a reference (NULL: none of this master's).
- */
-struct gre_state {
-	struct nf_conntrack_expect *exp;
-	struct nf_conn *ct;
-};
 
 static void dir_state(struct pptp_ng_session *s, unsigned int dir, u16 to,
 		      struct gre_state *g)
@@ -265,40 +317,23 @@ static void dir_state_put(struct gre_state *g)
 		nf_ct_put(g->ct);
 }
 
-/* Whether a call direction still has its GRE conntrack or expectation. */
-static bool dir_open(struct pptp_ng_session *s, unsigned int dir, u16 to)
-{
-	struct gre_state g;
-	bool open;
-
-	dir_state(s, dir, to, &g);
-	open = g.exp || g.ct;
-	dir_state_put(&g);
-	return open;
-}
-
-static void reopen_dir(struct pptp_ng_session *s, unsigned int dir, u16 to, u16 real)
-{
-	if (!dir_open(s, dir, to) && expect_room(s, 1) && expect_dir(s, dir, to, real))
-		pptp_ng_count(s->pn, PNG_EXPECT_FAILED);
-}
-
 /*
  * A GRE conntrack of this session died before its call ended (deleted by
- * hand, flushed, expired after days idle): expect the GRE of every
- * direction of a live call that has neither its conntrack nor an
- * expectation any more.  Session lock held.
+ * hand, flushed, expired after days idle, or a first packet's conntrack
+ * that met its pair, guard.c): expect the GRE of every direction of a
+ * live call that has neither its conntrack nor an expectation any more.
+ * Session lock held.
  */
 void pptp_ng_reopen(struct pptp_ng_session *s)
 {
 	struct pptp_gre_half h[2];
-	unsigned int slot, i;
+	unsigned int slot;
 
 	for_each_set_bit(slot, s->gre_open, PPTP_NG_MAX_CALLS) {
 		if (pptp_gre_halves(&s->t, &s->calls[slot], h) != PPTP_GRE_BOTH)
 			continue;
-		for (i = 0; i < 2; i++)
-			reopen_dir(s, h[i].dir, h[i].key_wire, h[i].key_deliver);
+		if (open_halves(s, h, PPTP_GRE_BOTH, pairable(s, h)))
+			pptp_ng_count(s->pn, PNG_EXPECT_FAILED);
 	}
 }
 

@@ -2,12 +2,17 @@
 /*
  * What may use a call's GRE conntrack.  The conntracks pptp-ng's
  * expectations create carry its helper, so every packet on them passes
- * here (nf_confirm calls the helper), and only PPTP's GRE may.
+ * here (nf_confirm calls the helper, before the conntrack is confirmed),
+ * and only PPTP's GRE may.
  */
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <net/ipv6.h>
+#include <linux/hash.h>
 #include <net/netfilter/nf_conntrack.h>
+#include <net/netfilter/nf_conntrack_core.h>
+#include <net/netfilter/nf_conntrack_expect.h>
+#include <net/netfilter/nf_conntrack_zones.h>
 
 #include "pptp_ng.h"
 
@@ -26,21 +31,185 @@ static u8 skb_l4proto(const struct sk_buff *skb, const struct nf_conn *ct)
 }
 
 /*
+ * The expectations of a paired conntrack's call, once it is confirmed:
+ * both directions' packets find the conntrack now.  Not before: a packet
+ * of the other direction arriving while the first is still on its way
+ * would find neither.  Twice is harmless (the second finds none).
+ */
+static void unexpect_pair(struct nf_conn *ct, struct pptp_ng_gre_help *gh)
+{
+	const struct nf_conntrack_zone *zone = nf_ct_zone(ct->master);
+	struct nf_conntrack_expect *exp;
+	unsigned int dir;
+
+	WRITE_ONCE(gh->unexpect, false);
+	for (dir = 0; dir < IP_CT_DIR_MAX; dir++) {
+		exp = nf_ct_expect_find_get(nf_ct_net(ct), zone, &ct->tuplehash[dir].tuple);
+		if (!exp)
+			continue;
+		if (exp->master == ct->master)
+			nf_ct_unexpect_related(exp);
+		nf_ct_expect_put(exp);
+	}
+}
+
+/*
+ * The first packets of a call's two directions on two CPUs at once: each
+ * matched its own expectation and made a conntrack whose reply is the
+ * other's tuple, and the one confirmed second would clash and be dropped
+ * (GRE allows no clash).  So the first packet of a paired conntrack
+ * confirms it here, under a lock both directions of the call take (their
+ * master's), instead of just after help() returns; the second then finds
+ * it confirmed and goes on as its reply, as conntrack resolves clashes,
+ * and its own conntrack, never confirmed, goes.
+ */
+#define PAIR_LOCK_BITS	6
+static spinlock_t pair_locks[1 << PAIR_LOCK_BITS];
+
+void pptp_ng_pair_locks_init(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(pair_locks); i++)
+		spin_lock_init(&pair_locks[i]);
+}
+
+static spinlock_t *pair_lock(const struct nf_conn *master)
+{
+	return &pair_locks[hash_ptr(master, PAIR_LOCK_BITS)];
+}
+
+/* The confirmed conntrack that has @t, with a reference, or NULL. */
+static struct nf_conn *ct_with(const struct nf_conn *ct, const struct nf_conntrack_tuple *t,
+			       unsigned int *dir)
+{
+	const struct nf_conntrack_tuple_hash *hash;
+
+	hash = nf_conntrack_find_get(nf_ct_net(ct), nf_ct_zone(ct), t);
+	if (!hash)
+		return NULL;
+	*dir = NF_CT_DIRECTION(hash);
+	return nf_ct_tuplehash_to_ctrack(hash);
+}
+
+/*
+ * The reply @ct had before it was paired (nat.c sets it from the master's
+ * other direction, keyed as the receiver chose): no packet has it, it
+ * only has to be unique.
+ */
+static void unpair(struct nf_conn *ct, struct pptp_ng_gre_help *gh)
+{
+	const struct nf_conntrack_tuple *back = &ct->master->tuplehash[!gh->dir].tuple;
+	struct nf_conntrack_tuple reply = {};
+
+	reply.src.l3num = back->src.l3num;
+	reply.src.u3 = back->src.u3;
+	reply.src.u.gre.key = gh->deliver[IP_CT_DIR_ORIGINAL];
+	reply.dst.u3 = back->dst.u3;
+	reply.dst.protonum = IPPROTO_GRE;
+	reply.dst.dir = IP_CT_DIR_REPLY;
+	nf_conntrack_alter_reply(ct, &reply);
+	gh->paired = false;
+	gh->unexpect = false;
+}
+
+/*
+ * Under the pair's lock: go on as the confirmed twin's reply, or confirm
+ * @ct.  A conntrack of the other direction that is not our twin (GRE
+ * that flowed before the pair was expected) keeps its tuple: @ct gives up
+ * its claim on it and stays a direction of its own.  Returns the verdict
+ * and, in @ct and @ctinfo, what the packet now has.
+ */
+static int meet_pair(struct sk_buff *skb, struct nf_conn **ct, enum ip_conntrack_info *ctinfo)
+{
+	struct pptp_ng_gre_help *gh = nfct_help_data(*ct);
+	struct nf_conn *other;
+	unsigned int dir;
+
+	other = ct_with(*ct, &(*ct)->tuplehash[IP_CT_DIR_ORIGINAL].tuple, &dir);
+	if (other && other->master == (*ct)->master && dir == IP_CT_DIR_REPLY) {
+		pptp_ng_count(pptp_ng_pernet(nf_ct_net(other)), PNG_GRE_ADOPTED);
+		nf_ct_put(*ct);
+		*ct = other;
+		*ctinfo = IP_CT_ESTABLISHED_REPLY;
+		nf_ct_set(skb, other, *ctinfo);
+		return NF_ACCEPT;
+	}
+	if (other)
+		nf_ct_put(other);
+	other = ct_with(*ct, &(*ct)->tuplehash[IP_CT_DIR_REPLY].tuple, &dir);
+	if (other) {
+		nf_ct_put(other);
+		unpair(*ct, gh);
+	}
+	return nf_conntrack_confirm(skb);
+}
+
+static int confirm_pair(struct sk_buff *skb, struct nf_conn **ct, enum ip_conntrack_info *ctinfo)
+{
+	spinlock_t *lock = pair_lock((*ct)->master);
+	int ret;
+
+	spin_lock_bh(lock);
+	ret = meet_pair(skb, ct, ctinfo);
+	spin_unlock_bh(lock);
+	return ret;
+}
+
+/*
+ * With NAT, a paired conntrack's packets leave keyed as its reverse tuple
+ * says (0, see nat.c): the key must be the receiver's own call ID.
+ */
+static int deliver_key(struct sk_buff *skb, unsigned int protoff, __be16 key)
+{
+	unsigned int off = protoff + PPTP_GRE_OFF_CALL_ID;
+	__be16 now;
+
+	if (skb->len < off + sizeof(key))
+		return NF_DROP;
+	if (skb_ensure_writable(skb, off + sizeof(key)))
+		return NF_DROP;
+	/* Only now: skb_ensure_writable() may have moved the data. */
+	memcpy(&now, skb->data + off, sizeof(now));
+	if (now != key)
+		memcpy(skb->data + off, &key, sizeof(key));
+	return NF_ACCEPT;
+}
+
+/*
  * help() of a call's GRE conntrack: only enhanced GRE (version 1, PPTP)
  * may use it.  GRE version 0 between the same hosts has the same tuple
  * when the call's key is 0, and must not ride on a PPTP pinhole.  ICMP
- * errors about the call pass as conntrack related them.
+ * errors about the call pass as conntrack related them.  On a paired
+ * conntrack, the pair's bookkeeping and its NAT'ed key.
  */
-int pptp_ng_gre_help(struct sk_buff *skb, unsigned int protoff, struct nf_conn *ct)
+int pptp_ng_gre_help(struct sk_buff *skb, unsigned int protoff, struct nf_conn *ct,
+		     enum ip_conntrack_info ctinfo)
 {
+	struct pptp_ng_gre_help *gh;
 	u8 _flags[2];
 	const u8 *flags;
+	int ret;
 
 	if (nf_ct_protonum(ct) != IPPROTO_GRE || skb_l4proto(skb, ct) != IPPROTO_GRE)
 		return NF_ACCEPT;
 	flags = skb_header_pointer(skb, protoff, sizeof(_flags), _flags);
-	if (flags && (flags[1] & PPTP_GRE_VERSION_MASK) == PPTP_GRE_VERSION_PPTP)
+	if (!flags || (flags[1] & PPTP_GRE_VERSION_MASK) != PPTP_GRE_VERSION_PPTP) {
+		pptp_ng_count(pptp_ng_pernet(nf_ct_net(ct)), PNG_DROP_GRE_NOT_V1);
+		return NF_DROP;
+	}
+	gh = nfct_help_data(ct);
+	if (!gh || !gh->paired)
 		return NF_ACCEPT;
-	pptp_ng_count(pptp_ng_pernet(nf_ct_net(ct)), PNG_DROP_GRE_NOT_V1);
-	return NF_DROP;
+	if (!nf_ct_is_confirmed(ct)) {
+		ret = confirm_pair(skb, &ct, &ctinfo);
+		if (ret != NF_ACCEPT)
+			return ret;
+		gh = nfct_help_data(ct);
+		if (!gh->paired)
+			return NF_ACCEPT;
+	}
+	if (READ_ONCE(gh->unexpect))
+		unexpect_pair(ct, gh);
+	return deliver_key(skb, protoff, gh->deliver[CTINFO2DIR(ctinfo)]);
 }

@@ -30,8 +30,29 @@ struct pptp_ng_help {
 	struct nf_ct_gre_keymap *keymap[IP_CT_DIR_MAX];
 };
 
-/* nat.c: the expectations' expectfn; main.c: its counter */
+/*
+ * The helper area of a call's GRE conntrack (it carries our helper, see
+ * guard.c).  A paired conntrack carries both directions of its call, the
+ * other direction as its reply (gre.c); with NAT, the call ID each
+ * direction's receiver chose, which guard.c writes into the key.
+ */
+struct pptp_ng_gre_help {
+	__be16 deliver[IP_CT_DIR_MAX];	/* the receiver's own call ID, per direction */
+	u8 dir;				/* the master's direction the original one is */
+	bool paired;			/* the reply is the call's other direction */
+	bool unexpect;			/* paired and confirmed: remove the call's expectations */
+};
+
+/*
+ * Expectations that may create a paired conntrack say so in saved_addr,
+ * which only NAT helpers that follow their master read: this mark, then
+ * the other direction's key on the wire and the key its receiver chose.
+ */
+#define PPTP_NG_PAIR_MARK	0x50504e47	/* "PPNG" */
+
+/* nat.c: the expectations' expectfn; main.c: its counters */
 void pptp_ng_expectfn(struct nf_conn *ct, struct nf_conntrack_expect *exp);
 void pptp_ng_count_gre_nat(struct net *net);
+void pptp_ng_count_gre_paired(struct net *net);
 
 #endif /* PPTP_NG_HELP_AREA_H */

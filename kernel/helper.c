@@ -401,7 +401,7 @@ int pptp_ng_help(struct sk_buff *skb, unsigned int protoff, struct nf_conn *ct,
 	int ret = NF_ACCEPT;
 
 	if (ct->master)
-		return pptp_ng_gre_help(skb, protoff, ct);
+		return pptp_ng_gre_help(skb, protoff, ct, ctinfo);
 	if (nf_ct_protonum(ct) != IPPROTO_TCP || !control_segment(ctinfo) ||
 	    !read_tcp(skb, protoff, &g))
 		return NF_ACCEPT;

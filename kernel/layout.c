@@ -11,3 +11,4 @@
 static_assert(offsetof(struct pptp_ng_help, keymap) ==
 	      offsetof(struct nf_ct_pptp_master, keymap));
 static_assert(sizeof(struct pptp_ng_help) <= sizeof_field(struct nf_conn_help, data));
+static_assert(sizeof(struct pptp_ng_gre_help) <= sizeof(struct pptp_ng_help));

@@ -58,6 +58,11 @@ void pptp_ng_count_gre_nat(struct net *net)
 	pptp_ng_count(pptp_ng_pernet(net), PNG_GRE_NAT);
 }
 
+void pptp_ng_count_gre_paired(struct net *net)
+{
+	pptp_ng_count(pptp_ng_pernet(net), PNG_GRE_PAIRED);
+}
+
 static const char *const counter_names[PNG_COUNTER_MAX] = {
 	[PNG_SESSIONS_TOTAL]	= "sessions_total",
 	[PNG_SESSIONS_REFUSED]	= "sessions_refused",
@@ -78,6 +83,8 @@ static const char *const counter_names[PNG_COUNTER_MAX] = {
 	[PNG_DROP_GRE_NOT_V1]	= "drop_gre_not_v1",
 	[PNG_CUT]		= "cut",
 	[PNG_RST_GRACE]		= "rst_grace",
+	[PNG_GRE_PAIRED]	= "gre_paired",
+	[PNG_GRE_ADOPTED]	= "gre_adopted",
 };
 
 /* "name value" lines; see docs/kernel.md. */
@@ -188,6 +195,7 @@ static int __init pptp_ng_init(void)
 		return -EINVAL;
 	}
 	pptp_ng_exp_policy.max_expected = 2 * pptp_ng_max_calls;
+	pptp_ng_pair_locks_init();
 
 	err = register_pernet_subsys(&pptp_ng_net_ops);
 	if (err)

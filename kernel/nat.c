@@ -6,6 +6,7 @@
  */
 #include <net/netfilter/nf_conntrack.h>
 #include <net/netfilter/nf_conntrack_expect.h>
+#include <net/netfilter/nf_conntrack_helper.h>
 #include <net/netfilter/nf_nat.h>
 
 #include "help_area.h"
@@ -57,8 +58,49 @@ static void gre_nat(struct nf_conn *ct, struct nf_conntrack_expect *exp)
 	pptp_ng_count_gre_nat(nf_ct_net(ct));
 }
 
+/*
+ * One conntrack for both directions of a call.  Without keymaps the
+ * reply conntrack would expect (source key from the forward key) is not
+ * what the other direction sends (source key 0, destination key the
+ * sender's own ID), so each direction would be a conntrack of its own,
+ * which a table sized by default (8192 entries at 1 GB) cannot hold for
+ * thousands of calls.  Instead the reply tuple becomes the other
+ * direction's packets as they arrive, the tuple its own expectation
+ * matches.  This comes after NAT, which sets the reply from the forward
+ * tuple; with NAT each direction's packets then leave with the key the
+ * reverse tuple has, not the receiver's ID, and guard.c writes that ID
+ * from @gh->deliver.
+ */
+static void gre_pair(struct nf_conn *ct, const struct nf_conntrack_expect *exp)
+{
+	const struct nf_conntrack_tuple *back = &ct->master->tuplehash[!exp->dir].tuple;
+	struct pptp_ng_gre_help *gh = nfct_help_data(ct);
+	const u32 *pair = exp->saved_addr.all;
+	struct nf_conntrack_tuple reply;
+
+	if (!gh)
+		return;
+	gh->deliver[IP_CT_DIR_ORIGINAL] = exp->saved_proto.gre.key;
+	gh->dir = exp->dir;
+	if (pair[0] != PPTP_NG_PAIR_MARK)
+		return;
+	memset(&reply, 0, sizeof(reply));
+	reply.src.l3num = back->src.l3num;
+	reply.src.u3 = back->src.u3;
+	reply.dst.u3 = back->dst.u3;
+	reply.dst.protonum = IPPROTO_GRE;
+	reply.dst.dir = IP_CT_DIR_REPLY;
+	reply.dst.u.gre.key = htons(pair[1]);
+	nf_conntrack_alter_reply(ct, &reply);
+	gh->deliver[IP_CT_DIR_REPLY] = htons(pair[2]);
+	gh->paired = true;
+	gh->unexpect = true;
+	pptp_ng_count_gre_paired(nf_ct_net(ct));
+}
+
 void pptp_ng_expectfn(struct nf_conn *ct, struct nf_conntrack_expect *exp)
 {
 	gre_lifetime(ct);
 	gre_nat(ct, exp);
+	gre_pair(ct, exp);
 }

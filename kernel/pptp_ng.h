@@ -47,6 +47,8 @@ enum pptp_ng_counter {
 	PNG_DROP_GRE_NOT_V1,	/* non-PPTP GRE on a call's conntrack: dropped */
 	PNG_CUT,		/* refused segments cut to the bytes the core took */
 	PNG_RST_GRACE,		/* RSTs conntrack did not take: 120 s, not 10 (helper.c) */
+	PNG_GRE_PAIRED,		/* calls whose two directions share one GRE conntrack */
+	PNG_GRE_ADOPTED,	/* first packets that met their call's other direction (guard.c) */
 	PNG_COUNTER_MAX
 };
 
@@ -136,6 +138,8 @@ void pptp_ng_reopen(struct pptp_ng_session *s);
 void pptp_ng_gre_gone(struct nf_conn *master);
 unsigned int pptp_ng_expectations_live(struct pptp_ng_net *pn);
 unsigned int pptp_ng_expectations_max(void);
-int pptp_ng_gre_help(struct sk_buff *skb, unsigned int protoff, struct nf_conn *ct);
+int pptp_ng_gre_help(struct sk_buff *skb, unsigned int protoff, struct nf_conn *ct,
+		     enum ip_conntrack_info ctinfo);
+void pptp_ng_pair_locks_init(void);
 
 #endif /* PPTP_NG_KMOD_H */

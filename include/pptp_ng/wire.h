@@ -193,6 +193,7 @@ enum pptp_ctrl_type {
 #define PPTP_GRE_VERSION_0	0
 #define PPTP_GRE_VERSION_PPTP	1
 #define PPTP_GRE_V1_BASE_LEN	8	/* flags, protocol, key */
+#define PPTP_GRE_OFF_CALL_ID	6	/* the key's call ID, after the payload length */
 #define PPTP_GRE_V1_MAX_LEN	16	/* plus sequence and acknowledgment */
 
 enum pptp_gre_status {

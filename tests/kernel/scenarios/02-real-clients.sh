@@ -12,9 +12,9 @@
 # is forwarded only as related to a helper's control connection, so without
 # the helper nothing comes back.  While the calls are up the firewall must
 # show three control connections with helper=pptp-ng (pptp for the stock
-# helper) and GRE both ways for each client, through 203.0.113.1, and for
-# pptp-ng's faces (module and daemon) two GRE expectations per call, one
-# each way.
+# helper) and GRE both ways for each client, through 203.0.113.1: with the
+# module one GRE conntrack a call and no expectation left, with the daemon
+# two GRE expectations a call, one each way.
 
 cd "$(dirname "$0")/../../.."
 source tests/kernel/scenarios/lib.sh
@@ -50,16 +50,18 @@ for ((i = 1; i <= nclients; i++)); do
 		fail "client$i: no GRE from the server back to the client"
 done
 if [ "$helper" = pptp-ng ]; then
-	# Once GRE flows a call holds no expectation: its GRE conntracks live
-	# as long as the call (assured, fixed timeout).  Only a direction keyed
-	# 0 (pptpd's first call ID) keeps a permanent one: GRE v0 must not use
-	# it up.
-	[ "$(grep 'proto=47' <<<"$exp" | grep -vc 'dstkey=0x0 ')" = 0 ] ||
+	# Once GRE flows a call holds no expectation: one GRE conntrack
+	# carries both its directions (the server's GRE is its reply) as long
+	# as the call lives (assured, fixed timeout).
+	[ "$(grep -c 'proto=47' <<<"$exp")" = 0 ] ||
 		fail "expectations left although every call's GRE flows"
 	for ((i = 1; i <= nclients; i++)); do
 		ip=$(client_ip4 "$i")
-		grep "src=$ip " <<<"$gre" | grep -q "ASSURED" ||
-			fail "client$i: its GRE conntrack is not assured"
+		[ "$(grep -c "src=$ip " <<<"$gre")" = 1 ] ||
+			fail "client$i: not one GRE conntrack for its call"
+		grep "src=$ip dst=$server_ip4 " <<<"$gre" |
+			grep "src=$server_ip4 dst=$fw_wan_ip4 " | grep -q "ASSURED" ||
+			fail "client$i: its GRE conntrack is not assured, or not both ways"
 	done
 elif ng_face; then
 	for ((i = 1; i <= nclients; i++)); do
