@@ -55,13 +55,16 @@ static void unexpect_pair(struct nf_conn *ct, struct pptp_ng_gre_help *gh)
 
 /*
  * The first packets of a call's two directions on two CPUs at once: each
- * matched its own expectation and made a conntrack whose reply is the
- * other's tuple, and the one confirmed second would clash and be dropped
- * (GRE allows no clash).  So the first packet of a paired conntrack
- * confirms it here, under a lock both directions of the call take (their
- * master's), instead of just after help() returns; the second then finds
- * it confirmed and goes on as its reply, as conntrack resolves clashes,
- * and its own conntrack, never confirmed, goes.
+ * matched its own expectation and made a conntrack, at least one of them
+ * claiming the other's tuple as its reply, and the one confirmed second
+ * would clash and be dropped (GRE allows no clash).  The same holds for a
+ * direction whose GRE came before the call was up, unpaired, racing the
+ * pair.  So the first packet of every GRE conntrack of ours confirms it
+ * here, under a lock both directions of the call take (their master's),
+ * instead of just after help() returns; the second then finds the first
+ * confirmed and goes on as its reply, as conntrack resolves clashes, and
+ * its own conntrack, never confirmed, goes; or, paired, finds its reply
+ * taken and stays a direction of its own.
  */
 #define PAIR_LOCK_BITS	6
 static spinlock_t pair_locks[1 << PAIR_LOCK_BITS];
@@ -114,11 +117,12 @@ static void unpair(struct nf_conn *ct, struct pptp_ng_gre_help *gh)
 }
 
 /*
- * Under the pair's lock: go on as the confirmed twin's reply, or confirm
- * @ct.  A conntrack of the other direction that is not our twin (GRE
- * that flowed before the pair was expected) keeps its tuple: @ct gives up
- * its claim on it and stays a direction of its own.  Returns the verdict
- * and, in @ct and @ctinfo, what the packet now has.
+ * Under the pair's lock: go on as the reply of a confirmed pair that
+ * claims our tuple, or confirm @ct.  A conntrack of the other direction
+ * that holds the tuple a paired @ct claims as its reply (GRE that flowed
+ * before the pair was expected) keeps it: @ct gives up its claim and
+ * stays a direction of its own.  Returns the verdict and, in @ct and
+ * @ctinfo, what the packet now has.
  */
 static int meet_pair(struct sk_buff *skb, struct nf_conn **ct, enum ip_conntrack_info *ctinfo)
 {
@@ -137,6 +141,8 @@ static int meet_pair(struct sk_buff *skb, struct nf_conn **ct, enum ip_conntrack
 	}
 	if (other)
 		nf_ct_put(other);
+	if (!gh->paired)
+		return nf_conntrack_confirm(skb);
 	other = ct_with(*ct, &(*ct)->tuplehash[IP_CT_DIR_REPLY].tuple, &dir);
 	if (other) {
 		nf_ct_put(other);
@@ -199,16 +205,16 @@ int pptp_ng_gre_help(struct sk_buff *skb, unsigned int protoff, struct nf_conn *
 		return NF_DROP;
 	}
 	gh = nfct_help_data(ct);
-	if (!gh || !gh->paired)
+	if (!gh)
 		return NF_ACCEPT;
 	if (!nf_ct_is_confirmed(ct)) {
 		ret = confirm_pair(skb, &ct, &ctinfo);
 		if (ret != NF_ACCEPT)
 			return ret;
 		gh = nfct_help_data(ct);
-		if (!gh->paired)
-			return NF_ACCEPT;
 	}
+	if (!gh->paired)
+		return NF_ACCEPT;
 	if (READ_ONCE(gh->unexpect))
 		unexpect_pair(ct, gh);
 	return deliver_key(skb, protoff, gh->deliver[CTINFO2DIR(ctinfo)]);
