@@ -42,12 +42,14 @@ tables_sum() {
 # there, which only that expectation lets in.
 tables_ftp() {
 	local port line pids=()
-	n_client 1 timeout 20 busybox nc -l -p 2021 >"$out/ftp.data" 2>/dev/null &
+	# nc -l hangs up when its stdin ends: give it one that lasts.
+	sleep 20 | n_client 1 timeout 20 busybox nc -l -p 2021 >"$out/ftp.data" 2>/dev/null &
 	pids+=($!)
-	n_server timeout 10 busybox nc -l -p 21 >"$out/ftp.ctl" 2>/dev/null &
+	sleep 10 | n_server timeout 10 busybox nc -l -p 21 >"$out/ftp.ctl" 2>/dev/null &
 	pids+=($!)
 	sleep 1
-	{ printf 'PORT %s,7,229\r\n' "${c1//./,}"; sleep 3; } |
+	# The FTP helper reads a line only after one it saw end: USER first.
+	{ printf 'USER anonymous\r\n'; sleep 1; printf 'PORT %s,7,229\r\n' "${c1//./,}"; sleep 3; } |
 		n_client 1 timeout 5 busybox nc "$server_ip4" 21 >/dev/null 2>&1 || true
 	line=$(tr -d '\r' <"$out/ftp.ctl" | grep -m1 '^PORT ' || true)
 	port=$(awk -F'[ ,]' 'NF == 7 { print $6 * 256 + $7 }' <<<"$line")

@@ -162,8 +162,15 @@ unsigned int pptp_ng_expectations_max(void)
 {
 	unsigned int max = READ_ONCE(pptp_ng_max_expectations);
 
-	/* 0: half of what the kernel sizes for every helper together. */
-	return max ? max : nf_ct_expect_hsize * 2;
+	/*
+	 * 0: half of what the kernel sizes for every helper together,
+	 * nf_conntrack_expect_max = 4 x (conntrack buckets / 256) (the
+	 * expectation hash is then rounded up to a page, so its size says
+	 * nothing).
+	 */
+	if (max)
+		return max;
+	return max_t(unsigned int, nf_conntrack_htable_size / 128, 1);
 }
 
 /* Room for @n more of our expectations within max_expectations. */
