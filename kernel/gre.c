@@ -163,14 +163,15 @@ unsigned int pptp_ng_expectations_max(void)
 	unsigned int max = READ_ONCE(pptp_ng_max_expectations);
 
 	/*
-	 * 0: half of what the kernel sizes for every helper together,
-	 * nf_conntrack_expect_max = 4 x (conntrack buckets / 256) (the
-	 * expectation hash is then rounded up to a page, so its size says
-	 * nothing).
+	 * 0: twice the expectation hash's buckets.  The kernel rounds that
+	 * hash up to a page (512 buckets) and sizes its own table from the
+	 * conntrack buckets (nf_conntrack_expect_max = buckets / 64: 120 in
+	 * a 1 GB box, 1024 up to 4 GB), so up to 4 GB the kernel's table is
+	 * the bound, and above it this is half of it.  A call whose expectations are refused has no
+	 * GRE: a bound below the kernel's would cut bursts of call setups,
+	 * and a refused call is not retried yet (docs/kernel.md).
 	 */
-	if (max)
-		return max;
-	return max_t(unsigned int, nf_conntrack_htable_size / 128, 1);
+	return max ? max : nf_ct_expect_hsize * 2;
 }
 
 /* Room for @n more of our expectations within max_expectations. */
