@@ -217,5 +217,8 @@ int pptp_ng_gre_help(struct sk_buff *skb, unsigned int protoff, struct nf_conn *
 		return NF_ACCEPT;
 	if (READ_ONCE(gh->unexpect))
 		unexpect_pair(ct, gh);
+	/* Without NAT nothing rewrites the key, and no ID is translated. */
+	if (!(ct->status & IPS_NAT_MASK))
+		return NF_ACCEPT;
 	return deliver_key(skb, protoff, gh->deliver[CTINFO2DIR(ctinfo)]);
 }
