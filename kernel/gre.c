@@ -25,7 +25,8 @@
  * table pressure takes unassured entries only), and the call's end kills
  * it.  If it dies otherwise (conntrack -D, a flush), its destroy marks the
  * session, and the next control segment expects that direction again.  A
- * direction keyed 0 keeps a permanent expectation instead (below).
+ * direction keyed 0 has a permanent expectation instead (below), until
+ * its pair's conntrack takes both directions.
  *
  * GRE version 0 has no key, so conntrack gives it key 0 both ways: an
  * expectation keyed 0 (a PAC that numbers its calls from 0, as pptpd does)
@@ -51,10 +52,12 @@
 /*
  * The GRE tuple a call's packets have when they arrive from the sender in
  * master direction @dir: from the sender to where it sends, keyed by the
- * receiver's ID as the sender knows it (@to), source key 0.
+ * receiver's ID as the sender knows it (@to), source key 0.  Also the
+ * reply of a paired conntrack (nat.c) and of one that gives its pairing
+ * up (guard.c).
  */
-static void gre_tuple(const struct nf_conn *master, unsigned int dir, u16 to,
-		      struct nf_conntrack_tuple *t)
+void pptp_ng_gre_tuple(const struct nf_conn *master, unsigned int dir, u16 to,
+		       struct nf_conntrack_tuple *t)
 {
 	const struct nf_conntrack_tuple *m = &master->tuplehash[dir].tuple;
 
@@ -80,7 +83,7 @@ static void kill_early(struct nf_conn *master, unsigned int dir, u16 to)
 
 	if (!to)
 		return;		/* keyed 0: it may be a GRE v0 tunnel, not ours to end */
-	gre_tuple(master, dir, to, &t);
+	pptp_ng_gre_tuple(master, dir, to, &t);
 	hash = nf_conntrack_find_get(nf_ct_net(master), nf_ct_zone(master), &t);
 	if (!hash)
 		return;
@@ -167,9 +170,10 @@ unsigned int pptp_ng_expectations_max(void)
 	 * hash up to a page (512 buckets) and sizes its own table from the
 	 * conntrack buckets (nf_conntrack_expect_max = buckets / 64: 120 in
 	 * a 1 GB box, 1024 up to 4 GB), so up to 4 GB the kernel's table is
-	 * the bound, and above it this is half of it.  A call whose expectations are refused has no
-	 * GRE: a bound below the kernel's would cut bursts of call setups,
-	 * and a refused call is not retried yet (docs/kernel.md).
+	 * the bound, and above it this is half of it.  A call whose
+	 * expectations are refused has no GRE: a bound below the kernel's
+	 * would cut bursts of call setups, and a refused call is not
+	 * retried yet (docs/kernel.md).
 	 */
 	return max ? max : nf_ct_expect_hsize * 2;
 }
@@ -303,7 +307,7 @@ static void dir_state(struct pptp_ng_session *s, unsigned int dir, u16 to,
 	struct nf_conntrack_tuple_hash *hash;
 	struct nf_conntrack_tuple t;
 
-	gre_tuple(master, dir, to, &t);
+	pptp_ng_gre_tuple(master, dir, to, &t);
 	g->exp = nf_ct_expect_find_get(net, zone, &t);
 	if (g->exp && g->exp->master != master) {
 		nf_ct_expect_put(g->exp);

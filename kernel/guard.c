@@ -102,14 +102,10 @@ static struct nf_conn *ct_with(const struct nf_conn *ct, const struct nf_conntra
  */
 static void unpair(struct nf_conn *ct, struct pptp_ng_gre_help *gh)
 {
-	const struct nf_conntrack_tuple *back = &ct->master->tuplehash[!gh->dir].tuple;
-	struct nf_conntrack_tuple reply = {};
+	struct nf_conntrack_tuple reply;
 
-	reply.src.l3num = back->src.l3num;
-	reply.src.u3 = back->src.u3;
+	pptp_ng_gre_tuple(ct->master, !gh->dir, 0, &reply);
 	reply.src.u.gre.key = gh->deliver[IP_CT_DIR_ORIGINAL];
-	reply.dst.u3 = back->dst.u3;
-	reply.dst.protonum = IPPROTO_GRE;
 	reply.dst.dir = IP_CT_DIR_REPLY;
 	nf_conntrack_alter_reply(ct, &reply);
 	gh->paired = false;

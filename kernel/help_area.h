@@ -54,5 +54,9 @@ struct pptp_ng_gre_help {
 void pptp_ng_expectfn(struct nf_conn *ct, struct nf_conntrack_expect *exp);
 void pptp_ng_count_gre_nat(struct net *net);
 void pptp_ng_count_gre_paired(struct net *net);
+/* gre.c: a call direction's GRE tuple as its sender's packets have it */
+struct nf_conntrack_tuple;
+void pptp_ng_gre_tuple(const struct nf_conn *master, unsigned int dir, u16 to,
+		       struct nf_conntrack_tuple *t);
 
 #endif /* PPTP_NG_HELP_AREA_H */

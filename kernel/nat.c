@@ -73,7 +73,6 @@ static void gre_nat(struct nf_conn *ct, struct nf_conntrack_expect *exp)
  */
 static void gre_pair(struct nf_conn *ct, const struct nf_conntrack_expect *exp)
 {
-	const struct nf_conntrack_tuple *back = &ct->master->tuplehash[!exp->dir].tuple;
 	struct pptp_ng_gre_help *gh = nfct_help_data(ct);
 	const u32 *pair = exp->saved_addr.all;
 	struct nf_conntrack_tuple reply;
@@ -84,13 +83,8 @@ static void gre_pair(struct nf_conn *ct, const struct nf_conntrack_expect *exp)
 	gh->dir = exp->dir;
 	if (pair[0] != PPTP_NG_PAIR_MARK)
 		return;
-	memset(&reply, 0, sizeof(reply));
-	reply.src.l3num = back->src.l3num;
-	reply.src.u3 = back->src.u3;
-	reply.dst.u3 = back->dst.u3;
-	reply.dst.protonum = IPPROTO_GRE;
+	pptp_ng_gre_tuple(ct->master, !exp->dir, pair[1], &reply);
 	reply.dst.dir = IP_CT_DIR_REPLY;
-	reply.dst.u.gre.key = htons(pair[1]);
 	nf_conntrack_alter_reply(ct, &reply);
 	gh->deliver[IP_CT_DIR_REPLY] = htons(pair[2]);
 	gh->paired = true;
