@@ -26,6 +26,15 @@
  * Kbuild sets PPTP_NG_HAVE_ASSIGN_HELPER from the headers, as no version
  * number tells backports apart.
  *
+ * Removing an expectation: kernels whose expectations expire by garbage
+ * collection instead of a timer each (Debian's 6.1.1xx and 6.12.1xx; the
+ * uapi header then defines NF_CT_EXPECT_DEAD) only mark one that
+ * nf_ct_unexpect_related() removes.  It keeps its place in the table,
+ * counted against nf_conntrack_expect_max, until the conntrack gc next
+ * visits its master, up to a minute later: with a call setup a second
+ * the table (120 entries in 1 GB) would fill with calls already gone.
+ * pptp_ng_unexpect() unlinks it at once, as the SIP helper does there.
+ *
  * Helper registration: 6.1 registers an array of helpers in one call and
  * fills them with nf_ct_helper_init().  Kernels that change either get
  * their variant here, keyed on LINUX_VERSION_CODE, so the rest of the
@@ -36,6 +45,7 @@
 
 #include <linux/version.h>
 #include <net/netfilter/nf_conntrack_helper.h>
+#include <net/netfilter/nf_conntrack_core.h>
 #include <net/netfilter/nf_conntrack_expect.h>
 
 /* The conntrack @exp creates gets helper @h. */
@@ -59,6 +69,32 @@ static inline void pptp_ng_ct_refresh(struct nf_conn *ct, const struct sk_buff *
 	nf_ct_refresh(ct, skb, extra);
 #else
 	nf_ct_refresh(ct, extra);
+#endif
+}
+
+/*
+ * Remove @exp (the caller holds a reference) now, not at the next gc.
+ * Under the expectation lock an expectation still on its master's list
+ * is linked; one already unlinked is not there.
+ */
+static inline void pptp_ng_unexpect(struct nf_conntrack_expect *exp)
+{
+#ifdef NF_CT_EXPECT_DEAD
+	struct nf_conn_help *help = nfct_help(exp->master);
+	struct nf_conntrack_expect *i;
+
+	spin_lock_bh(&nf_conntrack_expect_lock);
+	if (help) {
+		hlist_for_each_entry(i, &help->expectations, lnode) {
+			if (i == exp) {
+				nf_ct_unlink_expect(exp);
+				break;
+			}
+		}
+	}
+	spin_unlock_bh(&nf_conntrack_expect_lock);
+#else
+	nf_ct_unexpect_related(exp);
 #endif
 }
 

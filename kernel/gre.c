@@ -370,7 +370,7 @@ static void forget_dir(struct pptp_ng_session *s, unsigned int dir, u16 to)
 
 	dir_state(s, dir, to, &g);
 	if (g.exp)
-		nf_ct_unexpect_related(g.exp);
+		pptp_ng_unexpect(g.exp);
 	if (g.ct)
 		nf_ct_kill(g.ct);
 	dir_state_put(&g);

@@ -48,7 +48,7 @@ static void unexpect_pair(struct nf_conn *ct, struct pptp_ng_gre_help *gh)
 		if (!exp)
 			continue;
 		if (exp->master == ct->master)
-			nf_ct_unexpect_related(exp);
+			pptp_ng_unexpect(exp);
 		nf_ct_expect_put(exp);
 	}
 }
