@@ -21,6 +21,7 @@ faces=(pptp-ng pptp-ngd pptp)
 may_skip=(
 	05-ipv6:pptp-ngd	# the daemon is IPv4-only (docs/userspace.md)
 	16-coexist:pptp-ngd	# two kernel modules side by side: the module's row
+	19-expect-table:pptp-ngd	# the daemon keeps its expectations for a call's life
 )
 if [ $# = 0 ]; then
 	for s in tests/kernel/scenarios/[0-9][0-9]-*.sh; do
