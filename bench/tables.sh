@@ -24,9 +24,8 @@ source "$(dirname "$0")/lib.sh"
 shapes=$(bench_size "10x5" "1000x5")
 stock_shapes=$(bench_size "10x1" "1000x1")
 vm_timeout=$(bench_size 60 600)
-# The emulated guest cannot take a thousand SYNs at once, and a call holds
-# its two expectations until its first GRE packets pass, which under
-# emulation takes long: the kernel's table (120 in 1 GB) must not fill.
+# The emulated guest cannot take a thousand SYNs at once: the control
+# connections open one every 100 ms (50 call setups a second).
 vm_pace=$(bench_size 0 100)
 bench_begin 7 "Default-sized tables: 5,000 calls in a 1 GB guest"
 
@@ -167,7 +166,10 @@ bench_text "A ${mem:-?} MB guest as the kernel sizes it: nf_conntrack_max $ct_ma
 	"client through NAT, which only the FTP helper's expectation lets in. Table" \
 	"full = the client sends one unanswered UDP packet to each of" \
 	"nf_conntrack_max ports: what the kernel evicted to make room (early_drop)" \
-	"and what was left of the calls."
+	"and what was left of the calls. The stock helper's lost calls: on this" \
+	"kernel an expectation it removes (each call's other one) is only marked" \
+	"dead and fills the 120-entry table until the conntrack gc visits its" \
+	"master, up to a minute later (docs/kernel.md, One conntrack a call)."
 bench_cols "face" "shape" "result" "conntrack entries with every call up" "expectations" \
 	"FTP data connection at that load" "table filled with unreplied UDP"
 if [ -n "$guest_why" ]; then

@@ -36,7 +36,7 @@ MODULE_PARM_DESC(max_sessions_per_source,
 unsigned int pptp_ng_max_expectations;
 module_param_named(max_expectations, pptp_ng_max_expectations, uint, 0644);
 MODULE_PARM_DESC(max_expectations,
-		 "GRE expectations pptp-ng may hold per netns; a call holds two until its GRE flows (default 0: half the kernel's default nf_conntrack_expect_max)");
+		 "GRE expectations pptp-ng may hold per netns; a call holds two until its GRE flows (default 0: twice the expectation hash buckets; the kernel's nf_conntrack_expect_max is the bound up to 4 GB)");
 
 bool pptp_ng_drop_invalid;
 module_param_named(drop_invalid, pptp_ng_drop_invalid, bool, 0644);
