@@ -1,16 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Kernel-version differences, all in one place, keyed on
- * LINUX_VERSION_CODE.  Written against 6.1; the supported kernels are
- * Debian 12's 6.1 cloud kernel and Debian's 6.12 cloud and PREEMPT_RT
- * kernels (docs/kernel.md), and kernel/build.test builds against each
- * with W=1.  Between 6.1 and 6.12 nothing the module calls changed in a
- * way its sources see (nf_ct_helper_init(), nf_ct_expect_init() and
- * _related(), nf_nat_setup_info(), proc_create_net_single(),
- * skb_ensure_writable() and the helper area's layout are the same), so
- * nothing below depends on the version yet.  On PREEMPT_RT the module's spin_lock_bh() sections sleep:
- * they must not be entered with preemption or interrupts disabled by
- * hand, which the module never does.
+ * Kernel differences, all in one place.  Written against 6.1; the
+ * supported kernels are Debian 12's 6.1 cloud kernel and Debian's 6.12
+ * cloud and PREEMPT_RT kernels (docs/kernel.md), and kernel/build.test
+ * builds against each with W=1.  Debian's stable updates backport
+ * netfilter changes into both, so a version number does not tell what a
+ * kernel has: each difference below is keyed on what the headers show
+ * (a Kbuild feature test, or a macro they define).  Otherwise nothing the
+ * module calls differs between them (nf_ct_helper_init(),
+ * nf_ct_expect_init() and _related(), nf_nat_setup_info(),
+ * proc_create_net_single(), skb_ensure_writable() and the helper area's
+ * layout are the same).  On PREEMPT_RT the module's spin_lock_bh()
+ * sections sleep: they must not be entered with preemption or interrupts
+ * disabled by hand, which the module never does.
  *
  * GRE keymaps: netfilter's 2026 fix of the keymap list race changes
  * nf_ct_gre_keymap_add() to (ct, orig, repl) and installs both entries
@@ -31,8 +33,9 @@
  * uapi header then defines NF_CT_EXPECT_DEAD) only mark one that
  * nf_ct_unexpect_related() removes.  It keeps its place in the table,
  * counted against nf_conntrack_expect_max, until the conntrack gc next
- * visits its master, up to a minute later: with a call setup a second
- * the table (120 entries in 1 GB) would fill with calls already gone.
+ * visits its master, up to a minute later: with more call setups a
+ * minute than the table has entries (120 in 1 GB), it fills with calls
+ * that are long up, and the next calls get no GRE.
  * pptp_ng_unexpect() unlinks it at once, as the SIP helper does there.
  *
  * Helper registration: 6.1 registers an array of helpers in one call and
