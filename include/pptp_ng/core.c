@@ -70,8 +70,8 @@ static void emit(struct pptp_tracker *t, struct pptp_event *ev)
 }
 
 /* An event about the message being parsed in @dir. */
-static void msg_event(struct pptp_tracker *t, unsigned int dir, u8 type,
-		      struct pptp_event *ev)
+static inline void msg_event(struct pptp_tracker *t, unsigned int dir, u8 type,
+			     struct pptp_event *ev)
 {
 	const struct pptp_stream *s = &t->dir[dir];
 	const struct pptp_msg_desc *md;
@@ -284,20 +284,19 @@ static void log_rewrite(struct pptp_stream *s, u32 seq, u16 type, u16 off,
  * a field far behind or ahead of the segment (sequence numbers wrap) is
  * simply not in it: at most its two bytes are ever written.
  */
-static void emit_rewrite(struct pptp_tracker *t, struct pptp_event *ev,
-			 u32 seq, u16 new_val, u32 from, u32 to)
+static inline void emit_rewrite(struct pptp_tracker *t, struct pptp_event *ev,
+				u32 seq, u16 new_val, u32 from, u32 to)
 {
-	u8 val[2] = { (u8)(new_val >> 8), (u8)new_val };
-	u32 span = to - from;
-	int in0 = seq - from < span, in1 = seq + 1 - from < span;
+	u32 at = seq - from, span = to - from;
+	int in0 = at < span, in1 = at + 1 < span;
 
 	if (!in0 && !in1)
 		return;
 	ev->first = in0 ? 0 : 1;
 	ev->nbytes = (u8)(in0 + in1);
 	ev->seg_off = seq + ev->first - t->seg_seq;
-	ev->bytes[0] = val[ev->first];
-	ev->bytes[1] = ev->nbytes == 2 ? val[1] : 0;
+	ev->bytes[0] = (u8)(in0 ? new_val >> 8 : new_val);
+	ev->bytes[1] = in0 && in1 ? (u8)new_val : 0;
 	t->cnt.rewrites++;
 	emit(t, ev);
 }
@@ -315,7 +314,8 @@ static int rewrite(struct pptp_tracker *t, unsigned int dir, const u8 *msg, u16 
 	struct pptp_stream *s = &t->dir[dir];
 	struct pptp_event ev;
 	u16 old_val = pptp_get16(msg + off);
-	u32 seq;
+	u32 msg_seq = s->next_seq - s->have, seq = msg_seq + off;
+	u8 role = t->role[dir];
 
 	if (old_val == new_val)
 		return 1;
@@ -326,8 +326,6 @@ static int rewrite(struct pptp_tracker *t, unsigned int dir, const u8 *msg, u16 
 	 */
 	if (wants_event(t, PPTP_EV_MESSAGE))
 		keep_copy(s);
-	msg_event(t, dir, PPTP_EV_REWRITE, &ev);
-	seq = ev.msg_seq + off;
 	/*
 	 * Bytes of the field already gone cannot change.  Only its first
 	 * byte may have gone (ids_fixed() let it, with the session's IDs
@@ -340,6 +338,16 @@ static int rewrite(struct pptp_tracker *t, unsigned int dir, const u8 *msg, u16 
 			refuse(t, dir, PPTP_DROP_SPLIT_ID);
 		return 0;
 	}
+	/*
+	 * What msg_event() would say, without its cases: the message is
+	 * framed (s->md is its type's) and its header is in.
+	 */
+	memset(&ev, 0, sizeof(ev));
+	ev.type = PPTP_EV_REWRITE;
+	ev.dir = (u8)dir;
+	ev.role = role != PPTP_ROLE_UNKNOWN ? role : s->md->sender;
+	ev.msg_type = pptp_get16(msg + PPTP_OFF_CTRL_TYPE);
+	ev.msg_seq = msg_seq;
 	ev.field_off = off;
 	ev.old_val = old_val;
 	ev.new_val = new_val;
@@ -510,7 +518,7 @@ static void remember_call(const struct pptp_tracker *t, struct pptp_decision *d,
  * The call of a complete message: decide()'s if still good, else
  * msg_call().  Only a message that arrived over several segments can see
  * the table change in between, and its bytes are in the buffer, as they
- * came: a whole one read in place (whole_message) is decided and
+ * came: a whole one read in place (one_message, whole_message) is decided and
  * completed with nothing between.
  */
 static struct pptp_call *complete_msg_call(const struct pptp_tracker *t, unsigned int dir,
@@ -848,50 +856,64 @@ static void complete_call(struct pptp_tracker *t, unsigned int dir, const u8 *ms
 	t->table_gen++;
 }
 
-static void check_result(struct pptp_tracker *t, unsigned int dir,
-			 const struct pptp_msg_desc *md, const u8 *msg)
+static void message_event(struct pptp_tracker *t, unsigned int dir, const u8 *msg,
+			  const struct pptp_call *c)
+{
+	struct pptp_event ev;
+
+	msg_event(t, dir, PPTP_EV_MESSAGE, &ev);
+	ev.msg = msg;
+	ev.msg_len = t->dir[dir].need;
+	ev.call = c;
+	emit(t, &ev);
+}
+
+/*
+ * What every valid message gets before it is acted on: the MESSAGE event,
+ * then the anomalies of its own fields.  Real peers put garbage in
+ * Reserved fields (a Windows PAC's SLI, say): the RFC's meaning of the
+ * message does not depend on them.
+ */
+static inline void message_checks(struct pptp_tracker *t, unsigned int dir,
+				  const struct pptp_msg_desc *md, const u8 *msg,
+				  const struct pptp_call *c)
 {
 	u8 result;
 
-	if (!md->result_off)
-		return;
-	result = msg[md->result_off];
-	if (result == 0 || result > md->result_max)
-		anomaly(t, dir, PPTP_AN_RESULT_RANGE);
+	if (wants_event(t, PPTP_EV_MESSAGE))
+		message_event(t, dir, msg, c);
+	if (md->result_off) {
+		result = msg[md->result_off];
+		if (result == 0 || result > md->result_max)
+			anomaly(t, dir, PPTP_AN_RESULT_RANGE);
+	}
+	if (!reserved_zero(md, msg))
+		anomaly(t, dir, PPTP_AN_RESERVED);
 }
 
 static void complete(struct pptp_tracker *t, unsigned int dir, const u8 *msg)
 {
 	struct pptp_stream *s = &t->dir[dir];
 	struct pptp_decision *d = &s->dec;
-	const struct pptp_msg_desc *md;
+	const struct pptp_msg_desc *md = s->md;
 	struct pptp_call *c = NULL;
-	struct pptp_event ev;
 	u16 type = pptp_get16(msg + PPTP_OFF_CTRL_TYPE);
 	u8 sender;
 
-	md = s->md;
 	if (s->invalid)
 		goto drop_mapping;
 	t->cnt.messages[dir][type]++;
 	t->cnt.valid_messages++;
-	sender = md->sender == PPTP_ROLE_UNKNOWN ? t->role[dir] : md->sender;
-	if ((md->own_off || md->peer_off) && !d->ignore && sender != PPTP_ROLE_UNKNOWN)
-		c = complete_msg_call(t, dir, msg, type, sender);
-	if (wants_event(t, PPTP_EV_MESSAGE)) {
-		msg_event(t, dir, PPTP_EV_MESSAGE, &ev);
-		ev.msg = msg;
-		ev.msg_len = s->need;
-		ev.call = c;
-		emit(t, &ev);
+	if (!md->own_off && !md->peer_off) {
+		/* Control connection messages: decide() had nothing to say. */
+		message_checks(t, dir, md, msg, NULL);
+		complete_session(t, dir, msg, type);
+		return;
 	}
-	check_result(t, dir, md, msg);
-	/*
-	 * Real peers put garbage in Reserved fields (a Windows PAC's SLI,
-	 * say): the RFC's meaning of the message does not depend on them.
-	 */
-	if (!reserved_zero(md, msg))
-		anomaly(t, dir, PPTP_AN_RESERVED);
+	sender = md->sender == PPTP_ROLE_UNKNOWN ? t->role[dir] : md->sender;
+	if (!d->ignore && sender != PPTP_ROLE_UNKNOWN)
+		c = complete_msg_call(t, dir, msg, type, sender);
+	message_checks(t, dir, md, msg, c);
 	if (d->anomaly)
 		anomaly(t, dir, d->anomaly - 1);
 	if (d->refused) {
@@ -900,10 +922,6 @@ static void complete(struct pptp_tracker *t, unsigned int dir, const u8 *msg)
 	}
 	if (d->ignore)
 		goto drop_mapping;
-	if (!md->own_off && !md->peer_off) {
-		complete_session(t, dir, msg, type);
-		return;
-	}
 	/* A call closed by the other direction since decide(). */
 	if (!c && type != PPTP_OCRQ && type != PPTP_ICRQ) {
 		anomaly(t, dir, PPTP_AN_UNKNOWN_CALL_ID);
@@ -1019,6 +1037,18 @@ static void message_done(struct pptp_tracker *t, unsigned int dir, const u8 *msg
 	s->dec.mapped = 0;	/* acted on: nothing left to hand back */
 }
 
+/* A message read in place is decided: act on it, or keep it for the rewind. */
+static inline void in_place_done(struct pptp_tracker *t, unsigned int dir)
+{
+	struct pptp_stream *s = &t->dir[dir];
+
+	if (!t->drop)
+		message_done(t, dir, msg_of(s));	/* the buffer if a rewrite copied it */
+	else
+		keep_copy(s);
+	s->inplace = NULL;
+}
+
 /*
  * Take bytes up to the end of the header, then up to the end of the
  * message.  decide() needs no stop of its own: it reads only the first
@@ -1068,12 +1098,34 @@ static u32 whole_message(struct pptp_tracker *t, unsigned int dir, const u8 *dat
 		invalid_header(t, dir, reason, 1);
 	if (!t->drop)
 		decide(t, dir, data);
-	if (!t->drop)
-		message_done(t, dir, msg_of(s));	/* the buffer if a rewrite copied it */
-	else
-		keep_copy(s);
-	s->inplace = NULL;
+	in_place_done(t, dir);
 	return mlen;
+}
+
+/*
+ * The usual segment: exactly one message, valid in its header, with the
+ * stream at a message boundary.  It is decided and completed where it
+ * lies, in one step; a message without call IDs has nothing to decide.
+ * Returns 0, having changed nothing, for every other segment: parse()
+ * takes those.
+ */
+static int one_message(struct pptp_tracker *t, unsigned int dir, const u8 *msg, u32 len)
+{
+	struct pptp_stream *s = &t->dir[dir];
+	const struct pptp_msg_desc *md;
+
+	if (s->have || s->hunting || len < PPTP_HDR_LEN || !header_framed(msg) ||
+	    pptp_get16(msg + PPTP_OFF_LENGTH) != len || header_invalid(msg, &md) >= 0)
+		return 0;
+	s->inplace = msg;
+	s->have = (u16)len;
+	s->need = (u16)len;
+	s->md = md;
+	s->next_seq += len;
+	if (md->own_off || md->peer_off)
+		decide(t, dir, msg);
+	in_place_done(t, dir);
+	return 1;
 }
 
 /* The segment ends inside the ID fields of a call message: they cannot be rewritten whole. */
@@ -1285,7 +1337,8 @@ enum pptp_feed_verdict pptp_feed(struct pptp_tracker *t, unsigned int dir, u32 s
 			return PPTP_FEED_DROP;	/* nothing new taken */
 	}
 	t->cnt.bytes[dir] += len - old;
-	parse(t, dir, data + old, len - old);
+	if (old || !one_message(t, dir, data, len))
+		parse(t, dir, data + old, len - old);
 	if (!t->drop)
 		return PPTP_FEED_OK;
 	rewind_refused(t, dir);
