@@ -1114,8 +1114,10 @@ static int one_message(struct pptp_tracker *t, unsigned int dir, const u8 *msg, 
 	struct pptp_stream *s = &t->dir[dir];
 	const struct pptp_msg_desc *md;
 
-	if (s->have || s->hunting || len < PPTP_HDR_LEN || !header_framed(msg) ||
-	    pptp_get16(msg + PPTP_OFF_LENGTH) != len || header_invalid(msg, &md) >= 0)
+	/* A Length that is its type's frames the message: header_framed() is implied. */
+	if (s->have || s->hunting || len < PPTP_HDR_LEN ||
+	    pptp_get16(msg + PPTP_OFF_LENGTH) != len ||
+	    pptp_get32(msg + PPTP_OFF_MAGIC) != PPTP_MAGIC || header_invalid(msg, &md) >= 0)
 		return 0;
 	s->inplace = msg;
 	s->have = (u16)len;
