@@ -282,21 +282,28 @@ static void log_rewrite(struct pptp_stream *s, u32 seq, u16 type, u16 off,
  * position @seq, as far as the field lies in the bytes [@from, @to) of the
  * segment being fed.  Positions are compared as distances from @from, so
  * a field far behind or ahead of the segment (sequence numbers wrap) is
- * simply not in it: at most its two bytes are ever written.
+ * simply not in it: at most its two bytes are ever written.  @ev comes
+ * zeroed but for what the caller set.
  */
 static inline void emit_rewrite(struct pptp_tracker *t, struct pptp_event *ev,
 				u32 seq, u16 new_val, u32 from, u32 to)
 {
 	u32 at = seq - from, span = to - from;
-	int in0 = at < span, in1 = at + 1 < span;
 
-	if (!in0 && !in1)
+	if (at < span && span - at >= 2) {	/* the whole field: the usual case */
+		ev->nbytes = 2;
+		pptp_put16(ev->bytes, new_val);
+	} else if (at < span) {			/* its first byte ends the segment */
+		ev->nbytes = 1;
+		ev->bytes[0] = (u8)(new_val >> 8);
+	} else if (at + 1 < span) {		/* its second byte starts it */
+		ev->first = 1;
+		ev->nbytes = 1;
+		ev->bytes[0] = (u8)new_val;
+	} else {
 		return;
-	ev->first = in0 ? 0 : 1;
-	ev->nbytes = (u8)(in0 + in1);
+	}
 	ev->seg_off = seq + ev->first - t->seg_seq;
-	ev->bytes[0] = (u8)(in0 ? new_val >> 8 : new_val);
-	ev->bytes[1] = in0 && in1 ? (u8)new_val : 0;
 	t->cnt.rewrites++;
 	emit(t, ev);
 }
@@ -914,14 +921,16 @@ static void complete(struct pptp_tracker *t, unsigned int dir, const u8 *msg)
 	if (!d->ignore && sender != PPTP_ROLE_UNKNOWN)
 		c = complete_msg_call(t, dir, msg, type, sender);
 	message_checks(t, dir, md, msg, c);
-	if (d->anomaly)
-		anomaly(t, dir, d->anomaly - 1);
-	if (d->refused) {
-		t->cnt.refused[d->refused - 1]++;
-		report(t, dir, PPTP_EV_REFUSED, d->refused - 1, NULL);
-	}
-	if (d->ignore)
+	if (d->ignore) {
+		/* decide() sets ignore with every anomaly and refusal it finds. */
+		if (d->anomaly)
+			anomaly(t, dir, d->anomaly - 1);
+		if (d->refused) {
+			t->cnt.refused[d->refused - 1]++;
+			report(t, dir, PPTP_EV_REFUSED, d->refused - 1, NULL);
+		}
 		goto drop_mapping;
+	}
 	/* A call closed by the other direction since decide(). */
 	if (!c && type != PPTP_OCRQ && type != PPTP_ICRQ) {
 		anomaly(t, dir, PPTP_AN_UNKNOWN_CALL_ID);
