@@ -477,7 +477,7 @@ static int admit_new_id(struct pptp_tracker *t, unsigned int dir, u8 role, u16 i
  */
 static struct pptp_call *msg_call(const struct pptp_tracker *t, const u8 *msg,
 				  const struct pptp_msg_desc *d, u16 type, u8 sender,
-				  u8 *cdn_role)
+				  u8 *cdn_role, u8 *cdn_named)
 {
 	u8 receiver = other_role(sender);
 	struct pptp_call *by_own, *by_peer;
@@ -494,6 +494,7 @@ static struct pptp_call *msg_call(const struct pptp_tracker *t, const u8 *msg,
 	 */
 	by_peer = pptp_find_by_xid(t, PPTP_PNS, v);
 	by_own = pptp_find_by_id(t, PPTP_PAC, v);
+	*cdn_named = (u8)((by_own ? 1 : 0) | (by_peer ? 2 : 0));
 	if (by_own && by_peer && t->cdn_role != PPTP_ROLE_UNKNOWN) {
 		/* Both readings name a call: this PAC has shown which it uses. */
 		*cdn_role = t->cdn_role;
@@ -521,6 +522,12 @@ static void remember_call(const struct pptp_tracker *t, struct pptp_decision *d,
 	d->table_gen = t->table_gen;
 }
 
+/* Whether the table is still as decide() found it (remember_call). */
+static inline int table_kept(const struct pptp_tracker *t, const struct pptp_decision *d)
+{
+	return d->looked_up && d->table_gen == t->table_gen;
+}
+
 /*
  * The call of a complete message: decide()'s if still good, else
  * msg_call().  Only a message that arrived over several segments can see
@@ -533,11 +540,11 @@ static struct pptp_call *complete_msg_call(const struct pptp_tracker *t, unsigne
 {
 	const struct pptp_stream *s = &t->dir[dir];
 	const struct pptp_decision *d = &s->dec;
-	u8 cdn_role;
+	u8 cdn_role, cdn_named;
 
-	if (d->looked_up && d->table_gen == t->table_gen)
+	if (table_kept(t, d))
 		return d->call_idx < t->max_calls ? &t->calls[d->call_idx] : NULL;
-	return msg_call(t, msg, s->md, type, sender, &cdn_role);
+	return msg_call(t, msg, s->md, type, sender, &cdn_role, &cdn_named);
 }
 
 /* The call state a message needs its call to be in; FREE means any live state. */
@@ -607,7 +614,7 @@ static void decide_call(struct pptp_tracker *t, unsigned int dir, const u8 *msg,
 			return;
 		}
 	} else {
-		c = msg_call(t, msg, md, type, sender, &cdn_role);
+		c = msg_call(t, msg, md, type, sender, &cdn_role, &d->cdn_named);
 		if (type == PPTP_CDN)
 			d->cdn_id = pptp_get16(msg + PPTP_CDN_OFF_CALL_ID);
 		if (!c) {
@@ -769,7 +776,7 @@ static void open_call(struct pptp_tracker *t, unsigned int dir, const u8 *msg, u
 	u8 role = d->map_role;
 
 	/* The other direction may have changed the table since decide(). */
-	if (!c || pptp_find_by_id(t, role, d->map_id)) {
+	if (!c || (!table_kept(t, d) && pptp_find_by_id(t, role, d->map_id))) {
 		if (c) {
 			anomaly(t, dir, PPTP_AN_DUP_CALL_ID);
 		} else {
@@ -820,12 +827,19 @@ static void reply_call(struct pptp_tracker *t, unsigned int dir, const u8 *msg, 
 	t->cnt.calls_failed++;
 }
 
-/* A CDN whose value @v names a call under one reading only shows the PAC's habit. */
-static void learn_cdn_role(struct pptp_tracker *t, u16 v)
+/*
+ * A CDN whose Call ID names a call under one reading only shows the PAC's
+ * habit.  decide() looked both readings up; only a table changed since
+ * needs them again.
+ */
+static void learn_cdn_role(struct pptp_tracker *t, const struct pptp_decision *d)
 {
-	int own = pptp_find_by_id(t, PPTP_PAC, v) != NULL;
-	int peer = pptp_find_by_xid(t, PPTP_PNS, v) != NULL;
+	int own = d->cdn_named & 1, peer = d->cdn_named >> 1;
 
+	if (!table_kept(t, d)) {
+		own = pptp_find_by_id(t, PPTP_PAC, d->cdn_id) != NULL;
+		peer = pptp_find_by_xid(t, PPTP_PNS, d->cdn_id) != NULL;
+	}
 	if (own != peer)
 		t->cdn_role = own ? PPTP_PAC : PPTP_PNS;
 }
@@ -856,7 +870,7 @@ static void complete_call(struct pptp_tracker *t, unsigned int dir, const u8 *ms
 		c->state = PPTP_CALL_STATE_CLEARING;
 		break;
 	case PPTP_CDN:
-		learn_cdn_role(t, t->dir[dir].dec.cdn_id);
+		learn_cdn_role(t, &t->dir[dir].dec);
 		call_down(t, dir, c);
 		break;
 	}

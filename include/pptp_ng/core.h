@@ -242,6 +242,7 @@ struct pptp_decision {
 	u16 map_id;
 	u16 map_xid;
 	u16 cdn_id;		/* CDN: its Call ID as it came (the segment's may be rewritten) */
+	u8 cdn_named;		/* CDN: it names a call read as the PAC's ID (1), the PNS's (2) */
 	u8 looked_up;		/* the message's call was looked up... */
 	u16 call_idx;		/* ...and is calls[call_idx], or none (max_calls) */
 	u32 table_gen;		/* ...while the table was at this generation */
