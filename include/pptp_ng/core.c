@@ -931,8 +931,9 @@ static void complete(struct pptp_tracker *t, unsigned int dir, const u8 *msg)
 		complete_session(t, dir, msg, type);
 		return;
 	}
+	/* decide() ignores the message when it cannot tell the sender's role. */
 	sender = md->sender == PPTP_ROLE_UNKNOWN ? t->role[dir] : md->sender;
-	if (!d->ignore && sender != PPTP_ROLE_UNKNOWN)
+	if (!d->ignore)
 		c = complete_msg_call(t, dir, msg, type, sender);
 	message_checks(t, dir, md, msg, c);
 	if (d->ignore) {
