@@ -709,7 +709,7 @@ static void decide(struct pptp_tracker *t, unsigned int dir, const u8 *msg)
 		return;
 	type = pptp_get16(msg + PPTP_OFF_CTRL_TYPE);
 	md = s->md;	/* known: the header was valid */
-	if (!md->own_off && !md->peer_off)
+	if (!md->ids_end)
 		return;		/* control connection messages act at the end */
 	sender = sender_role(t, dir);
 	if (sender != PPTP_ROLE_UNKNOWN)
@@ -925,7 +925,7 @@ static void complete(struct pptp_tracker *t, unsigned int dir, const u8 *msg)
 		goto drop_mapping;
 	t->cnt.messages[dir][type]++;
 	t->cnt.valid_messages++;
-	if (!md->own_off && !md->peer_off) {
+	if (!md->ids_end) {
 		/* Control connection messages: decide() had nothing to say. */
 		message_checks(t, dir, md, msg, NULL);
 		complete_session(t, dir, msg, type);
@@ -1148,7 +1148,7 @@ static int one_message(struct pptp_tracker *t, unsigned int dir, const u8 *msg, 
 	s->need = (u16)len;
 	s->md = md;
 	s->next_seq += len;
-	if (md->own_off || md->peer_off)
+	if (md->ids_end)
 		decide(t, dir, msg);
 	in_place_done(t, dir);
 	return 1;
@@ -1159,7 +1159,7 @@ static int ends_in_ids(const struct pptp_stream *s)
 {
 	return !s->hunting && s->need && !s->invalid &&
 	       s->have > PPTP_ID_AREA && s->have < decide_len(s) &&
-	       (s->md->own_off || s->md->peer_off);
+	       s->md->ids_end;
 }
 
 /*

@@ -203,9 +203,8 @@ struct pptp_counters {
 static inline u16 pptp_decide_len(u16 type)
 {
 	const struct pptp_msg_desc *md = pptp_msg_desc(type);
-	u8 last = md ? (md->own_off > md->peer_off ? md->own_off : md->peer_off) : 0;
 
-	return last ? (u16)(last + 2) : PPTP_DECIDE_LEN;
+	return md && md->ids_end ? md->ids_end : PPTP_DECIDE_LEN;
 }
 /*
  * How far back a retransmission may start.  TCP windows are at most 1 GiB
