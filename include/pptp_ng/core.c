@@ -532,8 +532,8 @@ static inline int table_kept(const struct pptp_tracker *t, const struct pptp_dec
  * The call of a complete message: decide()'s if still good, else
  * msg_call().  Only a message that arrived over several segments can see
  * the table change in between, and its bytes are in the buffer, as they
- * came: a whole one read in place (one_message, whole_message) is decided and
- * completed with nothing between.
+ * came: a whole one read in place (one_message, whole_message) is
+ * decided and completed with nothing between.
  */
 static struct pptp_call *complete_msg_call(const struct pptp_tracker *t, unsigned int dir,
 					   const u8 *msg, u16 type, u8 sender)
