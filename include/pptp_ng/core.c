@@ -70,8 +70,8 @@ static void emit(struct pptp_tracker *t, struct pptp_event *ev)
 }
 
 /* An event about the message being parsed in @dir. */
-static void msg_event(struct pptp_tracker *t, unsigned int dir, u8 type,
-		      struct pptp_event *ev)
+static inline void msg_event(struct pptp_tracker *t, unsigned int dir, u8 type,
+			     struct pptp_event *ev)
 {
 	const struct pptp_stream *s = &t->dir[dir];
 	const struct pptp_msg_desc *md;
@@ -282,22 +282,28 @@ static void log_rewrite(struct pptp_stream *s, u32 seq, u16 type, u16 off,
  * position @seq, as far as the field lies in the bytes [@from, @to) of the
  * segment being fed.  Positions are compared as distances from @from, so
  * a field far behind or ahead of the segment (sequence numbers wrap) is
- * simply not in it: at most its two bytes are ever written.
+ * simply not in it: at most its two bytes are ever written.  @ev comes
+ * zeroed but for what the caller set.
  */
-static void emit_rewrite(struct pptp_tracker *t, struct pptp_event *ev,
-			 u32 seq, u16 new_val, u32 from, u32 to)
+static inline void emit_rewrite(struct pptp_tracker *t, struct pptp_event *ev,
+				u32 seq, u16 new_val, u32 from, u32 to)
 {
-	u8 val[2] = { (u8)(new_val >> 8), (u8)new_val };
-	u32 span = to - from;
-	int in0 = seq - from < span, in1 = seq + 1 - from < span;
+	u32 at = seq - from, span = to - from;
 
-	if (!in0 && !in1)
+	if (at < span && span - at >= 2) {	/* the whole field: the usual case */
+		ev->nbytes = 2;
+		pptp_put16(ev->bytes, new_val);
+	} else if (at < span) {			/* its first byte ends the segment */
+		ev->nbytes = 1;
+		ev->bytes[0] = (u8)(new_val >> 8);
+	} else if (at + 1 < span) {		/* its second byte starts it */
+		ev->first = 1;
+		ev->nbytes = 1;
+		ev->bytes[0] = (u8)new_val;
+	} else {
 		return;
-	ev->first = in0 ? 0 : 1;
-	ev->nbytes = (u8)(in0 + in1);
+	}
 	ev->seg_off = seq + ev->first - t->seg_seq;
-	ev->bytes[0] = val[ev->first];
-	ev->bytes[1] = ev->nbytes == 2 ? val[1] : 0;
 	t->cnt.rewrites++;
 	emit(t, ev);
 }
@@ -315,7 +321,8 @@ static int rewrite(struct pptp_tracker *t, unsigned int dir, const u8 *msg, u16 
 	struct pptp_stream *s = &t->dir[dir];
 	struct pptp_event ev;
 	u16 old_val = pptp_get16(msg + off);
-	u32 seq;
+	u32 msg_seq = s->next_seq - s->have, seq = msg_seq + off;
+	u8 role = t->role[dir];
 
 	if (old_val == new_val)
 		return 1;
@@ -326,8 +333,6 @@ static int rewrite(struct pptp_tracker *t, unsigned int dir, const u8 *msg, u16 
 	 */
 	if (wants_event(t, PPTP_EV_MESSAGE))
 		keep_copy(s);
-	msg_event(t, dir, PPTP_EV_REWRITE, &ev);
-	seq = ev.msg_seq + off;
 	/*
 	 * Bytes of the field already gone cannot change.  Only its first
 	 * byte may have gone (ids_fixed() let it, with the session's IDs
@@ -340,6 +345,16 @@ static int rewrite(struct pptp_tracker *t, unsigned int dir, const u8 *msg, u16 
 			refuse(t, dir, PPTP_DROP_SPLIT_ID);
 		return 0;
 	}
+	/*
+	 * What msg_event() would say, without its cases: the message is
+	 * framed (s->md is its type's) and its header is in.
+	 */
+	memset(&ev, 0, sizeof(ev));
+	ev.type = PPTP_EV_REWRITE;
+	ev.dir = (u8)dir;
+	ev.role = role != PPTP_ROLE_UNKNOWN ? role : s->md->sender;
+	ev.msg_type = pptp_get16(msg + PPTP_OFF_CTRL_TYPE);
+	ev.msg_seq = msg_seq;
 	ev.field_off = off;
 	ev.old_val = old_val;
 	ev.new_val = new_val;
@@ -462,7 +477,7 @@ static int admit_new_id(struct pptp_tracker *t, unsigned int dir, u8 role, u16 i
  */
 static struct pptp_call *msg_call(const struct pptp_tracker *t, const u8 *msg,
 				  const struct pptp_msg_desc *d, u16 type, u8 sender,
-				  u8 *cdn_role)
+				  u8 *cdn_role, u8 *cdn_named)
 {
 	u8 receiver = other_role(sender);
 	struct pptp_call *by_own, *by_peer;
@@ -479,6 +494,7 @@ static struct pptp_call *msg_call(const struct pptp_tracker *t, const u8 *msg,
 	 */
 	by_peer = pptp_find_by_xid(t, PPTP_PNS, v);
 	by_own = pptp_find_by_id(t, PPTP_PAC, v);
+	*cdn_named = (u8)((by_own ? 1 : 0) | (by_peer ? 2 : 0));
 	if (by_own && by_peer && t->cdn_role != PPTP_ROLE_UNKNOWN) {
 		/* Both readings name a call: this PAC has shown which it uses. */
 		*cdn_role = t->cdn_role;
@@ -506,23 +522,29 @@ static void remember_call(const struct pptp_tracker *t, struct pptp_decision *d,
 	d->table_gen = t->table_gen;
 }
 
+/* Whether the table is still as decide() found it (remember_call). */
+static inline int table_kept(const struct pptp_tracker *t, const struct pptp_decision *d)
+{
+	return d->looked_up && d->table_gen == t->table_gen;
+}
+
 /*
  * The call of a complete message: decide()'s if still good, else
  * msg_call().  Only a message that arrived over several segments can see
  * the table change in between, and its bytes are in the buffer, as they
- * came: a whole one read in place (whole_message) is decided and
- * completed with nothing between.
+ * came: a whole one read in place (one_message, whole_message) is
+ * decided and completed with nothing between.
  */
 static struct pptp_call *complete_msg_call(const struct pptp_tracker *t, unsigned int dir,
 					   const u8 *msg, u16 type, u8 sender)
 {
 	const struct pptp_stream *s = &t->dir[dir];
 	const struct pptp_decision *d = &s->dec;
-	u8 cdn_role;
+	u8 cdn_role, cdn_named;
 
-	if (d->looked_up && d->table_gen == t->table_gen)
+	if (table_kept(t, d))
 		return d->call_idx < t->max_calls ? &t->calls[d->call_idx] : NULL;
-	return msg_call(t, msg, s->md, type, sender, &cdn_role);
+	return msg_call(t, msg, s->md, type, sender, &cdn_role, &cdn_named);
 }
 
 /* The call state a message needs its call to be in; FREE means any live state. */
@@ -592,7 +614,7 @@ static void decide_call(struct pptp_tracker *t, unsigned int dir, const u8 *msg,
 			return;
 		}
 	} else {
-		c = msg_call(t, msg, md, type, sender, &cdn_role);
+		c = msg_call(t, msg, md, type, sender, &cdn_role, &d->cdn_named);
 		if (type == PPTP_CDN)
 			d->cdn_id = pptp_get16(msg + PPTP_CDN_OFF_CALL_ID);
 		if (!c) {
@@ -687,7 +709,7 @@ static void decide(struct pptp_tracker *t, unsigned int dir, const u8 *msg)
 		return;
 	type = pptp_get16(msg + PPTP_OFF_CTRL_TYPE);
 	md = s->md;	/* known: the header was valid */
-	if (!md->own_off && !md->peer_off)
+	if (!md->ids_end)
 		return;		/* control connection messages act at the end */
 	sender = sender_role(t, dir);
 	if (sender != PPTP_ROLE_UNKNOWN)
@@ -754,7 +776,7 @@ static void open_call(struct pptp_tracker *t, unsigned int dir, const u8 *msg, u
 	u8 role = d->map_role;
 
 	/* The other direction may have changed the table since decide(). */
-	if (!c || pptp_find_by_id(t, role, d->map_id)) {
+	if (!c || (!table_kept(t, d) && pptp_find_by_id(t, role, d->map_id))) {
 		if (c) {
 			anomaly(t, dir, PPTP_AN_DUP_CALL_ID);
 		} else {
@@ -805,12 +827,19 @@ static void reply_call(struct pptp_tracker *t, unsigned int dir, const u8 *msg, 
 	t->cnt.calls_failed++;
 }
 
-/* A CDN whose value @v names a call under one reading only shows the PAC's habit. */
-static void learn_cdn_role(struct pptp_tracker *t, u16 v)
+/*
+ * A CDN whose Call ID names a call under one reading only shows the PAC's
+ * habit.  decide() looked both readings up; only a table changed since
+ * needs them again.
+ */
+static void learn_cdn_role(struct pptp_tracker *t, const struct pptp_decision *d)
 {
-	int own = pptp_find_by_id(t, PPTP_PAC, v) != NULL;
-	int peer = pptp_find_by_xid(t, PPTP_PNS, v) != NULL;
+	int own = d->cdn_named & 1, peer = d->cdn_named >> 1;
 
+	if (!table_kept(t, d)) {
+		own = pptp_find_by_id(t, PPTP_PAC, d->cdn_id) != NULL;
+		peer = pptp_find_by_xid(t, PPTP_PNS, d->cdn_id) != NULL;
+	}
 	if (own != peer)
 		t->cdn_role = own ? PPTP_PAC : PPTP_PNS;
 }
@@ -841,68 +870,81 @@ static void complete_call(struct pptp_tracker *t, unsigned int dir, const u8 *ms
 		c->state = PPTP_CALL_STATE_CLEARING;
 		break;
 	case PPTP_CDN:
-		learn_cdn_role(t, t->dir[dir].dec.cdn_id);
+		learn_cdn_role(t, &t->dir[dir].dec);
 		call_down(t, dir, c);
 		break;
 	}
 	t->table_gen++;
 }
 
-static void check_result(struct pptp_tracker *t, unsigned int dir,
-			 const struct pptp_msg_desc *md, const u8 *msg)
+static void message_event(struct pptp_tracker *t, unsigned int dir, const u8 *msg,
+			  const struct pptp_call *c)
+{
+	struct pptp_event ev;
+
+	msg_event(t, dir, PPTP_EV_MESSAGE, &ev);
+	ev.msg = msg;
+	ev.msg_len = t->dir[dir].need;
+	ev.call = c;
+	emit(t, &ev);
+}
+
+/*
+ * What every valid message gets before it is acted on: the MESSAGE event,
+ * then the anomalies of its own fields.  Real peers put garbage in
+ * Reserved fields (a Windows PAC's SLI, say): the RFC's meaning of the
+ * message does not depend on them.
+ */
+static inline void message_checks(struct pptp_tracker *t, unsigned int dir,
+				  const struct pptp_msg_desc *md, const u8 *msg,
+				  const struct pptp_call *c)
 {
 	u8 result;
 
-	if (!md->result_off)
-		return;
-	result = msg[md->result_off];
-	if (result == 0 || result > md->result_max)
-		anomaly(t, dir, PPTP_AN_RESULT_RANGE);
+	if (wants_event(t, PPTP_EV_MESSAGE))
+		message_event(t, dir, msg, c);
+	if (md->result_off) {
+		result = msg[md->result_off];
+		if (result == 0 || result > md->result_max)
+			anomaly(t, dir, PPTP_AN_RESULT_RANGE);
+	}
+	if (!reserved_zero(md, msg))
+		anomaly(t, dir, PPTP_AN_RESERVED);
 }
 
 static void complete(struct pptp_tracker *t, unsigned int dir, const u8 *msg)
 {
 	struct pptp_stream *s = &t->dir[dir];
 	struct pptp_decision *d = &s->dec;
-	const struct pptp_msg_desc *md;
+	const struct pptp_msg_desc *md = s->md;
 	struct pptp_call *c = NULL;
-	struct pptp_event ev;
 	u16 type = pptp_get16(msg + PPTP_OFF_CTRL_TYPE);
 	u8 sender;
 
-	md = s->md;
 	if (s->invalid)
 		goto drop_mapping;
 	t->cnt.messages[dir][type]++;
 	t->cnt.valid_messages++;
-	sender = md->sender == PPTP_ROLE_UNKNOWN ? t->role[dir] : md->sender;
-	if ((md->own_off || md->peer_off) && !d->ignore && sender != PPTP_ROLE_UNKNOWN)
-		c = complete_msg_call(t, dir, msg, type, sender);
-	if (wants_event(t, PPTP_EV_MESSAGE)) {
-		msg_event(t, dir, PPTP_EV_MESSAGE, &ev);
-		ev.msg = msg;
-		ev.msg_len = s->need;
-		ev.call = c;
-		emit(t, &ev);
-	}
-	check_result(t, dir, md, msg);
-	/*
-	 * Real peers put garbage in Reserved fields (a Windows PAC's SLI,
-	 * say): the RFC's meaning of the message does not depend on them.
-	 */
-	if (!reserved_zero(md, msg))
-		anomaly(t, dir, PPTP_AN_RESERVED);
-	if (d->anomaly)
-		anomaly(t, dir, d->anomaly - 1);
-	if (d->refused) {
-		t->cnt.refused[d->refused - 1]++;
-		report(t, dir, PPTP_EV_REFUSED, d->refused - 1, NULL);
-	}
-	if (d->ignore)
-		goto drop_mapping;
-	if (!md->own_off && !md->peer_off) {
+	if (!md->ids_end) {
+		/* Control connection messages: decide() had nothing to say. */
+		message_checks(t, dir, md, msg, NULL);
 		complete_session(t, dir, msg, type);
 		return;
+	}
+	/* decide() ignores the message when it cannot tell the sender's role. */
+	sender = md->sender == PPTP_ROLE_UNKNOWN ? t->role[dir] : md->sender;
+	if (!d->ignore)
+		c = complete_msg_call(t, dir, msg, type, sender);
+	message_checks(t, dir, md, msg, c);
+	if (d->ignore) {
+		/* decide() sets ignore with every anomaly and refusal it finds. */
+		if (d->anomaly)
+			anomaly(t, dir, d->anomaly - 1);
+		if (d->refused) {
+			t->cnt.refused[d->refused - 1]++;
+			report(t, dir, PPTP_EV_REFUSED, d->refused - 1, NULL);
+		}
+		goto drop_mapping;
 	}
 	/* A call closed by the other direction since decide(). */
 	if (!c && type != PPTP_OCRQ && type != PPTP_ICRQ) {
@@ -1019,6 +1061,18 @@ static void message_done(struct pptp_tracker *t, unsigned int dir, const u8 *msg
 	s->dec.mapped = 0;	/* acted on: nothing left to hand back */
 }
 
+/* A message read in place is decided: act on it, or keep it for the rewind. */
+static inline void in_place_done(struct pptp_tracker *t, unsigned int dir)
+{
+	struct pptp_stream *s = &t->dir[dir];
+
+	if (!t->drop)
+		message_done(t, dir, msg_of(s));	/* the buffer if a rewrite copied it */
+	else
+		keep_copy(s);
+	s->inplace = NULL;
+}
+
 /*
  * Take bytes up to the end of the header, then up to the end of the
  * message.  decide() needs no stop of its own: it reads only the first
@@ -1068,12 +1122,36 @@ static u32 whole_message(struct pptp_tracker *t, unsigned int dir, const u8 *dat
 		invalid_header(t, dir, reason, 1);
 	if (!t->drop)
 		decide(t, dir, data);
-	if (!t->drop)
-		message_done(t, dir, msg_of(s));	/* the buffer if a rewrite copied it */
-	else
-		keep_copy(s);
-	s->inplace = NULL;
+	in_place_done(t, dir);
 	return mlen;
+}
+
+/*
+ * The usual segment: exactly one message, valid in its header, with the
+ * stream at a message boundary.  It is decided and completed where it
+ * lies, in one step; a message without call IDs has nothing to decide.
+ * Returns 0, having changed nothing, for every other segment: parse()
+ * takes those.
+ */
+static int one_message(struct pptp_tracker *t, unsigned int dir, const u8 *msg, u32 len)
+{
+	struct pptp_stream *s = &t->dir[dir];
+	const struct pptp_msg_desc *md;
+
+	/* A Length that is its type's frames the message: header_framed() is implied. */
+	if (s->have || s->hunting || len < PPTP_HDR_LEN ||
+	    pptp_get16(msg + PPTP_OFF_LENGTH) != len ||
+	    pptp_get32(msg + PPTP_OFF_MAGIC) != PPTP_MAGIC || header_invalid(msg, &md) >= 0)
+		return 0;
+	s->inplace = msg;
+	s->have = (u16)len;
+	s->need = (u16)len;
+	s->md = md;
+	s->next_seq += len;
+	if (md->ids_end)
+		decide(t, dir, msg);
+	in_place_done(t, dir);
+	return 1;
 }
 
 /* The segment ends inside the ID fields of a call message: they cannot be rewritten whole. */
@@ -1081,7 +1159,7 @@ static int ends_in_ids(const struct pptp_stream *s)
 {
 	return !s->hunting && s->need && !s->invalid &&
 	       s->have > PPTP_ID_AREA && s->have < decide_len(s) &&
-	       (s->md->own_off || s->md->peer_off);
+	       s->md->ids_end;
 }
 
 /*
@@ -1285,7 +1363,8 @@ enum pptp_feed_verdict pptp_feed(struct pptp_tracker *t, unsigned int dir, u32 s
 			return PPTP_FEED_DROP;	/* nothing new taken */
 	}
 	t->cnt.bytes[dir] += len - old;
-	parse(t, dir, data + old, len - old);
+	if (old || !one_message(t, dir, data, len))
+		parse(t, dir, data + old, len - old);
 	if (!t->drop)
 		return PPTP_FEED_OK;
 	rewind_refused(t, dir);

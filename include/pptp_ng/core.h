@@ -203,9 +203,8 @@ struct pptp_counters {
 static inline u16 pptp_decide_len(u16 type)
 {
 	const struct pptp_msg_desc *md = pptp_msg_desc(type);
-	u8 last = md ? (md->own_off > md->peer_off ? md->own_off : md->peer_off) : 0;
 
-	return last ? (u16)(last + 2) : PPTP_DECIDE_LEN;
+	return md && md->ids_end ? md->ids_end : PPTP_DECIDE_LEN;
 }
 /*
  * How far back a retransmission may start.  TCP windows are at most 1 GiB
@@ -242,6 +241,7 @@ struct pptp_decision {
 	u16 map_id;
 	u16 map_xid;
 	u16 cdn_id;		/* CDN: its Call ID as it came (the segment's may be rewritten) */
+	u8 cdn_named;		/* CDN: it names a call read as the PAC's ID (1), the PNS's (2) */
 	u8 looked_up;		/* the message's call was looked up... */
 	u16 call_idx;		/* ...and is calls[call_idx], or none (max_calls) */
 	u32 table_gen;		/* ...while the table was at this generation */

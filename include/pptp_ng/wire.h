@@ -255,6 +255,7 @@ struct pptp_msg_desc {
 		u8 off;
 		u8 len;
 	} reserved[3];		/* must-be-zero fields after the header: 1 or 2 bytes each */
+	u8 ids_end;		/* where the last call ID field ends, 0 if none */
 };
 
 /* Indexed by control message type; entry 0 is unused (zero length). */

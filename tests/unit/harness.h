@@ -145,5 +145,6 @@ int run_framing_tests(void);
 int run_adopt_tests(void);
 int run_refuse_tests(void);
 int run_policy_tests(void);
+int run_inplace_tests(void);
 
 #endif /* PPTP_UNIT_HARNESS_H */

@@ -20,5 +20,6 @@ int main(void)
 	failed += run_adopt_tests();
 	failed += run_refuse_tests();
 	failed += run_policy_tests();
+	failed += run_inplace_tests();
 	return failed ? 1 : 0;
 }

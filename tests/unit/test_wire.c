@@ -109,6 +109,12 @@ static void test_msg_desc(void **state)
 		assert_int_equal(d->sender, r->sender);
 		assert_int_equal(d->own_off, r->own_off);
 		assert_int_equal(d->peer_off, r->peer_off);
+		/* where the last ID field ends: the core decides there */
+		if (r->own_off || r->peer_off)
+			assert_int_equal(d->ids_end, (r->own_off > r->peer_off ?
+						      r->own_off : r->peer_off) + 2);
+		else
+			assert_int_equal(d->ids_end, 0);
 		assert_int_equal(d->result_off, r->result_off);
 		assert_int_equal(d->result_max, r->result_max);
 		assert_int_equal(d->n_reserved, r->n_reserved);
