@@ -19,7 +19,8 @@ source "$(dirname "$0")/lib.sh"
 
 driver=build/bench/core-driver
 msgs_per_session=16
-target=300
+target_plain=300
+target_nat=400
 n1=$(bench_size 2 100)
 n2=$(bench_size 12 1100)
 tmp=$(mktemp -d)
@@ -78,14 +79,14 @@ bench_text "Sessions fed: $n2 ($msgs_per_session messages each, one per segment)
 	"callbacks included) / ($n2 x $msgs_per_session), from callgrind_annotate --inclusive=yes;" \
 	"the driver's copying and setup are not counted. For comparison, the whole driver per" \
 	"message: (Ir($n2 sessions) - Ir($n1 sessions)) / ($((n2 - n1)) x $msgs_per_session), which adds" \
-	"pptp_tracker_init once per session and the driver's copy of each message. Target: <= $target" \
-	"core instructions per message."
+	"pptp_tracker_init once per session and the driver's copy of each message. Targets: <=" \
+	"$target_plain core instructions per message without NAT, <= $target_nat with NAT."
 bench_cols "tracker" "core instructions / message" "ratio to no-NAT" \
-	"x target ($target; <= 1.00 meets it)" "whole driver / message"
+	"x its target ($target_plain, $target_nat; <= 1.00 meets it)" "whole driver / message"
 bench_row "reference: no NAT (ops NULL)" "${core[plain]}" "1.00" \
-	"$(bench_ratio "${core[plain]}" $target)" "${whole[plain]}"
+	"$(bench_ratio "${core[plain]}" $target_plain)" "${whole[plain]}"
 bench_row "pptp-ng NAT (map_id + rewrites, the faces' ops)" "${core[nat]}" \
-	"$(bench_ratio "${core[nat]}" "${core[plain]}")" "$(bench_ratio "${core[nat]}" $target)" \
+	"$(bench_ratio "${core[nat]}" "${core[plain]}")" "$(bench_ratio "${core[nat]}" $target_nat)" \
 	"${whole[nat]}"
 
 bench_text "Per message type, core instructions per message (inclusive cost of pptp_feed," \
