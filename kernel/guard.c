@@ -189,6 +189,7 @@ int pptp_ng_gre_help(struct sk_buff *skb, unsigned int protoff, struct nf_conn *
 		     enum ip_conntrack_info ctinfo)
 {
 	struct pptp_ng_gre_help *gh;
+	const struct nf_conn *first = ct;
 	u8 _flags[2];
 	const u8 *flags;
 	int ret;
@@ -213,8 +214,14 @@ int pptp_ng_gre_help(struct sk_buff *skb, unsigned int protoff, struct nf_conn *
 		return NF_ACCEPT;
 	if (READ_ONCE(gh->unexpect))
 		unexpect_pair(ct, gh);
-	/* Without NAT nothing rewrites the key, and no ID is translated. */
-	if (!(ct->status & IPS_NAT_MASK))
+	/*
+	 * Without NAT nothing rewrites the key, and no ID is translated; but
+	 * a packet that went on as the pair's reply (ct is no longer its own)
+	 * went through its own conntrack's NAT first, and that NAT found the
+	 * reply tuple it wanted held by the pair and gave the packet another
+	 * key: the receiver's ID is written back whatever the pair's NAT.
+	 */
+	if (!(ct->status & IPS_NAT_MASK) && ct == first)
 		return NF_ACCEPT;
 	return deliver_key(skb, protoff, gh->deliver[CTINFO2DIR(ctinfo)]);
 }
