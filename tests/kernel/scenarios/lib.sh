@@ -160,8 +160,11 @@ fw_show() {
 	n_fw conntrack -L expect 2>/dev/null >&2 || true
 	# a packet lost to a clash (two CPUs, one new GRE flow) shows here
 	echo "--- fw conntrack -S (insert_failed, drop, clash_resolve)" >&2
-	n_fw conntrack -S 2>/dev/null | grep -o 'cpu=[0-9]*\|insert_failed=[0-9]*\|drop=[0-9]*\|clash_resolve=[0-9]*' |
-		tr '\n' ' ' >&2 || true
+	{
+		n_fw conntrack -S 2>/dev/null | grep -o 'cpu=[0-9]*\|insert_failed=[0-9]*\|drop=[0-9]*\|clash_resolve=[0-9]*' |
+			tr '\n' ' ' || true
+		echo
+	} >&2
 	case $helper in
 	pptp-ng)
 		echo "--- fw /proc/net/nf_pptp_ng (non-zero)" >&2
