@@ -50,7 +50,7 @@ total() {
 # per_type MODE N: "TYPE Ir" summed over the TYPE messages of the run: the
 # inclusive cost of pptp_feed called from each feed_TYPE wrapper.
 per_type() {
-	callgrind_annotate --inclusive=yes "$tmp/cg.$1.$2" 2>/dev/null |
+	callgrind_annotate --inclusive=yes --threshold=100 "$tmp/cg.$1.$2" 2>/dev/null |
 		grep -v '=>' | sed -n "s/^ *\([0-9,]*\) .*:pptp_feed'feed'feed_\([A-Za-z]*\) \[.*/\2 \1/p" |
 		tr -d , | awk '!seen[$1]++'
 }
