@@ -40,7 +40,7 @@
  *
  * Helper registration: 6.1 registers an array of helpers in one call and
  * fills them with nf_ct_helper_init().  Kernels that change either get
- * their variant here, keyed on LINUX_VERSION_CODE, so the rest of the
+ * their variant here, keyed on what their headers show, so the rest of the
  * module does not change.
  */
 #ifndef PPTP_NG_COMPAT_H
