@@ -4,9 +4,11 @@
  * shared core (pptp_feed), for bench/core.sh to count instructions under
  * callgrind.
  *
- * MODE is "plain" (no ops: the tracker only follows the session) or "nat"
- * (map_id translates every call ID and the event callback applies each
- * REWRITE to the segment, as a NAT face does).  Every session carries all
+ * MODE is "plain" (no ops: the tracker only follows the session), "nat"
+ * (map_id translates every call ID and the tracker writes each rewrite
+ * into the segment itself, pptp_feed_in_place, as the module does) or
+ * "events" (the same, but the event callback applies each REWRITE event
+ * to the segment, as pptp-ngd does).  Every session carries all
  * 15 control message types, one message per segment:
  *
  *   SCCRQ SCCRP EchoRQ EchoRP
@@ -17,7 +19,7 @@
  * Each message is fed through a wrapper of its own (feed_<type>) so that
  * callgrind_annotate's inclusive counts give the cost per message type.
  * The peers' messages carry the call IDs each side sees (the translated
- * ones in "nat" mode), so both calls go up and down; the driver checks the
+ * ones in the NAT modes), so both calls go up and down; the driver checks the
  * tracker's counters at the end and fails if anything was refused, so a
  * figure never comes from an error path.
  */
@@ -26,6 +28,8 @@
 #include <string.h>
 
 #include "pptp_ng/core.h"
+
+static enum { PLAIN, IN_PLACE, EVENTS } mode;
 
 #define D_PNS		0	/* direction of what the PNS sends */
 #define D_PAC		1
@@ -42,11 +46,10 @@ struct msg {
 
 static struct msg script[MAX_MSGS];
 static unsigned int n_msgs;
-static int nat;
 
 static u16 xid_of(u16 id)
 {
-	return nat ? (u16)(id | NAT_BIT) : id;
+	return mode != PLAIN ? (u16)(id | NAT_BIT) : id;
 }
 
 /*
@@ -119,22 +122,37 @@ static void on_event(void *ctx, const struct pptp_tracker *t, const struct pptp_
 {
 	(void)ctx; (void)t;
 	if (ev->type == PPTP_EV_REWRITE)
-		memcpy(seg + ev->seg_off, ev->bytes + ev->first, ev->nbytes);
+		memcpy(seg + ev->seg_off, ev->bytes, ev->nbytes);
 }
 
-/* The module's and pptp-ngd's ops: neither wants MESSAGE or SESSION events. */
-static const struct pptp_ops nat_ops = {
+/* The module's ops: no MESSAGE or SESSION events, rewrites written in place. */
+static const struct pptp_ops in_place_ops = {
+	.map_id = map_id,
+	.event = on_event,
+	.quiet = PPTP_EV_BIT(PPTP_EV_MESSAGE) | PPTP_EV_BIT(PPTP_EV_SESSION) |
+		 PPTP_EV_BIT(PPTP_EV_REWRITE),
+};
+
+/* pptp-ngd's: no MESSAGE or SESSION events, rewrites applied from their events. */
+static const struct pptp_ops event_ops = {
 	.map_id = map_id,
 	.event = on_event,
 	.quiet = PPTP_EV_BIT(PPTP_EV_MESSAGE) | PPTP_EV_BIT(PPTP_EV_SESSION),
 };
 
+
 static u32 seq[2];
 
 static void feed(struct pptp_tracker *t, const struct msg *m)
 {
+	enum pptp_feed_verdict v;
+
 	memcpy(seg, m->b, m->len);
-	if (pptp_feed(t, m->dir, seq[m->dir], seg, m->len) != PPTP_FEED_OK) {
+	if (mode == IN_PLACE)
+		v = pptp_feed_in_place(t, m->dir, seq[m->dir], seg, m->len);
+	else
+		v = pptp_feed(t, m->dir, seq[m->dir], seg, m->len);
+	if (v != PPTP_FEED_OK) {
 		fprintf(stderr, "core-driver: %s not fed\n", pptp_msg_name(m->type));
 		exit(1);
 	}
@@ -176,7 +194,7 @@ static void check(const struct pptp_tracker *t)
 	for (i = 0; i < PPTP_REFUSE_COUNT; i++)
 		bad += c->refused[i];
 	if (bad || c->calls_up != 2 || c->calls_closed != 2 || t->session != PPTP_SESS_DOWN ||
-	    (nat && c->rewrites == 0)) {
+	    (mode != PLAIN && c->rewrites == 0)) {
 		fprintf(stderr, "core-driver: session not clean: %u refused/anomalies, "
 			"%u calls up, %u closed, %u rewrites, session %s\n", bad, c->calls_up,
 			c->calls_closed, c->rewrites, pptp_session_name(t->session));
@@ -189,7 +207,7 @@ static void run_session(void)
 	static struct pptp_call calls[MAX_CALLS];
 	struct pptp_tracker t;
 	struct pptp_tracker_config cfg = {
-		.ops = nat ? &nat_ops : NULL,
+		.ops = mode == IN_PLACE ? &in_place_ops : mode == EVENTS ? &event_ops : NULL,
 		.calls = calls,
 		.max_calls = MAX_CALLS,
 	};
@@ -206,11 +224,16 @@ int main(int argc, char **argv)
 	unsigned long n, i;
 	char *end;
 
-	if (argc != 3 || (strcmp(argv[1], "plain") && strcmp(argv[1], "nat"))) {
-		fprintf(stderr, "usage: core-driver plain|nat SESSIONS\n");
+	if (argc == 3 && !strcmp(argv[1], "plain")) {
+		mode = PLAIN;
+	} else if (argc == 3 && !strcmp(argv[1], "nat")) {
+		mode = IN_PLACE;
+	} else if (argc == 3 && !strcmp(argv[1], "events")) {
+		mode = EVENTS;
+	} else {
+		fprintf(stderr, "usage: core-driver plain|nat|events SESSIONS\n");
 		return 2;
 	}
-	nat = !strcmp(argv[1], "nat");
 	n = strtoul(argv[2], &end, 10);
 	if (*end || !n) {
 		fprintf(stderr, "core-driver: bad session count '%s'\n", argv[2]);

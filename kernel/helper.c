@@ -44,22 +44,6 @@ static void pptp_ng_event(void *ctx, const struct pptp_tracker *t,
 		if (ev->reason < PPTP_REFUSE_COUNT)
 			atomic_long_inc(&pn->refused[ev->reason]);
 		break;
-	case PPTP_EV_REWRITE:
-		/*
-		 * Written into the (writable, linear) payload at once: the
-		 * checksum is fixed once per segment.  The core never names
-		 * more than the field's two bytes inside the segment; anything
-		 * else is refused, never copied.
-		 */
-		if (!s->seg || ev->nbytes < 1 || ev->nbytes > 2 || ev->nbytes > s->seg_len ||
-		    ev->seg_off > s->seg_len - ev->nbytes) {
-			s->bad_rewrite = true;
-			break;
-		}
-		memcpy(s->seg + ev->seg_off, ev->bytes, ev->nbytes);
-		s->rewrote = true;
-		pptp_ng_count(pn, PNG_REWRITES);
-		break;
 	case PPTP_EV_DROP:
 		if (ev->reason < PPTP_DROP_COUNT)
 			atomic_long_inc(&pn->dropped[ev->reason]);
@@ -86,8 +70,13 @@ static void pptp_ng_event(void *ctx, const struct pptp_tracker *t,
 const struct pptp_ops pptp_ng_ops = {
 	.map_id = pptp_ng_map_id,
 	.event = pptp_ng_event,
-	/* messages are counted from the tracker's own counter (feed) */
-	.quiet = PPTP_EV_BIT(PPTP_EV_MESSAGE) | PPTP_EV_BIT(PPTP_EV_SESSION),
+	/*
+	 * Messages and rewrites are counted from the tracker's own counters
+	 * (feed); the core writes rewrites into the payload itself
+	 * (pptp_feed_in_place), within the segment it was given.
+	 */
+	.quiet = PPTP_EV_BIT(PPTP_EV_MESSAGE) | PPTP_EV_BIT(PPTP_EV_SESSION) |
+		 PPTP_EV_BIT(PPTP_EV_REWRITE),
 };
 
 /* Which directions' senders are behind NAT: their call IDs are translated. */
@@ -240,7 +229,7 @@ static bool read_tcp(const struct sk_buff *skb, unsigned int protoff, struct ppt
 }
 
 /*
- * The payload changed in place (REWRITE events): fix the TCP checksum
+ * The payload changed in place (the core's rewrites): fix the TCP checksum
  * once, through the NAT core's helper with an empty replacement, which
  * recomputes it for every checksum mode.  Equal length: no seqadj.
  */
@@ -268,7 +257,7 @@ static bool pass_taken(struct pptp_ng_session *s, struct sk_buff *skb, unsigned 
 	u32 keep = pptp_pass_len(&s->t);
 	static const char nothing[1];
 
-	if (!keep || keep >= s->seg_len || g->fin || skb_is_gso(skb) || s->bad_rewrite)
+	if (!keep || keep >= s->seg_len || g->fin || skb_is_gso(skb))
 		return false;
 	if (!__nf_nat_mangle_tcp_packet(skb, s->ct, ctinfo, protoff, keep,
 					s->seg_len - keep, nothing, 0, false)) {
@@ -285,22 +274,23 @@ static int feed(struct pptp_ng_session *s, struct sk_buff *skb, unsigned int pro
 {
 	unsigned int dir = CTINFO2DIR(ctinfo);
 	enum pptp_feed_verdict v;
-	u32 messages;
+	u32 messages, rewrites;
 
 	if (READ_ONCE(pptp_ng_drop_invalid))
 		s->t.flags |= PPTP_F_REFUSE_INVALID;
 	else
 		s->t.flags &= ~PPTP_F_REFUSE_INVALID;
-	s->seg = skb->data + g->dataoff;
 	s->seg_len = skb->len - g->dataoff;
-	s->rewrote = false;
-	s->bad_rewrite = false;
 	pptp_ng_count(s->pn, PNG_SEGMENTS);
 	messages = s->t.cnt.valid_messages;
-	v = pptp_feed(&s->t, dir, g->seq, s->seg, s->seg_len);
+	rewrites = s->t.cnt.rewrites;
+	/* help() made the payload writable and linear: the core rewrites it. */
+	v = pptp_feed_in_place(&s->t, dir, g->seq, skb->data + g->dataoff, s->seg_len);
 	if (s->t.cnt.valid_messages != messages)
 		atomic_long_add(s->t.cnt.valid_messages - messages, &s->pn->cnt[PNG_MESSAGES]);
-	s->seg = NULL;
+	rewrites = s->t.cnt.rewrites - rewrites;
+	if (rewrites)
+		atomic_long_add(rewrites, &s->pn->cnt[PNG_REWRITES]);
 	switch (v) {
 	case PPTP_FEED_FUTURE:
 		/*
@@ -317,7 +307,7 @@ static int feed(struct pptp_ng_session *s, struct sk_buff *skb, unsigned int pro
 	case PPTP_FEED_OK:
 		break;
 	}
-	if (s->bad_rewrite || (s->rewrote && !fix_checksum(skb, s->ct, ctinfo, protoff))) {
+	if (rewrites && !fix_checksum(skb, s->ct, ctinfo, protoff)) {
 		pptp_ng_count(s->pn, PNG_DROP_ERROR);
 		return NF_DROP;
 	}

@@ -38,7 +38,7 @@ enum pptp_ng_counter {
 	PNG_EXPECT_FAILED,
 	PNG_GRE_NAT,		/* GRE conntracks set up with NAT */
 	PNG_IDS_TRANSLATED,	/* call IDs the other side sees changed */
-	PNG_REWRITES,		/* 2-byte fields rewritten in segments */
+	PNG_REWRITES,		/* ID fields rewritten in segments (or their part in one) */
 	PNG_DROP_FUTURE,	/* segments after a gap: dropped, TCP resends */
 	PNG_DROP_INVALID,	/* segments with invalid messages (drop_invalid) */
 	PNG_DROP_ERROR,		/* no memory, a bad rewrite, mangle failed */
@@ -85,10 +85,7 @@ struct pptp_ng_session {
 	bool dead;
 	bool reopen;			/* a GRE conntrack died: check the calls' GRE */
 	u8 fin;				/* bit per direction that sent FIN */
-	bool rewrote;			/* the segment's payload was changed */
-	bool bad_rewrite;		/* the core asked for an impossible write */
-	u8 *seg;			/* the segment's payload while it is fed */
-	u32 seg_len;
+	u32 seg_len;			/* the payload of the segment being fed */
 	DECLARE_BITMAP(gre_open, PPTP_NG_MAX_CALLS);	/* per call slot: expectations set */
 	struct pptp_tracker t;
 	struct pptp_call calls[];

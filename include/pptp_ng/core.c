@@ -102,7 +102,7 @@ static void report(struct pptp_tracker *t, unsigned int dir, u8 type, u8 reason,
 	msg_event(t, dir, type, &ev);
 	ev.reason = reason;
 	ev.call = call;
-	emit(t, &ev);
+	t->ops->event(t->ctx, t, &ev);
 }
 
 static void anomaly(struct pptp_tracker *t, unsigned int dir, u8 reason)
@@ -260,8 +260,9 @@ static void all_calls_down(struct pptp_tracker *t, unsigned int dir)
 
 /* ---- rewrites ---- */
 
-static void log_rewrite(struct pptp_stream *s, u32 seq, u16 type, u16 off,
-			u16 old_val, u16 new_val)
+/* Log the rewrite of the field at stream position @seq: a retransmission gets the same. */
+static const struct pptp_rewrite_log *log_rewrite(struct pptp_stream *s, u32 seq, u16 type,
+						  u16 off, u16 old_val, u16 new_val)
 {
 	struct pptp_rewrite_log *l = &s->log[s->log_next];
 
@@ -275,37 +276,75 @@ static void log_rewrite(struct pptp_stream *s, u32 seq, u16 type, u16 off,
 	l->field_off = off;
 	l->old_val = old_val;
 	l->new_val = new_val;
+	return l;
 }
 
 /*
- * Tell the caller to write @new_val over the 16-bit field at stream
- * position @seq, as far as the field lies in the bytes [@from, @to) of the
- * segment being fed.  Positions are compared as distances from @from, so
- * a field far behind or ahead of the segment (sequence numbers wrap) is
- * simply not in it: at most its two bytes are ever written.  @ev comes
- * zeroed but for what the caller set.
+ * Tell a caller that wants it of the rewrite put_field() made.  Its
+ * sender's role is the direction's, or before the tracker knows it, the
+ * one the message @md (NULL: none) names.
  */
-static inline void emit_rewrite(struct pptp_tracker *t, struct pptp_event *ev,
-				u32 seq, u16 new_val, u32 from, u32 to)
+static void rewrite_event(struct pptp_tracker *t, unsigned int dir,
+			  const struct pptp_msg_desc *md, const struct pptp_call *call,
+			  const struct pptp_rewrite_log *l, u32 seg_off, u8 first, u8 nbytes)
 {
-	u32 at = seq - from, span = to - from;
+	struct pptp_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = PPTP_EV_REWRITE;
+	ev.dir = (u8)dir;
+	ev.role = t->role[dir];
+	if (ev.role == PPTP_ROLE_UNKNOWN && md)
+		ev.role = md->sender;
+	ev.msg_type = l->msg_type;
+	ev.msg_seq = l->seq - l->field_off;
+	ev.field_off = l->field_off;
+	ev.old_val = l->old_val;
+	ev.new_val = l->new_val;
+	ev.call = call;
+	ev.seg_off = seg_off;
+	ev.first = first;
+	ev.nbytes = nbytes;
+	ev.bytes[0] = first ? (u8)l->new_val : (u8)(l->new_val >> 8);
+	if (nbytes == 2)
+		ev.bytes[1] = (u8)l->new_val;
+	t->ops->event(t->ctx, t, &ev);
+}
+
+/*
+ * Write the logged rewrite @l into the segment being fed, as far as its
+ * field lies in the segment's bytes [@from, @to): into the segment itself
+ * (pptp_feed_in_place) and in a REWRITE event for a caller that wants one.
+ * Positions are compared as distances from @from, so a field far behind
+ * or ahead of the segment (sequence numbers wrap) is simply not in it: at
+ * most its two bytes are ever written.
+ */
+static inline void put_field(struct pptp_tracker *t, unsigned int dir,
+			     const struct pptp_msg_desc *md, const struct pptp_call *call,
+			     const struct pptp_rewrite_log *l, u32 from, u32 to)
+{
+	u32 at = l->seq - from, span = to - from, seg_off = l->seq - t->seg_seq;
+	u8 first = 0, nbytes = 2;
 
 	if (at < span && span - at >= 2) {	/* the whole field: the usual case */
-		ev->nbytes = 2;
-		pptp_put16(ev->bytes, new_val);
+		if (t->seg_out)
+			pptp_put16(t->seg_out + seg_off, l->new_val);
 	} else if (at < span) {			/* its first byte ends the segment */
-		ev->nbytes = 1;
-		ev->bytes[0] = (u8)(new_val >> 8);
+		nbytes = 1;
+		if (t->seg_out)
+			t->seg_out[seg_off] = (u8)(l->new_val >> 8);
 	} else if (at + 1 < span) {		/* its second byte starts it */
-		ev->first = 1;
-		ev->nbytes = 1;
-		ev->bytes[0] = (u8)new_val;
+		first = 1;
+		nbytes = 1;
+		seg_off++;
+		if (t->seg_out)
+			t->seg_out[seg_off] = (u8)l->new_val;
 	} else {
-		return;
+		return;				/* not in the segment at all */
 	}
-	ev->seg_off = seq + ev->first - t->seg_seq;
 	t->cnt.rewrites++;
-	emit(t, ev);
+	if (wants_event(t, PPTP_EV_REWRITE))
+		rewrite_event(t, dir, md, call, l, seg_off, first, nbytes);
 }
 
 /*
@@ -315,14 +354,13 @@ static inline void emit_rewrite(struct pptp_tracker *t, struct pptp_event *ev,
  * rewriting only its rest would corrupt it, so it is left alone and
  * reported.
  */
-static int rewrite(struct pptp_tracker *t, unsigned int dir, const u8 *msg, u16 off,
-		   u16 new_val, const struct pptp_call *call)
+static __always_inline int rewrite(struct pptp_tracker *t, unsigned int dir, const u8 *msg,
+				   u16 off, u16 new_val, const struct pptp_call *call)
 {
 	struct pptp_stream *s = &t->dir[dir];
-	struct pptp_event ev;
+	const struct pptp_rewrite_log *l;
 	u16 old_val = pptp_get16(msg + off);
-	u32 msg_seq = s->next_seq - s->have, seq = msg_seq + off;
-	u8 role = t->role[dir];
+	u32 seq = s->next_seq - s->have + off;
 
 	if (old_val == new_val)
 		return 1;
@@ -345,22 +383,9 @@ static int rewrite(struct pptp_tracker *t, unsigned int dir, const u8 *msg, u16 
 			refuse(t, dir, PPTP_DROP_SPLIT_ID);
 		return 0;
 	}
-	/*
-	 * What msg_event() would say, without its cases: the message is
-	 * framed (s->md is its type's) and its header is in.
-	 */
-	memset(&ev, 0, sizeof(ev));
-	ev.type = PPTP_EV_REWRITE;
-	ev.dir = (u8)dir;
-	ev.role = role != PPTP_ROLE_UNKNOWN ? role : s->md->sender;
-	ev.msg_type = pptp_get16(msg + PPTP_OFF_CTRL_TYPE);
-	ev.msg_seq = msg_seq;
-	ev.field_off = off;
-	ev.old_val = old_val;
-	ev.new_val = new_val;
-	ev.call = call;
-	log_rewrite(s, seq, ev.msg_type, off, old_val, new_val);
-	emit_rewrite(t, &ev, seq, new_val, t->seg_new, t->seg_seq + t->seg_len);
+	/* The message is framed: s->md is its type's, its header is in. */
+	l = log_rewrite(s, seq, pptp_get16(msg + PPTP_OFF_CTRL_TYPE), off, old_val, new_val);
+	put_field(t, dir, s->md, call, l, t->seg_new, t->seg_seq + t->seg_len);
 	return 1;
 }
 
@@ -424,7 +449,6 @@ static void replay_rewrites(struct pptp_tracker *t, unsigned int dir,
 	}
 	for (i = 0; i < PPTP_REWRITE_LOG && !t->drop; i++) {
 		const struct pptp_rewrite_log *l = &s->log[i];
-		struct pptp_event ev;
 
 		if (l->old_val == l->new_val)
 			continue;
@@ -434,17 +458,8 @@ static void replay_rewrites(struct pptp_tracker *t, unsigned int dir,
 				refuse(t, dir, PPTP_DROP_RETRANS);
 			continue;
 		}
-		memset(&ev, 0, sizeof(ev));
-		ev.type = PPTP_EV_REWRITE;
-		ev.dir = (u8)dir;
-		ev.role = t->role[dir];
-		ev.msg_type = l->msg_type;
-		ev.msg_seq = l->seq - l->field_off;
-		ev.field_off = l->field_off;
-		ev.old_val = l->old_val;
-		ev.new_val = l->new_val;
 		/* Only the retransmitted part: new bytes are parsed afresh. */
-		emit_rewrite(t, &ev, l->seq, l->new_val, t->seg_seq, t->seg_new);
+		put_field(t, dir, NULL, NULL, l, t->seg_seq, t->seg_new);
 	}
 }
 
@@ -1332,8 +1347,14 @@ void pptp_tracker_init(struct pptp_tracker *t, const struct pptp_tracker_config 
 		memset(t->calls, 0, sizeof(*t->calls) * t->max_calls);
 }
 
-enum pptp_feed_verdict pptp_feed(struct pptp_tracker *t, unsigned int dir, u32 seq,
-				 const u8 *data, u32 len)
+/*
+ * pptp_feed() and pptp_feed_in_place(): @out is where rewrites are
+ * written, NULL for none.  Inlined into both, so neither pays for a
+ * call more than the other.
+ */
+static inline enum pptp_feed_verdict feed_segment(struct pptp_tracker *t,
+							   unsigned int dir, u32 seq,
+							   const u8 *data, u8 *out, u32 len)
 {
 	struct pptp_stream *s = &t->dir[dir & 1];
 	u32 old;
@@ -1353,6 +1374,7 @@ enum pptp_feed_verdict pptp_feed(struct pptp_tracker *t, unsigned int dir, u32 s
 	t->seg_seq = seq;
 	t->seg_len = len;
 	t->seg_new = seq + old;
+	t->seg_out = out;
 	t->drop = 0;
 	t->split_fixed = 0;
 	t->pass_len = 0;
@@ -1369,6 +1391,21 @@ enum pptp_feed_verdict pptp_feed(struct pptp_tracker *t, unsigned int dir, u32 s
 		return PPTP_FEED_OK;
 	rewind_refused(t, dir);
 	return PPTP_FEED_DROP;
+}
+
+enum pptp_feed_verdict pptp_feed(struct pptp_tracker *t, unsigned int dir, u32 seq,
+				 const u8 *data, u32 len)
+{
+	return feed_segment(t, dir, seq, data, NULL, len);
+}
+
+enum pptp_feed_verdict pptp_feed_in_place(struct pptp_tracker *t, unsigned int dir, u32 seq,
+					  u8 *data, u32 len)
+{
+	enum pptp_feed_verdict v = feed_segment(t, dir, seq, data, data, len);
+
+	t->seg_out = NULL;	/* the segment is the caller's again */
+	return v;
 }
 
 void pptp_set_translated(struct pptp_tracker *t, unsigned int dir, int on)

@@ -285,6 +285,7 @@ struct pptp_tracker {
 	u32 seg_seq;		/* the segment being fed, for REWRITE offsets */
 	u32 seg_len;
 	u32 seg_new;		/* its first byte not fed before */
+	u8 *seg_out;		/* pptp_feed_in_place(): rewrites are written here */
 	u32 drop_seq;		/* where the refused message starts */
 	u16 split_fixed;	/* split-call-id: bytes of its ID fields that may pass */
 	u32 pass_len;		/* see pptp_pass_len() */
@@ -322,6 +323,18 @@ enum pptp_feed_verdict {
  */
 enum pptp_feed_verdict pptp_feed(struct pptp_tracker *t, unsigned int dir, u32 seq,
 				 const u8 *data, u32 len);
+
+/*
+ * pptp_feed() for a caller that sends on the very bytes it feeds (the
+ * module: the skb's writable payload): the tracker writes each rewrite
+ * into @data itself, where a REWRITE event would have told the caller to,
+ * and cnt.rewrites counts them.  REWRITE events are still delivered to a
+ * caller that does not quiet them, which must then not write them again.
+ * A caller that feeds a copy (pptp-ngd joins held segments) or writes
+ * elsewhere uses pptp_feed() and the events.
+ */
+enum pptp_feed_verdict pptp_feed_in_place(struct pptp_tracker *t, unsigned int dir, u32 seq,
+					  u8 *data, u32 len);
 
 /*
  * Whether the sender in @dir is behind NAT: its own call IDs are

@@ -20,6 +20,9 @@ typedef uint32_t u32;
 typedef uint64_t u64;
 typedef int32_t s32;
 #endif
+#ifndef __always_inline			/* glibc's sys/cdefs.h has it too */
+#define __always_inline inline __attribute__((__always_inline__))
+#endif
 
 /* Wire integers are read byte by byte: no alignment or endianness games. */
 static inline u16 pptp_get16(const u8 *p)

@@ -88,7 +88,7 @@ static void event_cb(void *ctx, const struct pptp_tracker *t, const struct pptp_
 		r->has_call = 1;
 	}
 	if (ev->type == PPTP_EV_REWRITE && w->feed_data)
-		apply_rewrite(ev, w->feed_data, w->feed_len);
+		apply_rewrite(ev, w->in_place ? w->shadow : w->feed_data, w->feed_len);
 	if (ev->type == PPTP_EV_MESSAGE) {
 		assert_non_null(ev->msg);
 		assert_true(ev->msg_len <= PPTP_MSG_MAX_LEN);
@@ -131,6 +131,7 @@ struct world *w_new_quiet(enum map_mode mode, u16 max_calls, u32 flags, u32 quie
 	pptp_tracker_init(&w->t, &cfg);
 	w->seq[0] = 1000;
 	w->seq[1] = 70000;
+	w->in_place = getenv("PPTP_UNIT_IN_PLACE") != NULL;
 	return w;
 }
 
@@ -173,7 +174,16 @@ enum pptp_feed_verdict w_feed_at(struct world *w, unsigned int dir, u32 seq,
 	/* Rewrites land in the segment during the callback, as the faces write them. */
 	w->feed_data = data;
 	w->feed_len = len;
-	r = pptp_feed(&w->t, dir, seq, data, len);
+	if (w->in_place) {
+		/* What the events say, written into a copy: the same bytes. */
+		assert_true(len <= sizeof(w->shadow));
+		memcpy(w->shadow, data, len);
+		r = pptp_feed_in_place(&w->t, dir, seq, data, len);
+		if (!(w->ops.quiet & PPTP_EV_BIT(PPTP_EV_REWRITE)))
+			assert_memory_equal(w->shadow, data, len);
+	} else {
+		r = pptp_feed(&w->t, dir, seq, data, len);
+	}
 	w->feed_data = NULL;
 	for (i = w->mark; i < w->n; i++)
 		if (w->ev[i].ev.type != PPTP_EV_SESSION)

@@ -69,6 +69,15 @@ struct world {
 	unsigned int feed_dir;		/* direction of the feed under way */
 	u8 *feed_data;			/* its segment: REWRITEs are written there at once */
 	u32 feed_len;
+	/*
+	 * Feed with pptp_feed_in_place (the module's way): the tracker
+	 * writes the segment itself, and each REWRITE event is written into
+	 * a copy, which must come out the same.  Set by w_new when the
+	 * environment has PPTP_UNIT_IN_PLACE (core.test runs every test both
+	 * ways); a test may set it itself.
+	 */
+	int in_place;
+	u8 shadow[PPTP_MSG_MAX_LEN * 4];
 	unsigned int n;			/* events recorded */
 	unsigned int mark;		/* first event of the last feed */
 	struct rec_event ev[MAX_EVENTS];

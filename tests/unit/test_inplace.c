@@ -95,9 +95,13 @@ static void ip_feed(struct ip_run *r, unsigned int dir, u8 *seg, u32 len)
 	r->total[dir] += len;
 }
 
-/* @split 0: one message per segment; else never a whole message in one. */
+/*
+ * @split 0: one message per segment; else never a whole message in one.
+ * @in_place: 1 fed with pptp_feed_in_place, 0 with pptp_feed, -1 as
+ * w_new chose.
+ */
 static void ip_play(struct ip_run *r, const struct ip_script *s, enum map_mode mode,
-		    u32 quiet, int split)
+		    u32 quiet, int split, int in_place)
 {
 	u8 seg[PPTP_MSG_MAX_LEN];
 	unsigned int i;
@@ -105,6 +109,8 @@ static void ip_play(struct ip_run *r, const struct ip_script *s, enum map_mode m
 
 	memset(r, 0, sizeof(*r));
 	r->w = w_new_quiet(mode, WORLD_CALLS, 0, quiet);
+	if (in_place >= 0)
+		r->w->in_place = in_place;
 	for (i = 0; i < s->n; i++) {
 		memcpy(seg, s->msg[i], s->len[i]);
 		if (!split) {
@@ -148,8 +154,8 @@ static void ip_compare(enum map_mode mode, u32 quiet)
 	assert_non_null(whole);
 	assert_non_null(split);
 	ip_build(s, mode);
-	ip_play(whole, s, mode, quiet, 0);
-	ip_play(split, s, mode, quiet, 1);
+	ip_play(whole, s, mode, quiet, 0, -1);
+	ip_play(split, s, mode, quiet, 1, -1);
 	a = &whole->w->t;
 	b = &split->w->t;
 	assert_int_equal(whole->w->n, split->w->n);
@@ -207,12 +213,49 @@ static void test_inplace_nat_quiet(void **state)
 	ip_compare(MAP_PNS, PPTP_EV_BIT(PPTP_EV_MESSAGE) | PPTP_EV_BIT(PPTP_EV_SESSION));
 }
 
+/*
+ * The module's way: no REWRITE events at all, the tracker writes the
+ * segment itself (pptp_feed_in_place).  What leaves must be what the
+ * events would have written, whole messages or split ones.
+ */
+static void test_inplace_writes(void **state)
+{
+	const u32 faces = PPTP_EV_BIT(PPTP_EV_MESSAGE) | PPTP_EV_BIT(PPTP_EV_SESSION);
+	struct ip_script *s = calloc(1, sizeof(*s));
+	struct ip_run *ev = calloc(1, sizeof(*ev)), *wr = calloc(1, sizeof(*wr));
+	unsigned int split, d;
+
+	(void)state;
+	assert_non_null(s);
+	assert_non_null(ev);
+	assert_non_null(wr);
+	ip_build(s, MAP_BOTH);
+	for (split = 0; split < 2; split++) {
+		ip_play(ev, s, MAP_BOTH, faces, split, 0);
+		ip_play(wr, s, MAP_BOTH, faces | PPTP_EV_BIT(PPTP_EV_REWRITE), split, 1);
+		assert_true(wr->w->t.cnt.rewrites > 0);
+		assert_int_equal(count_from(wr->w, 0, PPTP_EV_REWRITE), 0);
+		for (d = 0; d < 2; d++) {
+			assert_int_equal(ev->total[d], wr->total[d]);
+			assert_memory_equal(ev->out[d], wr->out[d], ev->total[d]);
+		}
+		assert_memory_equal(&ev->w->t.cnt, &wr->w->t.cnt, sizeof(ev->w->t.cnt));
+		assert_memory_equal(ev->w->calls, wr->w->calls, sizeof(ev->w->calls));
+		w_free(ev->w);
+		w_free(wr->w);
+	}
+	free(ev);
+	free(wr);
+	free(s);
+}
+
 int run_inplace_tests(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_inplace_plain),
 		cmocka_unit_test(test_inplace_nat),
 		cmocka_unit_test(test_inplace_nat_quiet),
+		cmocka_unit_test(test_inplace_writes),
 	};
 
 	return cmocka_run_group_tests_name("inplace", tests, NULL, NULL);
