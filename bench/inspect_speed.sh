@@ -50,7 +50,7 @@ command -v editcap >/dev/null || unavailable "editcap not installed (wireshark-c
 avail_mib=$(df -Pm "$tmp" | awk 'NR == 2 { print $4 }')
 [ "$avail_mib" -gt $((size_mib * 2)) ] ||
 	unavailable "$tmp has ${avail_mib} MiB free, the capture needs $size_mib MiB"
-[ -x "$insp" ] || make -s "$insp" >/dev/null
+make -s "$insp" >/dev/null	# up to date: a stale one measures stale code
 
 # Every source as a microsecond pcap: editcap rewrites the pcapng ones.
 i=0

@@ -88,7 +88,9 @@ struct fz {
 	u8 up[FZ_MAX_CALLS];	/* CALL_UP seen and no CALL_DOWN since */
 	struct fz_dir dir[2];
 	/* the segment being fed, for REWRITE checks */
-	const u8 *seg;
+	const u8 *seg;		/* the segment as fed */
+	const u8 *orig;		/* and as it came: in place, the two differ */
+	int in_place;		/* fed with pptp_feed_in_place (the module's way) */
 	u32 seg_seq;
 	u32 seg_len;
 	u32 seg_old;		/* its first seg_old bytes were fed before */
@@ -273,7 +275,12 @@ static void check_rewrite(const struct pptp_event *ev)
 	for (b = 0; b < ev->nbytes; b++) {
 		/* ...get the new value, and hold the old one now. */
 		CHECK(ev->bytes[b] == new_b[ev->first + b]);
-		CHECK(fz.seg[ev->seg_off + b] == old_b[ev->first + b]);
+		CHECK(fz.orig[ev->seg_off + b] == old_b[ev->first + b]);
+		/* In place the tracker wrote them before telling. */
+		if (fz.in_place)
+			CHECK(fz.seg[ev->seg_off + b] == new_b[ev->first + b]);
+		else
+			CHECK(fz.seg[ev->seg_off + b] == old_b[ev->first + b]);
 	}
 	/* Do what the NAT does; first copies remember they were rewritten. */
 	for (b = 0; b < ev->nbytes; b++) {
@@ -480,14 +487,22 @@ static void feed(unsigned int dir, u32 seq, const u8 *p, u32 len, u32 old, int w
 	if (trace)
 		fprintf(stderr, "feed dir %u seq %u len %u (%u old)\n", dir, seq, len, old);
 	fz.seg = copy;
+	fz.orig = p;
+	/* Both ways of feeding, chosen by the input so a crash replays. */
+	fz.in_place = (int)((seq ^ len) & 1);
 	fz.seg_seq = seq;
 	fz.seg_len = len;
 	fz.seg_old = old;
 	fz.cur_dir = (int)dir;
 	fz.in_feed = 1;
-	v = pptp_feed(&fz.t, dir, seq, copy, len);
+	if (fz.in_place)
+		v = pptp_feed_in_place(&fz.t, dir, seq, copy, len);
+	else
+		v = pptp_feed(&fz.t, dir, seq, copy, len);
 	fz.in_feed = 0;
 	fz.cur_dir = -1;
+	/* In place, the segment is what the events said to write, nothing else. */
+	CHECK(!fz.in_place || !memcmp(copy, fz.out, len));
 	free(copy);
 	if (v == PPTP_FEED_DROP && want == PPTP_FEED_OK && fz.may_drop)
 		untake(d, dir, seq, len, old);
