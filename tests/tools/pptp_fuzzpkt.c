@@ -23,6 +23,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -137,7 +138,7 @@ static void send_span(const struct conn *c, int dir, uint32_t off, const uint8_t
 		case 1: n = n < 16 ? n : 1 + rnd() % 16; break;	/* inside a head */
 		default: break;					/* whole */
 		}
-		send_tcp(c, dir, 0x18, c->isn[dir] + 1 + off, data, n);
+		send_tcp(c, dir, TH_PUSH | TH_ACK, c->isn[dir] + 1 + off, data, n);
 		off += (uint32_t)n;
 		data += n;
 		len -= n;
@@ -178,9 +179,9 @@ static void mischief(const struct conn *c)
 	uint32_t seq = c->isn[dir] + 1 + c->sent[dir];
 
 	switch (rnd() % 16) {
-	case 0: send_tcp(c, dir, 0x04, seq + rnd() % 70000, NULL, 0); break;	/* RST */
-	case 1: send_tcp(c, dir, 0x04, rnd(), NULL, 0); break;
-	case 2: send_tcp(c, dir, 0x02, rnd(), NULL, 0); break;			/* SYN */
+	case 0: send_tcp(c, dir, TH_RST, seq + rnd() % 70000, NULL, 0); break;
+	case 1: send_tcp(c, dir, TH_RST, rnd(), NULL, 0); break;
+	case 2: send_tcp(c, dir, TH_SYN, rnd(), NULL, 0); break;
 	case 3: case 4: send_icmp(c, dir); break;
 	default: break;
 	}
@@ -277,9 +278,9 @@ static void play(struct conn *c, const uint8_t *buf, size_t len)
 	c->isn[1] = rnd();
 	c->sent[0] = c->sent[1] = 0;
 	if (rnd() & 1) {	/* a handshake, so the helper knows where streams start */
-		send_tcp(c, 0, 0x02, c->isn[0], NULL, 0);
-		send_tcp(c, 1, 0x12, c->isn[1], NULL, 0);
-		send_tcp(c, 0, 0x10, c->isn[0] + 1, NULL, 0);
+		send_tcp(c, 0, TH_SYN, c->isn[0], NULL, 0);
+		send_tcp(c, 1, TH_SYN | TH_ACK, c->isn[1], NULL, 0);
+		send_tcp(c, 0, TH_ACK, c->isn[0] + 1, NULL, 0);
 	}
 	while (s.left && segments < want) {
 		uint8_t op = s_byte(&s);
@@ -306,7 +307,7 @@ static void play(struct conn *c, const uint8_t *buf, size_t len)
 		mischief(c);
 	}
 	if (rnd() & 1)	/* sometimes a FIN, sometimes nothing: conntrack ends it */
-		send_tcp(c, (int)(rnd() & 1), 0x11, c->isn[0] + 1 + c->sent[0], NULL, 0);
+		send_tcp(c, (int)(rnd() & 1), TH_FIN | TH_ACK, c->isn[0] + 1 + c->sent[0], NULL, 0);
 }
 
 /* A raw IPv4 socket in the namespace at @path (ip netns' /run/netns/NAME). */
