@@ -86,6 +86,28 @@ void ngd_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3
 #define ngd_info(...)	ngd_log(1, __VA_ARGS__)
 #define ngd_dbg(...)	ngd_log(2, __VA_ARGS__)
 
+/*
+ * Errors that can come once per call (a full map, a kernel refusing every
+ * change) must not flood the log: each place that logs one says at most
+ * NGD_LOG_BURST lines every NGD_LOG_INTERVAL seconds, and then how many it
+ * left out.
+ */
+#define NGD_LOG_BURST		10
+#define NGD_LOG_INTERVAL	10
+struct ngd_ratelimit {
+	time_t since;		/* CLOCK_MONOTONIC: the interval's start */
+	unsigned int logged, missed;
+};
+
+bool ngd_ratelimit(struct ngd_ratelimit *rl);
+#define ngd_err_ratelimited(...)					\
+	do {								\
+		static struct ngd_ratelimit rl_;			\
+									\
+		if (ngd_ratelimit(&rl_))				\
+			ngd_err(__VA_ARGS__);				\
+	} while (0)
+
 struct ngd_gre;
 struct nlattr;
 struct ngd_tuple;
