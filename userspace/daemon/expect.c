@@ -335,10 +335,10 @@ static int exp_apply(const struct ngd_gre *g, const struct gre_exp *e, bool del,
 		return 0;
 	}
 	stats.expect_errors++;
-	ngd_err("cannot expect %s GRE %s -> %s key %u: %s", what,
-		ngd_addr_str(&e->src, a, sizeof(a)), ngd_addr_str(&e->dst, b, sizeof(b)), e->key,
-		strerror(-ret));
-	return -1;
+	ngd_err_ratelimited("cannot expect %s GRE %s -> %s key %u: %s", what,
+			    ngd_addr_str(&e->src, a, sizeof(a)),
+			    ngd_addr_str(&e->dst, b, sizeof(b)), e->key, strerror(-ret));
+	return ret;
 }
 
 /*
@@ -381,23 +381,35 @@ static void save_pairs(const struct ngd_gre *g)
 /*
  * The cthelper backend's gre_update: the nft map bits name the halves.  A
  * comment means a complete call (CALL_UP or its refresh); early halves
- * and removals come without.
+ * and removals come without.  All or nothing, as an nft transaction is:
+ * when one half fails, a half this update opened (not one it refreshed)
+ * is closed again.
  */
 int expect_gre_update(const struct ngd_gre *g, unsigned int del, unsigned int add,
 		      const char *comment)
 {
-	struct gre_exp in, out;
-	int ret = 0;
+	static const unsigned int halves[2] = { NGD_MAP_IN, NGD_MAP_OUT_ADDR };
+	static const char *const what[2] = { "inbound", "outbound" };
+	unsigned int i, opened = 0;
+	struct gre_exp e[2];
+	int ret, err = 0;
 
-	gre_exps(g, &in, &out);
-	if ((del | add) & NGD_MAP_IN)
-		ret |= exp_apply(g, &in, del & NGD_MAP_IN, add & NGD_MAP_IN, "inbound");
-	if ((del | add) & NGD_MAP_OUT_ADDR)
-		ret |= exp_apply(g, &out, del & NGD_MAP_OUT_ADDR, add & NGD_MAP_OUT_ADDR,
-				 "outbound");
-	if (comment && (add & NGD_MAP_ALL) == NGD_MAP_ALL)
-		save_pairs(g);
-	return ret ? -1 : 0;
+	gre_exps(g, &e[0], &e[1]);
+	for (i = 0; i < 2; i++) {
+		ret = exp_apply(g, &e[i], del & halves[i], add & halves[i], what[i]);
+		if (ret < 0 && !err)
+			err = ret;
+		else if (!ret && (add & ~del & halves[i]))
+			opened |= halves[i];
+	}
+	if (!err) {
+		if (comment && (add & NGD_MAP_ALL) == NGD_MAP_ALL)
+			save_pairs(g);
+		return 0;
+	}
+	if (opened)
+		expect_gre_update(g, opened, 0, NULL);
+	return err;
 }
 
 /* ---- the master: tuples and helper data ---- */

@@ -67,7 +67,8 @@ struct ngd_stats {
 	uint64_t calls_recovered;
 	uint64_t pinholes_added;
 	uint64_t pinholes_removed;
-	uint64_t nft_errors;
+	uint64_t calls_refused_gre_error;	/* up, but an error left them without GRE */
+	uint64_t nft_errors;		/* nf_tables changes that failed */
 	uint64_t expect_set;		/* cthelper: GRE expectations created or refreshed */
 	uint64_t expect_deleted;
 	uint64_t expect_errors;
@@ -126,7 +127,12 @@ struct ngd_backend {
 	int (*input)(void);		/* handle what is readable; -1 on fatal error */
 	void (*tick)(void);		/* every loop turn (at least every 50 ms) */
 	void (*stop)(void);
-	/* a call's GRE: close the halves @del names, open those @add names (NGD_MAP_*) */
+	/*
+	 * A call's GRE: close the halves @del names, open those @add names
+	 * (NGD_MAP_*).  0 when all of @del is closed (gone already counts)
+	 * and all of @add open; on failure, of @add only what was in @del
+	 * may be open.
+	 */
 	int (*gre_update)(const struct ngd_gre *g, unsigned int del, unsigned int add,
 			  const char *comment);
 	/* a fresh timeout for @n (at most NFT_REFRESH_MAX) calls' GRE */

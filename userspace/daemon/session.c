@@ -197,10 +197,12 @@ static void program_half(struct session *s, const struct pptp_call *call, u8 rol
 		gre_of(s, half->key_deliver, half->key_wire, 0, &g);
 		maps = NGD_MAP_IN;
 	}
-	if (ngd_gre_update(&g, 0, maps, NULL) < 0)
-		ngd_err("cannot add GRE mapping for call %u/%u", g.in_id, g.peer_id);
-	else
-		x->early |= maps;
+	/* Failing here refuses nothing: CALL_UP tries the whole call again. */
+	if (ngd_gre_update(&g, 0, maps, NULL) < 0) {
+		ngd_err_ratelimited("cannot add GRE mapping for call %u/%u", g.in_id, g.peer_id);
+		return;
+	}
+	x->early |= maps;
 }
 
 /*
@@ -226,12 +228,30 @@ static bool expectation_room(void)
 	return ngd_active->expectations_per_call * (calls_programmed + 1) <= max;
 }
 
+/*
+ * A call came up without its GRE: refused.  What opened early goes too
+ * (half a call is no call).  Nothing reports the call up: no "call up"
+ * line, not in calls_up, state "refused" in --status.  The core still
+ * tracks it, so its IDs stay taken and its CCRQ and CDN are translated
+ * as usual.  Its peers believe it up; its GRE finds no pinhole and PPP
+ * fails on it.
+ */
+static void refuse_call(struct call_ext *x, const char *comment, const char *why)
+{
+	if (x->early)
+		ngd_gre_update(&x->g, x->early, 0, NULL);
+	x->early = 0;
+	x->refused = true;
+	ngd_err_ratelimited("call refused, no GRE for %s: %s", comment, why);
+}
+
 static void program_call(struct session *s, const struct pptp_call *call)
 {
 	struct call_ext *x = &s->ext[call - s->calls];
 	const struct pptp_gre_half *in, *out;
 	struct pptp_gre_half h[2];
 	char comment[128];
+	int ret;
 
 	/* Which GRE opens, both halves: the core's decision (nat.h). */
 	if (pptp_gre_halves(&s->t, call, h) != PPTP_GRE_BOTH)
@@ -241,18 +261,15 @@ static void program_call(struct session *s, const struct pptp_call *call)
 	gre_of(s, in->key_deliver, in->key_wire, out->key_wire, &x->g);
 	call_comment(s, &x->g, comment, sizeof(comment));
 	if (!expectation_room()) {
-		/* Half a call is no call: what opened early goes too. */
-		if (x->early)
-			ngd_gre_update(&x->g, x->early, 0, NULL);
-		x->early = 0;
 		stats.expect_refused++;
-		ngd_err("no GRE for %s: --max-expectations %u reached", comment,
-			cfg.max_expectations);
+		refuse_call(x, comment, "--max-expectations reached");
 		return;
 	}
 	/* The halves opened early give way to the commented set, in one transaction. */
-	if (ngd_gre_update(&x->g, x->early, NGD_MAP_ALL, comment) < 0) {
-		ngd_err("cannot add GRE pinhole for %s", comment);
+	ret = ngd_gre_update(&x->g, x->early, NGD_MAP_ALL, comment);
+	if (ret < 0) {
+		stats.calls_refused_gre_error++;
+		refuse_call(x, comment, strerror(-ret));
 		return;
 	}
 	x->early = 0;
@@ -282,6 +299,7 @@ static void unprogram_call(struct session *s, const struct pptp_call *call)
 	if (x->programmed)
 		calls_programmed--;
 	x->programmed = false;
+	x->refused = false;
 	/* the inside host's IDs are the ones map_id registered */
 	if (inside_role <= PPTP_PAC && call->has_id[inside_role])
 		xid_release(&s->public, &s->peer, call->xid[inside_role]);
@@ -805,6 +823,16 @@ static void refresh_flush(void)
 	if (refresh_n && ngd_gre_refresh(refresh_g, comments, refresh_n) < 0)
 		ngd_err("cannot refresh some of %u GRE pinholes", refresh_n);
 	refresh_n = 0;
+}
+
+/*
+ * calls_up for --status: the core's count of calls that reached UP, less
+ * those refused for want of GRE (max-expectations or an error).  For the
+ * daemon, as for the module, a call is up when its GRE is open.
+ */
+uint64_t sessions_calls_up(uint64_t core_calls_up)
+{
+	return core_calls_up - stats.expect_refused - stats.calls_refused_gre_error;
 }
 
 static void refresh(const struct session *s, const struct ngd_gre *g)

@@ -7,6 +7,7 @@
 
 struct call_ext {
 	bool programmed;	/* elements in the GRE maps */
+	bool refused;		/* came up, but without GRE: not up for the daemon */
 	unsigned int early;	/* NGD_MAP_* halves opened before the call was up */
 	struct ngd_gre g;
 };
@@ -40,6 +41,7 @@ void call_comment(const struct session *s, const struct ngd_gre *g, char *buf, s
 bool xid_used(const struct ngd_addr *public, const struct ngd_addr *peer, uint16_t xid);
 void sessions_call_programmed(struct session *s, unsigned int slot);
 int xid_take(const struct ngd_addr *public, const struct ngd_addr *peer, uint16_t xid);
+uint64_t sessions_calls_up(uint64_t core_calls_up);
 
 /* ct.c: conntrack through ctnetlink. */
 struct nf_conntrack;
