@@ -220,27 +220,35 @@ static int exp_unexpect(const struct ngd_addr *src, const struct ngd_addr *dst, 
 	return talk(nlh);
 }
 
-/* Remove one expectation and the GRE conntrack it created, if any. */
-static void exp_forget(const struct ngd_addr *src, const struct ngd_addr *dst, uint16_t key)
+/*
+ * Remove one expectation and the GRE conntrack it created, if any.  Gone
+ * already (master destroyed, timed out, never used) is what we want: 0
+ * then too.  Otherwise the first error (the expectation's counted in
+ * expect_errors), and either may still be there.
+ */
+static int exp_forget(const struct ngd_addr *src, const struct ngd_addr *dst, uint16_t key)
 {
 	char buf[NGD_NL_BUF];
 	struct nlmsghdr *nlh;
+	int ret, err;
 
-	exp_unexpect(src, dst, key);	/* gone already (master destroyed, timed out) is fine */
+	err = exp_unexpect(src, dst, key);
+	if (err == -ENOENT)
+		err = 0;
+	if (err < 0)
+		stats.expect_errors++;
 	/* the conntrack's source key is 0: only the in-kernel helper fills it */
 	nlh = put_hdr(buf, NFNL_SUBSYS_CTNETLINK, IPCTNL_MSG_CT_DELETE, 0, src->family);
 	put_tuple(nlh, CTA_TUPLE_ORIG, src, dst, IPPROTO_GRE, 0, key);
-	talk(nlh);
+	ret = talk(nlh);
+	if (ret < 0 && ret != -ENOENT && !err)
+		err = ret;
+	return err;
 }
 
-static void exp_del(const struct gre_exp *e)
+static int exp_del(const struct gre_exp *e)
 {
-	exp_forget(&e->src, &e->dst, htons(e->key));
-}
-
-void expect_forget(const struct ngd_tuple *t)
-{
-	exp_forget(&t->src, &t->dst, t->dport);
+	return exp_forget(&e->src, &e->dst, htons(e->key));
 }
 
 /* CTA_EXPECT_* of one ctnetlink expectation message into @e; -1: not a GRE one of ours. */
@@ -321,22 +329,24 @@ static int exp_apply(const struct ngd_gre *g, const struct gre_exp *e, bool del,
 	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
 	int ret;
 
+	if (!add && !del)
+		return 0;
 	if (!add) {
-		if (del) {
-			exp_del(e);
+		ret = exp_del(e);
+		if (!ret)
 			stats.expect_deleted++;
-		}
-		return 0;
+	} else {
+		/* add over an existing one: the kernel only refreshes its timeout */
+		ret = exp_new(&g->conn, e, cfg.gre_timeout);
+		if (!ret)
+			stats.expect_set++;
+		else
+			stats.expect_errors++;
 	}
-	/* add over an existing one: the kernel only refreshes its timeout */
-	ret = exp_new(&g->conn, e, cfg.gre_timeout);
-	if (!ret) {
-		stats.expect_set++;
+	if (!ret)
 		return 0;
-	}
-	stats.expect_errors++;
-	ngd_err_ratelimited("cannot expect %s GRE %s -> %s key %u: %s", what,
-			    ngd_addr_str(&e->src, a, sizeof(a)),
+	ngd_err_ratelimited("cannot %s %s GRE %s -> %s key %u: %s", add ? "expect" : "unexpect",
+			    what, ngd_addr_str(&e->src, a, sizeof(a)),
 			    ngd_addr_str(&e->dst, b, sizeof(b)), e->key, strerror(-ret));
 	return ret;
 }
@@ -383,7 +393,7 @@ static void save_pairs(const struct ngd_gre *g)
  * comment means a complete call (CALL_UP or its refresh); early halves
  * and removals come without.  All or nothing, as an nft transaction is:
  * when one half fails, a half this update opened (not one it refreshed)
- * is closed again.
+ * is closed again, and if even that fails it is left to leftover.c.
  */
 int expect_gre_update(const struct ngd_gre *g, unsigned int del, unsigned int add,
 		      const char *comment)
@@ -407,8 +417,8 @@ int expect_gre_update(const struct ngd_gre *g, unsigned int del, unsigned int ad
 			save_pairs(g);
 		return 0;
 	}
-	if (opened)
-		expect_gre_update(g, opened, 0, NULL);
+	if (opened && expect_gre_update(g, opened, 0, NULL) < 0)
+		leftover_add(g, opened, 0);
 	return err;
 }
 

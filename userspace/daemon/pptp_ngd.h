@@ -68,6 +68,8 @@ struct ngd_stats {
 	uint64_t pinholes_added;
 	uint64_t pinholes_removed;
 	uint64_t calls_refused_gre_error;	/* up, but an error left them without GRE */
+	uint64_t gre_delete_errors;	/* removals of a call's GRE that failed (each try) */
+	uint64_t gre_delete_pending;	/* calls' GRE left by a failed removal, tried again */
 	uint64_t nft_errors;		/* nf_tables changes that failed */
 	uint64_t expect_set;		/* cthelper: GRE expectations created or refreshed */
 	uint64_t expect_deleted;

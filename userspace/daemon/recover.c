@@ -133,12 +133,11 @@ int sessions_recover(void)
 			if (!memcmp(&fwd, &r->fwd, sizeof(fwd)))
 				adopt(r, &c);
 		}
-		if (!r->ok) {
-			/* the element's key and data name its siblings */
-			nft_gre_update(&r->g, r->pending ? NGD_MAP_IN : NGD_MAP_ALL, 0, NULL);
+		/* the element's key and data name its siblings; no call holds its ID */
+		if (!r->ok && gre_close_or_leave(&r->g, r->pending ? NGD_MAP_IN : NGD_MAP_ALL,
+						 LEFTOVER_TAKE_XID))
 			ngd_info("stale call %u (control connection gone): pinhole removed",
 				 r->g.in_xid);
-		}
 	}
 	free(f.r);
 	return ret;

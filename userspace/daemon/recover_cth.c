@@ -192,6 +192,22 @@ static void recover_master(struct recovered_set *r, unsigned int first)
 			   unused_half(r, m, &s->inside, &s->peer, true, 0, false));
 }
 
+/*
+ * An expectation no call is left to follow: removed with its GRE
+ * conntrack, or left to leftover.c when that fails.  Whichever half it
+ * was, its tuple reads as an inbound half's (peer -> public, key xid),
+ * which is all a removal needs.
+ */
+static void remove_stale(const struct ngd_tuple *t)
+{
+	struct ngd_gre g = { .peer = t->src, .public = t->dst, .in_xid = ntohs(t->dport) };
+	char buf[64];
+
+	tuple_str(t, buf, sizeof(buf));
+	if (gre_close_or_leave(&g, NGD_MAP_IN, 0))
+		ngd_info("stale GRE expectation %s (no call to follow): removed", buf);
+}
+
 static long ms_since(const struct timespec *t0)
 {
 	struct timespec t;
@@ -225,16 +241,9 @@ int cth_recover(void)
 		if (!seen)
 			recover_master(&r, i);
 	}
-	for (i = 0; i < r.n; i++) {
-		char buf[64];
-
-		if (r.v[i].used)
-			continue;
-		tuple_str(&r.v[i].e.tuple, buf, sizeof(buf));
-		ngd_info("stale GRE expectation %s (no call to follow): removed", buf);
-		expect_forget(&r.v[i].e.tuple);
-		stats.expect_deleted++;
-	}
+	for (i = 0; i < r.n; i++)
+		if (!r.v[i].used)
+			remove_stale(&r.v[i].e.tuple);
 	if (r.n)
 		ngd_info("recovery: %u expectations read, %llu calls adopted in %ld ms", r.n,
 			 (unsigned long long)stats.calls_recovered, ms_since(&t0));

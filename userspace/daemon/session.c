@@ -90,7 +90,8 @@ int xid_take(const struct ngd_addr *public, const struct ngd_addr *peer, uint16_
 	return 0;
 }
 
-static void xid_release(const struct ngd_addr *public, const struct ngd_addr *peer, uint16_t xid)
+/* Put @xid back in its space (freed with its last ID). */
+void xid_put(const struct ngd_addr *public, const struct ngd_addr *peer, uint16_t xid)
 {
 	struct id_space **p, *sp;
 
@@ -104,6 +105,13 @@ static void xid_release(const struct ngd_addr *public, const struct ngd_addr *pe
 		}
 		return;
 	}
+}
+
+/* A call, or an ID it did not use, gives @xid back: kept while a leftover needs it. */
+static void xid_release(const struct ngd_addr *public, const struct ngd_addr *peer, uint16_t xid)
+{
+	if (!leftover_takes_xid(public, peer, xid))
+		xid_put(public, peer, xid);
 }
 
 static int map_id(void *ctx, const struct pptp_tracker *t, unsigned int dir, u8 role, u16 id,
@@ -203,6 +211,7 @@ static void program_half(struct session *s, const struct pptp_call *call, u8 rol
 		return;
 	}
 	x->early |= maps;
+	leftover_claim(&g, maps);
 }
 
 /*
@@ -219,27 +228,48 @@ void sessions_call_programmed(struct session *s, unsigned int slot)
 	calls_programmed++;
 }
 
+/* Leftovers (leftover.c) hold their expectations in the kernel's table too. */
 static bool expectation_room(void)
 {
-	unsigned int max = cfg.max_expectations;
+	uint64_t held = calls_programmed + stats.gre_delete_pending;
 
 	if (!ngd_active->expectations_per_call)
 		return true;
-	return ngd_active->expectations_per_call * (calls_programmed + 1) <= max;
+	return ngd_active->expectations_per_call * (held + 1) <= cfg.max_expectations;
+}
+
+/*
+ * Close @maps of @g, which no call needs any more: true when done, else
+ * counted and logged, and leftover.c keeps them (LEFTOVER_* @flags) and
+ * tries again until they are gone.  Forgetting them would be wrong both
+ * ways: their translated ID given to a new call while the old element
+ * still maps it, and a pinhole left open that nobody closes.
+ */
+bool gre_close_or_leave(const struct ngd_gre *g, unsigned int maps, unsigned int flags)
+{
+	int ret = ngd_gre_update(g, maps, 0, NULL);
+
+	if (!ret)
+		return true;
+	stats.gre_delete_errors++;
+	ngd_err_ratelimited("cannot remove the GRE of call xid %u peer %u: %s", g->in_xid,
+			    g->peer_id, strerror(-ret));
+	leftover_add(g, maps, flags);
+	return false;
 }
 
 /*
  * A call came up without its GRE: refused.  What opened early goes too
- * (half a call is no call).  Nothing reports the call up: no "call up"
- * line, not in calls_up, state "refused" in --status.  The core still
- * tracks it, so its IDs stay taken and its CCRQ and CDN are translated
- * as usual.  Its peers believe it up; its GRE finds no pinhole and PPP
- * fails on it.
+ * (half a call is no call), or to leftover.c if even that fails.
+ * Nothing reports the call up: no "call up" line, not in calls_up, state
+ * "refused" in --status.  The core still tracks it, so its IDs stay
+ * taken and its CCRQ and CDN are translated as usual.  Its peers believe
+ * it up; its GRE finds no pinhole and PPP fails on it.
  */
 static void refuse_call(struct call_ext *x, const char *comment, const char *why)
 {
 	if (x->early)
-		ngd_gre_update(&x->g, x->early, 0, NULL);
+		gre_close_or_leave(&x->g, x->early, 0);
 	x->early = 0;
 	x->refused = true;
 	ngd_err_ratelimited("call refused, no GRE for %s: %s", comment, why);
@@ -273,31 +303,32 @@ static void program_call(struct session *s, const struct pptp_call *call)
 		return;
 	}
 	x->early = 0;
+	leftover_claim(&x->g, NGD_MAP_ALL);
 	sessions_call_programmed(s, (unsigned int)(call - s->calls));
 	stats.pinholes_added++;
 	ngd_info("call up: %s", comment);
 }
 
+/* The call's end: its GRE closed (or left to leftover.c), its translated ID given back. */
 static void unprogram_call(struct session *s, const struct pptp_call *call)
 {
 	struct call_ext *x = &s->ext[call - s->calls];
 	u8 inside_role = s->t.role[s->inside_dir];
-	struct ngd_gre g;
+	unsigned int open = x->programmed ? NGD_MAP_ALL : x->early;
+	struct ngd_gre g = x->g;
 
-	if (x->programmed) {
-		if (ngd_gre_update(&x->g, NGD_MAP_ALL, 0, NULL) < 0)
-			ngd_err("cannot remove GRE pinhole of call %u", x->g.in_id);
-		stats.pinholes_removed++;
-		ngd_info("call down: id %u xid %u", x->g.in_id, x->g.in_xid);
-	} else if (x->early && inside_role <= PPTP_PAC) {
+	if (!x->programmed && inside_role <= PPTP_PAC)
 		/* never came up: whichever half was programmed early */
 		gre_of(s, call->id[inside_role], call->xid[inside_role],
 		       call->xid[!inside_role], &g);
-		ngd_gre_update(&g, x->early, 0, NULL);
-	}
-	x->early = 0;
-	if (x->programmed)
+	if (x->programmed) {
 		calls_programmed--;
+		ngd_info("call down: id %u xid %u", x->g.in_id, x->g.in_xid);
+	}
+	if (open && gre_close_or_leave(&g, open, x->programmed ? LEFTOVER_PINHOLE : 0) &&
+	    x->programmed)
+		stats.pinholes_removed++;
+	x->early = 0;
 	x->programmed = false;
 	x->refused = false;
 	/* the inside host's IDs are the ones map_id registered */
@@ -859,6 +890,7 @@ void sessions_tick(time_t now)
 			session_free(s);
 		}
 	}
+	leftover_tick(now);
 	if (now - last_refresh < (time_t)(cfg.gre_timeout / 4 ? cfg.gre_timeout / 4 : 1))
 		return;
 	last_refresh = now;
@@ -892,10 +924,12 @@ void sessions_conn_gone(const struct ngd_conn *c)
 	}
 }
 
-/* Leave the kernel's elements alone: they outlive us (restart recovery). */
+/* Leave the live calls' elements alone: they outlive us (restart recovery). */
 void sessions_shutdown(void)
 {
 	struct session *s;
+
+	leftover_shutdown();
 
 	while ((s = sessions)) {
 		sessions = s->next;

@@ -41,7 +41,18 @@ void call_comment(const struct session *s, const struct ngd_gre *g, char *buf, s
 bool xid_used(const struct ngd_addr *public, const struct ngd_addr *peer, uint16_t xid);
 void sessions_call_programmed(struct session *s, unsigned int slot);
 int xid_take(const struct ngd_addr *public, const struct ngd_addr *peer, uint16_t xid);
+void xid_put(const struct ngd_addr *public, const struct ngd_addr *peer, uint16_t xid);
+bool gre_close_or_leave(const struct ngd_gre *g, unsigned int maps, unsigned int flags);
 uint64_t sessions_calls_up(uint64_t core_calls_up);
+
+/* leftover.c: a call's GRE that a failed removal left in the kernel. */
+#define LEFTOVER_PINHOLE	0x1	/* a call's that was up: pinholes_removed once gone */
+#define LEFTOVER_TAKE_XID	0x2	/* no call holds its translated ID: take it */
+void leftover_add(const struct ngd_gre *g, unsigned int maps, unsigned int flags);
+bool leftover_takes_xid(const struct ngd_addr *public, const struct ngd_addr *peer, uint16_t xid);
+void leftover_claim(const struct ngd_gre *g, unsigned int maps);
+void leftover_tick(time_t now);
+void leftover_shutdown(void);
 
 /* ct.c: conntrack through ctnetlink. */
 struct nf_conntrack;
