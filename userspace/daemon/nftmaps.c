@@ -497,20 +497,19 @@ int nft_gre_update(const struct ngd_gre *g, unsigned int del, unsigned int add,
  * call's elements deleted and added again, in order.  Thousands of calls
  * refreshed one transaction each kept the daemon from its queue for
  * seconds.  If the transaction fails (an element timed out already), each
- * call is redone on its own.
+ * call is redone on its own.  Returns how many calls could not be.
  */
 int nft_gre_refresh(const struct ngd_gre *g, const char *const *comments, unsigned int n)
 {
 	struct nftnl_set *s[2 * GRE_SETS];
 	static struct batch bt;
-	unsigned int i, k, all = sets_of(NGD_MAP_ALL);
-	int ret;
+	unsigned int i, k, all = sets_of(NGD_MAP_ALL), failed = 0;
 
 	if (n > NFT_REFRESH_MAX)
 		n = NFT_REFRESH_MAX;
 	for (k = 0; k < n; k++)
 		if (g[k].peer.family != AF_INET)
-			return -EAFNOSUPPORT;	/* the maps are IPv4 */
+			return (int)n;	/* the maps are IPv4 */
 	batch_begin(&bt);
 	for (k = 0; k < n; k++) {
 		for (i = 0; i < 2 * GRE_SETS; i++)
@@ -522,14 +521,12 @@ int nft_gre_refresh(const struct ngd_gre *g, const char *const *comments, unsign
 		for (i = 0; i < 2 * GRE_SETS; i++)
 			nftnl_set_free(s[i]);
 	}
-	ret = batch_commit(&bt);
-	if (ret < 0) {
-		ret = 0;
-		for (k = 0; k < n; k++)
-			if (nft_gre_update(&g[k], NGD_MAP_ALL, NGD_MAP_ALL, comments[k]) < 0)
-				ret = -1;
-	}
-	return ret;
+	if (batch_commit(&bt) == 0)
+		return 0;
+	for (k = 0; k < n; k++)
+		if (nft_gre_update(&g[k], NGD_MAP_ALL, NGD_MAP_ALL, comments[k]) < 0)
+			failed++;
+	return (int)failed;
 }
 
 struct dump_arg {

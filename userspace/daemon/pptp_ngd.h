@@ -68,6 +68,7 @@ struct ngd_stats {
 	uint64_t pinholes_added;
 	uint64_t pinholes_removed;
 	uint64_t calls_refused_gre_error;	/* up, but an error left them without GRE */
+	uint64_t gre_refresh_errors;	/* calls whose GRE could not get a fresh timeout */
 	uint64_t gre_delete_errors;	/* removals of a call's GRE that failed (each try) */
 	uint64_t gre_delete_pending;	/* calls' GRE left by a failed removal, tried again */
 	uint64_t nft_errors;		/* nf_tables changes that failed */
@@ -137,7 +138,7 @@ struct ngd_backend {
 	 */
 	int (*gre_update)(const struct ngd_gre *g, unsigned int del, unsigned int add,
 			  const char *comment);
-	/* a fresh timeout for @n (at most NFT_REFRESH_MAX) calls' GRE */
+	/* a fresh timeout for @n (at most NFT_REFRESH_MAX) calls' GRE: how many failed */
 	int (*gre_refresh)(const struct ngd_gre *g, const char *const *comments, unsigned int n);
 	/* what the stop leaves in the kernel, for the log; NULL: nothing */
 	const char *left_behind;

@@ -56,7 +56,6 @@ static void adopt(struct recovered *r, const struct ngd_conn *conn)
 	struct pptp_call call = { 0 }, *c;
 	unsigned int d = 0;
 	struct session *s = session_find(&r->fwd, &d);
-	char comment[128];
 	u8 inside_role = r->role;
 
 	if (!s) {
@@ -79,13 +78,8 @@ static void adopt(struct recovered *r, const struct ngd_conn *conn)
 	c = pptp_adopt_call(&s->t, inside_role == PPTP_PNS ? r->dir : !r->dir, &call);
 	if (!c || xid_take(&s->public, &s->peer, r->g.in_xid) < 0)
 		return;
-	sessions_call_programmed(s, (unsigned int)(c - s->calls));
-	s->ext[c - s->calls].g = r->g;
-	call_comment(s, &r->g, comment, sizeof(comment));
-	nft_gre_update(&r->g, NGD_MAP_ALL, NGD_MAP_ALL, comment);	/* a fresh timeout */
-	stats.calls_recovered++;
+	sessions_call_adopted(s, c, &r->g);
 	r->ok = true;
-	ngd_info("recovered call: %s", comment);
 }
 
 struct found {

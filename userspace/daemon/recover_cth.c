@@ -72,7 +72,6 @@ static bool adopt(struct session *s, uint8_t inside_role, const struct cth_exp *
 		.peer_id = ntohs(out->tuple.dport),
 		.conn = s->c,
 	};
-	char comment[128];
 
 	call.state = PPTP_CALL_STATE_UP;
 	call.outgoing = 1;	/* not known; nothing after CALL_UP depends on it */
@@ -85,12 +84,7 @@ static bool adopt(struct session *s, uint8_t inside_role, const struct cth_exp *
 	c = pptp_adopt_call(&s->t, inside_role == PPTP_PNS ? s->inside_dir : !s->inside_dir, &call);
 	if (!c || xid_take(&s->public, &s->peer, g.in_xid) < 0)
 		return false;
-	sessions_call_programmed(s, (unsigned int)(c - s->calls));
-	s->ext[c - s->calls].g = g;
-	call_comment(s, &g, comment, sizeof(comment));
-	ngd_gre_update(&g, NGD_MAP_ALL, NGD_MAP_ALL, comment);	/* a fresh timeout */
-	stats.calls_recovered++;
-	ngd_info("recovered call: %s", comment);
+	sessions_call_adopted(s, c, &g);
 	return true;
 }
 

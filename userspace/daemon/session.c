@@ -837,6 +837,24 @@ void sessions_segment(const struct ngd_tuple *pkt, uint8_t flags, uint32_t seq,
 }
 
 /*
+ * A fresh timeout for @n calls' GRE.  A call whose refresh fails stays
+ * programmed: it is up at both ends, which nothing here can take back,
+ * and its GRE may still be there (a failed transaction changes nothing)
+ * or have timed out.  Either way the next refresh tries again, adding
+ * afresh what is gone, and the call's end removes whatever is left.
+ */
+static void gre_refresh(const struct ngd_gre *g, const char *const *comments, unsigned int n)
+{
+	int failed = ngd_gre_refresh(g, comments, n);
+
+	if (failed <= 0)
+		return;
+	stats.gre_refresh_errors += (unsigned int)failed;
+	ngd_err_ratelimited("cannot refresh the GRE of %d of %u calls: tried again at the next refresh",
+			    failed, n);
+}
+
+/*
  * Pinholes to refresh, gathered so the backend gets them NFT_REFRESH_MAX
  * calls at a time (the nft maps: one transaction).
  */
@@ -851,9 +869,27 @@ static void refresh_flush(void)
 
 	for (i = 0; i < refresh_n; i++)
 		comments[i] = refresh_comment[i];
-	if (refresh_n && ngd_gre_refresh(refresh_g, comments, refresh_n) < 0)
-		ngd_err("cannot refresh some of %u GRE pinholes", refresh_n);
+	if (refresh_n)
+		gre_refresh(refresh_g, comments, refresh_n);
 	refresh_n = 0;
+}
+
+/*
+ * A call a previous run left up (recover.c, recover_cth.c), adopted as
+ * @c: programmed, since its GRE is in the kernel, with a fresh timeout.
+ */
+void sessions_call_adopted(struct session *s, const struct pptp_call *c, const struct ngd_gre *g)
+{
+	unsigned int slot = (unsigned int)(c - s->calls);
+	char comment[128];
+	const char *comments[1] = { comment };
+
+	sessions_call_programmed(s, slot);
+	s->ext[slot].g = *g;
+	call_comment(s, g, comment, sizeof(comment));
+	gre_refresh(g, comments, 1);
+	stats.calls_recovered++;
+	ngd_info("recovered call: %s", comment);
 }
 
 /*

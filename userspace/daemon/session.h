@@ -40,6 +40,7 @@ void tuple_str(const struct ngd_tuple *t, char *buf, size_t len);
 void call_comment(const struct session *s, const struct ngd_gre *g, char *buf, size_t len);
 bool xid_used(const struct ngd_addr *public, const struct ngd_addr *peer, uint16_t xid);
 void sessions_call_programmed(struct session *s, unsigned int slot);
+void sessions_call_adopted(struct session *s, const struct pptp_call *c, const struct ngd_gre *g);
 int xid_take(const struct ngd_addr *public, const struct ngd_addr *peer, uint16_t xid);
 void xid_put(const struct ngd_addr *public, const struct ngd_addr *peer, uint16_t xid);
 bool gre_close_or_leave(const struct ngd_gre *g, unsigned int maps, unsigned int flags);
