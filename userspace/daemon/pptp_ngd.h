@@ -74,7 +74,7 @@ struct ngd_stats {
 	uint64_t nft_errors;		/* nf_tables changes that failed */
 	uint64_t expect_set;		/* cthelper: GRE expectations created or refreshed */
 	uint64_t expect_deleted;
-	uint64_t expect_errors;
+	uint64_t expect_errors;		/* expectations that could not be created or deleted */
 	/* the core's own counters, summed over closed sessions */
 	uint64_t invalid[PPTP_INV_COUNT];
 	uint64_t anomalies[PPTP_AN_COUNT];

@@ -117,6 +117,8 @@ int sessions_recover(void)
 	unsigned int i;
 	int ret = nft_gre_dump(collect, &f);
 
+	if (ret < 0)
+		stats.nft_errors++;
 	for (i = 0; ret == 0 && i < f.n; i++) {
 		struct recovered *r = &f.r[i];
 		struct ngd_conn c;

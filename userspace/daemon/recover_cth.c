@@ -221,6 +221,8 @@ int cth_recover(void)
 	ret = expect_dump(collect, &r);
 
 	if (ret < 0 || r.nomem) {
+		if (ret < 0)
+			stats.expect_errors++;
 		ngd_err("cannot read the GRE expectations back (%s): starting without old calls",
 			ret < 0 ? strerror(-ret) : "out of memory");
 		free(r.v);
