@@ -127,6 +127,12 @@ static int talk(struct nlmsghdr *nlh)
 	return talk_cb(nlh, NULL, NULL);
 }
 
+/* A request about a conntrack entry: counted in ct_errors when it fails. */
+static int ct_talk(struct nlmsghdr *nlh, mnl_cb_t cb, void *arg)
+{
+	return ct_counted(talk_cb(nlh, cb, arg));
+}
+
 static int tuple_attr_cb(const struct nlattr *a, void *data)
 {
 	const struct nlattr **tb = data;
@@ -223,8 +229,8 @@ static int exp_unexpect(const struct ngd_addr *src, const struct ngd_addr *dst, 
 /*
  * Remove one expectation and the GRE conntrack it created, if any.  Gone
  * already (master destroyed, timed out, never used) is what we want: 0
- * then too.  Otherwise the first error (the expectation's counted in
- * expect_errors), and either may still be there.
+ * then too.  Otherwise the first error (counted: expect_errors for the
+ * expectation, ct_errors for the conntrack), and either may still be there.
  */
 static int exp_forget(const struct ngd_addr *src, const struct ngd_addr *dst, uint16_t key)
 {
@@ -240,7 +246,7 @@ static int exp_forget(const struct ngd_addr *src, const struct ngd_addr *dst, ui
 	/* the conntrack's source key is 0: only the in-kernel helper fills it */
 	nlh = put_hdr(buf, NFNL_SUBSYS_CTNETLINK, IPCTNL_MSG_CT_DELETE, 0, src->family);
 	put_tuple(nlh, CTA_TUPLE_ORIG, src, dst, IPPROTO_GRE, 0, key);
-	ret = talk(nlh);
+	ret = ct_talk(nlh, NULL, NULL);
 	if (ret < 0 && ret != -ENOENT && !err)
 		err = ret;
 	return err;
@@ -384,8 +390,8 @@ static void save_pairs(const struct ngd_gre *g)
 	}
 	ret = cth_priv_set(&g->conn, &p);
 	if (ret < 0)
-		ngd_err("cannot store the call in the session's helper data: %s (a restart will not recover it)",
-			strerror(-ret));
+		ngd_err_ratelimited("cannot store the call in the session's helper data: %s (a restart will not recover it)",
+				    strerror(-ret));
 }
 
 /*
@@ -480,7 +486,7 @@ int cth_master_get(const struct ngd_tuple *orig, struct ngd_conn *c, struct cth_
 	memset(p, 0, sizeof(*p));
 	put_tuple(nlh, CTA_TUPLE_ORIG, &orig->src, &orig->dst, IPPROTO_TCP, orig->sport,
 		  orig->dport);
-	ret = talk_cb(nlh, master_cb, &m);
+	ret = ct_talk(nlh, master_cb, &m);
 	if (!ret && (!m.found || m.tcp_state > TCP_CONNTRACK_ESTABLISHED))
 		ret = -ENOENT;
 	return ret;
@@ -500,7 +506,7 @@ int cth_priv_set(const struct ngd_conn *c, const struct cth_priv *p)
 	mnl_attr_put_strz(nlh, CTA_HELP_NAME, CTH_NAME);
 	mnl_attr_put(nlh, CTA_HELP_INFO, CTH_PRIV_LEN, p);
 	mnl_attr_nest_end(nlh, help);
-	return talk(nlh);
+	return ct_talk(nlh, NULL, NULL);
 }
 
 /* Refresh @n calls: each its own update (expectations have no batch); how many failed. */

@@ -72,6 +72,7 @@ struct ngd_stats {
 	uint64_t gre_delete_errors;	/* removals of a call's GRE that failed (each try) */
 	uint64_t gre_delete_pending;	/* calls' GRE left by a failed removal, tried again */
 	uint64_t nft_errors;		/* nf_tables changes that failed */
+	uint64_t ct_errors;		/* ctnetlink requests on conntrack entries that failed */
 	uint64_t expect_set;		/* cthelper: GRE expectations created or refreshed */
 	uint64_t expect_deleted;
 	uint64_t expect_errors;		/* expectations that could not be created or deleted */

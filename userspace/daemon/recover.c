@@ -110,6 +110,34 @@ static void collect(const struct ngd_gre *g, const char *comment, void *arg)
 	f->n++;
 }
 
+/*
+ * Take @r over when its control connection lives; remove it when not.
+ * When conntrack cannot say (an error, counted in ct_errors), neither:
+ * removing could cut a live call, and its elements, refreshed by nobody,
+ * are gone within --gre-timeout anyway.
+ */
+static void recover_one(struct recovered *r)
+{
+	struct ngd_conn c;
+	struct ngd_tuple fwd;
+	int ret = r->pending ? -ENOENT : ct_lookup(&r->fwd, &c);
+
+	if (ret < 0 && ret != -ENOENT) {
+		ngd_err("call %u: cannot look up its control connection (%s): left to time out, not followed",
+			r->g.in_xid, strerror(-ret));
+		return;
+	}
+	if (!ret) {
+		ct_forward_tuple(&c, &fwd);
+		if (!memcmp(&fwd, &r->fwd, sizeof(fwd)))
+			adopt(r, &c);
+	}
+	/* the element's key and data name its siblings; no call holds its ID */
+	if (!r->ok && gre_close_or_leave(&r->g, r->pending ? NGD_MAP_IN : NGD_MAP_ALL,
+					 LEFTOVER_TAKE_XID))
+		ngd_info("stale call %u (control connection gone): pinhole removed", r->g.in_xid);
+}
+
 /* Dump first, change after: never modify the maps while reading them. */
 int sessions_recover(void)
 {
@@ -119,22 +147,8 @@ int sessions_recover(void)
 
 	if (ret < 0)
 		stats.nft_errors++;
-	for (i = 0; ret == 0 && i < f.n; i++) {
-		struct recovered *r = &f.r[i];
-		struct ngd_conn c;
-		struct ngd_tuple fwd;
-
-		if (!r->pending && ct_lookup(&r->fwd, &c) == 0) {
-			ct_forward_tuple(&c, &fwd);
-			if (!memcmp(&fwd, &r->fwd, sizeof(fwd)))
-				adopt(r, &c);
-		}
-		/* the element's key and data name its siblings; no call holds its ID */
-		if (!r->ok && gre_close_or_leave(&r->g, r->pending ? NGD_MAP_IN : NGD_MAP_ALL,
-						 LEFTOVER_TAKE_XID))
-			ngd_info("stale call %u (control connection gone): pinhole removed",
-				 r->g.in_xid);
-	}
+	for (i = 0; ret == 0 && i < f.n; i++)
+		recover_one(&f.r[i]);
 	free(f.r);
 	return ret;
 }

@@ -139,10 +139,17 @@ static struct session *master_session(const struct ngd_tuple *master, struct cth
 	struct session *s;
 	unsigned int dir;
 	char buf[64];
+	int ret;
 
 	tuple_str(master, buf, sizeof(buf));
-	if (cth_master_get(master, &c, p) < 0) {
+	ret = cth_master_get(master, &c, p);
+	if (ret == -ENOENT) {
 		ngd_info("control connection %s gone or closing: its expectations removed", buf);
+		return NULL;
+	}
+	if (ret < 0) {
+		ngd_err("cannot read control connection %s (%s): its calls cannot be followed, expectations removed",
+			buf, strerror(-ret));
 		return NULL;
 	}
 	if (p->version != CTH_PRIV_VERSION || p->inside_role > PPTP_PAC ||

@@ -722,17 +722,31 @@ static bool conntrack_ended(const struct session *s, bool syn)
 }
 
 /*
+ * A lookup of the segment's connection failed for another reason than
+ * "no such entry" (counted in ct_errors): dropped rather than passed
+ * unfollowed, which could let a call ID out untranslated.  TCP sends it
+ * again, and the lookup is made again.
+ */
+static void ct_unsure(int ret, struct ngd_seg_result *res)
+{
+	res->drop = true;
+	ngd_err_ratelimited("conntrack lookup of a control connection: %s: segment dropped (TCP resends it)",
+			    strerror(-ret));
+}
+
+/*
  * The session of a packet, created if needed; NULL to pass the packet as
- * is.  *@ignore: the session's, but nothing in it to feed (a SYN that
- * conntrack ignored, or a repeated one).
+ * is, or to drop it when @res says so.  *@ignore: the session's, but
+ * nothing in it to feed (a SYN that conntrack ignored, or a repeated one).
  */
 static struct session *session_of(const struct ngd_tuple *pkt, uint8_t flags, uint32_t len,
-				  unsigned int *dir, bool *ignore)
+				  unsigned int *dir, bool *ignore, struct ngd_seg_result *res)
 {
 	struct session *s = session_find(pkt, dir);
 	struct ngd_tuple fwd;
 	struct ngd_conn c;
 	u32 next;
+	int ret;
 
 	*ignore = false;
 	if (s && (flags & TCP_SYN) && !(flags & TCP_ACK) && pptp_next_seq(&s->t, 0, &next)) {
@@ -753,8 +767,12 @@ static struct session *session_of(const struct ngd_tuple *pkt, uint8_t flags, ui
 		if (!len)
 			return NULL;
 		/* no SYN seen: we joined late (a restart), follow midstream */
-		if (ct_lookup(pkt, &c) < 0) {
-			stats.no_conntrack++;
+		ret = ct_lookup(pkt, &c);
+		if (ret < 0) {
+			if (ret == -ENOENT)
+				stats.no_conntrack++;
+			else
+				ct_unsure(ret, res);
 			return NULL;
 		}
 		ct_forward_tuple(&c, &fwd);
@@ -767,7 +785,12 @@ static struct session *session_of(const struct ngd_tuple *pkt, uint8_t flags, ui
 		return s;
 	}
 	if (!s->nat_known && len) {
-		if (ct_lookup(&s->fwd, &c) < 0) {
+		ret = ct_lookup(&s->fwd, &c);
+		if (ret < 0 && ret != -ENOENT) {
+			ct_unsure(ret, res);
+			return NULL;
+		}
+		if (ret < 0) {
 			stats.no_conntrack++;
 			session_free(s);
 			return NULL;
@@ -810,7 +833,8 @@ void sessions_segment(const struct ngd_tuple *pkt, uint8_t flags, uint32_t seq,
 {
 	unsigned int dir;
 	bool ignore, exact;
-	struct session *s = session_of(pkt, flags, len, &dir, &ignore);
+	struct session *s = session_of(pkt, flags, len, &dir, &ignore, res);
+	int ret;
 
 	if (!s || ignore)
 		return;
@@ -830,10 +854,18 @@ void sessions_segment(const struct ngd_tuple *pkt, uint8_t flags, uint32_t seq,
 	if (flags & TCP_FIN)
 		s->fin |= 1u << dir;
 	exact = (flags & TCP_RST) && rst_exact(s, dir, seq);
-	if ((exact && conntrack_ended(s, false)) || s->fin == 3)
+	if ((exact && conntrack_ended(s, false)) || s->fin == 3) {
 		session_free(s);
-	else if ((flags & TCP_RST) && ct_rst_grace(&s->fwd, RST_GRACE_S, !exact) > 0)
+		return;
+	}
+	if (!(flags & TCP_RST))
+		return;
+	ret = ct_rst_grace(&s->fwd, RST_GRACE_S, !exact);
+	if (ret > 0)
 		stats.rst_grace++;
+	else if (ret < 0 && ret != -ENOENT)
+		ngd_err_ratelimited("cannot give a control connection %ds after a RST: %s (conntrack may end it in 10 s)",
+				    RST_GRACE_S, strerror(-ret));
 }
 
 /*

@@ -63,5 +63,6 @@ void ct_forward_tuple(const struct ngd_conn *c, struct ngd_tuple *fwd);
 bool ct_alive(const struct ngd_tuple *fwd);
 int ct_tcp_state(const struct ngd_tuple *t);	/* enum tcp_conntrack, or -errno */
 int ct_rst_grace(const struct ngd_tuple *t, uint32_t secs, bool reopen);
+int ct_counted(int ret);
 
 #endif /* PPTP_NGD_SESSION_H */
