@@ -78,6 +78,14 @@ static int got_ct(enum nf_conntrack_msg_type type, struct nf_conntrack *ct, void
 	return NFCT_CB_CONTINUE;
 }
 
+/* A ctnetlink request's result, counted in ct_errors unless it worked or found no entry. */
+int ct_counted(int ret)
+{
+	if (ret < 0 && ret != -ENOENT)
+		stats.ct_errors++;
+	return ret;
+}
+
 /*
  * The entry one of whose directions is exactly @t.  One ctnetlink socket
  * for every lookup: opening and closing one per lookup cost milliseconds
@@ -95,7 +103,7 @@ static int ct_get(const struct ngd_tuple *t, struct ct_answer *a)
 	if (!h)
 		h = nfct_open(CONNTRACK, 0);
 	if (!h)
-		return -errno;
+		return ct_counted(-errno);
 	/* what a failed query left unread must not answer this one */
 	while (unread && recv(nfct_fd(h), buf, sizeof(buf), MSG_DONTWAIT) > 0)
 		;
@@ -114,7 +122,7 @@ static int ct_get(const struct ngd_tuple *t, struct ct_answer *a)
 	nfct_destroy(ct);
 	if (!ret && !a->c.orig.src.family)
 		ret = -ENOENT;
-	return ret;
+	return ct_counted(ret);
 }
 
 static int ct_find(const struct ngd_tuple *t, struct ct_answer *a)
@@ -183,7 +191,7 @@ int ct_rst_grace(const struct ngd_tuple *t, uint32_t secs, bool reopen)
 	nfct_callback_register(h, NFCT_T_ALL, got_ct, &a);
 	ret = nfct_query(h, NFCT_Q_UPDATE, ct) < 0 ? -errno : 1;
 	nfct_destroy(ct);
-	return ret;
+	return ct_counted(ret);
 }
 
 /* The original direction as the forward hook sees it: source as sent, destination as translated. */

@@ -47,7 +47,6 @@ struct cth_exp {
 /* expect.c */
 typedef void (*cth_exp_cb)(const struct cth_exp *e, void *arg);
 int expect_dump(cth_exp_cb cb, void *arg);
-void expect_forget(const struct ngd_tuple *t);
 int cth_master_get(const struct ngd_tuple *orig, struct ngd_conn *c, struct cth_priv *p);
 int cth_priv_set(const struct ngd_conn *c, const struct cth_priv *p);
 

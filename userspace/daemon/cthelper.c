@@ -178,6 +178,11 @@ static void events_drain(void)
 
 	while ((ret = mnl_socket_recvfrom(evnl, buf, sizeof(buf))) > 0)
 		mnl_cb_run(buf, (size_t)ret, 0, 0, event_cb, NULL);
+	/* lost events: sessions_tick() still finds connections gone (ct_alive) */
+	if (ret < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+		stats.ct_errors++;
+		ngd_err_ratelimited("conntrack events: %s", strerror(errno));
+	}
 }
 
 /*

@@ -36,6 +36,16 @@ static void json_named(FILE *f, const char *name, const uint64_t *v, unsigned in
 	fputc('}', f);
 }
 
+/* A call's state: the core's, but one that came up without its GRE was refused. */
+static const char *call_state(const struct session *s, unsigned int slot)
+{
+	const struct pptp_call *c = &s->calls[slot];
+
+	if (c->state == PPTP_CALL_STATE_UP && s->ext[slot].refused)
+		return "refused";
+	return pptp_call_state_name(c->state);
+}
+
 static void json_session(FILE *f, const struct session *s)
 {
 	char conn[64];
@@ -57,7 +67,7 @@ static void json_session(FILE *f, const struct session *s)
 		if (c->state == PPTP_CALL_STATE_FREE)
 			continue;
 		fprintf(f, "%s{\"state\":\"%s\",\"pns_id\":%u,\"pns_xid\":%u,\"pac_id\":%u,\"pac_xid\":%u,\"pinhole\":%s}",
-			n++ ? "," : "", pptp_call_state_name(c->state), c->id[PPTP_PNS],
+			n++ ? "," : "", call_state(s, i), c->id[PPTP_PNS],
 			c->xid[PPTP_PNS], c->id[PPTP_PAC], c->xid[PPTP_PAC],
 			s->ext[i].programmed ? "true" : "false");
 	}
@@ -92,6 +102,7 @@ void state_json(FILE *f)
 		t.calls_closed += s->t.cnt.calls_closed;
 		t.rewrites += s->t.cnt.rewrites;
 	}
+	t.calls_up = sessions_calls_up(t.calls_up);
 	fprintf(f, "{\"backend\":\"%s\",\"queue\":%u,\"fail_open\":%s,\"live_sessions\":%u,\"counters\":{",
 		cfg.backend, cfg.queue, cfg.fail_open ? "true" : "false", nsessions);
 	JSON_COUNTER(packets); JSON_COUNTER(queue_full); JSON_COUNTER(queue_nobufs);
@@ -102,7 +113,9 @@ void state_json(FILE *f)
 	JSON_COUNTER(sessions_refused); JSON_COUNTER(sessions_refused_source);
 	JSON_COUNTER(sessions_recovered);
 	JSON_COUNTER(calls_recovered); JSON_COUNTER(pinholes_added);
-	JSON_COUNTER(pinholes_removed); JSON_COUNTER(nft_errors);
+	JSON_COUNTER(pinholes_removed); JSON_COUNTER(calls_refused_gre_error);
+	JSON_COUNTER(gre_refresh_errors); JSON_COUNTER(gre_delete_errors);
+	JSON_COUNTER(gre_delete_pending); JSON_COUNTER(nft_errors); JSON_COUNTER(ct_errors);
 	JSON_COUNTER(expect_set); JSON_COUNTER(expect_deleted); JSON_COUNTER(expect_errors);
 	JSON_COUNTER(expect_refused);
 	JSON_COUNTER(calls_opened); JSON_COUNTER(calls_up); JSON_COUNTER(calls_failed);

@@ -127,6 +127,12 @@ static int talk(struct nlmsghdr *nlh)
 	return talk_cb(nlh, NULL, NULL);
 }
 
+/* A request about a conntrack entry: counted in ct_errors when it fails. */
+static int ct_talk(struct nlmsghdr *nlh, mnl_cb_t cb, void *arg)
+{
+	return ct_counted(talk_cb(nlh, cb, arg));
+}
+
 static int tuple_attr_cb(const struct nlattr *a, void *data)
 {
 	const struct nlattr **tb = data;
@@ -220,27 +226,35 @@ static int exp_unexpect(const struct ngd_addr *src, const struct ngd_addr *dst, 
 	return talk(nlh);
 }
 
-/* Remove one expectation and the GRE conntrack it created, if any. */
-static void exp_forget(const struct ngd_addr *src, const struct ngd_addr *dst, uint16_t key)
+/*
+ * Remove one expectation and the GRE conntrack it created, if any.  Gone
+ * already (master destroyed, timed out, never used) is what we want: 0
+ * then too.  Otherwise the first error (counted: expect_errors for the
+ * expectation, ct_errors for the conntrack), and either may still be there.
+ */
+static int exp_forget(const struct ngd_addr *src, const struct ngd_addr *dst, uint16_t key)
 {
 	char buf[NGD_NL_BUF];
 	struct nlmsghdr *nlh;
+	int ret, err;
 
-	exp_unexpect(src, dst, key);	/* gone already (master destroyed, timed out) is fine */
+	err = exp_unexpect(src, dst, key);
+	if (err == -ENOENT)
+		err = 0;
+	if (err < 0)
+		stats.expect_errors++;
 	/* the conntrack's source key is 0: only the in-kernel helper fills it */
 	nlh = put_hdr(buf, NFNL_SUBSYS_CTNETLINK, IPCTNL_MSG_CT_DELETE, 0, src->family);
 	put_tuple(nlh, CTA_TUPLE_ORIG, src, dst, IPPROTO_GRE, 0, key);
-	talk(nlh);
+	ret = ct_talk(nlh, NULL, NULL);
+	if (ret < 0 && ret != -ENOENT && !err)
+		err = ret;
+	return err;
 }
 
-static void exp_del(const struct gre_exp *e)
+static int exp_del(const struct gre_exp *e)
 {
-	exp_forget(&e->src, &e->dst, htons(e->key));
-}
-
-void expect_forget(const struct ngd_tuple *t)
-{
-	exp_forget(&t->src, &t->dst, t->dport);
+	return exp_forget(&e->src, &e->dst, htons(e->key));
 }
 
 /* CTA_EXPECT_* of one ctnetlink expectation message into @e; -1: not a GRE one of ours. */
@@ -321,24 +335,26 @@ static int exp_apply(const struct ngd_gre *g, const struct gre_exp *e, bool del,
 	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
 	int ret;
 
+	if (!add && !del)
+		return 0;
 	if (!add) {
-		if (del) {
-			exp_del(e);
+		ret = exp_del(e);
+		if (!ret)
 			stats.expect_deleted++;
-		}
-		return 0;
+	} else {
+		/* add over an existing one: the kernel only refreshes its timeout */
+		ret = exp_new(&g->conn, e, cfg.gre_timeout);
+		if (!ret)
+			stats.expect_set++;
+		else
+			stats.expect_errors++;
 	}
-	/* add over an existing one: the kernel only refreshes its timeout */
-	ret = exp_new(&g->conn, e, cfg.gre_timeout);
-	if (!ret) {
-		stats.expect_set++;
+	if (!ret)
 		return 0;
-	}
-	stats.expect_errors++;
-	ngd_err("cannot expect %s GRE %s -> %s key %u: %s", what,
-		ngd_addr_str(&e->src, a, sizeof(a)), ngd_addr_str(&e->dst, b, sizeof(b)), e->key,
-		strerror(-ret));
-	return -1;
+	ngd_err_ratelimited("cannot %s %s GRE %s -> %s key %u: %s", add ? "expect" : "unexpect",
+			    what, ngd_addr_str(&e->src, a, sizeof(a)),
+			    ngd_addr_str(&e->dst, b, sizeof(b)), e->key, strerror(-ret));
+	return ret;
 }
 
 /*
@@ -374,30 +390,42 @@ static void save_pairs(const struct ngd_gre *g)
 	}
 	ret = cth_priv_set(&g->conn, &p);
 	if (ret < 0)
-		ngd_err("cannot store the call in the session's helper data: %s (a restart will not recover it)",
-			strerror(-ret));
+		ngd_err_ratelimited("cannot store the call in the session's helper data: %s (a restart will not recover it)",
+				    strerror(-ret));
 }
 
 /*
  * The cthelper backend's gre_update: the nft map bits name the halves.  A
  * comment means a complete call (CALL_UP or its refresh); early halves
- * and removals come without.
+ * and removals come without.  All or nothing, as an nft transaction is:
+ * when one half fails, a half this update opened (not one it refreshed)
+ * is closed again, and if even that fails it is left to leftover.c.
  */
 int expect_gre_update(const struct ngd_gre *g, unsigned int del, unsigned int add,
 		      const char *comment)
 {
-	struct gre_exp in, out;
-	int ret = 0;
+	static const unsigned int halves[2] = { NGD_MAP_IN, NGD_MAP_OUT_ADDR };
+	static const char *const what[2] = { "inbound", "outbound" };
+	unsigned int i, opened = 0;
+	struct gre_exp e[2];
+	int ret, err = 0;
 
-	gre_exps(g, &in, &out);
-	if ((del | add) & NGD_MAP_IN)
-		ret |= exp_apply(g, &in, del & NGD_MAP_IN, add & NGD_MAP_IN, "inbound");
-	if ((del | add) & NGD_MAP_OUT_ADDR)
-		ret |= exp_apply(g, &out, del & NGD_MAP_OUT_ADDR, add & NGD_MAP_OUT_ADDR,
-				 "outbound");
-	if (comment && (add & NGD_MAP_ALL) == NGD_MAP_ALL)
-		save_pairs(g);
-	return ret ? -1 : 0;
+	gre_exps(g, &e[0], &e[1]);
+	for (i = 0; i < 2; i++) {
+		ret = exp_apply(g, &e[i], del & halves[i], add & halves[i], what[i]);
+		if (ret < 0 && !err)
+			err = ret;
+		else if (!ret && (add & ~del & halves[i]))
+			opened |= halves[i];
+	}
+	if (!err) {
+		if (comment && (add & NGD_MAP_ALL) == NGD_MAP_ALL)
+			save_pairs(g);
+		return 0;
+	}
+	if (opened && expect_gre_update(g, opened, 0, NULL) < 0)
+		leftover_add(g, opened, 0);
+	return err;
 }
 
 /* ---- the master: tuples and helper data ---- */
@@ -458,7 +486,7 @@ int cth_master_get(const struct ngd_tuple *orig, struct ngd_conn *c, struct cth_
 	memset(p, 0, sizeof(*p));
 	put_tuple(nlh, CTA_TUPLE_ORIG, &orig->src, &orig->dst, IPPROTO_TCP, orig->sport,
 		  orig->dport);
-	ret = talk_cb(nlh, master_cb, &m);
+	ret = ct_talk(nlh, master_cb, &m);
 	if (!ret && (!m.found || m.tcp_state > TCP_CONNTRACK_ESTABLISHED))
 		ret = -ENOENT;
 	return ret;
@@ -478,17 +506,16 @@ int cth_priv_set(const struct ngd_conn *c, const struct cth_priv *p)
 	mnl_attr_put_strz(nlh, CTA_HELP_NAME, CTH_NAME);
 	mnl_attr_put(nlh, CTA_HELP_INFO, CTH_PRIV_LEN, p);
 	mnl_attr_nest_end(nlh, help);
-	return talk(nlh);
+	return ct_talk(nlh, NULL, NULL);
 }
 
-/* Refresh @n calls: each its own update (expectations have no batch). */
+/* Refresh @n calls: each its own update (expectations have no batch); how many failed. */
 int expect_gre_refresh(const struct ngd_gre *g, const char *const *comments, unsigned int n)
 {
-	unsigned int i;
-	int ret = 0;
+	unsigned int i, failed = 0;
 
 	for (i = 0; i < n; i++)
 		if (expect_gre_update(&g[i], NGD_MAP_ALL, NGD_MAP_ALL, comments[i]) < 0)
-			ret = -1;
-	return ret;
+			failed++;
+	return (int)failed;
 }

@@ -153,6 +153,8 @@ static void guard_refresh(void)
 		ret = refresh();
 	}
 	present = ret == 0;
+	if (ret < 0)
+		stats.nft_errors++;
 	if (ret < 0 && !failing)
 		ngd_err("--fail-closed: cannot refresh element %s in table ip %s (%s): control connections are dropped",
 			GUARD_SET, GUARD_TABLE, strerror(-ret));

@@ -54,6 +54,27 @@ void ngd_log(int level, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Whether a rate-limited line may go to the log now (see ngd_err_ratelimited). */
+bool ngd_ratelimit(struct ngd_ratelimit *rl)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (!rl->since || now.tv_sec - rl->since >= NGD_LOG_INTERVAL) {
+		if (rl->missed)
+			ngd_err("%u more lines like the next were left out in %d s", rl->missed,
+				NGD_LOG_INTERVAL);
+		rl->since = now.tv_sec ? now.tv_sec : 1;
+		rl->logged = rl->missed = 0;
+	}
+	if (rl->logged < NGD_LOG_BURST) {
+		rl->logged++;
+		return true;
+	}
+	rl->missed++;
+	return false;
+}
+
 static void usage(FILE *f)
 {
 	fputs("usage: pptp-ngd --backend nfqueue|cthelper [--queue N] [--fail-open|--fail-closed]\n"

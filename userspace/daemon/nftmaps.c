@@ -48,10 +48,10 @@ static uint32_t nl_seq;
 static const char *const gre_maps[] = { "gre_in_addr", "gre_in_id", "gre_out_addr", "gre_out_ok" };
 #define GRE_SETS	PPTP_ARRAY_SIZE(gre_maps)
 
-/* Whether set @i is among the maps of @mask (gre_out_ok follows gre_out_addr). */
-static bool set_in_mask(unsigned int i, unsigned int mask)
+/* The sets (bit i: gre_maps[i]) of the maps NGD_MAP_* @maps names: gre_out_ok follows gre_out_addr. */
+static unsigned int sets_of(unsigned int maps)
 {
-	return mask & (i < 3 ? 1u << i : NGD_MAP_OUT_ADDR);
+	return (maps & NGD_MAP_ALL) | (maps & NGD_MAP_OUT_ADDR ? 1u << 3 : 0);
 }
 
 /* Send a batch and collect every ack; the first error wins. */
@@ -73,6 +73,8 @@ static int batch_send(struct mnl_nlmsg_batch *b)
 		if (select(mnl_socket_get_fd(nl) + 1, &r, NULL, NULL, &tv) <= 0)
 			break;
 		ret = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+		if (ret < 0 && !err)
+			err = -errno;	/* acks lost (ENOBUFS): the outcome is unknown */
 		if (ret <= 0)
 			break;
 		ret = mnl_cb_run(buf, ret, 0, portid, NULL, NULL);
@@ -384,32 +386,32 @@ static struct nftnl_set *map_of(const char *name)
 	return s;
 }
 
-/* A call's elements in the maps of @mask, with data (add) or without (delete). */
-static void gre_elems(struct nftnl_set **s, const struct ngd_gre *g, unsigned int mask,
+/* A call's elements in the sets of @sets (sets_of()), with data (add) or without (delete). */
+static void gre_elems(struct nftnl_set **s, const struct ngd_gre *g, unsigned int sets,
 		      bool data, const char *comment)
 {
 	uint8_t id[2];
 
 	pptp_put16(id, g->in_id);
-	if (mask & NGD_MAP_IN_ADDR)
+	if (sets & 1)
 		add_elem(s[0], &g->peer, &g->public, g->in_xid, data, &g->inside.v4, 4, comment);
-	if (mask & NGD_MAP_IN_ID)
+	if (sets & 2)
 		add_elem(s[1], &g->peer, &g->inside, g->in_xid, data, id, 2, NULL);
-	if (mask & NGD_MAP_OUT_ADDR) {
+	if (sets & 4)
 		add_elem(s[2], &g->inside, &g->peer, g->peer_id, data, &g->public.v4, 4, NULL);
+	if (sets & 8)
 		add_elem(s[3], &g->inside, &g->peer, g->peer_id, data, NULL, 0, NULL);
-	}
 }
 
 static void batch_elems(struct batch *bt, int type, int flags, struct nftnl_set **s,
-			unsigned int mask)
+			unsigned int sets)
 {
 	unsigned int i;
 
 	for (i = 0; i < GRE_SETS; i++) {
 		struct nlmsghdr *nlh;
 
-		if (!set_in_mask(i, mask))
+		if (!(sets & (1u << i)))
 			continue;
 		nlh = batch_msg(bt, type, flags);
 		nftnl_set_elems_nlmsg_build_payload(nlh, s[i]);
@@ -417,7 +419,7 @@ static void batch_elems(struct batch *bt, int type, int flags, struct nftnl_set 
 	}
 }
 
-/* One transaction: delete the elements of @del, add those of @add. */
+/* One transaction: delete the elements in the sets of @del, add those of @add (sets_of()). */
 static int gre_change(const struct ngd_gre *g, unsigned int del, unsigned int add,
 		      const char *comment)
 {
@@ -444,27 +446,46 @@ static int gre_change(const struct ngd_gre *g, unsigned int del, unsigned int ad
 }
 
 /*
+ * Delete a call's elements set by set: one that is gone already (timed
+ * out, or its table deleted) is what a delete wants, so -ENOENT is no
+ * failure here.  Any other error means the element may still be there.
+ */
+static int gre_delete_each(const struct ngd_gre *g, unsigned int sets)
+{
+	unsigned int i;
+	int ret, err = 0;
+
+	for (i = 0; i < GRE_SETS; i++) {
+		if (!(sets & (1u << i)))
+			continue;
+		ret = gre_change(g, 1u << i, 0, NULL);
+		if (ret < 0 && ret != -ENOENT && !err)
+			err = ret;
+	}
+	return err;
+}
+
+/*
  * Replace a call's elements of @del by those of @add, atomically: that is
  * also how a timeout is refreshed (adding an element that exists changes
  * nothing), and the data path never sees a gap.  When one to delete is
- * gone already (timed out), the transaction fails whole: delete one by one
- * then, and add afresh.
+ * gone already (timed out), the transaction fails whole: delete set by
+ * set then, and add afresh.  0 when every element of @del is gone and
+ * every one of @add is there; on failure the elements of @add that were
+ * not in @del are not there (a transaction is all or nothing).
  */
 int nft_gre_update(const struct ngd_gre *g, unsigned int del, unsigned int add,
 		   const char *comment)
 {
-	unsigned int i;
 	int ret;
 
 	if (g->peer.family != AF_INET)
 		return -EAFNOSUPPORT;	/* the maps are IPv4 */
-	ret = gre_change(g, del, add, comment);
-
+	ret = gre_change(g, sets_of(del), sets_of(add), comment);
 	if (ret == -ENOENT && del) {
-		for (i = 0; i < 3; i++)
-			if (del & (1u << i))
-				gre_change(g, 1u << i, 0, NULL);
-		ret = add ? gre_change(g, 0, add, comment) : 0;
+		ret = gre_delete_each(g, sets_of(del));
+		if (!ret && add)
+			ret = gre_change(g, 0, sets_of(add), comment);
 	}
 	if (ret < 0)
 		stats.nft_errors++;
@@ -476,39 +497,36 @@ int nft_gre_update(const struct ngd_gre *g, unsigned int del, unsigned int add,
  * call's elements deleted and added again, in order.  Thousands of calls
  * refreshed one transaction each kept the daemon from its queue for
  * seconds.  If the transaction fails (an element timed out already), each
- * call is redone on its own.
+ * call is redone on its own.  Returns how many calls could not be.
  */
 int nft_gre_refresh(const struct ngd_gre *g, const char *const *comments, unsigned int n)
 {
 	struct nftnl_set *s[2 * GRE_SETS];
 	static struct batch bt;
-	unsigned int i, k;
-	int ret;
+	unsigned int i, k, all = sets_of(NGD_MAP_ALL), failed = 0;
 
 	if (n > NFT_REFRESH_MAX)
 		n = NFT_REFRESH_MAX;
 	for (k = 0; k < n; k++)
 		if (g[k].peer.family != AF_INET)
-			return -EAFNOSUPPORT;	/* the maps are IPv4 */
+			return (int)n;	/* the maps are IPv4 */
 	batch_begin(&bt);
 	for (k = 0; k < n; k++) {
 		for (i = 0; i < 2 * GRE_SETS; i++)
 			s[i] = map_of(gre_maps[i % GRE_SETS]);
-		gre_elems(s, &g[k], NGD_MAP_ALL, false, NULL);
-		gre_elems(s + GRE_SETS, &g[k], NGD_MAP_ALL, true, comments[k]);
-		batch_elems(&bt, NFT_MSG_DELSETELEM, 0, s, NGD_MAP_ALL);
-		batch_elems(&bt, NFT_MSG_NEWSETELEM, NLM_F_CREATE, s + GRE_SETS, NGD_MAP_ALL);
+		gre_elems(s, &g[k], all, false, NULL);
+		gre_elems(s + GRE_SETS, &g[k], all, true, comments[k]);
+		batch_elems(&bt, NFT_MSG_DELSETELEM, 0, s, all);
+		batch_elems(&bt, NFT_MSG_NEWSETELEM, NLM_F_CREATE, s + GRE_SETS, all);
 		for (i = 0; i < 2 * GRE_SETS; i++)
 			nftnl_set_free(s[i]);
 	}
-	ret = batch_commit(&bt);
-	if (ret < 0) {
-		ret = 0;
-		for (k = 0; k < n; k++)
-			if (nft_gre_update(&g[k], NGD_MAP_ALL, NGD_MAP_ALL, comments[k]) < 0)
-				ret = -1;
-	}
-	return ret;
+	if (batch_commit(&bt) == 0)
+		return 0;
+	for (k = 0; k < n; k++)
+		if (nft_gre_update(&g[k], NGD_MAP_ALL, NGD_MAP_ALL, comments[k]) < 0)
+			failed++;
+	return (int)failed;
 }
 
 struct dump_arg {

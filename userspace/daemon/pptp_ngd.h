@@ -67,10 +67,15 @@ struct ngd_stats {
 	uint64_t calls_recovered;
 	uint64_t pinholes_added;
 	uint64_t pinholes_removed;
-	uint64_t nft_errors;
+	uint64_t calls_refused_gre_error;	/* up, but an error left them without GRE */
+	uint64_t gre_refresh_errors;	/* calls whose GRE could not get a fresh timeout */
+	uint64_t gre_delete_errors;	/* removals of a call's GRE that failed (each try) */
+	uint64_t gre_delete_pending;	/* calls' GRE left by a failed removal, tried again */
+	uint64_t nft_errors;		/* nf_tables changes that failed */
+	uint64_t ct_errors;		/* ctnetlink requests on conntrack entries that failed */
 	uint64_t expect_set;		/* cthelper: GRE expectations created or refreshed */
 	uint64_t expect_deleted;
-	uint64_t expect_errors;
+	uint64_t expect_errors;		/* expectations that could not be created or deleted */
 	/* the core's own counters, summed over closed sessions */
 	uint64_t invalid[PPTP_INV_COUNT];
 	uint64_t anomalies[PPTP_AN_COUNT];
@@ -85,6 +90,28 @@ void ngd_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3
 #define ngd_err(...)	ngd_log(0, __VA_ARGS__)
 #define ngd_info(...)	ngd_log(1, __VA_ARGS__)
 #define ngd_dbg(...)	ngd_log(2, __VA_ARGS__)
+
+/*
+ * Errors that can come once per call (a full map, a kernel refusing every
+ * change) must not flood the log: each place that logs one says at most
+ * NGD_LOG_BURST lines every NGD_LOG_INTERVAL seconds, and then how many it
+ * left out.
+ */
+#define NGD_LOG_BURST		10
+#define NGD_LOG_INTERVAL	10
+struct ngd_ratelimit {
+	time_t since;		/* CLOCK_MONOTONIC: the interval's start */
+	unsigned int logged, missed;
+};
+
+bool ngd_ratelimit(struct ngd_ratelimit *rl);
+#define ngd_err_ratelimited(...)					\
+	do {								\
+		static struct ngd_ratelimit rl_;			\
+									\
+		if (ngd_ratelimit(&rl_))				\
+			ngd_err(__VA_ARGS__);				\
+	} while (0)
 
 struct ngd_gre;
 struct nlattr;
@@ -104,10 +131,15 @@ struct ngd_backend {
 	int (*input)(void);		/* handle what is readable; -1 on fatal error */
 	void (*tick)(void);		/* every loop turn (at least every 50 ms) */
 	void (*stop)(void);
-	/* a call's GRE: close the halves @del names, open those @add names (NGD_MAP_*) */
+	/*
+	 * A call's GRE: close the halves @del names, open those @add names
+	 * (NGD_MAP_*).  0 when all of @del is closed (gone already counts)
+	 * and all of @add open; on failure, of @add only what was in @del
+	 * may be open.
+	 */
 	int (*gre_update)(const struct ngd_gre *g, unsigned int del, unsigned int add,
 			  const char *comment);
-	/* a fresh timeout for @n (at most NFT_REFRESH_MAX) calls' GRE */
+	/* a fresh timeout for @n (at most NFT_REFRESH_MAX) calls' GRE: how many failed */
 	int (*gre_refresh)(const struct ngd_gre *g, const char *const *comments, unsigned int n);
 	/* what the stop leaves in the kernel, for the log; NULL: nothing */
 	const char *left_behind;

@@ -56,7 +56,6 @@ static void adopt(struct recovered *r, const struct ngd_conn *conn)
 	struct pptp_call call = { 0 }, *c;
 	unsigned int d = 0;
 	struct session *s = session_find(&r->fwd, &d);
-	char comment[128];
 	u8 inside_role = r->role;
 
 	if (!s) {
@@ -79,13 +78,8 @@ static void adopt(struct recovered *r, const struct ngd_conn *conn)
 	c = pptp_adopt_call(&s->t, inside_role == PPTP_PNS ? r->dir : !r->dir, &call);
 	if (!c || xid_take(&s->public, &s->peer, r->g.in_xid) < 0)
 		return;
-	sessions_call_programmed(s, (unsigned int)(c - s->calls));
-	s->ext[c - s->calls].g = r->g;
-	call_comment(s, &r->g, comment, sizeof(comment));
-	nft_gre_update(&r->g, NGD_MAP_ALL, NGD_MAP_ALL, comment);	/* a fresh timeout */
-	stats.calls_recovered++;
+	sessions_call_adopted(s, c, &r->g);
 	r->ok = true;
-	ngd_info("recovered call: %s", comment);
 }
 
 struct found {
@@ -116,6 +110,34 @@ static void collect(const struct ngd_gre *g, const char *comment, void *arg)
 	f->n++;
 }
 
+/*
+ * Take @r over when its control connection lives; remove it when not.
+ * When conntrack cannot say (an error, counted in ct_errors), neither:
+ * removing could cut a live call, and its elements, refreshed by nobody,
+ * are gone within --gre-timeout anyway.
+ */
+static void recover_one(struct recovered *r)
+{
+	struct ngd_conn c;
+	struct ngd_tuple fwd;
+	int ret = r->pending ? -ENOENT : ct_lookup(&r->fwd, &c);
+
+	if (ret < 0 && ret != -ENOENT) {
+		ngd_err("call %u: cannot look up its control connection (%s): left to time out, not followed",
+			r->g.in_xid, strerror(-ret));
+		return;
+	}
+	if (!ret) {
+		ct_forward_tuple(&c, &fwd);
+		if (!memcmp(&fwd, &r->fwd, sizeof(fwd)))
+			adopt(r, &c);
+	}
+	/* the element's key and data name its siblings; no call holds its ID */
+	if (!r->ok && gre_close_or_leave(&r->g, r->pending ? NGD_MAP_IN : NGD_MAP_ALL,
+					 LEFTOVER_TAKE_XID))
+		ngd_info("stale call %u (control connection gone): pinhole removed", r->g.in_xid);
+}
+
 /* Dump first, change after: never modify the maps while reading them. */
 int sessions_recover(void)
 {
@@ -123,23 +145,10 @@ int sessions_recover(void)
 	unsigned int i;
 	int ret = nft_gre_dump(collect, &f);
 
-	for (i = 0; ret == 0 && i < f.n; i++) {
-		struct recovered *r = &f.r[i];
-		struct ngd_conn c;
-		struct ngd_tuple fwd;
-
-		if (!r->pending && ct_lookup(&r->fwd, &c) == 0) {
-			ct_forward_tuple(&c, &fwd);
-			if (!memcmp(&fwd, &r->fwd, sizeof(fwd)))
-				adopt(r, &c);
-		}
-		if (!r->ok) {
-			/* the element's key and data name its siblings */
-			nft_gre_update(&r->g, r->pending ? NGD_MAP_IN : NGD_MAP_ALL, 0, NULL);
-			ngd_info("stale call %u (control connection gone): pinhole removed",
-				 r->g.in_xid);
-		}
-	}
+	if (ret < 0)
+		stats.nft_errors++;
+	for (i = 0; ret == 0 && i < f.n; i++)
+		recover_one(&f.r[i]);
 	free(f.r);
 	return ret;
 }

@@ -72,7 +72,6 @@ static bool adopt(struct session *s, uint8_t inside_role, const struct cth_exp *
 		.peer_id = ntohs(out->tuple.dport),
 		.conn = s->c,
 	};
-	char comment[128];
 
 	call.state = PPTP_CALL_STATE_UP;
 	call.outgoing = 1;	/* not known; nothing after CALL_UP depends on it */
@@ -85,12 +84,7 @@ static bool adopt(struct session *s, uint8_t inside_role, const struct cth_exp *
 	c = pptp_adopt_call(&s->t, inside_role == PPTP_PNS ? s->inside_dir : !s->inside_dir, &call);
 	if (!c || xid_take(&s->public, &s->peer, g.in_xid) < 0)
 		return false;
-	sessions_call_programmed(s, (unsigned int)(c - s->calls));
-	s->ext[c - s->calls].g = g;
-	call_comment(s, &g, comment, sizeof(comment));
-	ngd_gre_update(&g, NGD_MAP_ALL, NGD_MAP_ALL, comment);	/* a fresh timeout */
-	stats.calls_recovered++;
-	ngd_info("recovered call: %s", comment);
+	sessions_call_adopted(s, c, &g);
 	return true;
 }
 
@@ -145,10 +139,17 @@ static struct session *master_session(const struct ngd_tuple *master, struct cth
 	struct session *s;
 	unsigned int dir;
 	char buf[64];
+	int ret;
 
 	tuple_str(master, buf, sizeof(buf));
-	if (cth_master_get(master, &c, p) < 0) {
+	ret = cth_master_get(master, &c, p);
+	if (ret == -ENOENT) {
 		ngd_info("control connection %s gone or closing: its expectations removed", buf);
+		return NULL;
+	}
+	if (ret < 0) {
+		ngd_err("cannot read control connection %s (%s): its calls cannot be followed, expectations removed",
+			buf, strerror(-ret));
 		return NULL;
 	}
 	if (p->version != CTH_PRIV_VERSION || p->inside_role > PPTP_PAC ||
@@ -192,6 +193,22 @@ static void recover_master(struct recovered_set *r, unsigned int first)
 			   unused_half(r, m, &s->inside, &s->peer, true, 0, false));
 }
 
+/*
+ * An expectation no call is left to follow: removed with its GRE
+ * conntrack, or left to leftover.c when that fails.  Whichever half it
+ * was, its tuple reads as an inbound half's (peer -> public, key xid),
+ * which is all a removal needs.
+ */
+static void remove_stale(const struct ngd_tuple *t)
+{
+	struct ngd_gre g = { .peer = t->src, .public = t->dst, .in_xid = ntohs(t->dport) };
+	char buf[64];
+
+	tuple_str(t, buf, sizeof(buf));
+	if (gre_close_or_leave(&g, NGD_MAP_IN, 0))
+		ngd_info("stale GRE expectation %s (no call to follow): removed", buf);
+}
+
 static long ms_since(const struct timespec *t0)
 {
 	struct timespec t;
@@ -211,6 +228,8 @@ int cth_recover(void)
 	ret = expect_dump(collect, &r);
 
 	if (ret < 0 || r.nomem) {
+		if (ret < 0)
+			stats.expect_errors++;
 		ngd_err("cannot read the GRE expectations back (%s): starting without old calls",
 			ret < 0 ? strerror(-ret) : "out of memory");
 		free(r.v);
@@ -225,16 +244,9 @@ int cth_recover(void)
 		if (!seen)
 			recover_master(&r, i);
 	}
-	for (i = 0; i < r.n; i++) {
-		char buf[64];
-
-		if (r.v[i].used)
-			continue;
-		tuple_str(&r.v[i].e.tuple, buf, sizeof(buf));
-		ngd_info("stale GRE expectation %s (no call to follow): removed", buf);
-		expect_forget(&r.v[i].e.tuple);
-		stats.expect_deleted++;
-	}
+	for (i = 0; i < r.n; i++)
+		if (!r.v[i].used)
+			remove_stale(&r.v[i].e.tuple);
 	if (r.n)
 		ngd_info("recovery: %u expectations read, %llu calls adopted in %ld ms", r.n,
 			 (unsigned long long)stats.calls_recovered, ms_since(&t0));

@@ -90,7 +90,8 @@ int xid_take(const struct ngd_addr *public, const struct ngd_addr *peer, uint16_
 	return 0;
 }
 
-static void xid_release(const struct ngd_addr *public, const struct ngd_addr *peer, uint16_t xid)
+/* Put @xid back in its space (freed with its last ID). */
+void xid_put(const struct ngd_addr *public, const struct ngd_addr *peer, uint16_t xid)
 {
 	struct id_space **p, *sp;
 
@@ -104,6 +105,13 @@ static void xid_release(const struct ngd_addr *public, const struct ngd_addr *pe
 		}
 		return;
 	}
+}
+
+/* A call, or an ID it did not use, gives @xid back: kept while a leftover needs it. */
+static void xid_release(const struct ngd_addr *public, const struct ngd_addr *peer, uint16_t xid)
+{
+	if (!leftover_takes_xid(public, peer, xid))
+		xid_put(public, peer, xid);
 }
 
 static int map_id(void *ctx, const struct pptp_tracker *t, unsigned int dir, u8 role, u16 id,
@@ -197,10 +205,13 @@ static void program_half(struct session *s, const struct pptp_call *call, u8 rol
 		gre_of(s, half->key_deliver, half->key_wire, 0, &g);
 		maps = NGD_MAP_IN;
 	}
-	if (ngd_gre_update(&g, 0, maps, NULL) < 0)
-		ngd_err("cannot add GRE mapping for call %u/%u", g.in_id, g.peer_id);
-	else
-		x->early |= maps;
+	/* Failing here refuses nothing: CALL_UP tries the whole call again. */
+	if (ngd_gre_update(&g, 0, maps, NULL) < 0) {
+		ngd_err_ratelimited("cannot add GRE mapping for call %u/%u", g.in_id, g.peer_id);
+		return;
+	}
+	x->early |= maps;
+	leftover_claim(&g, maps);
 }
 
 /*
@@ -217,13 +228,51 @@ void sessions_call_programmed(struct session *s, unsigned int slot)
 	calls_programmed++;
 }
 
+/* Leftovers (leftover.c) hold their expectations in the kernel's table too. */
 static bool expectation_room(void)
 {
-	unsigned int max = cfg.max_expectations;
+	uint64_t held = calls_programmed + stats.gre_delete_pending;
 
 	if (!ngd_active->expectations_per_call)
 		return true;
-	return ngd_active->expectations_per_call * (calls_programmed + 1) <= max;
+	return ngd_active->expectations_per_call * (held + 1) <= cfg.max_expectations;
+}
+
+/*
+ * Close @maps of @g, which no call needs any more: true when done, else
+ * counted and logged, and leftover.c keeps them (LEFTOVER_* @flags) and
+ * tries again until they are gone.  Forgetting them would be wrong both
+ * ways: their translated ID given to a new call while the old element
+ * still maps it, and a pinhole left open that nobody closes.
+ */
+bool gre_close_or_leave(const struct ngd_gre *g, unsigned int maps, unsigned int flags)
+{
+	int ret = ngd_gre_update(g, maps, 0, NULL);
+
+	if (!ret)
+		return true;
+	stats.gre_delete_errors++;
+	ngd_err_ratelimited("cannot remove the GRE of call xid %u peer %u: %s", g->in_xid,
+			    g->peer_id, strerror(-ret));
+	leftover_add(g, maps, flags);
+	return false;
+}
+
+/*
+ * A call came up without its GRE: refused.  What opened early goes too
+ * (half a call is no call), or to leftover.c if even that fails.
+ * Nothing reports the call up: no "call up" line, not in calls_up, state
+ * "refused" in --status.  The core still tracks it, so its IDs stay
+ * taken and its CCRQ and CDN are translated as usual.  Its peers believe
+ * it up; its GRE finds no pinhole and PPP fails on it.
+ */
+static void refuse_call(struct call_ext *x, const char *comment, const char *why)
+{
+	if (x->early)
+		gre_close_or_leave(&x->g, x->early, 0);
+	x->early = 0;
+	x->refused = true;
+	ngd_err_ratelimited("call refused, no GRE for %s: %s", comment, why);
 }
 
 static void program_call(struct session *s, const struct pptp_call *call)
@@ -232,6 +281,7 @@ static void program_call(struct session *s, const struct pptp_call *call)
 	const struct pptp_gre_half *in, *out;
 	struct pptp_gre_half h[2];
 	char comment[128];
+	int ret;
 
 	/* Which GRE opens, both halves: the core's decision (nat.h). */
 	if (pptp_gre_halves(&s->t, call, h) != PPTP_GRE_BOTH)
@@ -241,47 +291,46 @@ static void program_call(struct session *s, const struct pptp_call *call)
 	gre_of(s, in->key_deliver, in->key_wire, out->key_wire, &x->g);
 	call_comment(s, &x->g, comment, sizeof(comment));
 	if (!expectation_room()) {
-		/* Half a call is no call: what opened early goes too. */
-		if (x->early)
-			ngd_gre_update(&x->g, x->early, 0, NULL);
-		x->early = 0;
 		stats.expect_refused++;
-		ngd_err("no GRE for %s: --max-expectations %u reached", comment,
-			cfg.max_expectations);
+		refuse_call(x, comment, "--max-expectations reached");
 		return;
 	}
 	/* The halves opened early give way to the commented set, in one transaction. */
-	if (ngd_gre_update(&x->g, x->early, NGD_MAP_ALL, comment) < 0) {
-		ngd_err("cannot add GRE pinhole for %s", comment);
+	ret = ngd_gre_update(&x->g, x->early, NGD_MAP_ALL, comment);
+	if (ret < 0) {
+		stats.calls_refused_gre_error++;
+		refuse_call(x, comment, strerror(-ret));
 		return;
 	}
 	x->early = 0;
+	leftover_claim(&x->g, NGD_MAP_ALL);
 	sessions_call_programmed(s, (unsigned int)(call - s->calls));
 	stats.pinholes_added++;
 	ngd_info("call up: %s", comment);
 }
 
+/* The call's end: its GRE closed (or left to leftover.c), its translated ID given back. */
 static void unprogram_call(struct session *s, const struct pptp_call *call)
 {
 	struct call_ext *x = &s->ext[call - s->calls];
 	u8 inside_role = s->t.role[s->inside_dir];
-	struct ngd_gre g;
+	unsigned int open = x->programmed ? NGD_MAP_ALL : x->early;
+	struct ngd_gre g = x->g;
 
-	if (x->programmed) {
-		if (ngd_gre_update(&x->g, NGD_MAP_ALL, 0, NULL) < 0)
-			ngd_err("cannot remove GRE pinhole of call %u", x->g.in_id);
-		stats.pinholes_removed++;
-		ngd_info("call down: id %u xid %u", x->g.in_id, x->g.in_xid);
-	} else if (x->early && inside_role <= PPTP_PAC) {
+	if (!x->programmed && inside_role <= PPTP_PAC)
 		/* never came up: whichever half was programmed early */
 		gre_of(s, call->id[inside_role], call->xid[inside_role],
 		       call->xid[!inside_role], &g);
-		ngd_gre_update(&g, x->early, 0, NULL);
-	}
-	x->early = 0;
-	if (x->programmed)
+	if (x->programmed) {
 		calls_programmed--;
+		ngd_info("call down: id %u xid %u", x->g.in_id, x->g.in_xid);
+	}
+	if (open && gre_close_or_leave(&g, open, x->programmed ? LEFTOVER_PINHOLE : 0) &&
+	    x->programmed)
+		stats.pinholes_removed++;
+	x->early = 0;
 	x->programmed = false;
+	x->refused = false;
 	/* the inside host's IDs are the ones map_id registered */
 	if (inside_role <= PPTP_PAC && call->has_id[inside_role])
 		xid_release(&s->public, &s->peer, call->xid[inside_role]);
@@ -673,17 +722,31 @@ static bool conntrack_ended(const struct session *s, bool syn)
 }
 
 /*
+ * A lookup of the segment's connection failed for another reason than
+ * "no such entry" (counted in ct_errors): dropped rather than passed
+ * unfollowed, which could let a call ID out untranslated.  TCP sends it
+ * again, and the lookup is made again.
+ */
+static void ct_unsure(int ret, struct ngd_seg_result *res)
+{
+	res->drop = true;
+	ngd_err_ratelimited("conntrack lookup of a control connection: %s: segment dropped (TCP resends it)",
+			    strerror(-ret));
+}
+
+/*
  * The session of a packet, created if needed; NULL to pass the packet as
- * is.  *@ignore: the session's, but nothing in it to feed (a SYN that
- * conntrack ignored, or a repeated one).
+ * is, or to drop it when @res says so.  *@ignore: the session's, but
+ * nothing in it to feed (a SYN that conntrack ignored, or a repeated one).
  */
 static struct session *session_of(const struct ngd_tuple *pkt, uint8_t flags, uint32_t len,
-				  unsigned int *dir, bool *ignore)
+				  unsigned int *dir, bool *ignore, struct ngd_seg_result *res)
 {
 	struct session *s = session_find(pkt, dir);
 	struct ngd_tuple fwd;
 	struct ngd_conn c;
 	u32 next;
+	int ret;
 
 	*ignore = false;
 	if (s && (flags & TCP_SYN) && !(flags & TCP_ACK) && pptp_next_seq(&s->t, 0, &next)) {
@@ -704,8 +767,12 @@ static struct session *session_of(const struct ngd_tuple *pkt, uint8_t flags, ui
 		if (!len)
 			return NULL;
 		/* no SYN seen: we joined late (a restart), follow midstream */
-		if (ct_lookup(pkt, &c) < 0) {
-			stats.no_conntrack++;
+		ret = ct_lookup(pkt, &c);
+		if (ret < 0) {
+			if (ret == -ENOENT)
+				stats.no_conntrack++;
+			else
+				ct_unsure(ret, res);
 			return NULL;
 		}
 		ct_forward_tuple(&c, &fwd);
@@ -718,7 +785,12 @@ static struct session *session_of(const struct ngd_tuple *pkt, uint8_t flags, ui
 		return s;
 	}
 	if (!s->nat_known && len) {
-		if (ct_lookup(&s->fwd, &c) < 0) {
+		ret = ct_lookup(&s->fwd, &c);
+		if (ret < 0 && ret != -ENOENT) {
+			ct_unsure(ret, res);
+			return NULL;
+		}
+		if (ret < 0) {
 			stats.no_conntrack++;
 			session_free(s);
 			return NULL;
@@ -761,7 +833,8 @@ void sessions_segment(const struct ngd_tuple *pkt, uint8_t flags, uint32_t seq,
 {
 	unsigned int dir;
 	bool ignore, exact;
-	struct session *s = session_of(pkt, flags, len, &dir, &ignore);
+	struct session *s = session_of(pkt, flags, len, &dir, &ignore, res);
+	int ret;
 
 	if (!s || ignore)
 		return;
@@ -781,10 +854,36 @@ void sessions_segment(const struct ngd_tuple *pkt, uint8_t flags, uint32_t seq,
 	if (flags & TCP_FIN)
 		s->fin |= 1u << dir;
 	exact = (flags & TCP_RST) && rst_exact(s, dir, seq);
-	if ((exact && conntrack_ended(s, false)) || s->fin == 3)
+	if ((exact && conntrack_ended(s, false)) || s->fin == 3) {
 		session_free(s);
-	else if ((flags & TCP_RST) && ct_rst_grace(&s->fwd, RST_GRACE_S, !exact) > 0)
+		return;
+	}
+	if (!(flags & TCP_RST))
+		return;
+	ret = ct_rst_grace(&s->fwd, RST_GRACE_S, !exact);
+	if (ret > 0)
 		stats.rst_grace++;
+	else if (ret < 0 && ret != -ENOENT)
+		ngd_err_ratelimited("cannot give a control connection %ds after a RST: %s (conntrack may end it in 10 s)",
+				    RST_GRACE_S, strerror(-ret));
+}
+
+/*
+ * A fresh timeout for @n calls' GRE.  A call whose refresh fails stays
+ * programmed: it is up at both ends, which nothing here can take back,
+ * and its GRE may still be there (a failed transaction changes nothing)
+ * or have timed out.  Either way the next refresh tries again, adding
+ * afresh what is gone, and the call's end removes whatever is left.
+ */
+static void gre_refresh(const struct ngd_gre *g, const char *const *comments, unsigned int n)
+{
+	int failed = ngd_gre_refresh(g, comments, n);
+
+	if (failed <= 0)
+		return;
+	stats.gre_refresh_errors += (unsigned int)failed;
+	ngd_err_ratelimited("cannot refresh the GRE of %d of %u calls: tried again at the next refresh",
+			    failed, n);
 }
 
 /*
@@ -802,9 +901,37 @@ static void refresh_flush(void)
 
 	for (i = 0; i < refresh_n; i++)
 		comments[i] = refresh_comment[i];
-	if (refresh_n && ngd_gre_refresh(refresh_g, comments, refresh_n) < 0)
-		ngd_err("cannot refresh some of %u GRE pinholes", refresh_n);
+	if (refresh_n)
+		gre_refresh(refresh_g, comments, refresh_n);
 	refresh_n = 0;
+}
+
+/*
+ * A call a previous run left up (recover.c, recover_cth.c), adopted as
+ * @c: programmed, since its GRE is in the kernel, with a fresh timeout.
+ */
+void sessions_call_adopted(struct session *s, const struct pptp_call *c, const struct ngd_gre *g)
+{
+	unsigned int slot = (unsigned int)(c - s->calls);
+	char comment[128];
+	const char *comments[1] = { comment };
+
+	sessions_call_programmed(s, slot);
+	s->ext[slot].g = *g;
+	call_comment(s, g, comment, sizeof(comment));
+	gre_refresh(g, comments, 1);
+	stats.calls_recovered++;
+	ngd_info("recovered call: %s", comment);
+}
+
+/*
+ * calls_up for --status: the core's count of calls that reached UP, less
+ * those refused for want of GRE (max-expectations or an error).  For the
+ * daemon, as for the module, a call is up when its GRE is open.
+ */
+uint64_t sessions_calls_up(uint64_t core_calls_up)
+{
+	return core_calls_up - stats.expect_refused - stats.calls_refused_gre_error;
 }
 
 static void refresh(const struct session *s, const struct ngd_gre *g)
@@ -831,6 +958,7 @@ void sessions_tick(time_t now)
 			session_free(s);
 		}
 	}
+	leftover_tick(now);
 	if (now - last_refresh < (time_t)(cfg.gre_timeout / 4 ? cfg.gre_timeout / 4 : 1))
 		return;
 	last_refresh = now;
@@ -864,10 +992,12 @@ void sessions_conn_gone(const struct ngd_conn *c)
 	}
 }
 
-/* Leave the kernel's elements alone: they outlive us (restart recovery). */
+/* Leave the live calls' elements alone: they outlive us (restart recovery). */
 void sessions_shutdown(void)
 {
 	struct session *s;
+
+	leftover_shutdown();
 
 	while ((s = sessions)) {
 		sessions = s->next;

@@ -7,6 +7,7 @@
 
 struct call_ext {
 	bool programmed;	/* elements in the GRE maps */
+	bool refused;		/* came up, but without GRE: not up for the daemon */
 	unsigned int early;	/* NGD_MAP_* halves opened before the call was up */
 	struct ngd_gre g;
 };
@@ -39,7 +40,20 @@ void tuple_str(const struct ngd_tuple *t, char *buf, size_t len);
 void call_comment(const struct session *s, const struct ngd_gre *g, char *buf, size_t len);
 bool xid_used(const struct ngd_addr *public, const struct ngd_addr *peer, uint16_t xid);
 void sessions_call_programmed(struct session *s, unsigned int slot);
+void sessions_call_adopted(struct session *s, const struct pptp_call *c, const struct ngd_gre *g);
 int xid_take(const struct ngd_addr *public, const struct ngd_addr *peer, uint16_t xid);
+void xid_put(const struct ngd_addr *public, const struct ngd_addr *peer, uint16_t xid);
+bool gre_close_or_leave(const struct ngd_gre *g, unsigned int maps, unsigned int flags);
+uint64_t sessions_calls_up(uint64_t core_calls_up);
+
+/* leftover.c: a call's GRE that a failed removal left in the kernel. */
+#define LEFTOVER_PINHOLE	0x1	/* a call's that was up: pinholes_removed once gone */
+#define LEFTOVER_TAKE_XID	0x2	/* no call holds its translated ID: take it */
+void leftover_add(const struct ngd_gre *g, unsigned int maps, unsigned int flags);
+bool leftover_takes_xid(const struct ngd_addr *public, const struct ngd_addr *peer, uint16_t xid);
+void leftover_claim(const struct ngd_gre *g, unsigned int maps);
+void leftover_tick(time_t now);
+void leftover_shutdown(void);
 
 /* ct.c: conntrack through ctnetlink. */
 struct nf_conntrack;
@@ -49,5 +63,6 @@ void ct_forward_tuple(const struct ngd_conn *c, struct ngd_tuple *fwd);
 bool ct_alive(const struct ngd_tuple *fwd);
 int ct_tcp_state(const struct ngd_tuple *t);	/* enum tcp_conntrack, or -errno */
 int ct_rst_grace(const struct ngd_tuple *t, uint32_t secs, bool reopen);
+int ct_counted(int ret);
 
 #endif /* PPTP_NGD_SESSION_H */
