@@ -41,15 +41,7 @@ for mode in "${rounds[@]}"; do
 	done
 	sim_wait_status
 	port=1723
-	failed=()
-	for name in pac pns1 pns2; do
-		[ "${sim_rc[$name]}" = 0 ] && continue
-		# Every side's account: one side's failure is often the other's cause.
-		echo "--- $name" >&2
-		cat "$out/$name.err" >&2
-		failed+=("$name")
-	done
-	[ ${#failed[@]} = 0 ] || { fw_show; die "$mode: ${failed[*]} failed"; }
+	sims_or_show "$mode" pac pns1 pns2
 	expect_gre pac $((2 * calls * 3))
 done
 fw_show

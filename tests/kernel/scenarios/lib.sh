@@ -175,6 +175,21 @@ fw_show() {
 	esac
 }
 
+# sims_or_show WHAT NAME...: after sim_wait_status, every failed side's
+# account (one side's failure is often the other's cause), the
+# firewall's state, and die.
+sims_or_show() {
+	local what=$1 name failed=()
+	shift
+	for name in "$@"; do
+		[ "${sim_rc[$name]}" = 0 ] && continue
+		echo "--- $name" >&2
+		cat "$out/$name.err" >&2
+		failed+=("$name")
+	done
+	[ ${#failed[@]} = 0 ] || { fw_show; die "$what: ${failed[*]} failed"; }
+}
+
 # Two sessions that must be up at the same time (colliding call IDs) are
 # made so with --hold, whatever the helper's and the machine's speed.
 held_pids=()
