@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * The backends: how control packets reach the daemon.  "nfqueue" works on
- * any kernel with nf_tables, conntrack and NFQUEUE; "cthelper" needs
- * nfnetlink_cthelper (userspace conntrack helpers, cthelper.c).
+ * any kernel with nf_tables, conntrack and a queue rule (nft_queue, or
+ * nft_compat with xt_NFQUEUE); "cthelper" needs nfnetlink_cthelper
+ * (userspace conntrack helpers, cthelper.c).
  */
 #include <string.h>
 
@@ -12,6 +13,37 @@ extern const struct ngd_backend ngd_backend_nfqueue;
 extern const struct ngd_backend ngd_backend_cthelper;
 
 const struct ngd_backend *ngd_active;
+enum ngd_queue_rule ngd_queue_used;
+
+static const struct {
+	const char *name, *text;
+} queue_rules[] = {
+	[NGD_QUEUE_AUTO] = { "auto", "nft queue, else xt NFQUEUE" },
+	[NGD_QUEUE_NFT] = { "nft", "nft queue" },
+	[NGD_QUEUE_XT] = { "xt", "xt NFQUEUE (nft_compat)" },
+	[NGD_QUEUE_HELPER] = { "helper", "conntrack helper" },
+};
+
+const char *ngd_queue_rule_name(enum ngd_queue_rule r)
+{
+	return queue_rules[r].name;
+}
+
+const char *ngd_queue_rule_text(enum ngd_queue_rule r)
+{
+	return queue_rules[r].text;
+}
+
+/* The helper is no rule to ask for: only auto, nft and xt are words of --queue-rule. */
+int ngd_queue_rule_parse(const char *word)
+{
+	int r;
+
+	for (r = NGD_QUEUE_AUTO; r <= NGD_QUEUE_XT; r++)
+		if (!strcmp(queue_rules[r].name, word))
+			return r;
+	return -1;
+}
 
 int ngd_gre_update(const struct ngd_gre *g, unsigned int del, unsigned int add,
 		   const char *comment)

@@ -280,6 +280,7 @@ static int cth_start(void)
 		return -1;
 	if (ngq_open(NFQA_CFG_F_CONNTRACK) < 0)
 		return -1;
+	ngd_queue_used = NGD_QUEUE_HELPER;	/* no rule of ours: the helper hook queues */
 	cth_recover();
 	if (guard_setup() < 0)
 		return -1;

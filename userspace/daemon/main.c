@@ -37,6 +37,14 @@ static const char *run_user = NGD_DEFAULT_USER;
 static volatile sig_atomic_t stop_sig, dump_sig;
 static bool use_syslog;
 
+/* -1 is news an administrator wants without --verbose (what the daemon chose), not an error. */
+static int syslog_priority(int level)
+{
+	if (level < 0)
+		return LOG_NOTICE;
+	return level ? LOG_INFO : LOG_ERR;
+}
+
 void ngd_log(int level, const char *fmt, ...)
 {
 	va_list ap;
@@ -45,7 +53,7 @@ void ngd_log(int level, const char *fmt, ...)
 		return;
 	va_start(ap, fmt);
 	if (use_syslog) {
-		vsyslog(level ? LOG_INFO : LOG_ERR, fmt, ap);
+		vsyslog(syslog_priority(level), fmt, ap);
 	} else {
 		fputs("pptp-ngd: ", stderr);
 		vfprintf(stderr, fmt, ap);
@@ -77,7 +85,8 @@ bool ngd_ratelimit(struct ngd_ratelimit *rl)
 
 static void usage(FILE *f)
 {
-	fputs("usage: pptp-ngd --backend nfqueue|cthelper [--queue N] [--fail-open|--fail-closed]\n"
+	fputs("usage: pptp-ngd --backend nfqueue|cthelper [--queue N] [--queue-rule auto|nft|xt]\n"
+	      "                [--fail-open|--fail-closed]\n"
 	      "                [--max-calls-per-session N] [--max-sessions N]\n"
 	      "                [--max-sessions-per-source N] [--max-expectations N]\n"
 	      "                [--gre-timeout S] [--idle-timeout S] [--ruleset FILE]\n"
@@ -102,11 +111,24 @@ static unsigned int num_arg(const char *opt, const char *s, unsigned long lo, un
 	return (unsigned int)v;
 }
 
+/* --queue-rule: auto (the default), or one kind forced (xt: tests, kernels that misbehave). */
+static enum ngd_queue_rule queue_rule_arg(const char *s)
+{
+	int r = ngd_queue_rule_parse(s);
+
+	if (r < 0) {
+		fprintf(stderr, "pptp-ngd: --queue-rule wants auto, nft or xt, not \"%s\"\n", s);
+		exit(2);
+	}
+	return (enum ngd_queue_rule)r;
+}
+
 static bool parse_args(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "backend", required_argument, NULL, 'b' },
 		{ "queue", required_argument, NULL, 'q' },
+		{ "queue-rule", required_argument, NULL, 'Q' },
 		{ "fail-open", no_argument, NULL, 'o' },
 		{ "fail-closed", no_argument, NULL, 'c' },
 		{ "max-calls-per-session", required_argument, NULL, 'm' },
@@ -132,6 +154,7 @@ static bool parse_args(int argc, char **argv)
 		switch (c) {
 		case 'b': cfg.backend = optarg; break;
 		case 'q': cfg.queue = num_arg("queue", optarg, 0, 65535); break;
+		case 'Q': cfg.queue_rule = queue_rule_arg(optarg); break;
 		case 'o': cfg.fail_open = true; break;
 		case 'c': cfg.fail_open = false; break;
 		case 'm': cfg.max_calls = num_arg("max-calls-per-session", optarg, 1, 65535); break;
@@ -293,9 +316,10 @@ int main(int argc, char **argv)
 	/* recovery included: how long a restart leaves the control path unfollowed */
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
-	ngd_info("running: backend %s, queue %u, fail-%s, user %s%s (started in %ld ms)", be->name,
-		 cfg.queue, cfg.fail_open ? "open" : "closed", run_user,
-		 privs_unprivileged() ? " with CAP_NET_ADMIN only" : "", ms);
+	ngd_notice("running: backend %s, queue %u by %s, fail-%s, user %s%s (started in %ld ms)",
+		   be->name, cfg.queue, ngd_queue_rule_text(ngd_queue_used),
+		   cfg.fail_open ? "open" : "closed", run_user,
+		   privs_unprivileged() ? " with CAP_NET_ADMIN only" : "", ms);
 	ret = run(be, lfd);
 	ctl_close(cfg.socket_path);
 	close(lfd);

@@ -56,7 +56,7 @@ static uint32_t qflags;		/* NFQA_CFG_F_* a backend asks for */
  * later segment of that connection and the calls on it never get GRE.
  * Without it the kernel drops the packet, TCP resends it and we see it.
  * --fail-open keeps its meaning, passing packets while no daemon listens:
- * that is the queue rule's bypass flag (nftmaps.c).
+ * that is the queue rules' bypass flag (nftmaps.c).
  */
 static int queue_config(uint8_t cmd_or_0, bool params)
 {
@@ -153,7 +153,7 @@ static int nq_start(void)
 		ngd_err("recovery from the GRE maps failed: starting without old calls");
 	if (ngq_open(0) < 0)
 		return -1;
-	return nft_queue_rules(cfg.queue, cfg.fail_open);
+	return nft_queue_rules(cfg.queue, cfg.fail_open, cfg.queue_rule);
 }
 
 int ngq_fd(void)

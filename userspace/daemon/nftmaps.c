@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * The daemon's nf_tables table, through libnftnl: load the ruleset, add the
- * NFQUEUE rules that bring control packets to us, and keep one element per
- * call in each GRE map:
+ * queue rules that bring control packets to us (nf_tables' queue, or the
+ * xtables NFQUEUE target where the kernel lacks it), and keep one element
+ * per call in each GRE map:
  *
  *   gre_in_addr	peer . public . xid	: inside	inbound: destination
  *   gre_in_id		peer . inside . xid	: id		inbound: call ID back
@@ -245,30 +246,57 @@ static struct nftnl_rule *invalid_rule(unsigned int port_off)
 }
 
 /*
- * ip protocol tcp th PORTFIELD 1723 counter NFQUEUE: nft's own queue
- * expression is not in every kernel, so the xtables NFQUEUE target (the
- * one iptables-nft uses) is attached through nft_compat.
+ * nf_tables' own queue expression, "queue num N [bypass]": what nft
+ * itself writes and lists, and no xtables module behind it.  Not every
+ * kernel has it (nft_queue): the kernel refuses the rule with ENOENT.
  */
-static struct nftnl_rule *queue_rule(unsigned int port_off, unsigned int queue, bool fail_open)
+static struct nftnl_expr *queue_expr_nft(unsigned int queue, bool fail_open)
 {
-	struct nftnl_rule *r = control_rule(port_off);
-	struct xt_NFQ_info_v3 *info = calloc(1, sizeof(*info));
-	struct nftnl_expr *e;
+	struct nftnl_expr *e = nftnl_expr_alloc("queue");
 
-	nftnl_rule_add_expr(r, nftnl_expr_alloc("counter"));
+	nftnl_expr_set_u16(e, NFTNL_EXPR_QUEUE_NUM, (uint16_t)queue);
+	nftnl_expr_set_u16(e, NFTNL_EXPR_QUEUE_TOTAL, 1);
+	nftnl_expr_set_u16(e, NFTNL_EXPR_QUEUE_FLAGS, fail_open ? NFT_QUEUE_FLAG_BYPASS : 0);
+	return e;
+}
+
+/* The xtables NFQUEUE target through nft_compat, as iptables-nft writes it. */
+static struct nftnl_expr *queue_expr_xt(unsigned int queue, bool fail_open)
+{
+	struct xt_NFQ_info_v3 *info = calloc(1, sizeof(*info));
+	struct nftnl_expr *e = nftnl_expr_alloc("target");
+
 	info->queuenum = (uint16_t)queue;
 	info->queues_total = 1;
 	info->flags = fail_open ? NFQ_FLAG_BYPASS : 0;
-	e = nftnl_expr_alloc("target");
 	nftnl_expr_set_str(e, NFTNL_EXPR_TG_NAME, "NFQUEUE");
 	nftnl_expr_set_u32(e, NFTNL_EXPR_TG_REV, 3);
 	nftnl_expr_set(e, NFTNL_EXPR_TG_INFO, info, sizeof(*info));	/* takes info */
-	nftnl_rule_add_expr(r, e);
+	return e;
+}
+
+/*
+ * ip protocol tcp th PORTFIELD 1723 counter, then the queue of @kind; its
+ * bypass flag is --fail-open: packets pass while no daemon listens.
+ */
+static struct nftnl_rule *queue_rule(unsigned int port_off, unsigned int queue, bool fail_open,
+				     enum ngd_queue_rule kind)
+{
+	struct nftnl_rule *r = control_rule(port_off);
+
+	nftnl_rule_add_expr(r, nftnl_expr_alloc("counter"));
+	nftnl_rule_add_expr(r, kind == NGD_QUEUE_NFT ? queue_expr_nft(queue, fail_open) :
+						      queue_expr_xt(queue, fail_open));
 	return r;
 }
 
-/* Replace the control chain's rules: drop what conntrack finds invalid, queue TCP 1723 both ways. */
-static int install_queue_rules(unsigned int queue, bool fail_open)
+/*
+ * Replace the control chain's rules: drop what conntrack finds invalid,
+ * queue TCP 1723 both ways.  Every rule of the chain goes, whatever queued
+ * before (a previous run's, of either kind), in the one transaction that
+ * adds ours: all or nothing, the chain never left without its queue.
+ */
+static int install_queue_rules(unsigned int queue, bool fail_open, enum ngd_queue_rule kind)
 {
 	struct batch bt;
 	struct nftnl_rule *r;
@@ -284,7 +312,7 @@ static int install_queue_rules(unsigned int queue, bool fail_open)
 	nftnl_rule_free(r);
 	mnl_nlmsg_batch_next(bt.b);
 	for (off = 0; off < 8; off += 2) {	/* invalid sport, dport; queue sport, dport */
-		r = off < 4 ? invalid_rule(off) : queue_rule(off - 4, queue, fail_open);
+		r = off < 4 ? invalid_rule(off) : queue_rule(off - 4, queue, fail_open, kind);
 		nlh = batch_msg(&bt, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND);
 		nftnl_rule_nlmsg_build_payload(nlh, r);
 		nftnl_rule_free(r);
@@ -330,16 +358,47 @@ int nft_setup(const char *ruleset)
 	return 0;
 }
 
-/* Bring control packets to the queue (after the queue is bound). */
-int nft_queue_rules(unsigned int queue, bool fail_open)
+/* What the kernel says when it has no such expression, module or not. */
+static bool expr_missing(int err)
 {
-	int ret = install_queue_rules(queue, fail_open);
+	return err == -ENOENT || err == -EOPNOTSUPP;
+}
 
+/* For the error message: what a kernel that refused the rules of @kind may lack. */
+static const char *missing_hint(int err, enum ngd_queue_rule kind)
+{
+	if (!expr_missing(err))
+		return "";
+	if (kind == NGD_QUEUE_NFT)
+		return " (kernel without nft_queue? --queue-rule xt queues through nft_compat)";
+	return " (kernel without nft_compat or xt_NFQUEUE?)";
+}
+
+/*
+ * Bring control packets to the queue (after the queue is bound), with the
+ * rules of @want; auto tries nf_tables' queue expression and falls back to
+ * the xtables target only when the kernel does not know the expression:
+ * any other refusal is the table's or the kernel's, and would meet the
+ * target too.
+ */
+int nft_queue_rules(unsigned int queue, bool fail_open, enum ngd_queue_rule want)
+{
+	enum ngd_queue_rule kind = want == NGD_QUEUE_AUTO ? NGD_QUEUE_NFT : want;
+	int ret = install_queue_rules(queue, fail_open, kind);
+
+	if (want == NGD_QUEUE_AUTO && expr_missing(ret)) {
+		ngd_notice("nf_tables has no queue expression here (%s): queueing with the xtables NFQUEUE target through nft_compat",
+			   strerror(-ret));
+		kind = NGD_QUEUE_XT;
+		ret = install_queue_rules(queue, fail_open, kind);
+	}
 	if (ret < 0) {
-		ngd_err("cannot add the NFQUEUE rule to chain %s: %s (kernel without nft_compat or xt_NFQUEUE?)",
-			NGD_CTL_CHAIN, strerror(-ret));
+		ngd_err("cannot add the queue rules (%s) to chain %s: %s%s",
+			ngd_queue_rule_text(kind), NGD_CTL_CHAIN, strerror(-ret),
+			missing_hint(ret, kind));
 		return -1;
 	}
+	ngd_queue_used = kind;
 	return 0;
 }
 

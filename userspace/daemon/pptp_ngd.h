@@ -27,11 +27,25 @@
 #define NGD_DEFAULT_SOCKET	"/run/pptp-ngd.sock"
 #define NGD_NL_BUF		16384	/* netlink buffers (MNL_SOCKET_BUFFER_SIZE is not constant) */
 
+/*
+ * What queues control packets to the daemon.  Backend nfqueue adds its
+ * own rules, with nf_tables' queue expression where the kernel has it
+ * (nft_queue) and else with the xtables NFQUEUE target through
+ * nft_compat; cthelper adds none, the kernel's helper hook queues.
+ */
+enum ngd_queue_rule {
+	NGD_QUEUE_AUTO,		/* --queue-rule auto: nft, else xt */
+	NGD_QUEUE_NFT,
+	NGD_QUEUE_XT,
+	NGD_QUEUE_HELPER,
+};
+
 struct ngd_config {
 	const char *backend;
 	const char *ruleset;
 	const char *socket_path;
 	unsigned int queue;
+	enum ngd_queue_rule queue_rule;	/* nfqueue: the kind asked for */
 	bool fail_open;
 	bool foreground;
 	int verbose;
@@ -86,7 +100,9 @@ struct ngd_stats {
 
 extern struct ngd_stats stats;
 
+/* Level -1 and 0 are always logged, 1 with --verbose, 2 with it twice. */
 void ngd_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#define ngd_notice(...)	ngd_log(-1, __VA_ARGS__)
 #define ngd_err(...)	ngd_log(0, __VA_ARGS__)
 #define ngd_info(...)	ngd_log(1, __VA_ARGS__)
 #define ngd_dbg(...)	ngd_log(2, __VA_ARGS__)
@@ -151,6 +167,15 @@ struct ngd_backend {
 
 const struct ngd_backend *ngd_backend_find(const char *name);
 extern const struct ngd_backend *ngd_active;
+
+/* The kind that queues this run's control packets, set by the backend's start. */
+extern enum ngd_queue_rule ngd_queue_used;
+/* "auto", "nft", "xt", "helper": --queue-rule's words and --status's "queue_rule" */
+const char *ngd_queue_rule_name(enum ngd_queue_rule r);
+/* the same for the log: "nft queue", "xt NFQUEUE (nft_compat)"... */
+const char *ngd_queue_rule_text(enum ngd_queue_rule r);
+/* --queue-rule's word, or -1 */
+int ngd_queue_rule_parse(const char *word);
 
 /*
  * An address of either family, network order.  One type for both, so
@@ -269,7 +294,7 @@ int expect_gre_refresh(const struct ngd_gre *g, const char *const *comments, uns
 
 /* nftmaps.c: the daemon's nf_tables table. */
 int nft_setup(const char *ruleset);
-int nft_queue_rules(unsigned int queue, bool fail_open);
+int nft_queue_rules(unsigned int queue, bool fail_open, enum ngd_queue_rule want);
 #define NGD_MAP_IN_ADDR		0x1	/* gre_in_addr */
 #define NGD_MAP_IN_ID		0x2	/* gre_in_id */
 #define NGD_MAP_OUT_ADDR	0x4	/* gre_out_addr */

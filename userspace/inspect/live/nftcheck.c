@@ -269,6 +269,30 @@ static void check_helpers(struct doc *d, int *stock_attached)
 	}
 }
 
+/*
+ * How pptp-ngd's control chain queues: with nf_tables' queue statement,
+ * or, on kernels without nft_queue, the xtables NFQUEUE target through
+ * nft_compat (nft -j shows it as an "xt" target); "no queue rule" when
+ * the daemon has added neither.
+ */
+static const char *ngd_queue_rule(struct doc *d)
+{
+	for_each(d, it) {
+		struct jv *r = item(it, "rule"), *xt;
+
+		if (!r || strcmp(jv_str(r, "family") ?: "", "ip") ||
+		    strcmp(jv_str(r, "table") ?: "", "pptp_ngd") ||
+		    strcmp(jv_str(r, "chain") ?: "", "control"))
+			continue;
+		if (stmt(r, "queue"))
+			return "queue rules: nft queue";
+		xt = stmt(r, "xt");
+		if (xt && !strcmp(jv_str(xt, "name") ?: "", "NFQUEUE"))
+			return "queue rules: xt NFQUEUE (nft_compat)";
+	}
+	return "no queue rule";
+}
+
 static void check_backends(struct doc *d, int stock_attached, const char *sock)
 {
 	int module = !access("/proc/net/nf_pptp_ng", F_OK);
@@ -279,8 +303,8 @@ static void check_backends(struct doc *d, int stock_attached, const char *sock)
 	if (module)
 		doc_backend(d, "kernel module pptp-ng loaded (%s)%s%s", "/proc/net/nf_pptp_ng", "", "");
 	if (daemon)
-		doc_backend(d, "daemon pptp-ngd: table ip pptp_ngd, control socket %s %s%s", sock,
-			    status ? "answers" : "does not answer", "");
+		doc_backend(d, "daemon pptp-ngd: table ip pptp_ngd (%s), control socket %s %s",
+			    ngd_queue_rule(d), sock, status ? "answers" : "does not answer");
 	if (daemon && !status) {
 		f = doc_add(d, "daemon-not-running");
 		snprintf(f->what, sizeof(f->what),
