@@ -158,7 +158,7 @@ static struct call *txq_pop(void)
 }
 
 /* sendmsg with the control connection's local address as the source. */
-int gre_raw_send(const struct session *s, const u8 *pkt, size_t len)
+static int raw_send(const struct session *s, const u8 *pkt, size_t len)
 {
 	union {
 		char b[CMSG_SPACE(sizeof(struct in6_pktinfo))];
@@ -207,11 +207,13 @@ int gre_raw_send(const struct session *s, const u8 *pkt, size_t len)
 	return 0;	/* counted as sent: the peer will report it lost */
 }
 
-/* Build @c's data packet @seq (@data) or its ack into @pkt; its length. */
-static size_t build_packet(const struct call *c, bool data, u32 seq, u8 *pkt)
+/* One packet for @c: the next data packet, else the pending ack. */
+static int send_one(struct call *c)
 {
 	const struct session *s = call_sess(c);
+	u8 pkt[PPTP_GRE_V1_MAX_LEN + SIM_PPP_HDR_LEN + SIM_MARKER_LEN];
 	struct pptp_gre g = { .call_id = c->peer_id };
+	bool data = c->tx_next < sim->o.packets;
 	u8 *p;
 	u16 hl;
 
@@ -219,7 +221,7 @@ static size_t build_packet(const struct call *c, bool data, u32 seq, u8 *pkt)
 	g.ack = c->rx_max_seq;
 	if (data) {
 		g.has_seq = 1;
-		g.seq = seq;
+		g.seq = c->tx_next;
 		g.payload_len = SIM_PPP_HDR_LEN + SIM_MARKER_LEN;
 	}
 	hl = pptp_gre_build(pkt, &g);
@@ -234,43 +236,14 @@ static size_t build_packet(const struct call *c, bool data, u32 seq, u8 *pkt)
 		pptp_put32(p + 4, s->peer_token);
 		pptp_put16(p + 8, c->serial);
 		pptp_put16(p + 10, c->own_id);
-		pptp_put32(p + 12, seq);
+		pptp_put32(p + 12, c->tx_next);
 	}
-	return hl + g.payload_len;
-}
-
-#define SIM_GRE_PKT_MAX	(PPTP_GRE_V1_MAX_LEN + SIM_PPP_HDR_LEN + SIM_MARKER_LEN)
-
-/* --gre-two-cpus: the call's first two data packets, at once from two CPUs. */
-static int send_first_two(struct call *c)
-{
-	u8 a[SIM_GRE_PKT_MAX], b[SIM_GRE_PKT_MAX];
-	size_t a_len = build_packet(c, true, 0, a), b_len = build_packet(c, true, 1, b);
-
-	if (twin_send(call_sess(c), a, a_len, b, b_len))
-		return -EAGAIN;
-	c->tx_next = 2;
-	sim->st.gre_sent += 2;
-	logv(2, "GRE -> call %u key %u seq 0 and 1 from two CPUs", c->own_id, c->peer_id);
-	return 0;
-}
-
-/* One packet for @c: the next data packet, else the pending ack. */
-static int send_one(struct call *c)
-{
-	u8 pkt[SIM_GRE_PKT_MAX];
-	bool data = c->tx_next < sim->o.packets;
-	size_t len;
-
-	if (data && c->tx_next == 0 && sim->o.gre_two_cpus && sim->o.packets >= 2)
-		return send_first_two(c);
-	len = build_packet(c, data, c->tx_next, pkt);
-	if (gre_raw_send(call_sess(c), pkt, len))
+	if (raw_send(s, pkt, hl + g.payload_len))
 		return -EAGAIN;
 	if (data) {
-		logv(2, "GRE -> call %u key %u seq %u", c->own_id, c->peer_id, c->tx_next);
 		c->tx_next++;
 		sim->st.gre_sent++;
+		logv(2, "GRE -> call %u key %u seq %u", c->own_id, c->peer_id, g.seq);
 	} else {
 		c->ack_pending = false;
 		sim->st.acks_sent++;
@@ -292,7 +265,7 @@ int gre_send_frame(struct call *c, const u8 *frame, u16 len)
 	g.ack = c->rx_max_seq;
 	hl = pptp_gre_build(pkt, &g);
 	memcpy(pkt + hl, frame, len);
-	if (gre_raw_send(call_sess(c), pkt, hl + len))
+	if (raw_send(call_sess(c), pkt, hl + len))
 		return -EAGAIN;
 	c->tx_next++;
 	sim->st.gre_sent++;

@@ -96,9 +96,6 @@ static void usage(FILE *f)
 	      "  --hold              connector: once every call of every session is up\n"
 	      "                      with its GRE verified both ways, stop (SIGSTOP);\n"
 	      "                      clear them all when continued (SIGCONT)\n"
-	      "  --gre-two-cpus      each call's first two GRE packets leave at once from\n"
-	      "                      two threads on CPUs 0 and 1 (two first packets of\n"
-	      "                      one direction racing through the firewall)\n"
 	      "  --gre-after-peer    the side that answers a call sends its GRE only once\n"
 	      "                      the originator's first packet arrived (give it to both)\n"
 	      "  --ppp-script FILE   every call carries FILE's PPP frames instead of marked\n"
@@ -170,7 +167,7 @@ enum {
 	OPT_CALLS, OPT_INCOMING, OPT_PACKETS, OPT_BASE, OPT_EXPECT, OPT_DURATION,
 	OPT_TIMEOUT, OPT_COALESCE, OPT_SPLIT, OPT_SPLIT_PAUSE, OPT_ECHO, OPT_EXTRAS,
 	OPT_HOSTILE, OPT_FLOOD, OPT_ALLOW_INVALID, OPT_CDN_PEER_ID, OPT_JSON,
-	OPT_HOLD, OPT_GRE_AFTER_PEER, OPT_GRE_TWO_CPUS, OPT_INTERVAL, OPT_GRE_INTERVAL, OPT_GRE_PAUSE,
+	OPT_HOLD, OPT_GRE_AFTER_PEER, OPT_INTERVAL, OPT_GRE_INTERVAL, OPT_GRE_PAUSE,
 	OPT_PPP_SCRIPT,
 };
 
@@ -200,7 +197,6 @@ static const struct option long_opts[] = {
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "hold", no_argument, NULL, OPT_HOLD },
 	{ "gre-after-peer", no_argument, NULL, OPT_GRE_AFTER_PEER },
-	{ "gre-two-cpus", no_argument, NULL, OPT_GRE_TWO_CPUS },
 	{ "interval", required_argument, NULL, OPT_INTERVAL },
 	{ "gre-interval", required_argument, NULL, OPT_GRE_INTERVAL },
 	{ "gre-pause", required_argument, NULL, OPT_GRE_PAUSE },
@@ -326,9 +322,6 @@ static void parse_opts(struct sim_opts *o, int argc, char **argv)
 			break;
 		case OPT_GRE_AFTER_PEER:
 			o->gre_after_peer = true;
-			break;
-		case OPT_GRE_TWO_CPUS:
-			o->gre_two_cpus = true;
 			break;
 		case OPT_PPP_SCRIPT:
 			o->ppp_script = optarg;
@@ -480,10 +473,6 @@ int main(int argc, char **argv)
 	}
 	if (gre_open())
 		return 1;
-	if (sim->o.gre_two_cpus && twin_start()) {
-		fprintf(stderr, "pptp-sim: --gre-two-cpus needs two CPUs (0 and 1) to pin to\n");
-		return 1;
-	}
 	if (sim->o.listen ? ctrl_listen() : ctrl_connect_all())
 		return 1;
 	loop();

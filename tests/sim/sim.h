@@ -77,7 +77,6 @@ struct sim_opts {
 	bool cdn_peer_id;		/* CDN carries the PNS's ID, like real PACs; both sides */
 	bool hold;			/* connector: stop with every call up, then clear */
 	bool gre_after_peer;		/* answering side: GRE once the peer's arrived */
-	bool gre_two_cpus;		/* a call's first two packets at once from two CPUs */
 	bool json;
 	int verbose;
 	const char *ppp_script;		/* --ppp-script: PPP frames instead of marked packets */
@@ -233,9 +232,6 @@ void proto_session_closed(struct session *s);
 
 /* gre.c */
 int gre_open(void);
-int gre_raw_send(const struct session *s, const u8 *pkt, size_t len);
-int twin_start(void);
-int twin_send(const struct session *s, const u8 *a, size_t a_len, const u8 *b, size_t b_len);
 void gre_rx(int fd, int family);
 void gre_call_up(struct call *c);
 void gre_tx_run(void);
