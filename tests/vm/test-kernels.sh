@@ -99,7 +99,7 @@ cell() {
 	[ -n "$line" ] || { echo "not run"; return; }
 	for f in pptp-ng pptp-ngd pptp; do
 		r=$(tr ' ' '\n' <<<"$line" | sed -n "s/^$f=//p")
-		c="$c / ${r:-none}"
+		c="$c / ${r:-not run}"
 	done
 	echo "${c# / }"
 }
