@@ -30,4 +30,10 @@ $(B)/tests/pptp-replay: tests/tools/pptp_replay.c
 	$(CC) $(PPTP_CFLAGS) -o $@ tests/tools/pptp_replay.c
 
 BINS		+= $(B)/tests/fake-pppd $(B)/tests/pptp-echo $(B)/tests/pptp-attack \
-		   $(B)/tests/pptp-fuzzpkt $(B)/tests/pptp-replay
+		   $(B)/tests/pptp-fuzzpkt $(B)/tests/pptp-replay $(B)/tests/nfq-hold
+
+# nfq-hold, NFQUEUE that accepts each packet a while later (row 20-first-packets).
+$(B)/tests/nfq-hold: tests/tools/nfq_hold.c
+	@mkdir -p $(@D)
+	$(CC) $(PPTP_CFLAGS) $(shell pkg-config --cflags libmnl libnetfilter_queue) -o $@ \
+		tests/tools/nfq_hold.c $(shell pkg-config --libs libmnl libnetfilter_queue)
