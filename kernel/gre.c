@@ -114,7 +114,14 @@ static int expect_dir(struct pptp_ng_session *s, const struct pptp_gre_half *h,
 			  &m->src.u3, &m->dst.u3, IPPROTO_GRE, NULL, &key);
 	/* The GRE conntrack gets our helper: pptp_ng_gre_help() guards it. */
 	pptp_ng_expect_assign_helper(exp, rcu_dereference(nfct_help(master)->helper));
-	exp->flags = h->key_wire ? 0 : NF_CT_EXPECT_PERMANENT;
+	/*
+	 * Kept until the conntrack it makes is confirmed (guard.c removes
+	 * it then): two first packets of this direction on two CPUs both
+	 * find it, both conntracks carry our helper, and the second goes on
+	 * as the first (guard.c: meet_pair).  Used once, the second would
+	 * find none and make a conntrack without our NAT or helper.
+	 */
+	exp->flags = NF_CT_EXPECT_PERMANENT;
 	exp->dir = h->dir;
 	exp->saved_proto.gre.key = htons(h->key_deliver);
 	memset(&exp->saved_addr, 0, sizeof(exp->saved_addr));

@@ -31,10 +31,11 @@ static u8 skb_l4proto(const struct sk_buff *skb, const struct nf_conn *ct)
 }
 
 /*
- * The expectations of a paired conntrack's call, once it is confirmed:
- * both directions' packets find the conntrack now.  Not before: a packet
- * of the other direction arriving while the first is still on its way
- * would find neither.  Twice is harmless (the second finds none).
+ * The expectations a conntrack of ours was made for, once it is
+ * confirmed: its packets (a paired one's, both directions') find the
+ * conntrack now.  Not before: another first packet still on its way
+ * would find neither.  Twice is harmless (the second finds none).  An
+ * unpaired one's reply tuple is its own, no expectation's.
  */
 static void unexpect_pair(struct nf_conn *ct, struct pptp_ng_gre_help *gh)
 {
@@ -109,12 +110,11 @@ static void unpair(struct nf_conn *ct, struct pptp_ng_gre_help *gh)
 	reply.dst.dir = IP_CT_DIR_REPLY;
 	nf_conntrack_alter_reply(ct, &reply);
 	gh->paired = false;
-	gh->unexpect = false;
 }
 
 /*
- * Under the pair's lock: go on as the reply of a confirmed pair that
- * claims our tuple, or confirm @ct.  A conntrack of the other direction
+ * Under the pair's lock: go on as a confirmed conntrack of the call that
+ * has our tuple (as its reply, or as its own), or confirm @ct.  A conntrack of the other direction
  * that holds the tuple a paired @ct claims as its reply (GRE that flowed
  * before the pair was expected) keeps it: @ct gives up its claim and
  * stays a direction of its own.  Returns the verdict and, in @ct and
@@ -127,11 +127,25 @@ static int meet_pair(struct sk_buff *skb, struct nf_conn **ct, enum ip_conntrack
 	unsigned int dir;
 
 	other = ct_with(*ct, &(*ct)->tuplehash[IP_CT_DIR_ORIGINAL].tuple, &dir);
-	if (other && other->master == (*ct)->master && dir == IP_CT_DIR_REPLY) {
-		pptp_ng_count(pptp_ng_pernet(nf_ct_net(other)), PNG_GRE_ADOPTED);
+	if (other && other->master == (*ct)->master) {
+		/*
+		 * The other direction's first packet, confirmed first: go on
+		 * as its reply.  Or this direction's other first packet, on
+		 * another CPU (the expectation stays until one is confirmed,
+		 * so both found it): go on as it, as conntrack merges a
+		 * clash where it may (6.12) and drops the packet where it
+		 * may not (6.1).
+		 */
+		if (dir == IP_CT_DIR_REPLY) {
+			pptp_ng_count(pptp_ng_pernet(nf_ct_net(other)), PNG_GRE_ADOPTED);
+			*ctinfo = IP_CT_ESTABLISHED_REPLY;
+		} else {
+			pptp_ng_count(pptp_ng_pernet(nf_ct_net(other)), PNG_GRE_JOINED);
+			*ctinfo = test_bit(IPS_SEEN_REPLY_BIT, &other->status) ?
+				  IP_CT_ESTABLISHED : IP_CT_NEW;
+		}
 		nf_ct_put(*ct);
 		*ct = other;
-		*ctinfo = IP_CT_ESTABLISHED_REPLY;
 		nf_ct_set(skb, other, *ctinfo);
 		return NF_ACCEPT;
 	}
@@ -210,10 +224,10 @@ int pptp_ng_gre_help(struct sk_buff *skb, unsigned int protoff, struct nf_conn *
 			return ret;
 		gh = nfct_help_data(ct);
 	}
-	if (!gh->paired)
-		return NF_ACCEPT;
 	if (READ_ONCE(gh->unexpect))
 		unexpect_pair(ct, gh);
+	if (!gh->paired)
+		return NF_ACCEPT;
 	/*
 	 * Without NAT nothing rewrites the key, and no ID is translated; but
 	 * a packet that went on as the pair's reply (ct is no longer its own)

@@ -40,7 +40,7 @@ struct pptp_ng_gre_help {
 	__be16 deliver[IP_CT_DIR_MAX];	/* the receiver's own call ID, per direction */
 	u8 dir;				/* the master's direction the original one is */
 	bool paired;			/* the reply is the call's other direction */
-	bool unexpect;			/* paired and confirmed: remove the call's expectations */
+	bool unexpect;			/* once confirmed: remove the expectations it was made for */
 };
 
 /*

@@ -85,6 +85,7 @@ static const char *const counter_names[PNG_COUNTER_MAX] = {
 	[PNG_RST_GRACE]		= "rst_grace",
 	[PNG_GRE_PAIRED]	= "gre_paired",
 	[PNG_GRE_ADOPTED]	= "gre_adopted",
+	[PNG_GRE_JOINED]	= "gre_joined",
 };
 
 /* "name value" lines; see docs/kernel.md. */

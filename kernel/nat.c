@@ -81,6 +81,7 @@ static void gre_pair(struct nf_conn *ct, const struct nf_conntrack_expect *exp)
 		return;
 	gh->deliver[IP_CT_DIR_ORIGINAL] = exp->saved_proto.gre.key;
 	gh->dir = exp->dir;
+	gh->unexpect = true;	/* its expectation goes once it is confirmed */
 	if (pair[0] != PPTP_NG_PAIR_MARK)
 		return;
 	pptp_ng_gre_tuple(ct->master, !exp->dir, pair[1], &reply);
@@ -88,7 +89,6 @@ static void gre_pair(struct nf_conn *ct, const struct nf_conntrack_expect *exp)
 	nf_conntrack_alter_reply(ct, &reply);
 	gh->deliver[IP_CT_DIR_REPLY] = htons(pair[2]);
 	gh->paired = true;
-	gh->unexpect = true;
 	pptp_ng_count_gre_paired(nf_ct_net(ct));
 }
 

@@ -49,6 +49,7 @@ enum pptp_ng_counter {
 	PNG_RST_GRACE,		/* RSTs conntrack did not take: 120 s, not 10 (helper.c) */
 	PNG_GRE_PAIRED,		/* calls whose two directions share one GRE conntrack */
 	PNG_GRE_ADOPTED,	/* first packets that met their call's other direction (guard.c) */
+	PNG_GRE_JOINED,		/* first packets that met another of their direction (guard.c) */
 	PNG_COUNTER_MAX
 };
 
