@@ -32,13 +32,8 @@ for mode in "${rounds[@]}"; do
 	# shellcheck disable=SC2086
 	sim_listen pac server "$server_ip4" --role pac --expect-sessions 2 --calls $calls \
 		$pac_mode --timeout 30
-	for i in 1 2; do
-		# shellcheck disable=SC2086
-		n_client "$i" "$sim" --connect "$server_ip4" --port 1723 --json --role pns \
-			--calls $calls --call-id-base 1 $mode --timeout 30 \
-			>"$out/pns$i.json" 2>"$out/pns$i.err" &
-		bg_pids+=($!) sim_pids+=($!) sim_names+=("pns$i")
-	done
+	# shellcheck disable=SC2086
+	pns_clients 2 --calls $calls --call-id-base 1 $mode --timeout 30
 	sim_wait_status
 	port=1723
 	sims_or_show "$mode" pac pns1 pns2

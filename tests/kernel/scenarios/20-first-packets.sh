@@ -35,12 +35,7 @@ table inet first_packets {
 EOF2
 sim_listen pac server "$server_ip4" --role pac --expect-sessions 2 --calls $calls \
 	--timeout 30
-for i in 1 2; do
-	n_client "$i" "$sim" --connect "$server_ip4" --port 1723 --json --role pns \
-		--calls $calls --call-id-base 1 --timeout 30 \
-		>"$out/pns$i.json" 2>"$out/pns$i.err" &
-	bg_pids+=($!) sim_pids+=($!) sim_names+=("pns$i")
-done
+pns_clients 2 --calls $calls --call-id-base 1 --timeout 30
 sim_wait_status
 port=1723
 sims_or_show "held first packets" pac pns1 pns2

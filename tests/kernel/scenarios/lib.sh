@@ -175,6 +175,18 @@ fw_show() {
 	esac
 }
 
+# pns_clients N ARGS...: pptp-sim as PNS in client1..N, each against the
+# server with ARGS, in the background (pns1..N for sim_wait_status).
+pns_clients() {
+	local n=$1 i
+	shift
+	for i in $(seq "$n"); do
+		n_client "$i" "$sim" --connect "$server_ip4" --port 1723 --json --role pns "$@" \
+			>"$out/pns$i.json" 2>"$out/pns$i.err" &
+		bg_pids+=($!) sim_pids+=($!) sim_names+=("pns$i")
+	done
+}
+
 # sims_or_show WHAT NAME...: after sim_wait_status, every failed side's
 # account (one side's failure is often the other's cause), the
 # firewall's state, and die.
