@@ -6,7 +6,7 @@
 # 6.1 and 6.12 cloud kernels, then purged without a trace; the modules DKMS
 # built loaded in QEMU guests on those kernels (tests/install/
 # dkms_guest.sh) with the real-client scenario.  DKMS_KO_DIR keeps the
-# modules for dkms_guest.sh to boot again.  About 4 minutes, 150 MiB from
+# modules for dkms_guest.sh to boot again.  About 3 minutes, 170 MiB from
 # Debian's mirror.
 .PHONY: test-install
 test-install:
