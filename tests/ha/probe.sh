@@ -1,0 +1,355 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+#
+# tests/ha/probe.sh: what Debian 12's conntrackd (1.4.7, FTFW) and
+# libnetfilter_conntrack (1.0.9) carry from an active firewall to its
+# backup for PPTP, by experiment (issue 15 §1, docs/ha.md).
+#
+#                         ┌──── fwA (active) ────┐
+#                    lan0 │ 192.0.2.1 (VIP)      │ wan0 203.0.113.1 (VIP)
+#   client ── br lan ─────┤                      ├───── br wan ── server
+#   192.0.2.11 (NATed)    │ sync0 198.51.100.241 │       203.0.113.2  PAC A
+#   192.0.2.12 (routed)   └──────────┬───────────┘       203.0.113.3  PAC B
+#                 │            conntrackd FTFW              │
+#                 │            UDP 3780, own veth           │
+#                 │       ┌──────────┴───────────┐          │
+#                 └───────┤ sync0 198.51.100.242 ├──────────┘
+#                    lan0 │ fwB (backup)         │ wan0
+#                         └──────────────────────┘
+#
+# Both firewalls load tests/ha/fw-stock.nft (the kernel's STOCK helper
+# `pptp`, a ct mark and ct labels 5 and 77 on the control connection) and
+# run conntrackd with docs/examples/ha/conntrackd-fw{A,B}.conf.  Then,
+# through fwA:
+#
+#   call A   pptp-sim PNS 192.0.2.11 -> PAC 203.0.113.2, NATed, GRE flowing
+#            (a GRE conntrack), then silent for a while (--gre-pause)
+#   call B1  PNS 192.0.2.11 -> PAC 203.0.113.3, NATed, its GRE dropped
+#            before conntrack: the stock helper's expectations stay
+#   call B2  PNS 192.0.2.12 -> PAC 203.0.113.3, not NATed, likewise
+#   two expectations shaped like pptp-ngd's cthelper backend makes them
+#            (PERMANENT, CTA_EXPECT_NAT, expectfn nat-follow-master),
+#            created with ctnetlink on B1's control connection
+#
+# fwA's tables, its conntrackd's internal cache, fwB's external cache, and
+# fwB's tables after `conntrackd -c` are dumped (conntrack -L and -o
+# extended/xml, conntrackd -i/-e, and tests/ha/ctdump.c for every
+# ctnetlink attribute) into the scratch directory and compared field by
+# field.  Then fwA fails: its links go down, fwB takes the addresses, and
+# call A's second half of GRE must cross fwB.
+#
+# Each established fact is an assertion (`fact`); the script exits 1 when
+# one no longer holds, so the day a conntrackd or kernel release changes
+# one, this says which.  PROBE_KEEP=DIR keeps the dumps in DIR.
+#
+# Needs root, conntrackd, conntrack, nft, and `make` (pptp-sim, ha-ctdump).
+
+set -e
+cd "$(dirname "$0")/../.."
+source tests/lib/netns.sh
+
+needs conntrackd conntrack nft
+sim=build/tests/pptp-sim
+ctdump=build/tests/ha-ctdump
+libexp=build/tests/ha-libexp
+for b in "$sim" "$ctdump" "$libexp"; do
+	[ -x "$b" ] || make -s "$b" >/dev/null || die "cannot build $b"
+done
+
+out=${PROBE_KEEP:-$(mktemp -d)}
+mkdir -p "$out"
+[ -n "$PROBE_KEEP" ] || trap 'cleanup; rm -rf "$out"' EXIT
+
+n_fwA() { n fwA "$@"; }
+n_fwB() { n fwB "$@"; }
+n_client() { n client "$@"; }
+n_server() { n server "$@"; }
+ctd() { local fw=$1; shift; n "$fw" conntrackd -C "$out/$fw/conntrackd.conf" "$@"; }
+
+failed=0 facts=0
+# fact TEXT CMD...: CMD must succeed; TEXT is the established fact it shows.
+fact() {
+	local text=$1; shift
+	facts=$((facts + 1))
+	if "$@"; then
+		printf '  ok   %s\n' "$text"
+	else
+		printf '  FAIL %s (no longer holds: %s)\n' "$text" "$*"
+		failed=$((failed + 1))
+	fi
+}
+# has FILE REGEX / hasnt FILE REGEX: a dump line matches (or none does).
+has() { grep -Eq -- "$2" "$out/$1"; }
+hasnt() { ! grep -Eq -- "$2" "$out/$1"; }
+# show FILE REGEX: print the matching lines of a dump, for the log.
+show() { grep -E -- "$2" "$out/$1" | sed "s|^|    $1: |" || true; }
+
+# --- the network ------------------------------------------------------------
+
+for ns in client server fwA fwB; do ns_add "$ns"; done
+n_client ip link add lan type bridge
+n_client ip link set lan up
+n_server ip link add wan type bridge
+n_server ip link set wan up
+for fw in fwA fwB; do
+	veth "$fw" lan0 client "l$fw"
+	veth "$fw" wan0 server "w$fw"
+	n_client ip link set "l$fw" master lan
+	n_server ip link set "w$fw" master wan
+	n "$fw" sysctl -qw net.ipv4.ip_forward=1
+	# the stock helper reads nf_conntrack_helper no more: attached by nft
+done
+veth fwA sync0 fwB sync0
+n_fwA ip addr add 198.51.100.241/30 dev sync0
+n_fwB ip addr add 198.51.100.242/30 dev sync0
+n_client ip addr add 192.0.2.11/24 dev lan
+n_client ip addr add 192.0.2.12/24 dev lan
+n_client ip route add default via 192.0.2.1
+n_server ip addr add 203.0.113.2/24 dev wan
+n_server ip addr add 203.0.113.3/24 dev wan
+n_server ip route add default via 203.0.113.1
+
+# vip FW: FW holds the virtual addresses (what keepalived would do).
+vip() {
+	n "$1" ip addr add 192.0.2.1/24 dev lan0
+	n "$1" ip addr add 203.0.113.1/24 dev wan0
+	n_client ip neigh flush all
+	n_server ip neigh flush all
+}
+vip fwA
+
+for fw in fwA fwB; do
+	n "$fw" nft -f tests/ha/fw-stock.nft
+	# pptpd-ngd nfqueue's state is nf_tables map elements: its map, alone
+	n "$fw" nft -f - <<-EOF
+	table ip ha_maps {
+		map gre_in_addr {
+			typeof ip saddr . ip daddr . @th,48,16 : ip daddr
+			flags timeout
+		}
+	}
+	EOF
+	mkdir -p "$out/$fw"
+	sed "s|/run/pptp-ng-ha/$fw|$out/$fw|" "docs/examples/ha/conntrackd-$fw.conf" \
+		>"$out/$fw/conntrackd.conf"
+	bg "$fw" conntrackd -C "$out/$fw/conntrackd.conf"
+done
+for fw in fwA fwB; do
+	wait_for "$fw" conntrackd -C "$out/$fw/conntrackd.conf" -s
+done
+
+# --- the traffic, through fwA -----------------------------------------------
+
+pretty probe "call A: GRE through fwA, then a pause"
+bg server "$sim" --role pac --listen 203.0.113.2 --expect-sessions 1 --calls 1 \
+	--packets 6 --gre-pause 20 --timeout 45 --json >"$out/simA-pac.json" 2>"$out/simA-pac.err"
+wait_for_tcp server 1723
+n_client "$sim" --role pns --connect 203.0.113.2 --bind 192.0.2.11 --calls 1 \
+	--packets 6 --gre-pause 20 --timeout 45 --json >"$out/simA-pns.json" 2>"$out/simA-pns.err" &
+simA=$!
+bg_pids+=("$simA")
+# call A's first three GRE packets each way have crossed fwA
+for ((i = 0; i < 50; i++)); do
+	n_fwA conntrack -L -p gre 2>/dev/null | grep -q ASSURED && break
+	sleep 0.1
+done
+
+pretty probe "calls B1 (NATed) and B2 (routed): GRE dropped before conntrack"
+n_fwA nft add rule ip ha raw meta l4proto gre ip saddr 203.0.113.3 drop
+n_fwA nft add rule ip ha raw meta l4proto gre ip daddr 203.0.113.3 drop
+bg server "$sim" --role pac --listen 203.0.113.3 --expect-sessions 2 --calls 1 \
+	--timeout 120 -v >"$out/simB-pac.log" 2>&1
+wait_for server sh -c "ss -Hltn 'sport = :1723' | grep -q 203.0.113.3"
+bg client "$sim" --role pns --connect 203.0.113.3 --bind 192.0.2.11 --call-id-base 0x100 \
+	--timeout 120 -v >"$out/simB1.log" 2>&1
+bg client "$sim" --role pns --connect 203.0.113.3 --bind 192.0.2.12 --call-id-base 0x200 \
+	--timeout 120 -v >"$out/simB2.log" 2>&1
+for ((i = 0; i < 50; i++)); do
+	[ "$(n_fwA conntrack -L expect 2>/dev/null | grep -c 203.0.113.3)" -ge 4 ] && break
+	sleep 0.1
+done
+
+pretty probe "two expectations shaped like pptp-ngd cthelper's, on B1's control connection"
+b1=$(n_fwA conntrack -L -p tcp --orig-src 192.0.2.11 --orig-dst 203.0.113.3 2>/dev/null |
+	grep -o 'sport=[0-9]*' | head -1 | cut -d= -f2)
+[ -n "$b1" ] || die "B1's control connection is not in fwA's table"
+# inbound half: peer:0 -> public:0x4242, NAT to the inside host's own 0x4343
+n_fwA "$ctdump" expect-new 192.0.2.11 203.0.113.3 "$b1" 1723 \
+	203.0.113.3 203.0.113.1 0x4242 1 192.0.2.11 0x4343 300
+# outbound half: inside:0 -> peer:0x4444, source NAT to the public address
+n_fwA "$ctdump" expect-new 192.0.2.11 203.0.113.3 "$b1" 1723 \
+	192.0.2.11 203.0.113.3 0x4444 0 203.0.113.3 0x4444 300
+
+pretty probe "an nft map element like pptp-ngd nfqueue's, on fwA"
+n_fwA nft add element ip ha_maps gre_in_addr \
+	"{ 203.0.113.3 . 203.0.113.1 . 0x4545 timeout 300s comment \"pptp-ngd probe\" : 192.0.2.11 }"
+
+sleep 2	# conntrackd's events, FTFW's acknowledgements
+
+# --- the dumps ----------------------------------------------------------------
+
+# dump FW WHEN: every view of FW's state, into $out/FW-WHEN.*
+dump() {
+	local fw=$1 when=$2 f="$out/$1-$2"
+	n "$fw" conntrack -L -o extended >"$f.ct" 2>/dev/null
+	n "$fw" conntrack -L -o xml >"$f.ct.xml" 2>/dev/null
+	n "$fw" conntrack -L expect >"$f.exp" 2>/dev/null
+	n "$fw" conntrack -L expect -o xml >"$f.exp.xml" 2>/dev/null
+	n "$fw" "$ctdump" ct | sort >"$f.ctnl-ct"
+	n "$fw" "$ctdump" expect | sort >"$f.ctnl-exp"
+	ctd "$fw" -i >"$f.int" 2>&1 || true
+	ctd "$fw" -i expect >"$f.int-exp" 2>&1 || true
+	ctd "$fw" -e >"$f.ext" 2>&1 || true
+	ctd "$fw" -e expect >"$f.ext-exp" 2>&1 || true
+	ctd "$fw" -e -x >"$f.ext.xml" 2>&1 || true
+}
+dump fwA active
+dump fwB before-commit
+pretty probe "fwB: conntrackd -c (commit the external cache)"
+ctd fwB -c >"$out/fwB-commit.log" 2>&1 || true
+sleep 1
+dump fwB committed
+n_fwA nft list map ip ha_maps gre_in_addr >"$out/fwA-active.map"
+n_fwB nft list map ip ha_maps gre_in_addr >"$out/fwB-committed.map"
+
+pretty probe "fwB: libnetfilter_conntrack's two expectation builders, on B1's master"
+n_fwB "$libexp" old 192.0.2.11 203.0.113.3 "$b1" 1723 \
+	203.0.113.3 203.0.113.1 0x5151 1 192.0.2.11 0x5353 300 pptp >"$out/libexp-old" 2>&1
+n_fwB "$libexp" mnl 192.0.2.11 203.0.113.3 "$b1" 1723 \
+	203.0.113.3 203.0.113.1 0x5252 1 192.0.2.11 0x5353 300 pptp >"$out/libexp-mnl" 2>&1
+n_fwB "$ctdump" expect | sort >"$out/fwB-libexp.ctnl-exp"
+
+pretty probe "failover: fwA's links down, fwB takes the addresses"
+n_fwA ip link set lan0 down
+n_fwA ip link set wan0 down
+vip fwB
+ctd fwB -f >/dev/null 2>&1 || true	# what primary-backup.sh does next
+ctd fwB -R >/dev/null 2>&1 || true
+ctd fwB -B >/dev/null 2>&1 || true
+simA_rc=0
+wait "$simA" || simA_rc=$?
+n_fwB nft list chain ip ha forward >"$out/fwB-after.forward"
+dump fwB after
+
+# --- the facts ----------------------------------------------------------------
+
+# fld FILE PATTERN NAME: field NAME of the first line of dump FILE that
+# matches PATTERN, volatile part left out.
+fld() {
+	grep -E -- "$2" "$out/$1" | head -1 | cut -d'|' -f1 | tr ' ' '\n' | sed -n "s/^$3=//p"
+}
+# carried PATTERN NAME...: fwA's and fwB's (committed) conntrack matching
+# PATTERN have the same NAME fields, and fwA's are not empty.
+carried() {
+	local p=$1 name a b; shift
+	for name in "$@"; do
+		a=$(fld fwA-active.ctnl-ct "$p" "$name")
+		b=$(fld fwB-committed.ctnl-ct "$p" "$name")
+		[ -n "$a" ] && [ "$a" = "$b" ] || { echo "    $name: fwA '$a' fwB '$b'"; return 1; }
+	done
+}
+# exp_carried PATTERN: fwA's and fwB's expectations matching PATTERN are
+# the same, every field but the volatile ones (timeout, id).
+exp_carried() {
+	[ -n "$(grep -E -- "$1" "$out/fwA-active.ctnl-exp")" ] &&
+		diff <(grep -E -- "$1" "$out/fwA-active.ctnl-exp" | cut -d'|' -f1) \
+			<(grep -E -- "$1" "$out/fwB-committed.ctnl-exp" | cut -d'|' -f1) >&2
+}
+# exp_field FILE KEY NAME: field NAME of the expectation keyed KEY.
+exp_field() { fld "$1" "tuple=[^ ]*,p47,0x[0-9a-f]+>$2 " "$3"; }
+
+ctl_nat='orig=192.0.2.11>203.0.113.2,p6'	# call A's control connection, NATed
+ctl_b1='orig=192.0.2.11>203.0.113.3,p6'		# B1's, NATed
+ctl_b2='orig=192.0.2.12>203.0.113.3,p6'		# B2's, routed
+gre_a='p47,.*master=192.0.2.11>203.0.113.2,p6'	# call A's GRE conntrack
+
+echo "=== control connections (conntrack -L -o extended; ha-ctdump ct)"
+show fwA-active.ctnl-ct "$ctl_nat"
+show fwB-committed.ctnl-ct "$ctl_nat"
+fact "control connection: tuples, NAT binding, TCP state carried" \
+	carried "$ctl_nat" orig reply status tcpstate
+fact "control connection: helper name carried" carried "$ctl_nat" helper
+fact "control connection: ct mark carried" carried "$ctl_nat" mark
+fact "control connection: ct labels carried (bits 5 and 77)" \
+	carried "$ctl_nat" labels
+fact "control connection: labels are bits 5 and 77" \
+	[ "$(fld fwB-committed.ctnl-ct "$ctl_nat" labels)" = 20000000000000000020000000000000 ]
+fact "routed control connection: tuples, helper, mark, labels carried" \
+	carried "$ctl_b2" orig reply tcpstate helper mark labels
+fact "routed control connection: arrives without SRC_NAT_DONE,DST_NAT_DONE" \
+	[ "$(fld fwB-committed.ctnl-ct "$ctl_b2" status)" = SEEN_REPLY,ASSURED,CONFIRMED,HELPER ]
+fact "control connection on fwB: TCP window tracking off (flags BE_LIBERAL 08/08)" \
+	has fwB-committed.ctnl-ct "$ctl_nat.* \| tcpflags=08/08"
+fact "the stock helper dumps no private data (CTA_HELP_INFO): not observable here" \
+	hasnt fwA-active.ctnl-ct helpinfo=
+
+echo "=== call A's GRE conntrack"
+show fwA-active.ctnl-ct "$gre_a"
+show fwB-committed.ctnl-ct "$gre_a"
+show fwA-active.int 'gre '
+show fwB-before-commit.ext 'gre '
+fact "GRE conntrack on fwA: keyed (srckey/dstkey not 0)" \
+	has fwA-active.ctnl-ct "orig=203.0.113.2>203.0.113.1,p47,0x1>0x[0-9a-f]+ reply=192.0.2.11>203.0.113.2,p47,0x1>0x1 "
+fact "GRE conntrack: addresses, NAT status, mark, master carried" \
+	carried "$gre_a" status mark master
+fact "GRE conntrack: keys LOST, every key 0 on fwB" \
+	has fwB-committed.ctnl-ct "orig=203.0.113.2>203.0.113.1,p47,0x0>0x0 reply=192.0.2.11>203.0.113.2,p47,0x0>0x0 "
+fact "GRE keys are lost on the wire: fwA's internal cache has them, fwB's external cache not" \
+	eval 'has fwA-active.int "^gre .*srckey=0x1 dstkey=0x[1-9a-f]" &&
+		has fwB-before-commit.ext "^gre .*srckey=0x0 dstkey=0x0"'
+
+echo "=== expectations (conntrack -L expect; ha-ctdump expect)"
+show fwA-active.ctnl-exp .
+show fwB-committed.ctnl-exp .
+fact "expectations without NAT (B2): carried whole (tuple, mask, master, flags, class, helper)" \
+	exp_carried "master=192.0.2.12>"
+fact "stock helper's NATed expectation on fwA: CTA_EXPECT_NAT present" \
+	[ "$(exp_field fwA-active.ctnl-exp 0x1 nat_dir)" = orig ]
+fact "stock helper's NATed expectation: CTA_EXPECT_NAT LOST on fwB" \
+	[ "$(exp_field fwB-committed.ctnl-exp 0x1 nat)" = "(none)" ]
+fact "stock helper's NATed expectation: tuple, mask, master, flags, class, helper carried" \
+	eval '[ "$(grep -E "tuple=[^ ]*,p47,0x1>0x1 " "$out/fwA-active.ctnl-exp" | cut -d"|" -f1 |
+		sed "s/ nat_dir=.*//")" = "$(grep -E "tuple=[^ ]*,p47,0x1>0x1 " \
+		"$out/fwB-committed.ctnl-exp" | cut -d"|" -f1 | sed "s/ nat=(none) *$//")" ]'
+for key in 0x4242 0x4444; do
+	fact "cthelper-shaped expectation $key: PERMANENT and class 0 carried" \
+		eval '[ "$(exp_field fwB-committed.ctnl-exp '$key' flags)" = PERMANENT ] &&
+			[ "$(exp_field fwB-committed.ctnl-exp '$key' class)" = 0 ]'
+	fact "cthelper-shaped expectation $key: expectfn nat-follow-master LOST" \
+		eval '[ "$(exp_field fwA-active.ctnl-exp '$key' fn)" = nat-follow-master ] &&
+			[ "$(exp_field fwB-committed.ctnl-exp '$key' fn)" = "(none)" ]'
+	fact "cthelper-shaped expectation $key: CTA_EXPECT_NAT LOST" \
+		eval '[ -n "$(exp_field fwA-active.ctnl-exp '$key' nat_dir)" ] &&
+			[ "$(exp_field fwB-committed.ctnl-exp '$key' nat)" = "(none)" ]'
+	fact "cthelper-shaped expectation $key: tuple, mask, master carried" \
+		eval '[ "$(exp_field fwA-active.ctnl-exp '$key' mask)" = "$(exp_field fwB-committed.ctnl-exp '$key' mask)" ] &&
+			[ "$(exp_field fwA-active.ctnl-exp '$key' master)" = "$(exp_field fwB-committed.ctnl-exp '$key' master)" ]'
+done
+
+echo "=== libnetfilter_conntrack's builders (ha-libexp, on fwB)"
+show libexp-old builds
+show libexp-mnl builds
+show fwB-libexp.ctnl-exp '0x5[12]5[12] '
+fact "nfexp_query(NFCT_Q_CREATE), conntrackd's path, sends no CLASS, NAT or FN" \
+	has libexp-old '^old builds: TUPLE MASTER MASK TIMEOUT FLAGS HELP_NAME$'
+fact "nfexp_nlmsg_build() neither" \
+	has libexp-mnl '^mnl builds: TUPLE MASTER MASK TIMEOUT FLAGS HELP_NAME$'
+fact "so the kernel gets PERMANENT without NAT or expectfn, by either builder" \
+	eval 'has fwB-libexp.ctnl-exp ",p47,0x0>0x5151 .* flags=PERMANENT class=0 helper=pptp fn=\(none\) nat=\(none\) " &&
+		has fwB-libexp.ctnl-exp ",p47,0x0>0x5252 .* flags=PERMANENT class=0 helper=pptp fn=\(none\) nat=\(none\) "'
+
+echo "=== nf_tables map elements (pptp-ngd nfqueue's state)"
+show fwA-active.map 'comment'
+fact "an nft map element on fwA does not reach fwB" \
+	eval 'has fwA-active.map 0x4545 && hasnt fwB-committed.map 0x4545'
+
+echo "=== failover: call A's second half of GRE through fwB"
+show fwB-after.forward 'gre'
+show fwB-after.ctnl-ct 'p47'
+fact "call A does not survive: pptp-sim reports its GRE lost (exit $simA_rc)" [ "$simA_rc" != 0 ]
+fact "fwB dropped GRE as not related (forward chain's GRE drop counter > 0)" \
+	has fwB-after.forward 'meta l4proto gre counter packets [1-9][0-9]* bytes [0-9]+ drop'
+
+echo "$facts facts checked, $failed no longer hold (dumps: ${PROBE_KEEP:-removed})"
+echo "$((facts - failed)) passed, $failed failed"
+[ "$failed" = 0 ]
