@@ -40,7 +40,15 @@
 #
 # Each established fact is an assertion (`fact`); the script exits 1 when
 # one no longer holds, so the day a conntrackd or kernel release changes
-# one, this says which.  PROBE_KEEP=DIR keeps the dumps in DIR.
+# one, this says which.  PROBE_KEEP=DIR keeps the dumps in DIR;
+# PROBE_PRINT=1 prints the main ones (the QEMU guest keeps no files).
+#
+# HA_FACE picks the helper on both firewalls:
+#   stock     (default) the kernel's `pptp`, the facts above
+#   module    nf_conntrack_pptp_ng (`pptp-ng`), loaded already (QEMU guest)
+#   cthelper  pptp-ngd --backend cthelper on fwA (nfnetlink_cthelper, QEMU
+#             guest); its own expectations replace the shaped ones
+# tests/ha/probe-guest.sh runs all three in one guest.
 #
 # Needs root, conntrackd, conntrack, nft, python3, and `make` (pptp-sim,
 # ha-ctdump, ha-libexp).
@@ -49,8 +57,15 @@ set -e
 cd "$(dirname "$0")/../.."
 source tests/lib/netns.sh
 
-needs conntrackd conntrack nft python3
+needs conntrackd conntrack nft
+face=${HA_FACE:-stock}
+case $face in
+stock) helper=pptp ;;
+module | cthelper) helper=pptp-ng ;;
+*) die "HA_FACE: stock, module or cthelper" ;;
+esac
 sim=build/tests/pptp-sim
+ngd=build/pptp-ngd
 ctdump=build/tests/ha-ctdump
 libexp=build/tests/ha-libexp
 for b in "$sim" "$ctdump" "$libexp"; do
@@ -120,8 +135,17 @@ vip() {
 }
 vip fwA
 
+if [ "$face" = cthelper ]; then
+	# the helper is registered for every netns; fwA's daemon serves it
+	n_fwA "$ngd" --backend cthelper --user nobody --foreground --socket "$out/ngd.sock" \
+		--gre-timeout 60 -v >"$out/pptp-ngd.log" 2>&1 &
+	bg_pids+=($!)
+	for ((i = 0; i < 50; i++)); do [ -S "$out/ngd.sock" ] && break; sleep 0.1; done
+	[ -S "$out/ngd.sock" ] || { cat "$out/pptp-ngd.log" >&2; die "pptp-ngd did not start"; }
+fi
+sed -e "s/type \"pptp\" protocol tcp/type \"$helper\" protocol tcp/" tests/ha/fw-stock.nft >"$out/fw.nft"
 for fw in fwA fwB; do
-	n "$fw" nft -f tests/ha/fw-stock.nft
+	n "$fw" nft -f "$out/fw.nft"
 	# pptpd-ngd nfqueue's state is nf_tables map elements: its map, alone
 	n "$fw" nft -f - <<-EOF
 	table ip ha_maps {
@@ -145,13 +169,16 @@ done
 bg fwA conntrack -E expect >"$out/fwA-expect-events" 2>&1
 bg fwA conntrack -E -p gre >"$out/fwA-gre-events" 2>&1
 
-pretty probe "a TCP connection to port 1723 (the helper attached), open across the failover"
-bg server python3 tests/ha/tcpecho.py server 203.0.113.4 1723
-wait_for server sh -c "ss -Hltn 'sport = :1723' | grep -q 203.0.113.4"
-n_client python3 tests/ha/tcpecho.py client 203.0.113.4 1723 192.0.2.11 "$out/go" \
-	>"$out/tcpecho.log" 2>&1 &
-tcpecho=$!
-bg_pids+=("$tcpecho")
+tcpecho=
+if command -v python3 >/dev/null; then
+	pretty probe "a TCP connection to port 1723 (the helper attached), open across the failover"
+	bg server python3 tests/ha/tcpecho.py server 203.0.113.4 1723
+	wait_for server sh -c "ss -Hltn 'sport = :1723' | grep -q 203.0.113.4"
+	n_client python3 tests/ha/tcpecho.py client 203.0.113.4 1723 192.0.2.11 "$out/go" \
+		>"$out/tcpecho.log" 2>&1 &
+	tcpecho=$!
+	bg_pids+=("$tcpecho")
+fi
 
 pretty probe "call A: GRE through fwA, then a pause"
 bg server "$sim" --role pac --listen 203.0.113.2 --expect-sessions 1 --calls 1 \
@@ -182,7 +209,7 @@ for ((i = 0; i < 50; i++)); do
 	sleep 0.1
 done
 
-pretty probe "two expectations shaped like pptp-ngd cthelper's, on call A's control connection"
+[ "$face" = cthelper ] || pretty probe "two expectations shaped like pptp-ngd cthelper's, on call A's control connection"
 # (on A's: the stock helper allows a master 2 expectations and evicts the
 # oldest for a third, so B1's own would go; A's were used by its GRE)
 a=$(n_fwA conntrack -L -p tcp --orig-src 192.0.2.11 --orig-dst 203.0.113.2 2>/dev/null |
@@ -190,12 +217,14 @@ a=$(n_fwA conntrack -L -p tcp --orig-src 192.0.2.11 --orig-dst 203.0.113.2 2>/de
 b1=$(n_fwA conntrack -L -p tcp --orig-src 192.0.2.11 --orig-dst 203.0.113.3 2>/dev/null |
 	grep -o 'sport=[0-9]*' | head -1 | cut -d= -f2)
 [ -n "$a" ] && [ -n "$b1" ] || die "A's or B1's control connection is not in fwA's table"
-# inbound half: peer:0 -> public:0x4242, NAT to the inside host's own 0x4343
-n_fwA "$ctdump" expect-new 192.0.2.11 203.0.113.2 "$a" 1723 \
-	203.0.113.2 203.0.113.1 0x4242 1 192.0.2.11 0x4343 300
-# outbound half: inside:0 -> peer:0x4444, source NAT to the public address
-n_fwA "$ctdump" expect-new 192.0.2.11 203.0.113.2 "$a" 1723 \
-	192.0.2.11 203.0.113.2 0x4444 0 203.0.113.2 0x4444 300
+if [ "$face" != cthelper ]; then
+	# inbound half: peer:0 -> public:0x4242, NAT to the inside host's own 0x4343
+	n_fwA "$ctdump" expect-new 192.0.2.11 203.0.113.2 "$a" 1723 \
+		203.0.113.2 203.0.113.1 0x4242 1 192.0.2.11 0x4343 300
+	# outbound half: inside:0 -> peer:0x4444, source NAT to the public address
+	n_fwA "$ctdump" expect-new 192.0.2.11 203.0.113.2 "$a" 1723 \
+		192.0.2.11 203.0.113.2 0x4444 0 203.0.113.2 0x4444 300
+fi
 
 pretty probe "an nft map element like pptp-ngd nfqueue's, on fwA"
 n_fwA nft add element ip ha_maps gre_in_addr \
@@ -231,9 +260,9 @@ n_fwB nft list map ip ha_maps gre_in_addr >"$out/fwB-committed.map"
 
 pretty probe "fwB: libnetfilter_conntrack's two expectation builders, on B1's master"
 n_fwB "$libexp" old 192.0.2.11 203.0.113.3 "$b1" 1723 \
-	203.0.113.3 203.0.113.1 0x5151 1 192.0.2.11 0x5353 300 pptp >"$out/libexp-old" 2>&1
+	203.0.113.3 203.0.113.1 0x5151 1 192.0.2.11 0x5353 300 "$helper" >"$out/libexp-old" 2>&1
 n_fwB "$libexp" mnl 192.0.2.11 203.0.113.3 "$b1" 1723 \
-	203.0.113.3 203.0.113.1 0x5252 1 192.0.2.11 0x5353 300 pptp >"$out/libexp-mnl" 2>&1
+	203.0.113.3 203.0.113.1 0x5252 1 192.0.2.11 0x5353 300 "$helper" >"$out/libexp-mnl" 2>&1
 n_fwB "$ctdump" expect | sort >"$out/fwB-libexp.ctnl-exp"
 
 pretty probe "failover: fwA's links down, fwB takes the addresses"
@@ -245,11 +274,21 @@ ctd fwB -R >/dev/null 2>&1 || true
 ctd fwB -B >/dev/null 2>&1 || true
 touch "$out/go"
 tcpecho_rc=0
-wait "$tcpecho" || tcpecho_rc=$?
+[ -z "$tcpecho" ] || wait "$tcpecho" || tcpecho_rc=$?
 simA_rc=0
 wait "$simA" || simA_rc=$?
 n_fwB nft list chain ip ha forward >"$out/fwB-after.forward"
 dump fwB after
+
+if [ -n "$PROBE_PRINT" ]; then
+	for f in fwA-active.ctnl-ct fwB-committed.ctnl-ct fwA-active.ctnl-exp fwB-committed.ctnl-exp \
+		fwA-active.int fwB-before-commit.ext fwA-active.int-exp fwB-before-commit.ext-exp \
+		fwB-after.ctnl-ct fwB-after.forward fwB-libexp.ctnl-exp simA-pns.err; do
+		echo "--- $face: $f"
+		cat "$out/$f" 2>/dev/null || true
+	done
+	[ "$face" != cthelper ] || { echo "--- $face: pptp-ngd.log"; tail -30 "$out/pptp-ngd.log"; }
+fi
 
 # --- the facts ----------------------------------------------------------------
 
@@ -362,17 +401,19 @@ fact "nfexp_query(NFCT_Q_CREATE), conntrackd's path, sends no CLASS, NAT or FN" 
 fact "nfexp_nlmsg_build() neither" \
 	has libexp-mnl '^mnl builds: TUPLE MASTER MASK TIMEOUT FLAGS HELP_NAME$'
 fact "so the kernel gets PERMANENT without NAT or expectfn, by either builder" \
-	eval 'has fwB-libexp.ctnl-exp ",p47,0x0>0x5151 .* flags=PERMANENT class=0 helper=pptp fn=\(none\) nat=\(none\) " &&
-		has fwB-libexp.ctnl-exp ",p47,0x0>0x5252 .* flags=PERMANENT class=0 helper=pptp fn=\(none\) nat=\(none\) "'
+	eval 'has fwB-libexp.ctnl-exp ",p47,0x0>0x5151 .* flags=PERMANENT class=0 helper=$helper fn=\(none\) nat=\(none\) " &&
+		has fwB-libexp.ctnl-exp ",p47,0x0>0x5252 .* flags=PERMANENT class=0 helper=$helper fn=\(none\) nat=\(none\) "'
 
 echo "=== nf_tables map elements (pptp-ngd nfqueue's state)"
 show fwA-active.map 'comment'
 fact "an nft map element on fwA does not reach fwB" \
 	eval 'has fwA-active.map 0x4545 && hasnt fwB-committed.map 0x4545'
 
-echo "=== failover: a TCP connection (port 1723, helper pptp, NATed) through fwB"
-show tcpecho.log .
-fact "the TCP connection goes on through fwB" [ "$tcpecho_rc" = 0 ]
+if [ -n "$tcpecho" ]; then
+	echo "=== failover: a TCP connection (port 1723, helper $helper, NATed) through fwB"
+	show tcpecho.log .
+	fact "the TCP connection goes on through fwB" [ "$tcpecho_rc" = 0 ]
+fi
 
 echo "=== failover: call A's second half of GRE through fwB"
 show fwB-after.forward 'gre'
