@@ -19,7 +19,7 @@
 #
 # Both firewalls load tests/ha/fw-stock.nft (the kernel's STOCK helper
 # `pptp`, a ct mark and ct labels 5 and 77 on the control connection) and
-# run conntrackd with docs/examples/ha/conntrackd-fw{A,B}.conf.  Then,
+# run conntrackd with nft/ha/conntrackd-fw{A,B}.conf.  Then,
 # through fwA:
 #
 #   call A   pptp-sim PNS 192.0.2.11 -> PAC 203.0.113.2, NATed, GRE flowing
@@ -156,7 +156,7 @@ for fw in fwA fwB; do
 	}
 	EOF
 	mkdir -p "$out/$fw"
-	sed "s|/run/pptp-ng-ha/$fw|$out/$fw|" "docs/examples/ha/conntrackd-$fw.conf" \
+	sed "s|/run/pptp-ng-ha/$fw|$out/$fw|" "nft/ha/conntrackd-$fw.conf" \
 		>"$out/$fw/conntrackd.conf"
 	bg "$fw" conntrackd -C "$out/$fw/conntrackd.conf"
 done
