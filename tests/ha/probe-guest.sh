@@ -17,7 +17,8 @@ kmod_build
 # The module and the daemon both register "pptp-ng": the module goes
 # before the daemon's turn (the stock helper is built into nothing: it is
 # a module here, loaded on demand).
-exec tests/vm/guest.sh --module kernel/nf_conntrack_pptp_ng.ko --mem 1024 --timeout "${VM_TIMEOUT:-900}" -- \
+exec tests/vm/guest.sh --module kernel/nf_conntrack_pptp_ng.ko --mem 1024 --timeout "${VM_TIMEOUT:-1500}" -- \
+	env PROBE_PAUSE="${PROBE_PAUSE:-150}" \
 	bash -c '
 	rc=0
 	modprobe nf_conntrack_pptp; modprobe nf_nat_pptp
@@ -33,7 +34,7 @@ exec tests/vm/guest.sh --module kernel/nf_conntrack_pptp_ng.ko --mem 1024 --time
 			done
 		fi
 		echo "=== HA_FACE=$face"
-		HA_FACE=$face PROBE_PRINT=1 tests/ha/probe.sh
+		HA_FACE=$face PROBE_PRINT=1 PROBE_PAUSE=${PROBE_PAUSE:-150} tests/ha/probe.sh
 		r=$?
 		echo "=== HA_FACE=$face: exit $r"
 		[ "$r" = 0 ] || rc=1

@@ -66,6 +66,9 @@ module | cthelper) helper=pptp-ng ;;
 esac
 sim=build/tests/pptp-sim
 ngd=build/pptp-ngd
+# call A's silence, in which the probe dumps, commits and fails over
+# (PROBE_PAUSE: a slow machine, the QEMU guest, needs more)
+pause=${PROBE_PAUSE:-20}
 ctdump=build/tests/ha-ctdump
 libexp=build/tests/ha-libexp
 for b in "$sim" "$ctdump" "$libexp"; do
@@ -182,10 +185,10 @@ fi
 
 pretty probe "call A: GRE through fwA, then a pause"
 bg server "$sim" --role pac --listen 203.0.113.2 --expect-sessions 1 --calls 1 \
-	--packets 6 --gre-pause 20 --timeout 45 --json >"$out/simA-pac.json" 2>"$out/simA-pac.err"
+	--packets 6 --gre-pause "$pause" --timeout $((pause + 30)) --json >"$out/simA-pac.json" 2>"$out/simA-pac.err"
 wait_for_tcp server 1723
 n_client "$sim" --role pns --connect 203.0.113.2 --bind 192.0.2.11 --calls 1 \
-	--packets 6 --gre-pause 20 --timeout 45 --json >"$out/simA-pns.json" 2>"$out/simA-pns.err" &
+	--packets 6 --gre-pause "$pause" --timeout $((pause + 30)) --json >"$out/simA-pns.json" 2>"$out/simA-pns.err" &
 simA=$!
 bg_pids+=("$simA")
 # call A's first three GRE packets each way have crossed fwA
@@ -193,6 +196,7 @@ for ((i = 0; i < 50; i++)); do
 	n_fwA conntrack -L -p gre 2>/dev/null | grep -q ASSURED && break
 	sleep 0.1
 done
+t_gre=$SECONDS
 
 pretty probe "calls B1 (NATed) and B2 (routed): GRE dropped before conntrack"
 n_fwA nft add rule ip ha raw meta l4proto gre ip saddr 203.0.113.3 drop
@@ -268,6 +272,7 @@ n_fwB "$ctdump" expect | sort >"$out/fwB-libexp.ctnl-exp"
 pretty probe "failover: fwA's links down, fwB takes the addresses"
 n_fwA ip link set lan0 down
 n_fwA ip link set wan0 down
+t_fail=$SECONDS
 vip fwB
 ctd fwB -f >/dev/null 2>&1 || true	# what primary-backup.sh does next
 ctd fwB -R >/dev/null 2>&1 || true
@@ -277,13 +282,14 @@ tcpecho_rc=0
 [ -z "$tcpecho" ] || wait "$tcpecho" || tcpecho_rc=$?
 simA_rc=0
 wait "$simA" || simA_rc=$?
-n_fwB nft list chain ip ha forward >"$out/fwB-after.forward"
+n_fwB nft list ruleset >"$out/fwB-after.nft"
+grep gre "$out/fwB-after.nft" >"$out/fwB-after.forward" || true
 dump fwB after
 
 if [ -n "$PROBE_PRINT" ]; then
 	for f in fwA-active.ctnl-ct fwB-committed.ctnl-ct fwA-active.ctnl-exp fwB-committed.ctnl-exp \
 		fwA-active.int fwB-before-commit.ext fwA-active.int-exp fwB-before-commit.ext-exp \
-		fwB-after.ctnl-ct fwB-after.forward fwB-libexp.ctnl-exp simA-pns.err; do
+		fwB-after.ctnl-ct fwB-after.forward fwB-libexp.ctnl-exp simA-pns.err fwB/conntrackd.log; do
 		echo "--- $face: $f"
 		cat "$out/$f" 2>/dev/null || true
 	done
@@ -339,8 +345,15 @@ fact "routed control connection: arrives without SRC_NAT_DONE,DST_NAT_DONE" \
 	[ "$(fld fwB-committed.ctnl-ct "$ctl_b2" status)" = SEEN_REPLY,ASSURED,CONFIRMED,HELPER ]
 fact "control connection on fwB: TCP window tracking off (flags BE_LIBERAL 08/08)" \
 	has fwB-committed.ctnl-ct "$ctl_nat.* \| tcpflags=08/08"
-fact "the stock helper dumps no private data (CTA_HELP_INFO): not observable here" \
-	hasnt fwA-active.ctnl-ct helpinfo=
+if [ "$face" = cthelper ]; then
+	fact "cthelper: fwA's control connections carry the daemon's helper data (CTA_HELP_INFO, version 2)" \
+		eval 'has fwA-active.ctnl-ct "$ctl_b1.* helpinfo=02" && has fwA-active.ctnl-ct "$ctl_b2.* helpinfo=02"'
+	fact "cthelper: helper data LOST, fwB's is 32 zero bytes" \
+		eval 'has fwB-committed.ctnl-ct "$ctl_b1.* helpinfo=0{64} " && has fwB-committed.ctnl-ct "$ctl_b2.* helpinfo=0{64} "'
+else
+	fact "the $helper helper dumps no private data (CTA_HELP_INFO): nothing to carry" \
+		hasnt fwA-active.ctnl-ct helpinfo=
+fi
 
 echo "=== call A's GRE conntrack"
 show fwA-active.ctnl-ct "$gre_a"
@@ -353,30 +366,53 @@ ga_orig=$(fld fwA-active.ctnl-ct "$gre_a" orig) ga_reply=$(fld fwA-active.ctnl-c
 gb_orig=$(fld fwB-committed.ctnl-ct "$gre_a" orig) gb_reply=$(fld fwB-committed.ctnl-ct "$gre_a" reply)
 fact "GRE conntrack on fwA: keyed (no tuple keyed 0>0)" \
 	eval '[[ -n $ga_orig && $ga_orig != *,p47,0x0\>0x0 && $ga_reply != *,p47,0x0\>0x0 ]]'
-fact "GRE conntrack: NAT status, mark, master carried" carried "$gre_a" status mark master
-fact "GRE conntrack: addresses carried, keys LOST (every key 0 on fwB)" \
-	eval '[ "$gb_orig" = "${ga_orig%%,p47,*},p47,0x0>0x0" ] &&
-		[ "$gb_reply" = "${ga_reply%%,p47,*},p47,0x0>0x0" ]'
+if [ "$face" = stock ]; then
+	fact "GRE conntrack: NAT status, mark, master carried" carried "$gre_a" status mark master
+	fact "GRE conntrack: addresses carried, keys LOST (every key 0 on fwB)" \
+		eval '[ "$gb_orig" = "${ga_orig%%,p47,*},p47,0x0>0x0" ] &&
+			[ "$gb_reply" = "${ga_reply%%,p47,*},p47,0x0>0x0" ]'
+fi
+fact "no GRE conntrack on fwB has a key: every one keyed 0>0" \
+	hasnt fwB-committed.ctnl-ct ',p47,(0x[0-9a-f]*[1-9a-f][0-9a-f]*>|0x0>0x[0-9a-f]*[1-9a-f])'
 fact "GRE keys are lost on the wire: fwA's internal cache has them, fwB's external cache not" \
-	eval 'has fwA-active.int "^gre .*srckey=0x1 dstkey=0x[1-9a-f]" &&
-		has fwB-before-commit.ext "^gre .*srckey=0x0 dstkey=0x0"'
+	eval 'has fwA-active.int "^gre .*dstkey=0x[0-9a-f]*[1-9a-f]" &&
+		has fwB-before-commit.ext "^gre .*srckey=0x0 dstkey=0x0" &&
+		hasnt fwB-before-commit.ext "^gre .*dstkey=0x[0-9a-f]*[1-9a-f]"'
 
 echo "=== expectations (conntrack -L expect; ha-ctdump expect)"
 show fwA-active.ctnl-exp .
 show fwB-committed.ctnl-exp .
-fact "expectations without NAT (B2): carried whole (tuple, mask, master, flags, class, helper)" \
-	exp_carried "master=192.0.2.12>"
-# exp_nat_lost PATTERN: fwA's expectations matching PATTERN all have
-# CTA_EXPECT_NAT, fwB's none, and are otherwise the same.
-exp_nat_lost() {
+# exp_lost PATTERN: fwA's expectations matching PATTERN all have
+# CTA_EXPECT_NAT, fwB's have neither NAT nor expectfn, and they are
+# otherwise the same (tuple, mask, master, flags, class, helper).
+exp_lost() {
 	[ "$(grep -Ec -- "$1" "$out/fwA-active.ctnl-exp")" -ge 1 ] &&
 		! grep -E -- "$1" "$out/fwA-active.ctnl-exp" | grep -q ' nat=(none)' &&
-		! grep -E -- "$1" "$out/fwB-committed.ctnl-exp" | grep -q ' nat_dir=' &&
-		diff <(grep -E -- "$1" "$out/fwA-active.ctnl-exp" | cut -d'|' -f1 | sed 's/ nat_dir=.*//') \
-			<(grep -E -- "$1" "$out/fwB-committed.ctnl-exp" | cut -d'|' -f1 | sed 's/ nat=(none) *$//') >&2
+		! grep -E -- "$1" "$out/fwB-committed.ctnl-exp" | grep -Eqv ' fn=\(none\) nat=\(none\) ' &&
+		diff <(grep -E -- "$1" "$out/fwA-active.ctnl-exp" | cut -d'|' -f1 | sed 's/ fn=.*//') \
+			<(grep -E -- "$1" "$out/fwB-committed.ctnl-exp" | cut -d'|' -f1 | sed 's/ fn=.*//') >&2
 }
-fact "stock helper's NATed expectations (B1): CTA_EXPECT_NAT LOST, the rest carried" \
-	exp_nat_lost "master=192.0.2.11>203.0.113.3,.* flags=0 "
+case $face in
+stock) fn=none flags=0 ;;
+module) fn=pptp-ng flags=PERMANENT ;;
+cthelper) fn=nat-follow-master flags=PERMANENT ;;
+esac
+fact "$helper's expectations of the NATed B1 on fwA: flags $flags, expectfn $fn, CTA_EXPECT_NAT" \
+	eval '! grep "master=192.0.2.11>203.0.113.3," "$out/fwA-active.ctnl-exp" |
+		grep -Ev " flags=$flags class=0 helper=$helper fn=\(?$fn\)? nat_dir=" | grep -q . &&
+		has fwA-active.ctnl-exp "master=192.0.2.11>203.0.113.3,"'
+fact "NATed B1's expectations: CTA_EXPECT_NAT and expectfn LOST, the rest (flags $flags) carried" \
+	exp_lost "master=192.0.2.11>203.0.113.3,"
+if [ "$face" = module ]; then
+	fact "module: routed B2's expectations have CTA_EXPECT_NAT too (saved_addr holds the pair mark \"PPNG\")" \
+		has fwA-active.ctnl-exp "master=192.0.2.12>.* fn=pptp-ng nat_dir=[a-z]+ nat=71.78.80.80>"
+	fact "module: routed B2's expectations: CTA_EXPECT_NAT and expectfn LOST, the rest carried" \
+		exp_lost "master=192.0.2.12>"
+else
+	fact "routed B2's expectations (no CTA_EXPECT_NAT, no expectfn): carried whole (tuple, mask, master, flags $flags, class, helper)" \
+		eval 'exp_carried "master=192.0.2.12>" && has fwB-committed.ctnl-exp "master=192.0.2.12>.* flags=$flags "'
+fi
+[ "$face" = cthelper ] ||
 for key in 0x4242 0x4444; do
 	fact "cthelper-shaped expectation $key: PERMANENT and class 0 carried" \
 		eval '[ "$(exp_field fwB-committed.ctnl-exp '$key' flags)" = PERMANENT ] &&
@@ -418,13 +454,17 @@ fi
 echo "=== failover: call A's second half of GRE through fwB"
 show fwB-after.forward 'gre'
 show fwB-after.ctnl-ct 'p47'
-show simA-pns.err 'GRE packets of'
+show simA-pns.err 'GRE packets of|PASS'
+fact "the failover came inside call A's pause ($((t_fail - t_gre)) s of $pause)" \
+	[ $((t_fail - t_gre)) -lt $((pause - 3)) ]
+[ "$face" = stock ] && {
 fact "call A does not survive: pptp-sim PNS got 3 of 6 GRE packets, the 3 after the failover lost" \
 	has simA-pns.err 'call 1: received 3 GRE packets of 6'
 fact "the PAC's GRE to the public address met no conntrack of the call on fwB: a new one, not NATed, to fwB itself" \
 	has fwB-after.ctnl-ct "orig=203.0.113.2>203.0.113.1,p47,0x0>0x[0-9a-f]+ reply=203.0.113.1>203.0.113.2,p47,0x[0-9a-f]+>0x0 status=CONFIRMED,SRC_NAT_DONE,DST_NAT_DONE mark=0x0 "
 fact "fwB dropped GRE as not related (forward chain's GRE drop counter > 0)" \
 	has fwB-after.forward 'meta l4proto gre counter packets [1-9][0-9]* bytes [0-9]+ drop'
+}
 
 echo "$facts facts checked, $failed no longer hold (dumps: ${PROBE_KEEP:-removed})"
 echo "$((facts - failed)) passed, $failed failed"
