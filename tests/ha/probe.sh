@@ -50,14 +50,15 @@
 #             guest); its own expectations replace the shaped ones
 # tests/ha/probe-guest.sh runs all three in one guest.
 #
-# Needs root, conntrackd, conntrack, nft, python3, and `make` (pptp-sim,
+# Needs root, conntrackd, conntrack, nft, tcpdump, python3 (optional: the TCP
+# check), and `make` (pptp-sim,
 # ha-ctdump, ha-libexp).
 
 set -e
 cd "$(dirname "$0")/../.."
 source tests/lib/netns.sh
 
-needs conntrackd conntrack nft
+needs conntrackd conntrack nft tcpdump
 face=${HA_FACE:-stock}
 case $face in
 stock) helper=pptp ;;
@@ -169,6 +170,11 @@ done
 
 # --- the traffic, through fwA -----------------------------------------------
 
+# what conntrackd sends fwB, as it crosses the sync link
+n_fwB tcpdump -Z root -i sync0 -U -w "$out/sync.pcap" udp port 3780 >"$out/tcpdump.log" 2>&1 &
+tcpdump_pid=$!
+bg_pids+=("$tcpdump_pid")
+wait_for fwB grep -q listening "$out/tcpdump.log"
 bg fwA conntrack -E expect >"$out/fwA-expect-events" 2>&1
 bg fwA conntrack -E -p gre >"$out/fwA-gre-events" 2>&1
 
@@ -255,6 +261,12 @@ dump() {
 }
 dump fwA active
 dump fwB before-commit
+kill "$tcpdump_pid" 2>/dev/null || true
+wait "$tcpdump_pid" 2>/dev/null || true
+# the captured payloads as one hex string (conntrackd's attributes: a
+# 16-bit length, a 16-bit type, the value; network order)
+tcpdump -r "$out/sync.pcap" -nn -x 2>/dev/null | sed -n 's/^[[:space:]]*0x[0-9a-f]*:[[:space:]]*//p' |
+	tr -d ' \n' >"$out/sync.hex"
 pretty probe "fwB: conntrackd -c (commit the external cache)"
 ctd fwB -c >"$out/fwB-commit.log" 2>&1 || true
 sleep 1
@@ -441,6 +453,25 @@ for key in 0x4242 0x4444; do
 		eval '[ "$(exp_field fwA-active.ctnl-exp '$key' mask)" = "$(exp_field fwB-committed.ctnl-exp '$key' mask)" ] &&
 			[ "$(exp_field fwA-active.ctnl-exp '$key' master)" = "$(exp_field fwB-committed.ctnl-exp '$key' master)" ]'
 done
+
+echo "=== conntrackd's expectation messages on the sync link (tcpdump on fwB's sync0)"
+# NTA_EXP_NAT_IPV4 (15) of a NAT to 192.0.2.11, NTA_EXP_FN (20) with the
+# expectfn's name, NTA_EXP_CLASS (14) with class 0 (include/network.h)
+hexstr() { printf '%s' "$1" | od -An -tx1 | tr -d ' \n'; }
+nat_attr=000c000fc000020b00000000
+case $face in
+module) fn_name=pptp-ng ;;
+*) fn_name=nat-follow-master ;;
+esac
+fn_attr=$(printf '%04x0014' $((4 + ${#fn_name} + 1)))$(hexstr "$fn_name")00
+class_attr=0008000e00000000
+echo "    sync.hex: $(wc -c <"$out/sync.hex") hex digits captured"
+fact "conntrackd sends an expectation's CTA_EXPECT_NAT (NTA_EXP_NAT_IPV4, 192.0.2.11) to the backup" \
+	has sync.hex "$nat_attr"
+fact "conntrackd sends the expectfn's name ($fn_name, NTA_EXP_FN) to the backup" \
+	has sync.hex "$fn_attr"
+fact "conntrackd sends the class (NTA_EXP_CLASS) to the backup" \
+	has sync.hex "$class_attr"
 
 echo "=== libnetfilter_conntrack's builders (ha-libexp, on fwB)"
 show libexp-old builds
