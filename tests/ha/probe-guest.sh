@@ -7,7 +7,7 @@
 # nf_conntrack_pptp_ng module, pptp-ngd --backend cthelper.  The guest
 # keeps no files, so each run prints its dumps (PROBE_PRINT=1).  Needs
 # conntrackd installed on this host (the guest gets this host's programs).
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 source tests/kernel/lib.sh
 command -v conntrackd >/dev/null || kmod_skip "conntrackd not installed"
 make -s build/pptp-ngd build/tests/pptp-sim build/tests/ha-ctdump build/tests/ha-libexp >/dev/null ||

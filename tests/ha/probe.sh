@@ -246,7 +246,7 @@ sleep 2	# conntrackd's events, FTFW's acknowledgements
 
 # dump FW WHEN: every view of FW's state, into $out/FW-WHEN.*
 dump() {
-	local fw=$1 when=$2 f="$out/$1-$2"
+	local fw=$1 f="$out/$1-$2"
 	n "$fw" conntrack -L -o extended >"$f.ct" 2>/dev/null
 	n "$fw" conntrack -L -o xml >"$f.ct.xml" 2>/dev/null
 	n "$fw" conntrack -L expect >"$f.exp" 2>/dev/null
@@ -339,6 +339,7 @@ exp_carried() {
 exp_field() { fld "$1" "tuple=[^ ]*,p47,0x[0-9a-f]+>$2 " "$3"; }
 
 ctl_nat='orig=192.0.2.11>203.0.113.2,p6'	# call A's control connection, NATed
+# shellcheck disable=SC2034 # used inside eval'd facts
 ctl_b1='orig=192.0.2.11>203.0.113.3,p6'		# B1's, NATed
 ctl_b2='orig=192.0.2.12>203.0.113.3,p6'		# B2's, routed
 gre_a='p47,.*master=192.0.2.11>203.0.113.2,p6'	# call A's GRE conntrack
@@ -377,7 +378,9 @@ show fwA-active.int 'gre '
 show fwB-before-commit.ext 'gre '
 # the first GRE packet of either side makes the conntrack: its orig tuple
 # is that side's
+# shellcheck disable=SC2034 # used inside eval'd facts
 ga_orig=$(fld fwA-active.ctnl-ct "$gre_a" orig) ga_reply=$(fld fwA-active.ctnl-ct "$gre_a" reply)
+# shellcheck disable=SC2034
 gb_orig=$(fld fwB-committed.ctnl-ct "$gre_a" orig) gb_reply=$(fld fwB-committed.ctnl-ct "$gre_a" reply)
 fact "GRE conntrack on fwA: keyed (no tuple keyed 0>0)" \
 	eval '[[ -n $ga_orig && $ga_orig != *,p47,0x0\>0x0 && $ga_reply != *,p47,0x0\>0x0 ]]'
@@ -499,6 +502,7 @@ fi
 echo "=== failover: call A's second half of GRE through fwB"
 show fwB-after.forward 'gre'
 show fwB-after.ctnl-ct 'p47'
+echo "    pptp-sim PNS of call A exited $simA_rc"
 show simA-pns.err 'GRE packets of|PASS'
 fact "the failover came inside call A's pause ($((t_fail - t_gre)) s of $pause)" \
 	[ $((t_fail - t_gre)) -lt $((pause - 3)) ]
