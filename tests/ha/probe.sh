@@ -191,18 +191,33 @@ fi
 
 pretty probe "call A: GRE through fwA, then a pause"
 bg server "$sim" --role pac --listen 203.0.113.2 --expect-sessions 1 --calls 1 \
-	--packets 6 --gre-pause "$pause" --timeout $((pause + 30)) --json >"$out/simA-pac.json" 2>"$out/simA-pac.err"
+	--packets 6 --gre-pause "$pause" --timeout $((pause + 30)) --gre-after-peer --json >"$out/simA-pac.json" 2>"$out/simA-pac.err"
 wait_for_tcp server 1723
 n_client "$sim" --role pns --connect 203.0.113.2 --bind 192.0.2.11 --calls 1 \
-	--packets 6 --gre-pause "$pause" --timeout $((pause + 30)) --json >"$out/simA-pns.json" 2>"$out/simA-pns.err" &
+	--packets 6 --gre-pause "$pause" --timeout $((pause + 30)) --gre-after-peer --json >"$out/simA-pns.json" 2>"$out/simA-pns.err" &
 simA=$!
 bg_pids+=("$simA")
-# call A's first three GRE packets each way have crossed fwA
-for ((i = 0; i < 50; i++)); do
-	n_fwA conntrack -L -p gre 2>/dev/null | grep -q ASSURED && break
+# call A's first three GRE packets each way have crossed fwA (the PAC
+# sends only after the PNS's first, --gre-after-peer: a PAC packet before
+# the stock helper's expectation would make a conntrack of its own)
+# gre_flowing: fwA has call A's GRE both ways, as the face tracks it: one
+# assured conntrack, or (cthelper) one related one-way conntrack each way
+gre_flowing() {
+	local l
+	l=$(n_fwA conntrack -L -p gre 2>/dev/null | grep 'mark=1048576') || return 1
+	if [ "$face" = cthelper ]; then
+		grep -Eq 'gre +47 +[0-9]+ src=192.0.2.11 dst=203.0.113.2 ' <<<"$l" &&
+			grep -Eq 'gre +47 +[0-9]+ src=203.0.113.2 dst=203.0.113.1 ' <<<"$l"
+	else
+		grep -q ASSURED <<<"$l"
+	fi
+}
+for ((i = 0; i < 100; i++)); do
+	gre_flowing && break
 	sleep 0.1
 done
 t_gre=$SECONDS
+gre_flowing || die "call A's GRE did not cross fwA both ways: nothing to fail over"
 
 pretty probe "calls B1 (NATed) and B2 (routed): GRE dropped before conntrack"
 n_fwA nft add rule ip ha raw meta l4proto gre ip saddr 203.0.113.3 drop
