@@ -10,7 +10,8 @@
 #   client ── br lan ─────┤                      ├───── br wan ── server
 #   192.0.2.11 (NATed)    │ sync0 198.51.100.241 │       203.0.113.2  PAC A
 #   192.0.2.12 (routed)   └──────────┬───────────┘       203.0.113.3  PAC B
-#                 │            conntrackd FTFW              │
+#                 │            conntrackd FTFW              203.0.113.4  TCP echo
+#                 │            (tcpdump on fwB's end)       │
 #                 │            UDP 3780, own veth           │
 #                 │       ┌──────────┴───────────┐          │
 #                 └───────┤ sync0 198.51.100.242 ├──────────┘
@@ -19,8 +20,7 @@
 #
 # Both firewalls load tests/ha/fw-stock.nft (the kernel's STOCK helper
 # `pptp`, a ct mark and ct labels 5 and 77 on the control connection) and
-# run conntrackd with nft/ha/conntrackd-fw{A,B}.conf.  Then,
-# through fwA:
+# run conntrackd with nft/ha/conntrackd-fw{A,B}.conf.  Then, through fwA:
 #
 #   call A   pptp-sim PNS 192.0.2.11 -> PAC 203.0.113.2, NATed, GRE flowing
 #            (a GRE conntrack), then silent for a while (--gre-pause)
@@ -29,14 +29,17 @@
 #   call B2  PNS 192.0.2.12 -> PAC 203.0.113.3, not NATed, likewise
 #   two expectations shaped like pptp-ngd's cthelper backend makes them
 #            (PERMANENT, CTA_EXPECT_NAT, expectfn nat-follow-master),
-#            created with ctnetlink on B1's control connection
+#            created with ctnetlink on call A's control connection
+#   an nft map element shaped like pptp-ngd nfqueue's
+#   a TCP connection to 203.0.113.4:1723, open across the failover
 #
 # fwA's tables, its conntrackd's internal cache, fwB's external cache, and
 # fwB's tables after `conntrackd -c` are dumped (conntrack -L and -o
 # extended/xml, conntrackd -i/-e, and tests/ha/ctdump.c for every
 # ctnetlink attribute) into the scratch directory and compared field by
-# field.  Then fwA fails: its links go down, fwB takes the addresses, and
-# call A's second half of GRE must cross fwB.
+# field, and the sync link is captured on fwB.  Then fwA fails: its links
+# go down, fwB takes the addresses, and the probe looks at what becomes of
+# call A's second half of GRE and of the TCP connection on fwB.
 #
 # Each established fact is an assertion (`fact`); the script exits 1 when
 # one no longer holds, so the day a conntrackd or kernel release changes
