@@ -1,0 +1,19 @@
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+#
+# ha-ctdump, every ctnetlink attribute of conntracks and expectations, one
+# entry a line, for tests/ha/probe.sh (firewall failover with conntrackd).
+
+$(B)/tests/ha-ctdump: tests/ha/ctdump.c
+	@mkdir -p $(@D)
+	$(CC) $(PPTP_CFLAGS) $(shell pkg-config --cflags libmnl) -o $@ \
+		tests/ha/ctdump.c $(shell pkg-config --libs libmnl)
+
+BINS		+= $(B)/tests/ha-ctdump
+
+# ha-libexp, one expectation through libnetfilter_conntrack's two builders.
+$(B)/tests/ha-libexp: tests/ha/libexp.c
+	@mkdir -p $(@D)
+	$(CC) $(PPTP_CFLAGS) $(shell pkg-config --cflags libmnl libnetfilter_conntrack) -o $@ \
+		tests/ha/libexp.c $(shell pkg-config --libs libmnl libnetfilter_conntrack)
+
+BINS		+= $(B)/tests/ha-libexp
