@@ -6,7 +6,7 @@
  * (nfnl_userspace_cthelper returns NF_QUEUE_NR(n) |
  * NF_VERDICT_FLAG_QUEUE_BYPASS): with no one bound to the queue they pass
  * unexamined, and no flag of ours changes that.  So fail-closed needs
- * rules of its own: the daemon's table "pptp_ngd_guard" drops TCP port
+ * rules of its own: the daemon's table "inet pptp_ngd_guard" drops TCP port
  * 1723 unless the set "alive" holds the element tcp, which the daemon
  * adds with a 2 s timeout and refreshes every 500 ms.  Killed or stopped,
  * the element expires and control connections stop (TCP resends once we
@@ -44,11 +44,17 @@
 	" counter drop comment \"pptp-ngd --fail-closed: no daemon\"\n"
 #define GUARD_RULES	"\t\t" GUARD_RULE("dport") "\t\t" GUARD_RULE("sport")
 
-/* "table; delete table" first: the load replaces whatever was there, atomically. */
+/*
+ * "table; delete table" first: the load replaces whatever was there,
+ * atomically, the "ip" table of a pptp-ngd from before IPv6 included
+ * (the "inet" one guards both families).
+ */
+#define GUARD_DELETE(fam) "table " fam " " GUARD_TABLE "\ndelete table " fam " " GUARD_TABLE "\n"
+
 static const char guard_rules[] =
-	"table ip " GUARD_TABLE "\n"
-	"delete table ip " GUARD_TABLE "\n"
-	"table ip " GUARD_TABLE " {\n"
+	GUARD_DELETE("ip")
+	GUARD_DELETE("inet")
+	"table inet " GUARD_TABLE " {\n"
 	"	set " GUARD_SET " {\n"
 	"		type inet_proto\n"
 	"		flags timeout\n"
@@ -63,9 +69,7 @@ static const char guard_rules[] =
 	"	}\n"
 	"}\n";
 
-static const char guard_remove[] =
-	"table ip " GUARD_TABLE "\n"
-	"delete table ip " GUARD_TABLE "\n";
+static const char guard_remove[] = GUARD_DELETE("ip") GUARD_DELETE("inet");
 
 static struct mnl_socket *gnl;
 static uint32_t gseq;
@@ -105,7 +109,7 @@ static void put_elem(struct mnl_nlmsg_batch *b, uint16_t type, uint16_t flags)
 	if (type == NFT_MSG_NEWSETELEM)
 		nftnl_set_elem_set_u64(e, NFTNL_SET_ELEM_TIMEOUT, GUARD_TIMEOUT);
 	nftnl_set_elem_add(s, e);
-	nlh = nftnl_nlmsg_build_hdr(mnl_nlmsg_batch_current(b), type, NFPROTO_IPV4,
+	nlh = nftnl_nlmsg_build_hdr(mnl_nlmsg_batch_current(b), type, NFPROTO_INET,
 				    flags | NLM_F_ACK, gseq++);
 	nftnl_set_elems_nlmsg_build_payload(nlh, s);
 	nftnl_set_free(s);
@@ -156,7 +160,7 @@ static void guard_refresh(void)
 	if (ret < 0)
 		stats.nft_errors++;
 	if (ret < 0 && !failing)
-		ngd_err("--fail-closed: cannot refresh element %s in table ip %s (%s): control connections are dropped",
+		ngd_err("--fail-closed: cannot refresh element %s in table inet %s (%s): control connections are dropped",
 			GUARD_SET, GUARD_TABLE, strerror(-ret));
 	else if (!ret && failing)
 		ngd_info("--fail-closed: guard element refreshed again");
@@ -164,8 +168,8 @@ static void guard_refresh(void)
 	last_ms = now_ms();
 }
 
-/* Whether the guard table exists (asked over netlink: no nft to fork in the usual case). */
-static bool guard_exists(void)
+/* Whether the guard table of @family exists (asked over netlink: no nft to fork in the usual case). */
+static bool guard_exists(uint8_t family)
 {
 	char buf[NGD_NL_BUF];
 	struct mnl_socket *nl = mnl_socket_open(NETLINK_NETFILTER);
@@ -174,7 +178,7 @@ static bool guard_exists(void)
 	int ret = -1;
 
 	if (nl && t && mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) == 0) {
-		nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETTABLE, NFPROTO_IPV4, NLM_F_ACK, 1);
+		nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETTABLE, family, NLM_F_ACK, 1);
 		nftnl_table_set_str(t, NFTNL_TABLE_NAME, GUARD_TABLE);
 		nftnl_table_nlmsg_build_payload(nlh, t);
 		if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) >= 0) {
@@ -196,13 +200,14 @@ static bool guard_exists(void)
 int guard_setup(void)
 {
 	if (cfg.fail_open) {
-		if (guard_exists() && nft_text(guard_remove) < 0)
-			ngd_err("--fail-open: cannot remove table ip %s (nft -f failed): control connections are dropped while no pptp-ngd runs",
+		if ((guard_exists(NFPROTO_INET) || guard_exists(NFPROTO_IPV4)) &&
+		    nft_text(guard_remove) < 0)
+			ngd_err("--fail-open: cannot remove table inet %s (nft -f failed): control connections are dropped while no pptp-ngd runs",
 				GUARD_TABLE);
 		return 0;
 	}
 	if (nft_text(guard_rules) < 0) {
-		ngd_err("--fail-closed: cannot load table ip %s with nft -f (nftables installed?)",
+		ngd_err("--fail-closed: cannot load table inet %s with nft -f (nftables installed?)",
 			GUARD_TABLE);
 		return -1;
 	}
@@ -216,7 +221,7 @@ int guard_setup(void)
 	guard_refresh();
 	if (failing)
 		return -1;
-	ngd_info("--fail-closed: table ip %s drops TCP 1723 %u ms after we stop",
+	ngd_info("--fail-closed: table inet %s drops TCP 1723 %u ms after we stop",
 		 GUARD_TABLE, GUARD_TIMEOUT);
 	return 0;
 }

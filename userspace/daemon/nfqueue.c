@@ -187,24 +187,30 @@ struct qpkt {
 	uint32_t seq;
 	uint8_t flags;
 	bool changed;
-	struct ngd_tuple tp;	/* tp.src.family: the packet's */
+	uint8_t family;		/* the packet's, AF_INET or AF_INET6 */
+	/*
+	 * The connection as sessions know it: the packet's own addresses,
+	 * or for backend cthelper the forward-hook view (before NAT)
+	 */
+	struct ngd_tuple tp;
 	uint64_t t_recv;	/* us, when we read it */
 };
 
-/* Recompute the TCP checksum (segments here are small): the pseudo-header is the family's. */
+/*
+ * Recompute the TCP checksum (segments here are small) over the
+ * addresses in the packet's header: with backend cthelper they are
+ * translated already, and differ from @q->tp's.
+ */
 static void tcp_checksum(const struct qpkt *q)
 {
 	uint32_t tcp_len = (uint32_t)(q->pkt + q->len - q->tcp), sum = 0;
 	uint8_t ph[4] = { 0, IPPROTO_TCP, (uint8_t)(tcp_len >> 8), (uint8_t)tcp_len };
 
 	q->tcp[16] = q->tcp[17] = 0;
-	if (q->tp.src.family == AF_INET6) {
-		sum = pptp_csum_add(sum, q->tp.src.v6, 16);
-		sum = pptp_csum_add(sum, q->tp.dst.v6, 16);
-	} else {
-		sum = pptp_csum_add(sum, (const uint8_t *)&q->tp.src.v4, 4);
-		sum = pptp_csum_add(sum, (const uint8_t *)&q->tp.dst.v4, 4);
-	}
+	if (q->family == AF_INET6)	/* ip6_hdr: source and destination from byte 8 */
+		sum = pptp_csum_add(sum, q->pkt + 8, 32);
+	else				/* iphdr: from byte 12 */
+		sum = pptp_csum_add(sum, q->pkt + 12, 8);
 	/* IPv6's is a 32-bit length and 24 zero bits before the protocol: the same sum */
 	sum = pptp_csum_add(sum, ph, 4);
 	sum = pptp_csum_add(sum, q->tcp, tcp_len);
@@ -239,6 +245,7 @@ static bool parse4(struct qpkt *q)
 	if (ip->protocol != IPPROTO_TCP || ihl < 20 || q->len < ihl ||
 	    ntohs(ip->tot_len) != q->len || (ntohs(ip->frag_off) & 0x3fff))
 		return false;
+	q->family = AF_INET;
 	q->tp.src = ngd_addr4(ip->saddr);
 	q->tp.dst = ngd_addr4(ip->daddr);
 	return parse_tcp(q, ihl);
@@ -265,6 +272,7 @@ static bool parse6(struct qpkt *q)
 	}
 	if (nh != IPPROTO_TCP)
 		return false;
+	q->family = AF_INET6;
 	q->tp.src.family = q->tp.dst.family = AF_INET6;
 	memcpy(q->tp.src.v6, &ip6->ip6_src, 16);
 	memcpy(q->tp.dst.v6, &ip6->ip6_dst, 16);
@@ -380,7 +388,7 @@ static void ip_set_len(struct qpkt *q)
 {
 	struct iphdr *ip = (struct iphdr *)q->pkt;
 
-	if (q->tp.src.family == AF_INET6) {
+	if (q->family == AF_INET6) {
 		struct ip6_hdr *ip6 = (struct ip6_hdr *)q->pkt;
 
 		ip6->ip6_plen = htons((uint16_t)(q->len - sizeof(*ip6)));

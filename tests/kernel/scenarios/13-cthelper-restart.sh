@@ -86,7 +86,7 @@ d_calls() {
 }
 gre_expects() { n_fw conntrack -L expect 2>/dev/null | grep -c 'proto=47 ' || true; }
 guard_drops() {
-	n_fw nft list table ip pptp_ngd_guard 2>/dev/null | grep -o 'packets [0-9]*' |
+	n_fw nft list table inet pptp_ngd_guard 2>/dev/null | grep -o 'packets [0-9]*' |
 		awk '{ n += $2 } END { print n + 0 }'
 }
 
@@ -384,7 +384,7 @@ d_start
 pretty fail-closed "pptp-ngd --fail-closed: a session while alive"
 d_kill
 d_start --fail-closed
-n_fw nft list table ip pptp_ngd_guard >/dev/null || fail "no guard table with --fail-closed"
+n_fw nft list table inet pptp_ngd_guard >/dev/null || fail "no guard table with --fail-closed"
 port=1723
 sim_listen pac server "$server_ip4" --role pac --expect-sessions 1 --calls 1
 sim_connect pns client2 "$server_ip4" --role pns --calls 1
@@ -415,6 +415,6 @@ expect_gre pns 3
 pretty fail-open "restart with --fail-open: the guard table goes"
 d_kill
 d_start --fail-open
-n_fw nft list table ip pptp_ngd_guard >/dev/null 2>&1 && fail "guard table left with --fail-open"
+n_fw nft list table inet pptp_ngd_guard >/dev/null 2>&1 && fail "guard table left with --fail-open"
 d_status >/dev/null || fail "pptp-ngd not answering"
 pretty done "cthelper restart recovery, new call on an adopted connection, fail-open and fail-closed"
