@@ -15,6 +15,8 @@
 #              expectations and the helper data); pptp-sim checks every GRE
 #              packet's key and source, then clears the calls through the
 #              adopted sessions (CCRQ/CDN translated back); nothing is left
+#   restart6   the same over IPv6 (routed), 2 calls held up by each
+#              client: adopted and cleared after kill -9 and restart
 #   newcall    a scripted PNS (pptp-sim opens all its calls at once) from
 #              each client: client1 calls 100 and 101, client2 100
 #              (translated); restart; client2's new call 101 on its adopted
@@ -220,6 +222,34 @@ unpace client1
 unpace client2
 unpace server
 pretty restart "GRE flowed through kill -9 and restart; adopted calls cleared through the daemon"
+
+# ---- the same over IPv6 (routed: the ruleset masquerades IPv4 alone) ----
+
+pretty restart6 "IPv6: client1 and client2 hold 2 calls each from ID 100; kill -9, restart"
+port=1723	# the helper follows TCP 1723 (sim_wait moved it on)
+# conntrack lists IPv4 unless told otherwise
+gre_expects6() { n_fw conntrack -L expect -f ipv6 2>/dev/null | grep -c 'proto=47 ' || true; }
+expects6_are() { [ "$(gre_expects6)" = "$1" ]; }
+sim_listen pac6 server "$server_ip6" --role pac --expect-sessions 2 --calls 2 --timeout 60
+for i in 1 2; do
+	sim_connect "pns6$i" "client$i" "$server_ip6" --role pns --calls 2 --call-id-base 100 \
+		--hold --timeout 60
+	sim_held "client$i"
+done
+before=$(d_calls)
+[ "$(grep -c . <<<"$before")" = 4 ] || fail "not 4 IPv6 calls: $before"
+d_kill
+[ "$(gre_expects6)" = 8 ] || fail "IPv6 expectations gone with the daemon"
+d_start
+counter_is calls_recovered 4 || fail "restarted pptp-ngd recovered $(d_counter calls_recovered) IPv6 calls, not 4"
+[ "$(d_calls)" = "$before" ] || fail "IPv6 calls differ after the restart: before $before, after $(d_calls)"
+[ "$(d_pinholes)" = 4 ] || fail "adopted IPv6 calls without their expectations"
+sim_release
+sim_wait	# the calls cleared through the adopted sessions, no unknown call ID
+wait_until 5 expects6_are 0 || fail "expectations left after the adopted IPv6 calls cleared"
+[ "$(d_counter pinholes_removed)" = 4 ] ||
+	fail "restarted pptp-ngd removed $(d_counter pinholes_removed) IPv6 calls' GRE"
+pretty restart6 "4 IPv6 calls adopted from their expectations and helper data, cleared through the daemon"
 
 # ---- new calls on adopted control connections ----
 #
