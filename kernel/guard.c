@@ -113,12 +113,47 @@ static void unpair(struct nf_conn *ct, struct pptp_ng_gre_help *gh)
 }
 
 /*
+ * Whether the reply a paired @ct claims, the call's other direction, is
+ * someone else's: a confirmed conntrack's (GRE that flowed before the pair
+ * was expected), or a conntrack's that direction's expectation made and
+ * that may still be on its way, unconfirmed.  Confirmed later, that one
+ * would clash with our reply.  6.12 resolves the clash here, but 6.1 also
+ * looks for clashes when a packet comes back from an NFQUEUE
+ * (nf_conntrack_update): finding our reply, it moves the packet onto @ct
+ * in @ct's original direction and NATs it that way, so it leaves with
+ * the addresses of the wrong direction (row 20-first-packets).  Each
+ * direction then keeps a conntrack of its own.  One window stays: the
+ * other direction's packet found no conntrack just before @ct was
+ * confirmed and marks its expectation just after.
+ */
+static bool reply_taken(const struct nf_conn *ct)
+{
+	const struct nf_conntrack_tuple *reply = &ct->tuplehash[IP_CT_DIR_REPLY].tuple;
+	struct nf_conntrack_expect *exp;
+	struct nf_conn *other;
+	unsigned int dir;
+	bool made;
+
+	other = ct_with(ct, reply, &dir);
+	if (other) {
+		nf_ct_put(other);
+		return true;
+	}
+	exp = nf_ct_expect_find_get(nf_ct_net(ct), nf_ct_zone(ct->master), reply);
+	if (!exp)
+		return false;
+	made = exp->master == ct->master &&
+	       READ_ONCE(exp->saved_addr.all[PPTP_NG_EXP_MADE]);
+	nf_ct_expect_put(exp);
+	return made;
+}
+
+/*
  * Under the pair's lock: go on as a confirmed conntrack of the call that
- * has our tuple (as its reply, or as its own), or confirm @ct.  A conntrack of the other direction
- * that holds the tuple a paired @ct claims as its reply (GRE that flowed
- * before the pair was expected) keeps it: @ct gives up its claim and
- * stays a direction of its own.  Returns the verdict and, in @ct and
- * @ctinfo, what the packet now has.
+ * has our tuple (as its reply, or as its own), or confirm @ct.  When the
+ * tuple a paired @ct claims as its reply is taken (reply_taken), @ct
+ * gives up its claim and stays a direction of its own.  Returns the
+ * verdict and, in @ct and @ctinfo, what the packet now has.
  */
 static int meet_pair(struct sk_buff *skb, struct nf_conn **ct, enum ip_conntrack_info *ctinfo)
 {
@@ -151,12 +186,9 @@ static int meet_pair(struct sk_buff *skb, struct nf_conn **ct, enum ip_conntrack
 	}
 	if (other)
 		nf_ct_put(other);
-	if (!gh->paired)
-		return nf_conntrack_confirm(skb);
-	other = ct_with(*ct, &(*ct)->tuplehash[IP_CT_DIR_REPLY].tuple, &dir);
-	if (other) {
-		nf_ct_put(other);
+	if (gh->paired && reply_taken(*ct)) {
 		unpair(*ct, gh);
+		pptp_ng_count(pptp_ng_pernet(nf_ct_net(*ct)), PNG_GRE_UNPAIRED);
 	}
 	return nf_conntrack_confirm(skb);
 }
@@ -173,22 +205,23 @@ static int confirm_pair(struct sk_buff *skb, struct nf_conn **ct, enum ip_conntr
 }
 
 /*
- * With NAT, a paired conntrack's packets leave keyed as its reverse tuple
- * says (0, see nat.c): the key must be the receiver's own call ID.
+ * Write @key, the receiver's own call ID, into the packet unless it has
+ * it: most have, and need no copy.
  */
 static int deliver_key(struct sk_buff *skb, unsigned int protoff, __be16 key)
 {
 	unsigned int off = protoff + PPTP_GRE_OFF_CALL_ID;
-	__be16 now;
+	const __be16 *now;
+	__be16 _now;
 
-	if (skb->len < off + sizeof(key))
+	now = skb_header_pointer(skb, off, sizeof(_now), &_now);
+	if (!now)
 		return NF_DROP;
+	if (*now == key)
+		return NF_ACCEPT;
 	if (skb_ensure_writable(skb, off + sizeof(key)))
 		return NF_DROP;
-	/* Only now: skb_ensure_writable() may have moved the data. */
-	memcpy(&now, skb->data + off, sizeof(now));
-	if (now != key)
-		memcpy(skb->data + off, &key, sizeof(key));
+	memcpy(skb->data + off, &key, sizeof(key));
 	return NF_ACCEPT;
 }
 
@@ -204,6 +237,7 @@ int pptp_ng_gre_help(struct sk_buff *skb, unsigned int protoff, struct nf_conn *
 {
 	struct pptp_ng_gre_help *gh;
 	const struct nf_conn *first = ct;
+	unsigned int dir;
 	u8 _flags[2];
 	const u8 *flags;
 	int ret;
@@ -226,16 +260,19 @@ int pptp_ng_gre_help(struct sk_buff *skb, unsigned int protoff, struct nf_conn *
 	}
 	if (READ_ONCE(gh->unexpect))
 		unexpect_pair(ct, gh);
-	if (!gh->paired)
-		return NF_ACCEPT;
+	dir = CTINFO2DIR(ctinfo);
+	if (!gh->paired && dir == IP_CT_DIR_REPLY)
+		return NF_ACCEPT;	/* an unpaired one's reply is no call direction */
 	/*
 	 * Without NAT nothing rewrites the key, and no ID is translated; but
-	 * a packet that went on as the pair's reply (ct is no longer its own)
-	 * went through its own conntrack's NAT first, and that NAT found the
-	 * reply tuple it wanted held by the pair and gave the packet another
-	 * key: the receiver's ID is written back whatever the pair's NAT.
+	 * a packet that went on as another conntrack (ct is no longer its
+	 * own) went through its own conntrack's NAT first, which may have
+	 * given it another key.  With NAT, a conntrack paired when NAT saw
+	 * the packet gave it the key its reverse tuple has (nat.c): every
+	 * packet of a paired one, and the first packets of one unpaired
+	 * when confirmed (reply_taken).  The receiver's ID is written back.
 	 */
 	if (!(ct->status & IPS_NAT_MASK) && ct == first)
 		return NF_ACCEPT;
-	return deliver_key(skb, protoff, gh->deliver[CTINFO2DIR(ctinfo)]);
+	return deliver_key(skb, protoff, gh->deliver[dir]);
 }

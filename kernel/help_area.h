@@ -47,8 +47,11 @@ struct pptp_ng_gre_help {
  * Expectations that may create a paired conntrack say so in saved_addr,
  * which only NAT helpers that follow their master read: this mark, then
  * the other direction's key on the wire and the key its receiver chose.
+ * The last word is set once the expectation has made a conntrack
+ * (nat.c), which may still be unconfirmed (guard.c).
  */
 #define PPTP_NG_PAIR_MARK	0x50504e47	/* "PPNG" */
+#define PPTP_NG_EXP_MADE	3		/* saved_addr.all[]: made a conntrack */
 
 /* nat.c: the expectations' expectfn; main.c: its counters */
 void pptp_ng_expectfn(struct nf_conn *ct, struct nf_conntrack_expect *exp);

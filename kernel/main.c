@@ -86,6 +86,7 @@ static const char *const counter_names[PNG_COUNTER_MAX] = {
 	[PNG_GRE_PAIRED]	= "gre_paired",
 	[PNG_GRE_ADOPTED]	= "gre_adopted",
 	[PNG_GRE_JOINED]	= "gre_joined",
+	[PNG_GRE_UNPAIRED]	= "gre_unpaired",
 };
 
 /* "name value" lines; see docs/kernel.md. */

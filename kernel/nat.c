@@ -92,8 +92,19 @@ static void gre_pair(struct nf_conn *ct, const struct nf_conntrack_expect *exp)
 	pptp_ng_count_gre_paired(nf_ct_net(ct));
 }
 
+/*
+ * Say on the expectation that it made a conntrack, which may be on its
+ * way unconfirmed, out of sight of every lookup: the call's other
+ * direction must not claim its tuple as a reply then (guard.c).
+ */
+static void mark_made(struct nf_conntrack_expect *exp)
+{
+	WRITE_ONCE(exp->saved_addr.all[PPTP_NG_EXP_MADE], 1);
+}
+
 void pptp_ng_expectfn(struct nf_conn *ct, struct nf_conntrack_expect *exp)
 {
+	mark_made(exp);
 	gre_lifetime(ct);
 	gre_nat(ct, exp);
 	gre_pair(ct, exp);

@@ -50,6 +50,7 @@ enum pptp_ng_counter {
 	PNG_GRE_PAIRED,		/* calls whose two directions share one GRE conntrack */
 	PNG_GRE_ADOPTED,	/* first packets that met their call's other direction (guard.c) */
 	PNG_GRE_JOINED,		/* first packets that met another of their direction (guard.c) */
+	PNG_GRE_UNPAIRED,	/* paired conntracks confirmed as one direction only (guard.c) */
 	PNG_COUNTER_MAX
 };
 

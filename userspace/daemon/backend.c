@@ -10,7 +10,6 @@
 #include "pptp_ngd.h"
 
 extern const struct ngd_backend ngd_backend_nfqueue;
-extern const struct ngd_backend ngd_backend_cthelper;
 
 const struct ngd_backend *ngd_active;
 enum ngd_queue_rule ngd_queue_used;

@@ -53,7 +53,7 @@ int cth_priv_set(const struct ngd_conn *c, const struct cth_priv *p);
 /* recover_cth.c */
 int cth_recover(void);
 
-/* guard_cth.c: --fail-closed */
+/* guard_cth.c: what the rules do while no pptp-ngd runs (--fail-*, --alive-set) */
 int guard_setup(void);
 void guard_tick(void);
 void guard_close(void);

@@ -103,9 +103,12 @@ void state_json(FILE *f)
 		t.rewrites += s->t.cnt.rewrites;
 	}
 	t.calls_up = sessions_calls_up(t.calls_up);
-	fprintf(f, "{\"backend\":\"%s\",\"queue\":%u,\"queue_rule\":\"%s\",\"fail_open\":%s,\"live_sessions\":%u,\"counters\":{",
+	fprintf(f, "{\"backend\":\"%s\",\"queue\":%u,\"queue_rule\":\"%s\",\"fail_open\":%s,",
 		cfg.backend, cfg.queue, ngd_queue_rule_name(ngd_queue_used),
-		cfg.fail_open ? "true" : "false", nsessions);
+		cfg.fail_open ? "true" : "false");
+	fprintf(f, "\"alive_set\":\"%s\",\"alive_set_held\":%s,\"live_sessions\":%u,\"counters\":{",
+		ngd_active == &ngd_backend_cthelper ? cfg.alive_set : "none", guard_gate_alive() ? "true" : "false",
+		nsessions);
 	JSON_COUNTER(packets); JSON_COUNTER(queue_full); JSON_COUNTER(queue_nobufs);
 	JSON_COUNTER(held); JSON_COUNTER(mangled); JSON_COUNTER(dropped_future);
 	JSON_COUNTER(dropped_refused); JSON_COUNTER(cut); JSON_COUNTER(rst_grace);

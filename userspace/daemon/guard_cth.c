@@ -1,22 +1,31 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
- * --fail-closed for the cthelper backend.
+ * What the cthelper backend's packets meet while no pptp-ngd runs.
  *
  * The kernel queues a helper's packets with the bypass flag
  * (nfnl_userspace_cthelper returns NF_QUEUE_NR(n) |
  * NF_VERDICT_FLAG_QUEUE_BYPASS): with no one bound to the queue they pass
- * unexamined, and no flag of ours changes that.  So fail-closed needs
- * rules of its own: the daemon's table "inet pptp_ngd_guard" drops TCP port
- * 1723 unless the set "alive" holds the element tcp, which the daemon
- * adds with a 2 s timeout and refreshes every 500 ms.  Killed or stopped,
- * the element expires and control connections stop (TCP resends once we
- * are back); GRE is not touched.
+ * unexamined, and no flag of ours changes that.  But the helper queues
+ * from the confirm hook, before confirmation, and for a userspace helper
+ * only the queue's reinjection confirms: a bypassed packet leaves its new
+ * conntrack unconfirmed, so an established control connection goes on
+ * while a new one never comes up.  Two set elements kept alive (alive.c)
+ * tell the rules whether a daemon runs:
  *
- * By port, not by helper: nft's `ct helper` matches the helper of a
- * connection's master (it is meant for expected connections), so it
- * cannot pick out the control connections themselves.  The rules sit in
- * postrouting and input, before the confirm hook where the helper queues
- * (priority INT_MAX).  --fail-open (the default) removes the table.
+ * - fail-open (the default): the ruleset gives control connections the
+ *   helper only while its set (--alive-set, nft/pptp-ngd-cthelper.nft's
+ *   pptp_ngd_alive) holds our element.  Killed, the element expires
+ *   within 2 s and new control connections come up as plain TCP, their
+ *   calls without GRE (nothing opens it); those already up go on.
+ * - --fail-closed: our table "inet pptp_ngd_guard" drops TCP port 1723 unless
+ *   its set "alive" holds our element, refreshed every 500 ms.  Killed,
+ *   control connections stop (TCP resends once we are back); GRE is not
+ *   touched.  By port, not by helper: nft's `ct helper` matches the
+ *   helper of a connection's master (it is meant for expected
+ *   connections), so it cannot pick out the control connections
+ *   themselves.  The rules sit in postrouting and input, before the
+ *   confirm hook where the helper queues (priority INT_MAX).  --fail-open
+ *   removes the table.
  */
 #include <errno.h>
 #include <string.h>
@@ -31,14 +40,12 @@
 #include <libnftnl/set.h>
 #include <libnftnl/table.h>
 
+#include "alive.h"
 #include "cth.h"
 #include "privs.h"
 
 #define GUARD_TABLE	"pptp_ngd_guard"
 #define GUARD_SET	"alive"
-#define GUARD_TIMEOUT	2000	/* ms the element lives unrefreshed */
-#define GUARD_REFRESH	500	/* ms between refreshes */
-
 #define GUARD_RULE(dir) \
 	"tcp " dir " 1723 meta l4proto != @" GUARD_SET \
 	" counter drop comment \"pptp-ngd --fail-closed: no daemon\"\n"
@@ -73,8 +80,7 @@ static const char guard_remove[] = GUARD_DELETE("ip") GUARD_DELETE("inet");
 
 static struct mnl_socket *gnl;
 static uint32_t gseq;
-static bool present;		/* our element is in the set, as far as we know */
-static bool failing;		/* the last refresh failed (logged once) */
+static struct ngd_alive guard, gate;
 static uint64_t last_ms;
 
 static uint64_t now_ms(void)
@@ -91,81 +97,52 @@ static int nft_text(const char *text)
 	return ngd_nft("-", text);
 }
 
-static void put_elem(struct mnl_nlmsg_batch *b, uint16_t type, uint16_t flags)
+static void guard_refresh(void)
 {
-	struct nftnl_set *s = nftnl_set_alloc();
-	struct nftnl_set_elem *e = nftnl_set_elem_alloc();
-	uint8_t proto = IPPROTO_TCP;
-	struct nlmsghdr *nlh;
+	int ret = ngd_alive_refresh(gnl, &gseq, &guard);
 
-	if (!s || !e) {
-		nftnl_set_free(s);
-		nftnl_set_elem_free(e);
-		return;
-	}
-	nftnl_set_set_str(s, NFTNL_SET_TABLE, GUARD_TABLE);
-	nftnl_set_set_str(s, NFTNL_SET_NAME, GUARD_SET);
-	nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, &proto, sizeof(proto));
-	if (type == NFT_MSG_NEWSETELEM)
-		nftnl_set_elem_set_u64(e, NFTNL_SET_ELEM_TIMEOUT, GUARD_TIMEOUT);
-	nftnl_set_elem_add(s, e);
-	nlh = nftnl_nlmsg_build_hdr(mnl_nlmsg_batch_current(b), type, NFPROTO_INET,
-				    flags | NLM_F_ACK, gseq++);
-	nftnl_set_elems_nlmsg_build_payload(nlh, s);
-	nftnl_set_free(s);
-	mnl_nlmsg_batch_next(b);
+	if (ret < 0)
+		stats.nft_errors++;
+	if (ret < 0 && !guard.failing)
+		ngd_err("--fail-closed: cannot refresh element %s in table inet %s (%s): control connections are dropped",
+			GUARD_SET, GUARD_TABLE, strerror(-ret));
+	else if (!ret && guard.failing)
+		ngd_info("--fail-closed: guard element refreshed again");
+	guard.failing = ret < 0;
 }
 
 /*
- * Add the element with a fresh timeout: delete and add in one transaction
- * when it is there (adding an existing element does not reset its timeout
- * on this kernel), add alone when not (deleting a missing one would fail
- * the whole transaction).
+ * The ruleset's set is loaded after we start (the helper must exist
+ * first), and may be reloaded or left out: a missing one is looked for
+ * again at each refresh, and said once.
  */
-static int refresh(void)
+static void gate_refresh(void)
 {
-	char buf[4096] = { 0 }, ack[NGD_NL_BUF];
-	struct mnl_nlmsg_batch *b = mnl_nlmsg_batch_start(buf, sizeof(buf));
-	int fd = mnl_socket_get_fd(gnl), err = 0, ret;
+	int ret = ngd_alive_refresh(gnl, &gseq, &gate);
 
-	nftnl_batch_begin(mnl_nlmsg_batch_current(b), gseq++);
-	mnl_nlmsg_batch_next(b);
-	if (present)
-		put_elem(b, NFT_MSG_DELSETELEM, 0);
-	put_elem(b, NFT_MSG_NEWSETELEM, NLM_F_CREATE);
-	nftnl_batch_end(mnl_nlmsg_batch_current(b), gseq++);
-	mnl_nlmsg_batch_next(b);
-	ret = (int)mnl_socket_sendto(gnl, mnl_nlmsg_batch_head(b), mnl_nlmsg_batch_size(b));
-	mnl_nlmsg_batch_stop(b);
-	if (ret < 0)
-		return -errno;
-	/* the kernel handles the batch in sendmsg: every ack is queued by now */
-	while ((ret = (int)recv(fd, ack, sizeof(ack), MSG_DONTWAIT)) > 0) {
-		if (mnl_cb_run(ack, (size_t)ret, 0, mnl_socket_get_portid(gnl), NULL, NULL) < 0 &&
-		    !err)
-			err = -errno;
-	}
-	return err;
+	if (ret < 0 && ret != -ENOENT)
+		stats.nft_errors++;
+	if (ret < 0 && !gate.failing)
+		ngd_info("--alive-set %s: %s: control connections get the helper whether or not pptp-ngd runs (nft/pptp-ngd-cthelper.nft)",
+			 gate.spec, ret == -ENOENT ? "no such set (yet)" : strerror(-ret));
+	else if (!ret && gate.failing)
+		ngd_info("--alive-set %s: refreshed: while no pptp-ngd runs, new control connections come up without the helper",
+			 gate.spec);
+	gate.failing = ret < 0;
 }
 
-static void guard_refresh(void)
+static void refresh_all(void)
 {
-	int ret = refresh();
-
-	if (ret == -ENOENT && present) {
-		present = false;	/* expired meanwhile: add it alone */
-		ret = refresh();
-	}
-	present = ret == 0;
-	if (ret < 0)
-		stats.nft_errors++;
-	if (ret < 0 && !failing)
-		ngd_err("--fail-closed: cannot refresh element %s in table inet %s (%s): control connections are dropped",
-			GUARD_SET, GUARD_TABLE, strerror(-ret));
-	else if (!ret && failing)
-		ngd_info("--fail-closed: guard element refreshed again");
-	failing = ret < 0;
+	if (!cfg.fail_open)
+		guard_refresh();
+	if (gate.family)
+		gate_refresh();
 	last_ms = now_ms();
+}
+
+bool guard_gate_alive(void)
+{
+	return gate.family && gate.present;
 }
 
 /* Whether the guard table of @family exists (asked over netlink: no nft to fork in the usual case). */
@@ -197,7 +174,7 @@ static bool guard_exists(uint8_t family)
 	return ret != -ENOENT;	/* unsure: say yes, so fail-open removes it */
 }
 
-int guard_setup(void)
+static int guard_load(void)
 {
 	if (cfg.fail_open) {
 		if ((guard_exists(NFPROTO_INET) || guard_exists(NFPROTO_IPV4)) &&
@@ -211,28 +188,46 @@ int guard_setup(void)
 			GUARD_TABLE);
 		return -1;
 	}
+	ngd_alive_parse(&guard, "inet/" GUARD_TABLE "/" GUARD_SET);
+	return 0;
+}
+
+int guard_setup(void)
+{
+	if (guard_load() < 0)
+		return -1;
+	memset(&gate, 0, sizeof(gate));
+	if (strcmp(cfg.alive_set, "none") && ngd_alive_parse(&gate, cfg.alive_set) < 0) {
+		ngd_err("--alive-set %s: not FAMILY/TABLE/SET (family ip, ip6 or inet)", cfg.alive_set);
+		return -1;
+	}
+	if (cfg.fail_open && !gate.family)
+		return 0;
 	gnl = mnl_socket_open(NETLINK_NETFILTER);
 	if (!gnl || mnl_socket_bind(gnl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		ngd_err("--fail-closed: netlink: %s", strerror(errno));
+		ngd_err("alive elements: netlink: %s", strerror(errno));
 		return -1;
 	}
 	gseq = (uint32_t)time(NULL);
-	present = false;
-	guard_refresh();
-	if (failing)
+	refresh_all();
+	if (!cfg.fail_open && guard.failing)
 		return -1;
-	ngd_info("--fail-closed: table inet %s drops TCP 1723 %u ms after we stop",
-		 GUARD_TABLE, GUARD_TIMEOUT);
+	if (gate.present)
+		ngd_info("--alive-set %s: control connections get the helper while pptp-ngd runs",
+			 gate.spec);
+	if (!cfg.fail_open)
+		ngd_info("--fail-closed: table inet %s drops TCP 1723 %u ms after we stop",
+			 GUARD_TABLE, NGD_ALIVE_TIMEOUT);
 	return 0;
 }
 
 void guard_tick(void)
 {
-	if (gnl && now_ms() - last_ms >= GUARD_REFRESH)
-		guard_refresh();
+	if (gnl && now_ms() - last_ms >= NGD_ALIVE_REFRESH)
+		refresh_all();
 }
 
-/* Stopping leaves the table: the element expires, and that is fail-closed. */
+/* Stopping leaves the tables: the elements expire, which is what they are for. */
 void guard_close(void)
 {
 	if (gnl)

@@ -24,6 +24,7 @@ struct ngd_config cfg = {
 	.ruleset = NGD_DEFAULT_RULESET,
 	.socket_path = NGD_DEFAULT_SOCKET,
 	.fail_open = true,
+	.alive_set = NGD_DEFAULT_ALIVE_SET,
 	.max_calls = 64,
 	.max_sessions = 4096,
 	.max_sessions_per_source = 256,
@@ -86,7 +87,7 @@ bool ngd_ratelimit(struct ngd_ratelimit *rl)
 static void usage(FILE *f)
 {
 	fputs("usage: pptp-ngd --backend nfqueue|cthelper [--queue N] [--queue-rule auto|nft|xt]\n"
-	      "                [--fail-open|--fail-closed]\n"
+	      "                [--fail-open|--fail-closed] [--alive-set FAMILY/TABLE/SET|none]\n"
 	      "                [--max-calls-per-session N] [--max-sessions N]\n"
 	      "                [--max-sessions-per-source N] [--max-expectations N]\n"
 	      "                [--gre-timeout S] [--idle-timeout S] [--ruleset FILE]\n"
@@ -131,6 +132,7 @@ static bool parse_args(int argc, char **argv)
 		{ "queue-rule", required_argument, NULL, 'Q' },
 		{ "fail-open", no_argument, NULL, 'o' },
 		{ "fail-closed", no_argument, NULL, 'c' },
+		{ "alive-set", required_argument, NULL, 'A' },
 		{ "max-calls-per-session", required_argument, NULL, 'm' },
 		{ "max-sessions", required_argument, NULL, 's' },
 		{ "max-sessions-per-source", required_argument, NULL, 'P' },
@@ -157,6 +159,7 @@ static bool parse_args(int argc, char **argv)
 		case 'Q': cfg.queue_rule = queue_rule_arg(optarg); break;
 		case 'o': cfg.fail_open = true; break;
 		case 'c': cfg.fail_open = false; break;
+		case 'A': cfg.alive_set = optarg; break;
 		case 'm': cfg.max_calls = num_arg("max-calls-per-session", optarg, 1, 65535); break;
 		case 's': cfg.max_sessions = num_arg("max-sessions", optarg, 1, 1000000); break;
 		case 'P':

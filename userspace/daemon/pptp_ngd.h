@@ -40,6 +40,8 @@ enum ngd_queue_rule {
 	NGD_QUEUE_HELPER,
 };
 
+#define NGD_DEFAULT_ALIVE_SET	"inet/pptp_ngd_cth/pptp_ngd_alive"
+
 struct ngd_config {
 	const char *backend;
 	const char *ruleset;
@@ -47,6 +49,7 @@ struct ngd_config {
 	unsigned int queue;
 	enum ngd_queue_rule queue_rule;	/* nfqueue: the kind asked for */
 	bool fail_open;
+	const char *alive_set;		/* cthelper: FAMILY/TABLE/SET gating the helper, or "none" */
 	bool foreground;
 	int verbose;
 	unsigned int max_calls;		/* per control connection */
@@ -58,6 +61,9 @@ struct ngd_config {
 };
 
 extern struct ngd_config cfg;
+
+/* cthelper (guard_cth.c): our element is in the --alive-set set now */
+bool guard_gate_alive(void);
 
 struct ngd_stats {
 	uint64_t packets;		/* control packets queued to us */
@@ -167,6 +173,7 @@ struct ngd_backend {
 
 const struct ngd_backend *ngd_backend_find(const char *name);
 extern const struct ngd_backend *ngd_active;
+extern const struct ngd_backend ngd_backend_cthelper;
 
 /* The kind that queues this run's control packets, set by the backend's start. */
 extern enum ngd_queue_rule ngd_queue_used;

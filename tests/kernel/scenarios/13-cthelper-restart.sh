@@ -29,7 +29,11 @@
 #              connection goes on (bypass; a restart then drops the
 #              expectations of the call cleared meanwhile); stopped with
 #              SIGTERM, it disables its helper and a new control
-#              connection comes up (no GRE: nothing opens it)
+#              connection comes up (no GRE: nothing opens it); killed,
+#              a new control connection comes up too (the ruleset gives
+#              the helper only while pptp-ngd's element is in its set
+#              pptp_ngd_alive), and after the restart the next one gets
+#              the helper and its GRE again
 #   fail-closed  --fail-closed: works while the daemon lives; killed, a new
 #              control connection does not come up and the guard's drop
 #              counter rises; restarted, it comes up; --fail-open removes
@@ -373,9 +377,11 @@ pretty real "120 frames echoed byte-exact across kill -9 and restart; hang-up cl
 # packets by queue bypass, which keeps established control connections
 # going, but a bypassed packet is never confirmed by conntrack (for
 # userspace helpers only the queue's reinject path confirms), so a new
-# control connection cannot come up.  Stopped with SIGTERM in fail-open
-# mode, the daemon disables the helper (nft still holds it), and new
-# control connections come up as plain TCP.  Either way: no GRE.
+# control connection given the helper cannot come up: the ruleset gives
+# it only while pptp-ngd's element is in its set (guard_cth.c).  Stopped
+# with SIGTERM in fail-open mode, the daemon disables the helper (nft
+# still holds it), and new control connections come up as plain TCP.
+# Either way: no GRE.
 
 helped() { n_fw conntrack -L -p tcp --dport 1723 2>/dev/null | grep -c "helper=pptp-ng" || true; }
 
@@ -407,6 +413,34 @@ sim_connect pns client2 "$server_ip4" --role pns --calls 1 --packets 0 --timeout
 sim_wait
 [ "$(helped)" = $((h0 + 1)) ] || fail "the control connection did not get the helper"
 [ "$(gre_expects)" = 0 ] || fail "expectations without a daemon?"
+d_start
+
+pretty fail-open "kill -9, then at once a new control connection: it comes up, without the helper"
+d_status | grep -q '"alive_set":"inet/pptp_ngd_cth/pptp_ngd_alive","alive_set_held":true' ||
+	fail "pptp-ngd does not keep its element in the ruleset's pptp_ngd_alive"
+d_kill
+h0=$(helped)
+t0=$(date +%s%N)
+port=1723
+sim_listen pac server "$server_ip4" --role pac --expect-sessions 1 --calls 1 --packets 0 --timeout 20
+sim_connect pns client2 "$server_ip4" --role pns --calls 1 --packets 0 --timeout 20
+sim_wait
+pretty fail-open "up $((($(date +%s%N) - t0) / 1000000)) ms later (the element expires within 2 s of the kill; TCP sends its SYN again)"
+[ "$(helped)" = "$h0" ] || fail "a control connection got the helper with no pptp-ngd"
+d_start
+h0=$(helped)
+port=1723
+sim_listen pac server "$server_ip4" --role pac --expect-sessions 1 --calls 1
+sim_connect pns client2 "$server_ip4" --role pns --calls 1
+sim_wait
+expect_gre pns 3
+[ "$(helped)" = $((h0 + 1)) ] || fail "restarted, a new control connection did not get the helper"
+doctor() { n_fw "$PWD/build/pptp-ng" doctor --socket "$d_sock" 2>&1 || true; }
+! doctor | grep -q cthelper-helper-not-gated || fail "doctor warns with the gate in place"
+d_kill
+d_start --alive-set none
+doctor | grep -q cthelper-helper-not-gated || fail "doctor does not warn without the gate: $(doctor)"
+d_kill
 d_start
 
 # ---- fail-closed ----

@@ -14,7 +14,10 @@
 # arrive.  That is the window two first packets on two CPUs open now
 # and then (a lost GRE packet on 6.12's row 06, the stress, 6.1's row
 # 07), held open on purpose.  Every packet must arrive, translated:
-# those that came in the window too.
+# those that came in the window too, and none may leave the wrong way
+# (6.1 moved a held packet of one direction onto the conntrack of the
+# other, and NAT sent it back where it came from: kernel/guard.c,
+# reply_taken).
 
 cd "$(dirname "$0")/../../.."
 source tests/kernel/scenarios/lib.sh
@@ -31,6 +34,12 @@ table inet first_packets {
 		type filter hook forward priority filter - 10; policy accept;
 		meta l4proto gre ct state related queue num $queue
 	}
+	counter wrong_way { }
+	chain leaving {
+		type filter hook postrouting priority srcnat + 1; policy accept;
+		meta l4proto gre oifname "br0" ip daddr $server_ip4 counter name wrong_way
+		meta l4proto gre oifname "wan" ip saddr $server_ip4 counter name wrong_way
+	}
 }
 EOF2
 sim_listen pac server "$server_ip4" --role pac --expect-sessions 2 --calls $calls \
@@ -42,5 +51,6 @@ sims_or_show "held first packets" pac pns1 pns2
 expect_gre pac $((2 * calls * 3))
 expect_gre pns1 $((calls * 3))
 expect_gre pns2 $((calls * 3))
+n_fw nft list counter inet first_packets wrong_way | grep -q 'packets 0 '
 fw_show
 pretty done "packets in the window of an unconfirmed first one, every one delivered ($helper)"

@@ -24,28 +24,11 @@ may_skip=(
 	16-coexist:pptp-ngd	# two kernel modules side by side: the module's row
 	19-expect-table:pptp-ngd	# the daemon keeps its expectations for a call's life
 )
-# Rows left out of the whole table on a kernel where they are known to
-# fail, with the reason; naming the row still runs it.  Known failures,
-# not skips: docs/testing.md says what is known.
-known_failing=(
-	"6.1.:20-first-packets"	# the module loses the PAC's held GRE on 6.1 (docs/testing.md)
-)
-kernel_fails() {
-	local k
-	for k in "${known_failing[@]}"; do
-		[[ $(uname -r) == "${k%%:*}"* && $1 == "${k#*:}" ]] && return 0
-	done
-	return 1
-}
 if [ $# = 0 ]; then
 	for s in tests/kernel/scenarios/[0-9][0-9]-*.sh; do
 		s=${s##*/}
 		s=${s%.sh}
 		[[ $s == *cthelper* ]] && continue
-		if kernel_fails "$s"; then
-			echo "LEFT OUT: $s, known to fail on $(uname -r) (docs/testing.md)"
-			continue
-		fi
 		set -- "$@" "$s"
 	done
 fi

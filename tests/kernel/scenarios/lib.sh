@@ -165,6 +165,9 @@ fw_show() {
 			tr '\n' ' ' || true
 		echo
 	} >&2
+	# GRE the ruleset dropped (before its call's expectation, say)
+	echo "--- fw ruleset: GRE rules that counted packets" >&2
+	n_fw nft list ruleset 2>/dev/null | grep -E 'gre.*packets [1-9]' >&2 || true
 	case $helper in
 	pptp-ng)
 		echo "--- fw /proc/net/nf_pptp_ng (non-zero)" >&2

@@ -269,12 +269,15 @@ static void check_helpers(struct doc *d, int *stock_attached)
 		tab = jv_str(o, "table") ?: "?";
 		name = jv_str(o, "name") ?: "?";
 		l3 = jv_str(o, "l3proto");
+		/* type "pptp-ng": the module's, or pptp-ngd --backend cthelper's */
 		if (!strcmp(type, "pptp-ng") && !strcmp(fam, "ip"))
 			ng_v4_only = ng_v4_only ?: o;
 		else if (!strcmp(type, "pptp-ng"))
 			ng_v6 = 1;
 		doc_backend(d, !strcmp(type, "pptp") ?
 			    "stock helper: ct helper %s %s \"%s\", type \"pptp\"" :
+			    access("/proc/net/nf_pptp_ng", F_OK) ?
+			    "pptp-ngd's userspace helper: ct helper %s %s \"%s\", type \"pptp-ng\"" :
 			    "kernel module: ct helper %s %s \"%s\", type \"pptp-ng\"",
 			    fam, tab, name);
 		if (helper_hooks(d, o, &pre, &out, &early, &early_chain) && !strcmp(type, "pptp"))
@@ -454,6 +457,34 @@ static void check_backends(struct doc *d, int stock_attached, const char *sock)
 	}
 }
 
+/*
+ * pptp-ngd --backend cthelper: the ruleset gives control connections the
+ * helper only while the daemon's element is in a set (--alive-set).
+ * Without that, after a kill -9 new control connections get a helper
+ * nobody serves and never come up (docs/userspace.md, fail-open).
+ */
+static void check_alive_set(struct doc *d, const char *sock)
+{
+	struct finding *f;
+	char *status;
+
+	if (!access("/proc/net/nf_pptp_ng", F_OK) || !ng_present(d))
+		return;
+	status = insp_daemon_status(sock, NULL);
+	if (status && strstr(status, "\"backend\":\"cthelper\"") &&
+	    !strstr(status, "\"alive_set_held\":true")) {
+		f = doc_add(d, "cthelper-helper-not-gated");
+		snprintf(f->what, sizeof(f->what),
+			 "pptp-ngd --backend cthelper keeps no element in the set that gates its helper: if it is killed, new PPTP control connections get a helper nobody serves and do not come up until it is back (fail-open included)");
+		snprintf(f->evidence, sizeof(f->evidence),
+			 "pptp-ngd --status --socket %s: \"alive_set_held\":false (see its \"alive_set\")",
+			 sock);
+		snprintf(f->fix, sizeof(f->fix),
+			 "nft -f /usr/share/pptp-ng/pptp-ngd-cthelper.nft (its set pptp_ngd_alive gates ct helper set), or give your rule that sets the helper 'meta l4proto @SET' with SET a set of type inet_proto, flags timeout, named as pptp-ngd --alive-set FAMILY/TABLE/SET says");
+	}
+	free(status);
+}
+
 static void check_flowtables(struct doc *d)
 {
 	for_each(d, it) {
@@ -575,6 +606,7 @@ void doc_check_ruleset(struct doc *d, const char *sock)
 
 	check_helpers(d, &stock_attached);
 	check_backends(d, stock_attached, sock);
+	check_alive_set(d, sock);
 	check_flowtables(d);
 	check_nat(d);
 }
