@@ -2,9 +2,9 @@
 /*
  * Backend "cthelper": a userspace conntrack helper (nfnetlink_cthelper).
  *
- * The daemon registers the helper "pptp-ng"; nft attaches it to control
- * connections with the same `ct helper` object as the kernel module
- * (nft/pptp-ngd-cthelper.nft).  The kernel then queues every packet of
+ * The daemon registers the helper "pptp-ng", for IPv4 and IPv6; nft
+ * attaches it to control connections with the same `ct helper` object as
+ * the kernel module (nft/pptp-ngd-cthelper.nft).  The kernel then queues every packet of
  * those connections to our NFQUEUE after conntrack and NAT (the helper
  * hook), with the conntrack entry attached (NFQA_CT).  From there the
  * packet takes the nfqueue backend's path (nfqueue.c: sessions, the core,
@@ -63,14 +63,14 @@ out:
 }
 
 /*
- * Register (or, after a restart, update) the helper: TCP over IPv4, our
+ * Register (or, after a restart, update) the helper of @family: TCP, our
  * queue, one expectation class for both GRE halves of every call, and
  * CTH_PRIV_LEN bytes of private data per control connection.  Without
  * NLM_F_EXCL the kernel updates a userspace helper of that name that
  * exists (a daemon killed before it could unregister): its connections
  * and expectations stay ours.
  */
-static int helper_msg(uint8_t cmd, uint16_t flags, uint32_t status)
+static int helper_msg(uint16_t family, uint8_t cmd, uint16_t flags, uint32_t status)
 {
 	char buf[NGD_NL_BUF];
 	struct nfct_helper *h = nfct_helper_alloc();
@@ -85,7 +85,7 @@ static int helper_msg(uint8_t cmd, uint16_t flags, uint32_t status)
 		return -ENOMEM;
 	}
 	nfct_helper_attr_set_str(h, NFCTH_ATTR_NAME, CTH_NAME);
-	nfct_helper_attr_set_u16(h, NFCTH_ATTR_PROTO_L3NUM, AF_INET);
+	nfct_helper_attr_set_u16(h, NFCTH_ATTR_PROTO_L3NUM, family);
 	nfct_helper_attr_set_u8(h, NFCTH_ATTR_PROTO_L4NUM, IPPROTO_TCP);
 	if (cmd == NFNL_MSG_CTHELPER_NEW) {
 		nfct_helper_attr_set_u32(h, NFCTH_ATTR_QUEUE_NUM, cfg.queue);
@@ -103,6 +103,18 @@ static int helper_msg(uint8_t cmd, uint16_t flags, uint32_t status)
 	nfct_helper_free(h);
 	nfct_helper_policy_free(p);
 	return ret;
+}
+
+/*
+ * The helper is two to the kernel, one per family (a helper's tuple
+ * names its layer 3): nft's `ct helper` object in an inet table takes
+ * both, in an ip or ip6 table its family's.
+ */
+static const uint16_t cth_families[] = { AF_INET, AF_INET6 };
+
+static const char *family_name(uint16_t family)
+{
+	return family == AF_INET6 ? "IPv6" : "IPv4";
 }
 
 /*
@@ -162,8 +174,9 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 	(void)data;
 	if (!ct)
 		return MNL_CB_OK;
-	if (nfct_nlmsg_parse(nlh, ct) >= 0 && nfct_get_attr_u8(ct, ATTR_L3PROTO) == AF_INET &&
-	    nfct_get_attr_u8(ct, ATTR_L4PROTO) == IPPROTO_TCP) {
+	if (nfct_nlmsg_parse(nlh, ct) >= 0 && nfct_get_attr_u8(ct, ATTR_L4PROTO) == IPPROTO_TCP &&
+	    (nfct_get_attr_u8(ct, ATTR_L3PROTO) == AF_INET ||
+	     nfct_get_attr_u8(ct, ATTR_L3PROTO) == AF_INET6)) {
 		ct_tuples(ct, &c);
 		sessions_conn_gone(&c);
 	}
@@ -188,7 +201,9 @@ static void events_drain(void)
 /*
  * The queued packet's tuple as the forward hook would show it (what
  * sessions are keyed on): the helper sees it after NAT, so take the
- * connection's tuples from the attached conntrack entry instead.
+ * connection's tuples from the attached conntrack entry instead.  @tp
+ * comes in as the packet's own, whose family the entry's attributes are
+ * read in.
  */
 static bool cth_tuple(struct nlattr **attr, struct ngd_tuple *tp)
 {
@@ -203,7 +218,7 @@ static bool cth_tuple(struct nlattr **attr, struct ngd_tuple *tp)
 	if (!ct)
 		return false;
 	if (nfct_payload_parse(mnl_attr_get_payload(attr[NFQA_CT]),
-			       mnl_attr_get_payload_len(attr[NFQA_CT]), AF_INET, ct) < 0) {
+			       mnl_attr_get_payload_len(attr[NFQA_CT]), tp->src.family, ct) < 0) {
 		nfct_destroy(ct);
 		return false;
 	}
@@ -218,26 +233,41 @@ static bool cth_tuple(struct nlattr **attr, struct ngd_tuple *tp)
 	return true;
 }
 
-/* Register the helper before detaching: "no nfnetlink_cthelper" goes to the terminal. */
-static int cth_probe(void)
+/* What a refused registration of the helper says, for cth_probe(). */
+static void probe_error(uint16_t family, int ret)
 {
-	int ret = helper_msg(NFNL_MSG_CTHELPER_NEW, NLM_F_CREATE, NFCT_HELPER_STATUS_ENABLED);
-
-	if (ret == -EOPNOTSUPP || ret == -EPROTONOSUPPORT || ret == -ENOENT || ret == -EINVAL) {
+	if (ret == -EOPNOTSUPP || ret == -EPROTONOSUPPORT || ret == -ENOENT || ret == -EINVAL)
 		ngd_err("backend cthelper: this kernel has no nfnetlink_cthelper (userspace conntrack helpers; modprobe nfnetlink_cthelper): %s; use --backend nfqueue",
 			strerror(-ret));
-		return -1;
-	}
-	if (ret == -EEXIST || ret == -EBUSY) {
+	else if (ret == -EEXIST || ret == -EBUSY)
 		/* EBUSY also when a userspace helper of that name has another data size */
-		ngd_err("backend cthelper: a helper named \"%s\" exists that pptp-ngd cannot take over (the pptp-ng kernel module, or one with %zu bytes of private data other than ours: `nfct helper delete %s inet tcp` once nft's ct helper object is gone): %s",
-			CTH_NAME, CTH_PRIV_LEN, CTH_NAME, strerror(-ret));
-		return -1;
-	}
-	if (ret < 0) {
-		ngd_err("backend cthelper: cannot register helper \"%s\": %s", CTH_NAME,
-			strerror(-ret));
-		return -1;
+		ngd_err("backend cthelper: a helper named \"%s\" exists for %s that pptp-ngd cannot take over (the pptp-ng kernel module, or one with %zu bytes of private data other than ours: `nfct helper delete %s %s tcp` once nft's ct helper object is gone): %s",
+			CTH_NAME, family_name(family), CTH_PRIV_LEN, CTH_NAME,
+			family == AF_INET6 ? "inet6" : "inet", strerror(-ret));
+	else
+		ngd_err("backend cthelper: cannot register helper \"%s\" for %s: %s", CTH_NAME,
+			family_name(family), strerror(-ret));
+}
+
+/*
+ * Register the helper, both families, before detaching: "no
+ * nfnetlink_cthelper" goes to the terminal.  Half a helper is none: a
+ * family that fails takes the other back.
+ */
+static int cth_probe(void)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < PPTP_ARRAY_SIZE(cth_families); i++) {
+		ret = helper_msg(cth_families[i], NFNL_MSG_CTHELPER_NEW, NLM_F_CREATE,
+				 NFCT_HELPER_STATUS_ENABLED);
+		if (ret < 0) {
+			probe_error(cth_families[i], ret);
+			while (i--)
+				helper_msg(cth_families[i], NFNL_MSG_CTHELPER_DEL, 0, 0);
+			return -1;
+		}
 	}
 	registered = true;
 	return 0;
@@ -311,6 +341,7 @@ static void cth_tick(void)
  */
 static void cth_stop(void)
 {
+	unsigned int i;
 	int ret;
 
 	ngq_close();
@@ -319,17 +350,19 @@ static void cth_stop(void)
 	if (evnl)
 		mnl_socket_close(evnl);
 	evnl = NULL;
-	if (registered) {
-		ret = helper_msg(NFNL_MSG_CTHELPER_DEL, 0, 0);
+	for (i = 0; registered && i < PPTP_ARRAY_SIZE(cth_families); i++) {
+		uint16_t family = cth_families[i];
+
+		ret = helper_msg(family, NFNL_MSG_CTHELPER_DEL, 0, 0);
 		if (ret == -EBUSY && cfg.fail_open) {
-			ret = helper_msg(NFNL_MSG_CTHELPER_NEW, 0, NFCT_HELPER_STATUS_DISABLED);
+			ret = helper_msg(family, NFNL_MSG_CTHELPER_NEW, 0, NFCT_HELPER_STATUS_DISABLED);
 			if (!ret)
-				ngd_info("helper \"%s\" still attached by nft: left disabled, control connections pass unexamined until pptp-ngd is back",
-					 CTH_NAME);
+				ngd_info("helper \"%s\" for %s still attached by nft: left disabled, control connections pass unexamined until pptp-ngd is back",
+					 CTH_NAME, family_name(family));
 		}
 		if (ret < 0 && ret != -EBUSY)
-			ngd_err("cannot unregister or disable helper \"%s\": %s", CTH_NAME,
-				strerror(-ret));
+			ngd_err("cannot unregister or disable helper \"%s\" for %s: %s", CTH_NAME,
+				family_name(family), strerror(-ret));
 	}
 	registered = false;
 }

@@ -48,7 +48,7 @@ static const char *call_state(const struct session *s, unsigned int slot)
 
 static void json_session(FILE *f, const struct session *s)
 {
-	char conn[64];
+	char conn[NGD_TUPLE_STRLEN];
 	unsigned int i, n = 0;
 
 	tuple_str(&s->fwd, conn, sizeof(conn));

@@ -64,17 +64,21 @@ void expect_close(void)
 	enl = NULL;
 }
 
-/* A GRE or TCP tuple: addresses (@dst NULL: none), protocol, "ports" (GRE keys). */
+/*
+ * A GRE or TCP tuple: addresses (@dst NULL: none, sent as the family's
+ * zero address: the kernel parses every tuple whole, and refuses one
+ * without both addresses with EINVAL), protocol, "ports" (GRE keys).
+ */
 static void put_tuple(struct nlmsghdr *nlh, uint16_t type, const struct ngd_addr *src,
 		      const struct ngd_addr *dst, uint8_t proto, uint16_t sport, uint16_t dport)
 {
+	static const uint8_t any6[16];
 	struct nlattr *t = mnl_attr_nest_start(nlh, type), *n;
 
 	n = mnl_attr_nest_start(nlh, CTA_TUPLE_IP);
 	if (src->family == AF_INET6) {
 		mnl_attr_put(nlh, CTA_IP_V6_SRC, sizeof(src->v6), src->v6);
-		if (dst)
-			mnl_attr_put(nlh, CTA_IP_V6_DST, sizeof(dst->v6), dst->v6);
+		mnl_attr_put(nlh, CTA_IP_V6_DST, sizeof(any6), dst ? dst->v6 : any6);
 	} else {
 		mnl_attr_put_u32(nlh, CTA_IP_V4_SRC, src->v4);
 		mnl_attr_put_u32(nlh, CTA_IP_V4_DST, dst ? dst->v4 : 0);

@@ -17,7 +17,7 @@
  *   pptp_ngd_alive) holds our element.  Killed, the element expires
  *   within 2 s and new control connections come up as plain TCP, their
  *   calls without GRE (nothing opens it); those already up go on.
- * - --fail-closed: our table "pptp_ngd_guard" drops TCP port 1723 unless
+ * - --fail-closed: our table "inet pptp_ngd_guard" drops TCP port 1723 unless
  *   its set "alive" holds our element, refreshed every 500 ms.  Killed,
  *   control connections stop (TCP resends once we are back); GRE is not
  *   touched.  By port, not by helper: nft's `ct helper` matches the
@@ -51,11 +51,17 @@
 	" counter drop comment \"pptp-ngd --fail-closed: no daemon\"\n"
 #define GUARD_RULES	"\t\t" GUARD_RULE("dport") "\t\t" GUARD_RULE("sport")
 
-/* "table; delete table" first: the load replaces whatever was there, atomically. */
+/*
+ * "table; delete table" first: the load replaces whatever was there,
+ * atomically, the "ip" table of a pptp-ngd from before IPv6 included
+ * (the "inet" one guards both families).
+ */
+#define GUARD_DELETE(fam) "table " fam " " GUARD_TABLE "\ndelete table " fam " " GUARD_TABLE "\n"
+
 static const char guard_rules[] =
-	"table ip " GUARD_TABLE "\n"
-	"delete table ip " GUARD_TABLE "\n"
-	"table ip " GUARD_TABLE " {\n"
+	GUARD_DELETE("ip")
+	GUARD_DELETE("inet")
+	"table inet " GUARD_TABLE " {\n"
 	"	set " GUARD_SET " {\n"
 	"		type inet_proto\n"
 	"		flags timeout\n"
@@ -70,9 +76,7 @@ static const char guard_rules[] =
 	"	}\n"
 	"}\n";
 
-static const char guard_remove[] =
-	"table ip " GUARD_TABLE "\n"
-	"delete table ip " GUARD_TABLE "\n";
+static const char guard_remove[] = GUARD_DELETE("ip") GUARD_DELETE("inet");
 
 static struct mnl_socket *gnl;
 static uint32_t gseq;
@@ -100,7 +104,7 @@ static void guard_refresh(void)
 	if (ret < 0)
 		stats.nft_errors++;
 	if (ret < 0 && !guard.failing)
-		ngd_err("--fail-closed: cannot refresh element %s in table ip %s (%s): control connections are dropped",
+		ngd_err("--fail-closed: cannot refresh element %s in table inet %s (%s): control connections are dropped",
 			GUARD_SET, GUARD_TABLE, strerror(-ret));
 	else if (!ret && guard.failing)
 		ngd_info("--fail-closed: guard element refreshed again");
@@ -141,8 +145,8 @@ bool guard_gate_alive(void)
 	return gate.family && gate.present;
 }
 
-/* Whether the guard table exists (asked over netlink: no nft to fork in the usual case). */
-static bool guard_exists(void)
+/* Whether the guard table of @family exists (asked over netlink: no nft to fork in the usual case). */
+static bool guard_exists(uint8_t family)
 {
 	char buf[NGD_NL_BUF];
 	struct mnl_socket *nl = mnl_socket_open(NETLINK_NETFILTER);
@@ -151,7 +155,7 @@ static bool guard_exists(void)
 	int ret = -1;
 
 	if (nl && t && mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) == 0) {
-		nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETTABLE, NFPROTO_IPV4, NLM_F_ACK, 1);
+		nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETTABLE, family, NLM_F_ACK, 1);
 		nftnl_table_set_str(t, NFTNL_TABLE_NAME, GUARD_TABLE);
 		nftnl_table_nlmsg_build_payload(nlh, t);
 		if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) >= 0) {
@@ -173,17 +177,18 @@ static bool guard_exists(void)
 static int guard_load(void)
 {
 	if (cfg.fail_open) {
-		if (guard_exists() && nft_text(guard_remove) < 0)
-			ngd_err("--fail-open: cannot remove table ip %s (nft -f failed): control connections are dropped while no pptp-ngd runs",
+		if ((guard_exists(NFPROTO_INET) || guard_exists(NFPROTO_IPV4)) &&
+		    nft_text(guard_remove) < 0)
+			ngd_err("--fail-open: cannot remove table inet %s (nft -f failed): control connections are dropped while no pptp-ngd runs",
 				GUARD_TABLE);
 		return 0;
 	}
 	if (nft_text(guard_rules) < 0) {
-		ngd_err("--fail-closed: cannot load table ip %s with nft -f (nftables installed?)",
+		ngd_err("--fail-closed: cannot load table inet %s with nft -f (nftables installed?)",
 			GUARD_TABLE);
 		return -1;
 	}
-	ngd_alive_parse(&guard, "ip/" GUARD_TABLE "/" GUARD_SET);
+	ngd_alive_parse(&guard, "inet/" GUARD_TABLE "/" GUARD_SET);
 	return 0;
 }
 
@@ -211,7 +216,7 @@ int guard_setup(void)
 		ngd_info("--alive-set %s: control connections get the helper while pptp-ngd runs",
 			 gate.spec);
 	if (!cfg.fail_open)
-		ngd_info("--fail-closed: table ip %s drops TCP 1723 %u ms after we stop",
+		ngd_info("--fail-closed: table inet %s drops TCP 1723 %u ms after we stop",
 			 GUARD_TABLE, NGD_ALIVE_TIMEOUT);
 	return 0;
 }

@@ -21,6 +21,7 @@
 #include <arpa/inet.h>
 #include <sys/socket.h>
 #include <netinet/ip.h>
+#include <netinet/ip6.h>
 #include <netinet/tcp.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nfnetlink_queue.h>
@@ -175,60 +176,120 @@ void ngq_close(void)
 	qbuf = NULL;
 }
 
-/* Recompute the TCP checksum of an IPv4 packet (segments here are small). */
-static void tcp4_checksum(struct iphdr *ip, uint8_t *tcp, size_t tcp_len)
-{
-	uint32_t sum = 0;
-	uint8_t ph[4] = { 0, IPPROTO_TCP, (uint8_t)(tcp_len >> 8), (uint8_t)tcp_len };
-
-	tcp[16] = tcp[17] = 0;
-	sum = pptp_csum_add(sum, (const uint8_t *)&ip->saddr, 8);
-	sum = pptp_csum_add(sum, ph, 4);
-	sum = pptp_csum_add(sum, tcp, (uint32_t)tcp_len);
-	pptp_put16(tcp + 16, pptp_csum_fold(sum));
-}
-
-/* A queued IPv4/TCP packet, parsed. */
+/* A queued IPv4 or IPv6 TCP packet, parsed. */
 struct qpkt {
 	uint32_t id;
 	uint8_t *pkt;
 	uint32_t len;
-	struct iphdr *ip;
 	uint8_t *tcp;
 	uint8_t *data;		/* TCP payload */
 	uint32_t dlen;
 	uint32_t seq;
 	uint8_t flags;
 	bool changed;
+	uint8_t family;		/* the packet's, AF_INET or AF_INET6 */
+	/*
+	 * The connection as sessions know it: the packet's own addresses,
+	 * or for backend cthelper the forward-hook view (before NAT)
+	 */
 	struct ngd_tuple tp;
 	uint64_t t_recv;	/* us, when we read it */
 };
 
-static bool parse(struct qpkt *q)
+/*
+ * Recompute the TCP checksum (segments here are small) over the
+ * addresses in the packet's header: with backend cthelper they are
+ * translated already, and differ from @q->tp's.
+ */
+static void tcp_checksum(const struct qpkt *q)
 {
-	struct iphdr *ip = (struct iphdr *)q->pkt;
-	unsigned int ihl, thl;
+	uint32_t tcp_len = (uint32_t)(q->pkt + q->len - q->tcp), sum = 0;
+	uint8_t ph[4] = { 0, IPPROTO_TCP, (uint8_t)(tcp_len >> 8), (uint8_t)tcp_len };
 
-	if (q->len < sizeof(*ip) || ip->version != 4 || ip->protocol != IPPROTO_TCP)
+	q->tcp[16] = q->tcp[17] = 0;
+	if (q->family == AF_INET6)	/* ip6_hdr: source and destination from byte 8 */
+		sum = pptp_csum_add(sum, q->pkt + 8, 32);
+	else				/* iphdr: from byte 12 */
+		sum = pptp_csum_add(sum, q->pkt + 12, 8);
+	/* IPv6's is a 32-bit length and 24 zero bits before the protocol: the same sum */
+	sum = pptp_csum_add(sum, ph, 4);
+	sum = pptp_csum_add(sum, q->tcp, tcp_len);
+	pptp_put16(q->tcp + 16, pptp_csum_fold(sum));
+}
+
+/* The TCP header at @off of @q, its payload and the tuple's ports. */
+static bool parse_tcp(struct qpkt *q, uint32_t off)
+{
+	unsigned int thl;
+
+	if (q->len < off + 20)
 		return false;
-	ihl = ip->ihl * 4u;
-	if (ihl < 20 || q->len < ihl + 20 || ntohs(ip->tot_len) != q->len ||
-	    (ntohs(ip->frag_off) & 0x3fff))
-		return false;
-	q->tcp = q->pkt + ihl;
+	q->tcp = q->pkt + off;
 	thl = (q->tcp[12] >> 4) * 4u;
-	if (thl < 20 || ihl + thl > q->len)
+	if (thl < 20 || off + thl > q->len)
 		return false;
-	q->ip = ip;
 	q->data = q->tcp + thl;
-	q->dlen = q->len - ihl - thl;
+	q->dlen = q->len - off - thl;
 	q->seq = pptp_get32(q->tcp + 4);
 	q->flags = q->tcp[13];
-	q->tp.src = ngd_addr4(ip->saddr);
-	q->tp.dst = ngd_addr4(ip->daddr);
 	memcpy(&q->tp.sport, q->tcp, 2);
 	memcpy(&q->tp.dport, q->tcp + 2, 2);
 	return true;
+}
+
+static bool parse4(struct qpkt *q)
+{
+	struct iphdr *ip = (struct iphdr *)q->pkt;
+	unsigned int ihl = ip->ihl * 4u;
+
+	if (ip->protocol != IPPROTO_TCP || ihl < 20 || q->len < ihl ||
+	    ntohs(ip->tot_len) != q->len || (ntohs(ip->frag_off) & 0x3fff))
+		return false;
+	q->family = AF_INET;
+	q->tp.src = ngd_addr4(ip->saddr);
+	q->tp.dst = ngd_addr4(ip->daddr);
+	return parse_tcp(q, ihl);
+}
+
+/*
+ * IPv6: TCP after any hop-by-hop, routing and destination options
+ * headers.  A fragment cannot come here (conntrack reassembles before
+ * the forward hook); anything else is not what the queue rules match.
+ */
+static bool parse6(struct qpkt *q)
+{
+	struct ip6_hdr *ip6 = (struct ip6_hdr *)q->pkt;
+	uint8_t nh = ip6->ip6_nxt;
+	uint32_t off = sizeof(*ip6);
+
+	if (q->len < off || ntohs(ip6->ip6_plen) + off != q->len)
+		return false;
+	while (nh == IPPROTO_HOPOPTS || nh == IPPROTO_ROUTING || nh == IPPROTO_DSTOPTS) {
+		if (q->len < off + 8)
+			return false;
+		nh = q->pkt[off];
+		off += (q->pkt[off + 1] + 1u) * 8;
+	}
+	if (nh != IPPROTO_TCP)
+		return false;
+	q->family = AF_INET6;
+	q->tp.src.family = q->tp.dst.family = AF_INET6;
+	memcpy(q->tp.src.v6, &ip6->ip6_src, 16);
+	memcpy(q->tp.dst.v6, &ip6->ip6_dst, 16);
+	return parse_tcp(q, off);
+}
+
+static bool parse(struct qpkt *q)
+{
+	if (q->len < 20)
+		return false;
+	switch (q->pkt[0] >> 4) {
+	case 4:
+		return parse4(q);
+	case 6:
+		return parse6(q);
+	}
+	return false;
 }
 
 /*
@@ -310,7 +371,7 @@ static void verdict(struct qpkt *q, int v)
 
 	nfq_nlmsg_verdict_put(nlh, (int)q->id, v);
 	if (v == NF_ACCEPT && q->changed) {
-		tcp4_checksum(q->ip, q->tcp, (size_t)(q->pkt + q->len - q->tcp));
+		tcp_checksum(q);
 		nfq_nlmsg_verdict_put_pkt(nlh, q->pkt, q->len);
 		stats.mangled++;
 	}
@@ -322,8 +383,18 @@ static void verdict(struct qpkt *q, int v)
 
 static bool hold(const struct qpkt *q);
 
-static void ip4_header_checksum(struct iphdr *ip)
+/* The IP header's length fields for a packet cut to @q->len bytes. */
+static void ip_set_len(struct qpkt *q)
 {
+	struct iphdr *ip = (struct iphdr *)q->pkt;
+
+	if (q->family == AF_INET6) {
+		struct ip6_hdr *ip6 = (struct ip6_hdr *)q->pkt;
+
+		ip6->ip6_plen = htons((uint16_t)(q->len - sizeof(*ip6)));
+		return;		/* no header checksum */
+	}
+	ip->tot_len = htons((uint16_t)q->len);
 	ip->check = 0;
 	ip->check = htons(pptp_csum_fold(pptp_csum_add(0, (const uint8_t *)ip,
 						       (uint32_t)ip->ihl * 4)));
@@ -349,8 +420,7 @@ static void verdict_taken(struct qpkt *q, uint32_t keep)
 	}
 	q->len = (uint32_t)(q->data - q->pkt) + keep;
 	q->dlen = keep;
-	q->ip->tot_len = htons((uint16_t)q->len);
-	ip4_header_checksum(q->ip);
+	ip_set_len(q);
 	q->changed = true;
 	stats.cut++;
 	verdict(q, NF_ACCEPT);
@@ -446,7 +516,7 @@ static struct held *held_for(const struct ngd_tuple *tp)
 	unsigned int i;
 
 	for (i = 0; i < HOLD_SLOTS; i++)
-		if (held[i].used && !memcmp(&held[i].q.tp, tp, sizeof(*tp)))
+		if (held[i].used && ngd_tuple_eq(&held[i].q.tp, tp))
 			return &held[i];
 	return NULL;
 }
@@ -475,7 +545,6 @@ static bool hold(const struct qpkt *q)
 		return false;
 	memcpy(held[i].q.pkt, q->pkt, q->len);
 	/* re-point into the copy */
-	held[i].q.ip = (struct iphdr *)held[i].q.pkt;
 	held[i].q.tcp = held[i].q.pkt + (q->tcp - q->pkt);
 	held[i].q.data = held[i].q.pkt + (q->data - q->pkt);
 	held[i].since = now_ms();
@@ -605,5 +674,5 @@ const struct ngd_backend ngd_backend_nfqueue = {
 	.gre_update = nft_gre_update,
 	.gre_refresh = nft_gre_refresh,
 	.left_behind = "pinholes stay until they time out (nft delete table ip " NGD_TABLE
-		       " to remove)",
+		       "; nft delete table ip6 " NGD_TABLE " to remove)",
 };

@@ -12,6 +12,10 @@
  *
  * The gre_in_addr element carries a comment naming the control connection
  * and the call, which is what a restarted daemon rebuilds its calls from.
+ *
+ * Two tables of that name, one per family: "ip pptp_ngd" with ipv4_addr
+ * keys, "ip6 pptp_ngd" with ipv6_addr keys, the same maps and chains in
+ * each.  A call's elements go to its addresses' table.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -36,7 +40,38 @@
 #include "privs.h"
 
 #define NFT_ELEM_COMMENT	0	/* nft's NFTNL_UDATA_SET_ELEM_COMMENT */
-#define NFT_KEY_LEN		12	/* addr . addr . 16 bits in a 32-bit register */
+#define NFT_KEY_MAX		36	/* addr . addr . 16 bits in a 32-bit register */
+
+/* The daemon's table of each family. */
+struct nft_fam {
+	uint8_t nfproto;	/* the table's family in every message */
+	uint8_t af;		/* struct ngd_addr's */
+	uint8_t alen;		/* address bytes */
+	const char *name;	/* nft's word for the family */
+};
+
+static const struct nft_fam fams[] = {
+	{ NFPROTO_IPV4, AF_INET, 4, "ip" },
+	{ NFPROTO_IPV6, AF_INET6, 16, "ip6" },
+};
+#define NFAMS	PPTP_ARRAY_SIZE(fams)
+
+/* The table @a's elements go to; NULL for no family of ours. */
+static const struct nft_fam *fam_of(const struct ngd_addr *a)
+{
+	unsigned int i;
+
+	for (i = 0; i < NFAMS; i++)
+		if (fams[i].af == a->family)
+			return &fams[i];
+	return NULL;
+}
+
+/* addr . addr . key: each part padded to 32 bits, as nf_tables' registers hold them. */
+static uint32_t key_len(const struct nft_fam *f)
+{
+	return 2u * f->alen + 4;
+}
 
 static struct mnl_socket *nl;
 static uint32_t nl_seq;
@@ -98,9 +133,10 @@ static void batch_begin(struct batch *bt)
 	mnl_nlmsg_batch_next(bt->b);
 }
 
-static struct nlmsghdr *batch_msg(struct batch *bt, int type, int flags)
+static struct nlmsghdr *batch_msg(struct batch *bt, const struct nft_fam *f, int type,
+				  int flags)
 {
-	return nftnl_nlmsg_build_hdr(mnl_nlmsg_batch_current(bt->b), type, NFPROTO_IPV4,
+	return nftnl_nlmsg_build_hdr(mnl_nlmsg_batch_current(bt->b), type, f->nfproto,
 				     flags | NLM_F_ACK, nl_seq++);
 }
 
@@ -132,14 +168,14 @@ static int nl_query(struct nlmsghdr *nlh, mnl_cb_t cb, void *arg)
 	return ret < 0 ? -errno : 0;
 }
 
-static int table_exists(void)
+static int table_exists(const struct nft_fam *f)
 {
 	char buf[NGD_NL_BUF] = { 0 };
 	struct nftnl_table *t = nftnl_table_alloc();
 	struct nlmsghdr *nlh;
 	int ret;
 
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETTABLE, NFPROTO_IPV4, NLM_F_ACK, nl_seq++);
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETTABLE, f->nfproto, NLM_F_ACK, nl_seq++);
 	nftnl_table_set_str(t, NFTNL_TABLE_NAME, NGD_TABLE);
 	nftnl_table_nlmsg_build_payload(nlh, t);
 	nftnl_table_free(t);
@@ -149,13 +185,13 @@ static int table_exists(void)
 	return ret < 0 ? ret : 1;
 }
 
-static int set_exists(const char *name)
+static int set_exists(const struct nft_fam *f, const char *name)
 {
 	char buf[NGD_NL_BUF] = { 0 };
 	struct nftnl_set *s = nftnl_set_alloc();
 	struct nlmsghdr *nlh;
 
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSET, NFPROTO_IPV4, NLM_F_ACK, nl_seq++);
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSET, f->nfproto, NLM_F_ACK, nl_seq++);
 	nftnl_set_set_str(s, NFTNL_SET_TABLE, NGD_TABLE);
 	nftnl_set_set_str(s, NFTNL_SET_NAME, name);
 	nftnl_set_nlmsg_build_payload(nlh, s);
@@ -195,8 +231,27 @@ static void add_cmp(struct nftnl_rule *r, uint32_t base, uint32_t off, const voi
 	nftnl_rule_add_expr(r, e);
 }
 
-/* ip protocol tcp th PORTFIELD 1723: the start of both control rules. */
-static struct nftnl_rule *control_rule(unsigned int port_off)
+/* meta l4proto tcp: IPv6's transport protocol may follow extension headers. */
+static void add_l4proto_tcp(struct nftnl_rule *r)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("meta");
+	uint8_t tcp = IPPROTO_TCP;
+
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, NFT_META_L4PROTO);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, NFT_REG_1);
+	nftnl_rule_add_expr(r, e);
+	e = nftnl_expr_alloc("cmp");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, NFT_CMP_EQ);
+	nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, &tcp, 1);
+	nftnl_rule_add_expr(r, e);
+}
+
+/*
+ * ip protocol tcp (IPv6: meta l4proto tcp) th PORTFIELD 1723: the start
+ * of both control rules.
+ */
+static struct nftnl_rule *control_rule(const struct nft_fam *f, unsigned int port_off)
 {
 	struct nftnl_rule *r = nftnl_rule_alloc();
 	uint8_t tcp = IPPROTO_TCP;
@@ -204,8 +259,11 @@ static struct nftnl_rule *control_rule(unsigned int port_off)
 
 	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, NGD_TABLE);
 	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, NGD_CTL_CHAIN);
-	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_IPV4);
-	add_cmp(r, NFT_PAYLOAD_NETWORK_HEADER, 9, &tcp, 1);
+	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, f->nfproto);
+	if (f->nfproto == NFPROTO_IPV4)
+		add_cmp(r, NFT_PAYLOAD_NETWORK_HEADER, 9, &tcp, 1);
+	else
+		add_l4proto_tcp(r);
 	add_cmp(r, NFT_PAYLOAD_TRANSPORT_HEADER, port_off, &port, 2);
 	return r;
 }
@@ -216,9 +274,9 @@ static struct nftnl_rule *control_rule(unsigned int port_off)
  * must not reach a peer untracked either: a forged RST or a segment from
  * nowhere could otherwise end or desynchronise a session.
  */
-static struct nftnl_rule *invalid_rule(unsigned int port_off)
+static struct nftnl_rule *invalid_rule(const struct nft_fam *f, unsigned int port_off)
 {
-	struct nftnl_rule *r = control_rule(port_off);
+	struct nftnl_rule *r = control_rule(f, port_off);
 	uint32_t invalid = NF_CT_STATE_INVALID_BIT, zero = 0;
 	struct nftnl_expr *e = nftnl_expr_alloc("ct");
 
@@ -279,10 +337,10 @@ static struct nftnl_expr *queue_expr_xt(unsigned int queue, bool fail_open)
  * ip protocol tcp th PORTFIELD 1723 counter, then the queue of @kind; its
  * bypass flag is --fail-open: packets pass while no daemon listens.
  */
-static struct nftnl_rule *queue_rule(unsigned int port_off, unsigned int queue, bool fail_open,
-				     enum ngd_queue_rule kind)
+static struct nftnl_rule *queue_rule(const struct nft_fam *f, unsigned int port_off,
+				     unsigned int queue, bool fail_open, enum ngd_queue_rule kind)
 {
-	struct nftnl_rule *r = control_rule(port_off);
+	struct nftnl_rule *r = control_rule(f, port_off);
 
 	nftnl_rule_add_expr(r, nftnl_expr_alloc("counter"));
 	nftnl_rule_add_expr(r, kind == NGD_QUEUE_NFT ? queue_expr_nft(queue, fail_open) :
@@ -291,40 +349,66 @@ static struct nftnl_rule *queue_rule(unsigned int port_off, unsigned int queue, 
 }
 
 /*
- * Replace the control chain's rules: drop what conntrack finds invalid,
- * queue TCP 1723 both ways.  Every rule of the chain goes, whatever queued
- * before (a previous run's, of either kind), in the one transaction that
- * adds ours: all or nothing, the chain never left without its queue.
+ * Replace the control chains' rules, in both tables: drop what conntrack
+ * finds invalid, queue TCP 1723 both ways.  Every rule of the chains
+ * goes, whatever queued before (a previous run's, of either kind), in the
+ * one transaction that adds ours: all or nothing, no chain ever left
+ * without its queue.
  */
 static int install_queue_rules(unsigned int queue, bool fail_open, enum ngd_queue_rule kind)
 {
 	struct batch bt;
 	struct nftnl_rule *r;
 	struct nlmsghdr *nlh;
-	unsigned int off;
+	unsigned int i, off;
 
 	batch_begin(&bt);
-	r = nftnl_rule_alloc();
-	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, NGD_TABLE);
-	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, NGD_CTL_CHAIN);
-	nlh = batch_msg(&bt, NFT_MSG_DELRULE, 0);
-	nftnl_rule_nlmsg_build_payload(nlh, r);
-	nftnl_rule_free(r);
-	mnl_nlmsg_batch_next(bt.b);
-	for (off = 0; off < 8; off += 2) {	/* invalid sport, dport; queue sport, dport */
-		r = off < 4 ? invalid_rule(off) : queue_rule(off - 4, queue, fail_open, kind);
-		nlh = batch_msg(&bt, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND);
+	for (i = 0; i < NFAMS; i++) {
+		r = nftnl_rule_alloc();
+		nftnl_rule_set_str(r, NFTNL_RULE_TABLE, NGD_TABLE);
+		nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, NGD_CTL_CHAIN);
+		nlh = batch_msg(&bt, &fams[i], NFT_MSG_DELRULE, 0);
 		nftnl_rule_nlmsg_build_payload(nlh, r);
 		nftnl_rule_free(r);
 		mnl_nlmsg_batch_next(bt.b);
+		for (off = 0; off < 8; off += 2) {	/* invalid sport, dport; queue sport, dport */
+			r = off < 4 ? invalid_rule(&fams[i], off) :
+				      queue_rule(&fams[i], off - 4, queue, fail_open, kind);
+			nlh = batch_msg(&bt, &fams[i], NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND);
+			nftnl_rule_nlmsg_build_payload(nlh, r);
+			nftnl_rule_free(r);
+			mnl_nlmsg_batch_next(bt.b);
+		}
 	}
 	return batch_commit(&bt);
 }
 
+/* Every map of the table of @f is there; else say which is not, and -1. */
+static int maps_present(const struct nft_fam *f)
+{
+	unsigned int i;
+
+	for (i = 0; i < GRE_SETS; i++) {
+		if (!set_exists(f, gre_maps[i])) {
+			ngd_err("table %s %s has no map %s: not pptp-ngd's ruleset (delete the table and restart)",
+				f->name, NGD_TABLE, gre_maps[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Both tables, loaded from @ruleset when either is missing.  The file
+ * replaces its GRE chains' rules whole and leaves the maps' elements, so
+ * loading it over the table that is there (a pptp-ngd from before IPv6
+ * left only "ip pptp_ngd") changes nothing in that one; a table that is
+ * there must be ours, though: nothing is loaded over another's.
+ */
 int nft_setup(const char *ruleset)
 {
 	int ret, rcvbuf = 4 << 20;
-	unsigned int i;
+	unsigned int i, missing = 0;
 
 	nl = mnl_socket_open(NETLINK_NETFILTER);
 	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
@@ -336,24 +420,33 @@ int nft_setup(const char *ruleset)
 	if (setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf,
 		       sizeof(rcvbuf)) < 0)
 		setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
-	ret = table_exists();
-	if (ret < 0) {
-		ngd_err("nf_tables: %s (kernel without nf_tables?)", strerror(-ret));
-		return -1;
+	for (i = 0; i < NFAMS; i++) {
+		ret = table_exists(&fams[i]);
+		if (ret < 0) {
+			ngd_err("nf_tables: %s (kernel without nf_tables?)", strerror(-ret));
+			return -1;
+		}
+		if (!ret)
+			missing++;
+		else if (maps_present(&fams[i]) < 0)
+			return -1;
+		else
+			ngd_info("table %s %s already present: keeping its elements", fams[i].name,
+				 NGD_TABLE);
 	}
-	if (ret == 0) {
+	if (missing) {
 		if (load_ruleset(ruleset) < 0)
 			return -1;
 		ngd_info("loaded %s", ruleset);
-	} else {
-		ngd_info("table ip %s already present: keeping its elements", NGD_TABLE);
 	}
-	for (i = 0; i < PPTP_ARRAY_SIZE(gre_maps); i++) {
-		if (!set_exists(gre_maps[i])) {
-			ngd_err("table ip %s has no map %s: not pptp-ngd's ruleset (delete the table and restart)",
-				NGD_TABLE, gre_maps[i]);
+	for (i = 0; i < NFAMS; i++) {
+		if (table_exists(&fams[i]) != 1) {
+			ngd_err("%s did not create table %s %s: not pptp-ngd's ruleset",
+				ruleset, fams[i].name, NGD_TABLE);
 			return -1;
 		}
+		if (maps_present(&fams[i]) < 0)
+			return -1;
 	}
 	return 0;
 }
@@ -402,24 +495,32 @@ int nft_queue_rules(unsigned int queue, bool fail_open, enum ngd_queue_rule want
 	return 0;
 }
 
-/* The maps' keys are ipv4_addr . ipv4_addr . key (nft/pptp-ngd-nfqueue.nft). */
-static void put_key(uint8_t *k, const struct ngd_addr *a, const struct ngd_addr *b, uint16_t id)
+/* The bytes of @a, network order: 4 or 16 of them. */
+static const void *addr_bytes(const struct ngd_addr *a)
 {
-	memset(k, 0, NFT_KEY_LEN);
-	memcpy(k, &a->v4, 4);
-	memcpy(k + 4, &b->v4, 4);
-	pptp_put16(k + 8, id);
+	return a->family == AF_INET6 ? (const void *)a->v6 : (const void *)&a->v4;
+}
+
+/* addr . addr . key in the table of @f (nft/pptp-ngd-nfqueue.nft). */
+static void put_key(uint8_t *k, const struct nft_fam *f, const struct ngd_addr *a,
+		    const struct ngd_addr *b, uint16_t id)
+{
+	memset(k, 0, NFT_KEY_MAX);
+	memcpy(k, addr_bytes(a), f->alen);
+	memcpy(k + f->alen, addr_bytes(b), f->alen);
+	pptp_put16(k + 2 * f->alen, id);
 }
 
 /* An element to add (@adding: with @data, if any, and a timeout) or to delete. */
-static void add_elem(struct nftnl_set *s, const struct ngd_addr *a, const struct ngd_addr *b,
-		     uint16_t id, bool adding, const void *data, uint32_t dlen, const char *comment)
+static void add_elem(struct nftnl_set *s, const struct nft_fam *f, const struct ngd_addr *a,
+		     const struct ngd_addr *b, uint16_t id, bool adding, const void *data,
+		     uint32_t dlen, const char *comment)
 {
 	struct nftnl_set_elem *e = nftnl_set_elem_alloc();
-	uint8_t key[NFT_KEY_LEN];
+	uint8_t key[NFT_KEY_MAX];
 
-	put_key(key, a, b, id);
-	nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, key, sizeof(key));
+	put_key(key, f, a, b, id);
+	nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, key, key_len(f));
 	if (adding) {
 		if (data)
 			nftnl_set_elem_set(e, NFTNL_SET_ELEM_DATA, data, dlen);
@@ -446,24 +547,26 @@ static struct nftnl_set *map_of(const char *name)
 }
 
 /* A call's elements in the sets of @sets (sets_of()), with data (add) or without (delete). */
-static void gre_elems(struct nftnl_set **s, const struct ngd_gre *g, unsigned int sets,
-		      bool data, const char *comment)
+static void gre_elems(struct nftnl_set **s, const struct nft_fam *f, const struct ngd_gre *g,
+		      unsigned int sets, bool data, const char *comment)
 {
 	uint8_t id[2];
 
 	pptp_put16(id, g->in_id);
 	if (sets & 1)
-		add_elem(s[0], &g->peer, &g->public, g->in_xid, data, &g->inside.v4, 4, comment);
+		add_elem(s[0], f, &g->peer, &g->public, g->in_xid, data, addr_bytes(&g->inside),
+			 f->alen, comment);
 	if (sets & 2)
-		add_elem(s[1], &g->peer, &g->inside, g->in_xid, data, id, 2, NULL);
+		add_elem(s[1], f, &g->peer, &g->inside, g->in_xid, data, id, 2, NULL);
 	if (sets & 4)
-		add_elem(s[2], &g->inside, &g->peer, g->peer_id, data, &g->public.v4, 4, NULL);
+		add_elem(s[2], f, &g->inside, &g->peer, g->peer_id, data, addr_bytes(&g->public),
+			 f->alen, NULL);
 	if (sets & 8)
-		add_elem(s[3], &g->inside, &g->peer, g->peer_id, data, NULL, 0, NULL);
+		add_elem(s[3], f, &g->inside, &g->peer, g->peer_id, data, NULL, 0, NULL);
 }
 
-static void batch_elems(struct batch *bt, int type, int flags, struct nftnl_set **s,
-			unsigned int sets)
+static void batch_elems(struct batch *bt, const struct nft_fam *f, int type, int flags,
+			struct nftnl_set **s, unsigned int sets)
 {
 	unsigned int i;
 
@@ -472,10 +575,20 @@ static void batch_elems(struct batch *bt, int type, int flags, struct nftnl_set 
 
 		if (!(sets & (1u << i)))
 			continue;
-		nlh = batch_msg(bt, type, flags);
+		nlh = batch_msg(bt, f, type, flags);
 		nftnl_set_elems_nlmsg_build_payload(nlh, s[i]);
 		mnl_nlmsg_batch_next(bt->b);
 	}
+}
+
+/* The table of @g's family, when all three of its addresses have it. */
+static const struct nft_fam *gre_fam(const struct ngd_gre *g)
+{
+	const struct nft_fam *f = fam_of(&g->peer);
+
+	if (!f || g->inside.family != f->af || g->public.family != f->af)
+		return NULL;
+	return f;
 }
 
 /* One transaction: delete the elements in the sets of @del, add those of @add (sets_of()). */
@@ -487,15 +600,17 @@ static int gre_change(const struct ngd_gre *g, unsigned int del, unsigned int ad
 	unsigned int i;
 	int ret;
 
+	const struct nft_fam *f = gre_fam(g);
+
 	for (i = 0; i < GRE_SETS; i++) {
 		d[i] = map_of(gre_maps[i]);
 		a[i] = map_of(gre_maps[i]);
 	}
-	gre_elems(d, g, del, false, NULL);
-	gre_elems(a, g, add, true, comment);
+	gre_elems(d, f, g, del, false, NULL);
+	gre_elems(a, f, g, add, true, comment);
 	batch_begin(&bt);
-	batch_elems(&bt, NFT_MSG_DELSETELEM, 0, d, del);
-	batch_elems(&bt, NFT_MSG_NEWSETELEM, NLM_F_CREATE, a, add);
+	batch_elems(&bt, f, NFT_MSG_DELSETELEM, 0, d, del);
+	batch_elems(&bt, f, NFT_MSG_NEWSETELEM, NLM_F_CREATE, a, add);
 	ret = batch_commit(&bt);
 	for (i = 0; i < GRE_SETS; i++) {
 		nftnl_set_free(d[i]);
@@ -538,8 +653,8 @@ int nft_gre_update(const struct ngd_gre *g, unsigned int del, unsigned int add,
 {
 	int ret;
 
-	if (g->peer.family != AF_INET)
-		return -EAFNOSUPPORT;	/* the maps are IPv4 */
+	if (!gre_fam(g))
+		return -EAFNOSUPPORT;	/* no table of ours for it */
 	ret = gre_change(g, sets_of(del), sets_of(add), comment);
 	if (ret == -ENOENT && del) {
 		ret = gre_delete_each(g, sets_of(del));
@@ -567,16 +682,18 @@ int nft_gre_refresh(const struct ngd_gre *g, const char *const *comments, unsign
 	if (n > NFT_REFRESH_MAX)
 		n = NFT_REFRESH_MAX;
 	for (k = 0; k < n; k++)
-		if (g[k].peer.family != AF_INET)
-			return (int)n;	/* the maps are IPv4 */
+		if (!gre_fam(&g[k]))
+			return (int)n;	/* no table of ours for it */
 	batch_begin(&bt);
 	for (k = 0; k < n; k++) {
+		const struct nft_fam *f = gre_fam(&g[k]);
+
 		for (i = 0; i < 2 * GRE_SETS; i++)
 			s[i] = map_of(gre_maps[i % GRE_SETS]);
-		gre_elems(s, &g[k], all, false, NULL);
-		gre_elems(s + GRE_SETS, &g[k], all, true, comments[k]);
-		batch_elems(&bt, NFT_MSG_DELSETELEM, 0, s, all);
-		batch_elems(&bt, NFT_MSG_NEWSETELEM, NLM_F_CREATE, s + GRE_SETS, all);
+		gre_elems(s, f, &g[k], all, false, NULL);
+		gre_elems(s + GRE_SETS, f, &g[k], all, true, comments[k]);
+		batch_elems(&bt, f, NFT_MSG_DELSETELEM, 0, s, all);
+		batch_elems(&bt, f, NFT_MSG_NEWSETELEM, NLM_F_CREATE, s + GRE_SETS, all);
 		for (i = 0; i < 2 * GRE_SETS; i++)
 			nftnl_set_free(s[i]);
 	}
@@ -591,11 +708,13 @@ int nft_gre_refresh(const struct ngd_gre *g, const char *const *comments, unsign
 struct dump_arg {
 	nft_gre_cb cb;
 	void *arg;
+	const struct nft_fam *f;
 };
 
 static int elem_cb(struct nftnl_set_elem *e, void *data)
 {
 	struct dump_arg *da = data;
+	const struct nft_fam *f = da->f;
 	const uint8_t *key, *val;
 	const void *ud;
 	uint32_t klen, vlen, ulen;
@@ -604,13 +723,13 @@ static int elem_cb(struct nftnl_set_elem *e, void *data)
 
 	key = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &klen);
 	val = nftnl_set_elem_get(e, NFTNL_SET_ELEM_DATA, &vlen);
-	if (!key || !val || klen != NFT_KEY_LEN || vlen != 4)
+	if (!key || !val || klen != key_len(f) || vlen != f->alen)
 		return 0;
-	g.peer.family = g.public.family = g.inside.family = AF_INET;
-	memcpy(&g.peer.v4, key, 4);
-	memcpy(&g.public.v4, key + 4, 4);
-	g.in_xid = pptp_get16(key + 8);
-	memcpy(&g.inside.v4, val, 4);
+	g.peer.family = g.public.family = g.inside.family = f->af;
+	memcpy(g.peer.v6, key, f->alen);	/* v4 shares the union's first bytes */
+	memcpy(g.public.v6, key + f->alen, f->alen);
+	g.in_xid = pptp_get16(key + 2 * f->alen);
+	memcpy(g.inside.v6, val, f->alen);
 	ud = nftnl_set_elem_get(e, NFTNL_SET_ELEM_USERDATA, &ulen);
 	/* TLV: type, length, string with its NUL */
 	if (ud && ulen > 2 && ((const uint8_t *)ud)[0] == NFT_ELEM_COMMENT) {
@@ -635,17 +754,24 @@ static int dump_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-/* Every gre_in_addr element (one per call), with its comment. */
+/* Every gre_in_addr element (one per call) of both tables, with its comment. */
 int nft_gre_dump(nft_gre_cb cb, void *arg)
 {
-	char buf[NGD_NL_BUF] = { 0 };
-	struct nftnl_set *s = map_of(gre_maps[0]);
-	struct dump_arg da = { cb, arg };
-	struct nlmsghdr *nlh;
+	struct dump_arg da = { cb, arg, NULL };
+	unsigned int i;
+	int ret = 0;
 
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSETELEM, NFPROTO_IPV4,
-				    NLM_F_DUMP | NLM_F_ACK, nl_seq++);
-	nftnl_set_elems_nlmsg_build_payload(nlh, s);
-	nftnl_set_free(s);
-	return nl_query(nlh, dump_cb, &da);
+	for (i = 0; i < NFAMS && !ret; i++) {
+		char buf[NGD_NL_BUF] = { 0 };
+		struct nftnl_set *s = map_of(gre_maps[0]);
+		struct nlmsghdr *nlh;
+
+		da.f = &fams[i];
+		nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSETELEM, fams[i].nfproto,
+					    NLM_F_DUMP | NLM_F_ACK, nl_seq++);
+		nftnl_set_elems_nlmsg_build_payload(nlh, s);
+		nftnl_set_free(s);
+		ret = nl_query(nlh, dump_cb, &da);
+	}
+	return ret;
 }

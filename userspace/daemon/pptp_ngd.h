@@ -40,7 +40,7 @@ enum ngd_queue_rule {
 	NGD_QUEUE_HELPER,
 };
 
-#define NGD_DEFAULT_ALIVE_SET	"ip/pptp_ngd_cth/pptp_ngd_alive"
+#define NGD_DEFAULT_ALIVE_SET	"inet/pptp_ngd_cth/pptp_ngd_alive"
 
 struct ngd_config {
 	const char *backend;
@@ -187,8 +187,8 @@ int ngd_queue_rule_parse(const char *word);
 /*
  * An address of either family, network order.  One type for both, so
  * that a session, a call's GRE and a conntrack tuple never depend on the
- * family; today's backends follow IPv4 only (pptp-ngd(8)) and refuse the
- * rest where they talk to the kernel (-EAFNOSUPPORT).
+ * family; where the daemon talks to the kernel it picks the family's
+ * table, helper or attribute, and refuses any other (-EAFNOSUPPORT).
  */
 struct ngd_addr {
 	uint8_t family;		/* AF_INET or AF_INET6, 0: none */
@@ -221,6 +221,14 @@ static inline uint32_t ngd_addr_hash(const struct ngd_addr *a)
 				      (uint32_t)a->v6[i + 2] << 8 | a->v6[i + 3]);
 	return h;
 }
+
+/* tuple_str()'s longest, "[v6]:port>[v6]:port", with its NUL */
+#define NGD_TUPLE_STRLEN	(2 * (INET6_ADDRSTRLEN + 8))
+/*
+ * A call's comment (call_comment()): at most 97 characters for IPv4, 81
+ * for IPv6, within the 128 nft reads back from a saved ruleset.
+ */
+#define NGD_COMMENT_LEN		128
 
 /* @a as text in @buf (INET6_ADDRSTRLEN bytes are enough). */
 const char *ngd_addr_str(const struct ngd_addr *a, char *buf, size_t len);

@@ -23,28 +23,75 @@ struct recovered {
 	bool ok;
 };
 
-/* "pptp-ngd A:p>B:q dir D role R id X xid Y peer Z" (call_comment(); the maps are IPv4). */
-static bool parse_comment(const char *s, struct recovered *r)
+/* The role's words in a comment: "PNS" or "PAC" (pptp_role_name), either case. */
+static bool parse_role(const char *role, u8 *out)
 {
-	char a[16], b[16], role[4];
-	unsigned short ap, bp, id, xid, peer;
-	unsigned int dir;
-
-	if (sscanf(s, "pptp-ngd %15[0-9.]:%hu>%15[0-9.]:%hu dir %u role %3s id %hu xid %hu peer %hu",
-		   a, &ap, b, &bp, &dir, role, &id, &xid, &peer) != 9)
-		return false;
-	r->fwd.src.family = r->fwd.dst.family = AF_INET;
-	if (inet_pton(AF_INET, a, &r->fwd.src.v4) != 1 ||
-	    inet_pton(AF_INET, b, &r->fwd.dst.v4) != 1 || dir > 1 || xid != r->g.in_xid)
-		return false;
 	if (!strcmp(role, "PNS") || !strcmp(role, "pns"))
-		r->role = PPTP_PNS;
+		*out = PPTP_PNS;
 	else if (!strcmp(role, "PAC") || !strcmp(role, "pac"))
-		r->role = PPTP_PAC;
+		*out = PPTP_PAC;
 	else
 		return false;
+	return true;
+}
+
+/*
+ * IPv6's connection, "[inside]:p>[peer]:q" or "[peer]:p>[inside]:q":
+ * the addresses are the element's, named by role (call_comment()).
+ */
+static int parse_conn6(const char *s, struct recovered *r, unsigned int *dir)
+{
+	char a[8], b[8];
+	unsigned short ap, bp;
+	int n = 0;
+
+	if (sscanf(s, "pptp-ngd [%7[a-z]]:%hu>[%7[a-z]]:%hu %n", a, &ap, b, &bp, &n) != 4 || !n)
+		return -1;
+	if (!strcmp(a, "inside") && !strcmp(b, "peer"))
+		*dir = 0;
+	else if (!strcmp(a, "peer") && !strcmp(b, "inside"))
+		*dir = 1;
+	else
+		return -1;
+	r->fwd.src = *dir ? r->g.peer : r->g.inside;
+	r->fwd.dst = *dir ? r->g.inside : r->g.peer;
 	r->fwd.sport = htons(ap);
 	r->fwd.dport = htons(bp);
+	return n;
+}
+
+/* IPv4's, "A:p>B:q" with the addresses themselves. */
+static int parse_conn4(const char *s, struct recovered *r)
+{
+	char a[16], b[16];
+	unsigned short ap, bp;
+	int n = 0;
+
+	if (sscanf(s, "pptp-ngd %15[0-9.]:%hu>%15[0-9.]:%hu %n", a, &ap, b, &bp, &n) != 4 || !n)
+		return -1;
+	r->fwd.src.family = r->fwd.dst.family = AF_INET;
+	if (inet_pton(AF_INET, a, &r->fwd.src.v4) != 1 ||
+	    inet_pton(AF_INET, b, &r->fwd.dst.v4) != 1)
+		return -1;
+	r->fwd.sport = htons(ap);
+	r->fwd.dport = htons(bp);
+	return n;
+}
+
+/* "pptp-ngd CONN dir D role R id X xid Y peer Z" (call_comment()). */
+static bool parse_comment(const char *s, struct recovered *r)
+{
+	char role[4];
+	unsigned short id, xid, peer;
+	unsigned int dir, dir6 = 0;
+	int n = r->g.peer.family == AF_INET6 ? parse_conn6(s, r, &dir6) : parse_conn4(s, r);
+
+	if (n < 0 || sscanf(s + n, "dir %u role %3s id %hu xid %hu peer %hu", &dir, role, &id,
+			    &xid, &peer) != 5)
+		return false;
+	if (dir > 1 || xid != r->g.in_xid || !parse_role(role, &r->role) ||
+	    (r->g.peer.family == AF_INET6 && dir != dir6))
+		return false;
 	r->dir = dir;
 	r->g.in_id = id;
 	r->g.peer_id = peer;
@@ -129,7 +176,7 @@ static void recover_one(struct recovered *r)
 	}
 	if (!ret) {
 		ct_forward_tuple(&c, &fwd);
-		if (!memcmp(&fwd, &r->fwd, sizeof(fwd)))
+		if (ngd_tuple_eq(&fwd, &r->fwd))
 			adopt(r, &c);
 	}
 	/* the element's key and data name its siblings; no call holds its ID */

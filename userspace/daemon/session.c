@@ -154,12 +154,24 @@ void tuple_str(const struct ngd_tuple *t, char *buf, size_t len)
 		 ngd_addr_str(&t->dst, b, sizeof(b)), ntohs(t->dport));
 }
 
-/* The comment on a call's gre_in_addr element: enough to rebuild the call. */
+/*
+ * The comment on a call's gre_in_addr element: enough to rebuild the call.
+ * The control connection's two addresses are the element's inside host
+ * and peer (the forward hook sees no other), so IPv6 names them by role,
+ * "[inside]:p>[peer]:q": with two global IPv6 addresses the comment would
+ * outgrow the 128 characters nft reads back (a saved ruleset holding it
+ * would not load).  IPv4 keeps the addresses, as before.
+ */
 void call_comment(const struct session *s, const struct ngd_gre *g, char *buf, size_t len)
 {
-	char conn[64];
+	char conn[NGD_TUPLE_STRLEN];
 
-	tuple_str(&s->fwd, conn, sizeof(conn));
+	if (s->fwd.src.family == AF_INET6)
+		snprintf(conn, sizeof(conn), "[%s]:%u>[%s]:%u",
+			 s->inside_dir ? "peer" : "inside", ntohs(s->fwd.sport),
+			 s->inside_dir ? "inside" : "peer", ntohs(s->fwd.dport));
+	else
+		tuple_str(&s->fwd, conn, sizeof(conn));
 	snprintf(buf, len, "pptp-ngd %s dir %u role %s id %u xid %u peer %u", conn,
 		 s->inside_dir, pptp_role_name(s->t.role[s->inside_dir]), g->in_id, g->in_xid,
 		 g->peer_id);
@@ -280,7 +292,7 @@ static void program_call(struct session *s, const struct pptp_call *call)
 	struct call_ext *x = &s->ext[call - s->calls];
 	const struct pptp_gre_half *in, *out;
 	struct pptp_gre_half h[2];
-	char comment[128];
+	char comment[NGD_COMMENT_LEN];
 	int ret;
 
 	/* Which GRE opens, both halves: the core's decision (nat.h). */
@@ -891,7 +903,7 @@ static void gre_refresh(const struct ngd_gre *g, const char *const *comments, un
  * calls at a time (the nft maps: one transaction).
  */
 static struct ngd_gre refresh_g[NFT_REFRESH_MAX];
-static char refresh_comment[NFT_REFRESH_MAX][128];
+static char refresh_comment[NFT_REFRESH_MAX][NGD_COMMENT_LEN];
 static unsigned int refresh_n;
 
 static void refresh_flush(void)
@@ -913,7 +925,7 @@ static void refresh_flush(void)
 void sessions_call_adopted(struct session *s, const struct pptp_call *c, const struct ngd_gre *g)
 {
 	unsigned int slot = (unsigned int)(c - s->calls);
-	char comment[128];
+	char comment[NGD_COMMENT_LEN];
 	const char *comments[1] = { comment };
 
 	sessions_call_programmed(s, slot);
@@ -936,7 +948,7 @@ uint64_t sessions_calls_up(uint64_t core_calls_up)
 
 static void refresh(const struct session *s, const struct ngd_gre *g)
 {
-	char comment[128];
+	char comment[NGD_COMMENT_LEN];
 
 	call_comment(s, g, comment, sizeof(comment));
 	refresh_g[refresh_n] = *g;

@@ -15,6 +15,8 @@
 #              expectations and the helper data); pptp-sim checks every GRE
 #              packet's key and source, then clears the calls through the
 #              adopted sessions (CCRQ/CDN translated back); nothing is left
+#   restart6   the same over IPv6 (routed), 2 calls held up by each
+#              client: adopted and cleared after kill -9 and restart
 #   newcall    a scripted PNS (pptp-sim opens all its calls at once) from
 #              each client: client1 calls 100 and 101, client2 100
 #              (translated); restart; client2's new call 101 on its adopted
@@ -90,7 +92,7 @@ d_calls() {
 }
 gre_expects() { n_fw conntrack -L expect 2>/dev/null | grep -c 'proto=47 ' || true; }
 guard_drops() {
-	n_fw nft list table ip pptp_ngd_guard 2>/dev/null | grep -o 'packets [0-9]*' |
+	n_fw nft list table inet pptp_ngd_guard 2>/dev/null | grep -o 'packets [0-9]*' |
 		awk '{ n += $2 } END { print n + 0 }'
 }
 
@@ -224,6 +226,34 @@ unpace client1
 unpace client2
 unpace server
 pretty restart "GRE flowed through kill -9 and restart; adopted calls cleared through the daemon"
+
+# ---- the same over IPv6 (routed: the ruleset masquerades IPv4 alone) ----
+
+pretty restart6 "IPv6: client1 and client2 hold 2 calls each from ID 100; kill -9, restart"
+port=1723	# the helper follows TCP 1723 (sim_wait moved it on)
+# conntrack lists IPv4 unless told otherwise
+gre_expects6() { n_fw conntrack -L expect -f ipv6 2>/dev/null | grep -c 'proto=47 ' || true; }
+expects6_are() { [ "$(gre_expects6)" = "$1" ]; }
+sim_listen pac6 server "$server_ip6" --role pac --expect-sessions 2 --calls 2 --timeout 60
+for i in 1 2; do
+	sim_connect "pns6$i" "client$i" "$server_ip6" --role pns --calls 2 --call-id-base 100 \
+		--hold --timeout 60
+	sim_held "client$i"
+done
+before=$(d_calls)
+[ "$(grep -c . <<<"$before")" = 4 ] || fail "not 4 IPv6 calls: $before"
+d_kill
+[ "$(gre_expects6)" = 8 ] || fail "IPv6 expectations gone with the daemon"
+d_start
+counter_is calls_recovered 4 || fail "restarted pptp-ngd recovered $(d_counter calls_recovered) IPv6 calls, not 4"
+[ "$(d_calls)" = "$before" ] || fail "IPv6 calls differ after the restart: before $before, after $(d_calls)"
+[ "$(d_pinholes)" = 4 ] || fail "adopted IPv6 calls without their expectations"
+sim_release
+sim_wait	# the calls cleared through the adopted sessions, no unknown call ID
+wait_until 5 expects6_are 0 || fail "expectations left after the adopted IPv6 calls cleared"
+[ "$(d_counter pinholes_removed)" = 4 ] ||
+	fail "restarted pptp-ngd removed $(d_counter pinholes_removed) IPv6 calls' GRE"
+pretty restart6 "4 IPv6 calls adopted from their expectations and helper data, cleared through the daemon"
 
 # ---- new calls on adopted control connections ----
 #
@@ -386,7 +416,7 @@ sim_wait
 d_start
 
 pretty fail-open "kill -9, then at once a new control connection: it comes up, without the helper"
-d_status | grep -q '"alive_set":"ip/pptp_ngd_cth/pptp_ngd_alive","alive_set_held":true' ||
+d_status | grep -q '"alive_set":"inet/pptp_ngd_cth/pptp_ngd_alive","alive_set_held":true' ||
 	fail "pptp-ngd does not keep its element in the ruleset's pptp_ngd_alive"
 d_kill
 h0=$(helped)
@@ -418,7 +448,7 @@ d_start
 pretty fail-closed "pptp-ngd --fail-closed: a session while alive"
 d_kill
 d_start --fail-closed
-n_fw nft list table ip pptp_ngd_guard >/dev/null || fail "no guard table with --fail-closed"
+n_fw nft list table inet pptp_ngd_guard >/dev/null || fail "no guard table with --fail-closed"
 port=1723
 sim_listen pac server "$server_ip4" --role pac --expect-sessions 1 --calls 1
 sim_connect pns client2 "$server_ip4" --role pns --calls 1
@@ -449,6 +479,6 @@ expect_gre pns 3
 pretty fail-open "restart with --fail-open: the guard table goes"
 d_kill
 d_start --fail-open
-n_fw nft list table ip pptp_ngd_guard >/dev/null 2>&1 && fail "guard table left with --fail-open"
+n_fw nft list table inet pptp_ngd_guard >/dev/null 2>&1 && fail "guard table left with --fail-open"
 d_status >/dev/null || fail "pptp-ngd not answering"
 pretty done "cthelper restart recovery, new call on an adopted connection, fail-open and fail-closed"

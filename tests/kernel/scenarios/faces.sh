@@ -21,7 +21,6 @@ read -r -a faces <<<"${FACES:-pptp-ng pptp-ngd pptp}"
 # Rows pptp-ng's own faces may skip, and why: anything else skipping
 # (a missing tool, a module that did not load) is a failure.
 may_skip=(
-	05-ipv6:pptp-ngd	# the daemon is IPv4-only (docs/userspace.md)
 	16-coexist:pptp-ngd	# two kernel modules side by side: the module's row
 	19-expect-table:pptp-ngd	# the daemon keeps its expectations for a call's life
 )

@@ -12,9 +12,9 @@
 #              shipped nft/pptp-ng.nft, table inet pptp_ng
 #   pptp-ngd   pptp-ngd --backend cthelper started in the fw namespace,
 #              which registers the userspace helper "pptp-ng", with the
-#              shipped nft/pptp-ngd-cthelper.nft, table ip pptp_ngd_cth
+#              shipped nft/pptp-ngd-cthelper.nft, table inet pptp_ngd_cth
 #              (the module must not be loaded: same helper name; run.sh
-#              swaps it out); IPv4 only
+#              swaps it out)
 #   pptp       the stock nf_conntrack_pptp + nf_nat_pptp, for comparison,
 #              with nft/pptp-ng.nft and the helper type swapped
 #
@@ -59,7 +59,7 @@ pptp-ngd)
 	for m in nfnetlink_cthelper nfnetlink_queue nfnetlink_cttimeout nf_conntrack_netlink nf_nat nft_ct; do
 		modprobe "$m" || die "module $m missing"
 	done
-	ct_helper=pptp-ng fw_table="ip pptp_ngd_cth" ;;
+	ct_helper=pptp-ng fw_table="inet pptp_ngd_cth" ;;
 *) die "unknown face '$helper' (pptp-ng, pptp-ngd or pptp)" ;;
 esac
 pretty helper "$helper"

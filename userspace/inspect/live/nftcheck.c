@@ -195,9 +195,17 @@ static void fix_attach(struct doc *d, struct finding *f, const struct jv *obj,
 		 add_chain, fam, tab, chain, name);
 }
 
+/* pptp-ngd's nfqueue tables: one per family, "ip" and "ip6" (docs/userspace.md). */
+static const char *const ngd_families[] = { "ip", "ip6" };
+
+static int ngd_tables(struct doc *d)
+{
+	return table_exists(d, "ip", "pptp_ngd") + table_exists(d, "ip6", "pptp_ngd");
+}
+
 static int ng_present(struct doc *d)
 {
-	if (!access("/proc/net/nf_pptp_ng", F_OK) || table_exists(d, "ip", "pptp_ngd"))
+	if (!access("/proc/net/nf_pptp_ng", F_OK) || ngd_tables(d))
 		return 1;
 	for_each(d, it)
 		if (!strcmp(jv_str(item(it, "ct helper"), "type") ?: "", "pptp-ng"))
@@ -205,9 +213,47 @@ static int ng_present(struct doc *d)
 	return 0;
 }
 
+/* Whether this host forwards IPv6 (net.ipv6.conf.all.forwarding), 0 when unknown. */
+static int forwards_ipv6(void)
+{
+	FILE *f = fopen("/proc/sys/net/ipv6/conf/all/forwarding", "r");
+	int v = 0;
+
+	if (f && fscanf(f, "%d", &v) != 1)
+		v = 0;
+	if (f)
+		fclose(f);
+	return v == 1;
+}
+
+/*
+ * pptp-ng's helper objects all in ip tables, on a host that forwards
+ * IPv6: IPv6 control connections get no helper (an object takes its
+ * table's family; inet takes both).  OBJ is the first of them.
+ */
+static void check_helper_ipv6(struct doc *d, const struct jv *obj)
+{
+	const char *tab = jv_str(obj, "table") ?: "?", *name = jv_str(obj, "name") ?: "?";
+	struct finding *f;
+
+	if (!obj || !forwards_ipv6())
+		return;
+	f = doc_add(d, "helper-ipv4-only");
+	snprintf(f->what, sizeof(f->what),
+		 "pptp-ng's ct helper \"%s\" is declared in IPv4 tables only while this host forwards IPv6: IPv6 control connections get no helper, so their calls get no GRE expectation (pptp-ng and pptp-ngd follow IPv6; an inet table's object takes both families)",
+		 name);
+	snprintf(f->evidence, sizeof(f->evidence),
+		 "ct helper ip %s \"%s\", type \"pptp-ng\"; no pptp-ng helper object in an inet or ip6 table; /proc/sys/net/ipv6/conf/all/forwarding = 1",
+		 tab, name);
+	snprintf(f->fix, sizeof(f->fix),
+		 "nft add table ip6 %s && nft add ct helper ip6 %s %s '{ type \"pptp-ng\" protocol tcp; }' && nft add chain ip6 %s pptp_helper_pre '{ type filter hook prerouting priority mangle; policy accept; }' && nft add rule ip6 %s pptp_helper_pre tcp dport 1723 ct state new ct helper set '\"%s\"' && nft add chain ip6 %s pptp_helper_out '{ type filter hook output priority mangle; policy accept; }' && nft add rule ip6 %s pptp_helper_out tcp dport 1723 ct state new ct helper set '\"%s\"'",
+		 tab, tab, name, tab, tab, name, tab, tab, name);
+}
+
 static void check_helpers(struct doc *d, int *stock_attached)
 {
-	int ng = ng_present(d);
+	int ng = ng_present(d), ng_v6 = 0;
+	const struct jv *ng_v4_only = NULL;
 
 	*stock_attached = 0;
 	for_each(d, it) {
@@ -224,6 +270,10 @@ static void check_helpers(struct doc *d, int *stock_attached)
 		name = jv_str(o, "name") ?: "?";
 		l3 = jv_str(o, "l3proto");
 		/* type "pptp-ng": the module's, or pptp-ngd --backend cthelper's */
+		if (!strcmp(type, "pptp-ng") && !strcmp(fam, "ip"))
+			ng_v4_only = ng_v4_only ?: o;
+		else if (!strcmp(type, "pptp-ng"))
+			ng_v6 = 1;
 		doc_backend(d, !strcmp(type, "pptp") ?
 			    "stock helper: ct helper %s %s \"%s\", type \"pptp\"" :
 			    access("/proc/net/nf_pptp_ng", F_OK) ?
@@ -270,20 +320,22 @@ static void check_helpers(struct doc *d, int *stock_attached)
 				 fam, tab, name, name, name);
 		}
 	}
+	if (!ng_v6)
+		check_helper_ipv6(d, ng_v4_only);
 }
 
 /*
- * How pptp-ngd's control chain queues: with nf_tables' queue statement,
- * or, on kernels without nft_queue, the xtables NFQUEUE target through
- * nft_compat (nft -j shows it as an "xt" target); "no queue rule" when
- * the daemon has added neither.
+ * How pptp-ngd's control chain in its table of FAMILY queues: with
+ * nf_tables' queue statement, or, on kernels without nft_queue, the
+ * xtables NFQUEUE target through nft_compat (nft -j shows it as an "xt"
+ * target); "no queue rule" when the daemon has added neither.
  */
-static const char *ngd_queue_rule(struct doc *d)
+static const char *ngd_queue_rule(struct doc *d, const char *family)
 {
 	for_each(d, it) {
 		struct jv *r = item(it, "rule"), *xt;
 
-		if (!r || strcmp(jv_str(r, "family") ?: "", "ip") ||
+		if (!r || strcmp(jv_str(r, "family") ?: "", family) ||
 		    strcmp(jv_str(r, "table") ?: "", "pptp_ngd") ||
 		    strcmp(jv_str(r, "chain") ?: "", "control"))
 			continue;
@@ -296,24 +348,69 @@ static const char *ngd_queue_rule(struct doc *d)
 	return "no queue rule";
 }
 
+/* "table ip pptp_ngd (queue rules: ...), table ip6 pptp_ngd (...)": the tables there are. */
+static void ngd_tables_text(struct doc *d, char *buf, size_t len)
+{
+	size_t i, n = 0;
+
+	buf[0] = 0;
+	for (i = 0; i < 2; i++) {
+		if (!table_exists(d, ngd_families[i], "pptp_ngd"))
+			continue;
+		snprintf(buf + strlen(buf), len - strlen(buf), "%stable %s pptp_ngd (%s)",
+			 n++ ? ", " : "", ngd_families[i], ngd_queue_rule(d, ngd_families[i]));
+	}
+}
+
+/*
+ * The daemon answers, but one of its two tables is missing: that
+ * family's control connections are not queued to it and its calls get
+ * no pinholes.  A pptp-ngd from before IPv6 has only the ip table; its
+ * successor loads the other at start, keeping the first one's calls.
+ */
+static void check_ngd_family(struct doc *d, const char *sock)
+{
+	const char *have, *miss;
+	struct finding *f;
+
+	if (ngd_tables(d) != 1)
+		return;
+	have = table_exists(d, "ip", "pptp_ngd") ? "ip" : "ip6";
+	miss = strcmp(have, "ip") ? "ip" : "ip6";
+	f = doc_add(d, "daemon-table-missing");
+	snprintf(f->what, sizeof(f->what),
+		 "pptp-ngd runs with table %s pptp_ngd but without table %s pptp_ngd: %s control connections are not queued to it and their calls get no GRE pinholes (a pptp-ngd from before IPv6, or the table was deleted under it)",
+		 have, miss, strcmp(miss, "ip") ? "IPv6" : "IPv4");
+	snprintf(f->evidence, sizeof(f->evidence),
+		 "table %s pptp_ngd present, no table %s pptp_ngd; control socket %s answers", have,
+		 miss, sock);
+	snprintf(f->fix, sizeof(f->fix),
+		 "systemctl restart pptp-ngd (its start loads the missing table; the calls in table %s pptp_ngd are taken over)",
+		 have);
+}
+
 static void check_backends(struct doc *d, int stock_attached, const char *sock)
 {
 	int module = !access("/proc/net/nf_pptp_ng", F_OK);
-	int daemon = table_exists(d, "ip", "pptp_ngd");
+	int daemon = ngd_tables(d) > 0;
 	char *status = daemon ? insp_daemon_status(sock, NULL) : NULL;
+	char tables[160];
 	struct finding *f;
 
 	if (module)
 		doc_backend(d, "kernel module pptp-ng loaded (%s)%s%s", "/proc/net/nf_pptp_ng", "", "");
+	ngd_tables_text(d, tables, sizeof(tables));
 	if (daemon)
-		doc_backend(d, "daemon pptp-ngd: table ip pptp_ngd (%s), control socket %s %s",
-			    ngd_queue_rule(d), sock, status ? "answers" : "does not answer");
+		doc_backend(d, "daemon pptp-ngd: %s, control socket %s %s", tables, sock,
+			    status ? "answers" : "does not answer");
+	if (status)
+		check_ngd_family(d, sock);
 	if (daemon && !status) {
 		f = doc_add(d, "daemon-not-running");
 		snprintf(f->what, sizeof(f->what),
 			 "pptp-ngd's table queues PPTP control connections, but the daemon does not answer: nobody reads the queue, so control connections pass untracked (fail-open) or are dropped (fail-closed), and no call gets its GRE pinholes");
-		snprintf(f->evidence, sizeof(f->evidence),
-			 "table ip pptp_ngd present; control socket %s: no answer", sock);
+		snprintf(f->evidence, sizeof(f->evidence), "%s present; control socket %s: no answer",
+			 tables, sock);
 		/* pptp-ngd will not start without its user: the fix makes it first. */
 		snprintf(f->fix, sizeof(f->fix), "%spptp-ngd --backend nfqueue%s%s",
 			 getpwnam(NGD_USER) ? "" :
@@ -327,7 +424,7 @@ static void check_backends(struct doc *d, int stock_attached, const char *sock)
 		snprintf(f->what, sizeof(f->what),
 			 "no PPTP helper is configured: neither a ct helper object of type \"pptp\" or \"pptp-ng\", nor the pptp-ngd table, nor the pptp-ng module; PPTP through NAT will carry no GRE back");
 		snprintf(f->evidence, sizeof(f->evidence),
-			 "nft -j list ruleset: no \"ct helper\" object of a PPTP type, no table ip pptp_ngd; /proc/net/nf_pptp_ng absent");
+			 "nft -j list ruleset: no \"ct helper\" object of a PPTP type, no table ip or ip6 pptp_ngd; /proc/net/nf_pptp_ng absent");
 		snprintf(f->fix, sizeof(f->fix),
 			 "nft add table ip pptp && nft add ct helper ip pptp pptp '{ type \"pptp\" protocol tcp; l3proto ip; }' && nft add chain ip pptp pre '{ type filter hook prerouting priority mangle; policy accept; }' && nft add chain ip pptp out '{ type filter hook output priority mangle; policy accept; }' && nft add rule ip pptp pre tcp dport 1723 ct helper set '\"pptp\"' && nft add rule ip pptp out tcp dport 1723 ct helper set '\"pptp\"'");
 	}

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * pptp-ng show: the nfqueue backend's GRE maps, as pptp-ngd left them in
- * `table ip pptp_ngd` (docs/userspace.md), read with `nft -j list table`.
+ * `table ip pptp_ngd` and its IPv6 twin `table ip6 pptp_ngd`
+ * (docs/userspace.md), read with `nft -j list table`.
  *
  * Each call has one element in each of gre_in_addr, gre_in_id,
  * gre_out_addr and gre_out_ok.  Only gre_in_addr's element carries a
@@ -9,7 +10,9 @@
  * the control connection and both call IDs; the other three are found
  * from it by their keys.  So the tree is control connection -> call ->
  * its elements, and an element no comment explains is listed apart
- * (a half set up before the call came up, or a leftover).
+ * (a half set up before the call came up, or a leftover).  An IPv6
+ * comment names the connection's addresses by role ("[inside]:p>[peer]:q":
+ * they are the element's own), which the tree shows as the addresses.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +21,9 @@
 #include "jparse.h"
 #include "out.h"
 
-#define NGD_TABLE_CMD	"nft -j list table ip pptp_ngd 2>/dev/null"
+#define NGD_TABLE_CMD	"nft -j list table %s pptp_ngd 2>/dev/null"
+static const char *const families[] = { "ip", "ip6" };
+#define N_FAMILIES	2
 #define ELEM_MAX	(LIVE_MAX * 4)	/* four per call */
 
 static const char *const map_names[] = { "gre_in_addr", "gre_in_id", "gre_out_addr",
@@ -35,13 +40,14 @@ struct elem {
 };
 
 struct call {
-	char conn[64], role[8];
+	char conn[128], role[8];
 	unsigned int dir, id, xid, peer_id;
 	const struct elem *in_addr;	/* the element with the comment */
 };
 
 struct ngd_maps {
-	struct jv *root;
+	struct jv *root[N_FAMILIES];	/* NULL: no such table */
+	char tables[48];		/* "table ip pptp_ngd, table ip6 pptp_ngd" */
 	struct elem *e;
 	u32 n, cap_e;
 	struct call *c;
@@ -128,9 +134,9 @@ static void add_elem(struct ngd_maps *m, u8 map, const struct jv *it)
 	m->n++;
 }
 
-static void read_elems(struct ngd_maps *m)
+static void read_elems(struct ngd_maps *m, const struct jv *root)
 {
-	const struct jv *it, *items = jv_get(m->root, "nftables");
+	const struct jv *it, *items = jv_get(root, "nftables");
 	u8 i;
 
 	for (it = items ? items->kids : NULL; it; it = it->next) {
@@ -149,6 +155,24 @@ static void read_elems(struct ngd_maps *m)
 	}
 }
 
+/*
+ * An IPv6 comment's "[inside]:p>[peer]:q" with the element's addresses
+ * (@e: peer . public . xid : inside) in place of the words; anything else
+ * is left as it is.
+ */
+static void conn_addrs(char *conn, size_t len, const struct elem *e)
+{
+	char a[8], b[8];
+	unsigned int ap, bp;
+
+	if (sscanf(conn, "[%7[a-z]]:%u>[%7[a-z]]:%u", a, &ap, b, &bp) != 4)
+		return;
+	if (!strcmp(a, "inside") && !strcmp(b, "peer"))
+		snprintf(conn, len, "[%s]:%u>[%s]:%u", e->value, ap, e->key[0], bp);
+	else if (!strcmp(a, "peer") && !strcmp(b, "inside"))
+		snprintf(conn, len, "[%s]:%u>[%s]:%u", e->key[0], ap, e->value, bp);
+}
+
 /* A call from a gre_in_addr element's comment. */
 static void read_calls(struct ngd_maps *m)
 {
@@ -161,9 +185,10 @@ static void read_calls(struct ngd_maps *m)
 			continue;
 		m->c = insp_grow(m->c, &m->cap_c, m->nc + 1, sizeof(*m->c));
 		c = &m->c[m->nc];
-		if (sscanf(m->e[i].comment, "pptp-ngd %63s dir %u role %7s id %u xid %u peer %u",
+		if (sscanf(m->e[i].comment, "pptp-ngd %127s dir %u role %7s id %u xid %u peer %u",
 			   c->conn, &c->dir, c->role, &c->id, &c->xid, &c->peer_id) != 6)
 			continue;
+		conn_addrs(c->conn, sizeof(c->conn), &m->e[i]);
 		c->in_addr = &m->e[i];
 		m->e[i].claimed = 1;
 		m->nc++;
@@ -194,26 +219,43 @@ static struct elem *call_elem(struct ngd_maps *m, const struct call *c, u8 map)
 	return NULL;
 }
 
-/* NULL: no table ip pptp_ngd here (or no nft). */
-static struct ngd_maps *maps_load(void)
+/* The JSON of `nft -j list table FAMILY pptp_ngd`; NULL without the table (or nft). */
+static struct jv *table_load(const char *family)
 {
-	struct ngd_maps *m;
+	char cmd[128], *text;
+	struct jv *root;
 	size_t len;
-	char *text = insp_run(NGD_TABLE_CMD, &len);
-	u32 i;
-	u8 k;
 
+	snprintf(cmd, sizeof(cmd), NGD_TABLE_CMD, family);
+	text = insp_run(cmd, &len);
 	if (!text)
 		return NULL;
-	m = calloc(1, sizeof(*m));
-	if (m)
-		m->root = jv_parse(text, len);
+	root = jv_parse(text, len);
 	free(text);
-	if (!m || !m->root) {
+	return root;
+}
+
+/* NULL: neither table ip nor table ip6 pptp_ngd here (or no nft). */
+static struct ngd_maps *maps_load(void)
+{
+	struct ngd_maps *m = calloc(1, sizeof(*m));
+	u32 i, f, found = 0;
+	u8 k;
+
+	if (!m)
+		return NULL;
+	for (f = 0; f < N_FAMILIES; f++) {
+		m->root[f] = table_load(families[f]);
+		if (!m->root[f])
+			continue;
+		snprintf(m->tables + strlen(m->tables), sizeof(m->tables) - strlen(m->tables),
+			 "%stable %s pptp_ngd", found++ ? ", " : "", families[f]);
+		read_elems(m, m->root[f]);
+	}
+	if (!found) {
 		free(m);
 		return NULL;
 	}
-	read_elems(m);
 	read_calls(m);
 	for (i = 0; i < m->nc; i++)
 		for (k = IN_ID; k < N_MAPS; k++) {
@@ -227,9 +269,12 @@ static struct ngd_maps *maps_load(void)
 
 static void maps_free(struct ngd_maps *m)
 {
+	u32 f;
+
 	if (!m)
 		return;
-	jv_free(m->root);
+	for (f = 0; f < N_FAMILIES; f++)
+		jv_free(m->root[f]);
 	free(m->e);
 	free(m->c);
 	free(m);
@@ -342,10 +387,10 @@ void insp_ngd_maps_text(FILE *out)
 	u8 x;
 
 	if (!m) {
-		fputs("pptp-ngd maps: no table ip pptp_ngd\n", out);
+		fputs("pptp-ngd maps: no table ip or ip6 pptp_ngd\n", out);
 		return;
 	}
-	fprintf(out, "pptp-ngd maps (table ip pptp_ngd): %u calls\n", m->nc);
+	fprintf(out, "pptp-ngd maps (%s): %u calls\n", m->tables, m->nc);
 	for (i = 0; i < m->nc; i++) {
 		if (!first_of_conn(m, i))
 			continue;
