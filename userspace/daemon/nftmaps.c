@@ -214,6 +214,17 @@ static int load_ruleset(const char *path)
 	return 0;
 }
 
+/* Register 1 == @val (@len bytes): what the expression before it loaded. */
+static void add_cmp_eq(struct nftnl_rule *r, const void *val, uint32_t len)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("cmp");
+
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, NFT_CMP_EQ);
+	nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, val, len);
+	nftnl_rule_add_expr(r, e);
+}
+
 static void add_cmp(struct nftnl_rule *r, uint32_t base, uint32_t off, const void *val,
 		    uint32_t len)
 {
@@ -224,11 +235,7 @@ static void add_cmp(struct nftnl_rule *r, uint32_t base, uint32_t off, const voi
 	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, len);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, NFT_REG_1);
 	nftnl_rule_add_expr(r, e);
-	e = nftnl_expr_alloc("cmp");
-	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, NFT_CMP_EQ);
-	nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, val, len);
-	nftnl_rule_add_expr(r, e);
+	add_cmp_eq(r, val, len);
 }
 
 /* meta l4proto tcp: IPv6's transport protocol may follow extension headers. */
@@ -240,11 +247,7 @@ static void add_l4proto_tcp(struct nftnl_rule *r)
 	nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, NFT_META_L4PROTO);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, NFT_REG_1);
 	nftnl_rule_add_expr(r, e);
-	e = nftnl_expr_alloc("cmp");
-	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, NFT_CMP_EQ);
-	nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, &tcp, 1);
-	nftnl_rule_add_expr(r, e);
+	add_cmp_eq(r, &tcp, 1);
 }
 
 /*
