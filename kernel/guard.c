@@ -35,23 +35,28 @@ static u8 skb_l4proto(const struct sk_buff *skb, const struct nf_conn *ct)
  * confirmed: its packets (a paired one's, both directions') find the
  * conntrack now.  Not before: another first packet still on its way
  * would find neither.  Twice is harmless (the second finds none).  An
- * unpaired one's reply tuple is its own, no expectation's.
+ * unpaired one's reply tuple is its own, no expectation's.  One unpaired
+ * while the other direction's first packet was on its way keeps its own
+ * expectation until that one is confirmed (claim_reply).
  */
+static void unexpect_tuple(const struct nf_conn *ct, const struct nf_conntrack_tuple *t)
+{
+	struct nf_conntrack_expect *exp;
+
+	exp = nf_ct_expect_find_get(nf_ct_net(ct), nf_ct_zone(ct->master), t);
+	if (!exp)
+		return;
+	if (exp->master == ct->master)
+		pptp_ng_unexpect(exp);
+	nf_ct_expect_put(exp);
+}
+
 static void unexpect_pair(struct nf_conn *ct, struct pptp_ng_gre_help *gh)
 {
-	const struct nf_conntrack_zone *zone = nf_ct_zone(ct->master);
-	struct nf_conntrack_expect *exp;
-	unsigned int dir;
-
 	WRITE_ONCE(gh->unexpect, false);
-	for (dir = 0; dir < IP_CT_DIR_MAX; dir++) {
-		exp = nf_ct_expect_find_get(nf_ct_net(ct), zone, &ct->tuplehash[dir].tuple);
-		if (!exp)
-			continue;
-		if (exp->master == ct->master)
-			pptp_ng_unexpect(exp);
-		nf_ct_expect_put(exp);
-	}
+	if (!gh->keep_exp)
+		unexpect_tuple(ct, &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple);
+	unexpect_tuple(ct, &ct->tuplehash[IP_CT_DIR_REPLY].tuple);
 }
 
 /*
@@ -65,7 +70,7 @@ static void unexpect_pair(struct nf_conn *ct, struct pptp_ng_gre_help *gh)
  * instead of just after help() returns; the second then finds the first
  * confirmed and goes on as its reply, as conntrack resolves clashes, and
  * its own conntrack, never confirmed, goes; or, paired, finds its reply
- * taken and stays a direction of its own.
+ * taken and stays a direction of its own, or takes the first over.
  */
 #define PAIR_LOCK_BITS	6
 static spinlock_t pair_locks[1 << PAIR_LOCK_BITS];
@@ -113,20 +118,84 @@ static void unpair(struct nf_conn *ct, struct pptp_ng_gre_help *gh)
 }
 
 /*
- * Whether the reply a paired @ct claims, the call's other direction, is
- * someone else's: a confirmed conntrack's (GRE that flowed before the pair
- * was expected), or a conntrack's that direction's expectation made and
- * that may still be on its way, unconfirmed.  Confirmed later, that one
- * would clash with our reply.  6.12 resolves the clash here, but 6.1 also
- * looks for clashes when a packet comes back from an NFQUEUE
- * (nf_conntrack_update): finding our reply, it moves the packet onto @ct
- * in @ct's original direction and NATs it that way, so it leaves with
- * the addresses of the wrong direction (row 20-first-packets).  Each
- * direction then keeps a conntrack of its own.  One window stays: the
- * other direction's packet found no conntrack just before @ct was
- * confirmed and marks its expectation just after.
+ * GRE conntracks our expectations made that have not reached their
+ * confirmation: on their way on another CPU, or held in a queue, where
+ * 6.1 would move one that meets a paired reply onto the pair, the wrong
+ * way (claim_reply).  A conntrack leaves the count at its confirmation
+ * (meet_pair) or, never confirmed, when it is destroyed.
  */
-static bool reply_taken(const struct nf_conn *ct)
+void pptp_ng_gre_made(struct nf_conn *ct)
+{
+	struct pptp_ng_gre_help *gh = nfct_help_data(ct);
+
+	if (!gh)
+		return;
+	gh->unconfirmed = true;
+	atomic_inc(&pptp_ng_pernet(nf_ct_net(ct))->gre_unconfirmed);
+}
+
+void pptp_ng_gre_unmade(struct nf_conn *ct)
+{
+	struct pptp_ng_gre_help *gh = nfct_help_data(ct);
+
+	if (!gh || !gh->unconfirmed)
+		return;
+	gh->unconfirmed = false;
+	atomic_dec(&pptp_ng_pernet(nf_ct_net(ct))->gre_unconfirmed);
+}
+
+/*
+ * @other, confirmed, has the tuple a paired @ct claims as its reply as
+ * its own original: when it is the call's other direction left on its own
+ * (unpaired when confirmed while @ct's first packet was on its way, see
+ * claim_reply), @ct takes that direction over and @other goes.  Packets
+ * already on @other go on with it; one that comes before @ct is
+ * confirmed, a moment later under the same lock, finds the expectation
+ * @other kept and goes on as @ct's reply (meet_pair).
+ */
+static bool take_over(const struct nf_conn *ct, struct nf_conn *other, unsigned int dir)
+{
+	const struct pptp_ng_gre_help *oh = nfct_help_data(other);
+
+	if (other->master != ct->master || dir != IP_CT_DIR_ORIGINAL || !oh || oh->paired)
+		return false;
+	/*
+	 * A packet of @other's direction still held unconfirmed in a queue
+	 * would meet our reply when it comes back (6.1): not while any
+	 * GRE conntrack of the netns is on its way (rare but for queues).
+	 */
+	if (atomic_read(&pptp_ng_pernet(nf_ct_net(ct))->gre_unconfirmed))
+		return false;
+	if (!nf_ct_delete(other, 0, 0))
+		return false;
+	pptp_ng_count(pptp_ng_pernet(nf_ct_net(ct)), PNG_GRE_TAKEN_OVER);
+	return true;
+}
+
+enum reply_claim {
+	REPLY_FREE,		/* no one has it: keep the claim */
+	REPLY_TAKEN_OVER,	/* the call's other direction had it: now ours */
+	REPLY_HELD,		/* a confirmed conntrack has it */
+	REPLY_ON_ITS_WAY,	/* a conntrack the expectation made may have it soon */
+};
+
+/*
+ * Whether a paired @ct may keep the reply it claims, the call's other
+ * direction.  Not when a confirmed conntrack has it that is not the
+ * call's (GRE that flowed before the pair was expected), nor when that
+ * direction's expectation made a conntrack that may still be on its way,
+ * unconfirmed: confirmed later, it would clash with our reply.  6.12
+ * resolves that clash here, but 6.1 also looks for clashes when a packet
+ * comes back from an NFQUEUE (nf_conntrack_update): finding our reply, it
+ * moves the packet onto @ct in @ct's original direction and NATs it that
+ * way, so it leaves with the addresses of the wrong direction (row
+ * 20-first-packets).  @ct then stays one direction and, when the other
+ * one is confirmed, that one takes it over (take_over): one conntrack a
+ * call again.  One window stays: the other direction's packet found no
+ * conntrack just before @ct was confirmed and marks its expectation just
+ * after.
+ */
+static enum reply_claim claim_reply(const struct nf_conn *ct)
 {
 	const struct nf_conntrack_tuple *reply = &ct->tuplehash[IP_CT_DIR_REPLY].tuple;
 	struct nf_conntrack_expect *exp;
@@ -136,23 +205,48 @@ static bool reply_taken(const struct nf_conn *ct)
 
 	other = ct_with(ct, reply, &dir);
 	if (other) {
+		/*
+		 * Not the expectation: the one that made @other may still
+		 * be there (kept, or its help has yet to remove it), marked.
+		 */
+		made = take_over(ct, other, dir);
 		nf_ct_put(other);
-		return true;
+		return made ? REPLY_TAKEN_OVER : REPLY_HELD;
 	}
 	exp = nf_ct_expect_find_get(nf_ct_net(ct), nf_ct_zone(ct->master), reply);
 	if (!exp)
-		return false;
+		return REPLY_FREE;
 	made = exp->master == ct->master &&
 	       READ_ONCE(exp->saved_addr.all[PPTP_NG_EXP_MADE]);
 	nf_ct_expect_put(exp);
-	return made;
+	return made ? REPLY_ON_ITS_WAY : REPLY_FREE;
+}
+
+/*
+ * A paired @ct that may not keep its claim stays a direction of its own.
+ * When the other direction's conntrack is on its way, @ct keeps its own
+ * expectation for the moment that one takes @ct over (take_over); when
+ * a confirmed one holds it, whatever expectation made that one goes now
+ * (it was kept for us).
+ */
+static void settle_claim(struct nf_conn *ct, struct pptp_ng_gre_help *gh)
+{
+	enum reply_claim claim = claim_reply(ct);
+
+	if (claim == REPLY_FREE || claim == REPLY_TAKEN_OVER)
+		return;
+	if (claim == REPLY_HELD)
+		unexpect_tuple(ct, &ct->tuplehash[IP_CT_DIR_REPLY].tuple);
+	gh->keep_exp = claim == REPLY_ON_ITS_WAY;
+	unpair(ct, gh);
+	pptp_ng_count(pptp_ng_pernet(nf_ct_net(ct)), PNG_GRE_UNPAIRED);
 }
 
 /*
  * Under the pair's lock: go on as a confirmed conntrack of the call that
- * has our tuple (as its reply, or as its own), or confirm @ct.  When the
- * tuple a paired @ct claims as its reply is taken (reply_taken), @ct
- * gives up its claim and stays a direction of its own.  Returns the
+ * has our tuple (as its reply, or as its own), or confirm @ct.  When a
+ * paired @ct may not keep the reply it claims (claim_reply), it gives up
+ * the claim and stays a direction of its own.  Returns the
  * verdict and, in @ct and @ctinfo, what the packet now has.
  */
 static int meet_pair(struct sk_buff *skb, struct nf_conn **ct, enum ip_conntrack_info *ctinfo)
@@ -161,6 +255,7 @@ static int meet_pair(struct sk_buff *skb, struct nf_conn **ct, enum ip_conntrack
 	struct nf_conn *other;
 	unsigned int dir;
 
+	pptp_ng_gre_unmade(*ct);
 	other = ct_with(*ct, &(*ct)->tuplehash[IP_CT_DIR_ORIGINAL].tuple, &dir);
 	if (other && other->master == (*ct)->master) {
 		/*
@@ -186,10 +281,8 @@ static int meet_pair(struct sk_buff *skb, struct nf_conn **ct, enum ip_conntrack
 	}
 	if (other)
 		nf_ct_put(other);
-	if (gh->paired && reply_taken(*ct)) {
-		unpair(*ct, gh);
-		pptp_ng_count(pptp_ng_pernet(nf_ct_net(*ct)), PNG_GRE_UNPAIRED);
-	}
+	if (gh->paired)
+		settle_claim(*ct, gh);
 	return nf_conntrack_confirm(skb);
 }
 
@@ -270,7 +363,7 @@ int pptp_ng_gre_help(struct sk_buff *skb, unsigned int protoff, struct nf_conn *
 	 * given it another key.  With NAT, a conntrack paired when NAT saw
 	 * the packet gave it the key its reverse tuple has (nat.c): every
 	 * packet of a paired one, and the first packets of one unpaired
-	 * when confirmed (reply_taken).  The receiver's ID is written back.
+	 * when confirmed (claim_reply).  The receiver's ID is written back.
 	 */
 	if (!(ct->status & IPS_NAT_MASK) && ct == first)
 		return NF_ACCEPT;

@@ -41,6 +41,8 @@ struct pptp_ng_gre_help {
 	u8 dir;				/* the master's direction the original one is */
 	bool paired;			/* the reply is the call's other direction */
 	bool unexpect;			/* once confirmed: remove the expectations it was made for */
+	bool unconfirmed;		/* counted in gre_unconfirmed (guard.c) */
+	bool keep_exp;			/* unpaired: keep the own expectation (guard.c) */
 };
 
 /*
@@ -53,10 +55,12 @@ struct pptp_ng_gre_help {
 #define PPTP_NG_PAIR_MARK	0x50504e47	/* "PPNG" */
 #define PPTP_NG_EXP_MADE	3		/* saved_addr.all[]: made a conntrack */
 
-/* nat.c: the expectations' expectfn; main.c: its counters */
+/* nat.c: the expectations' expectfn; main.c: its counters; guard.c: made and gone */
 void pptp_ng_expectfn(struct nf_conn *ct, struct nf_conntrack_expect *exp);
 void pptp_ng_count_gre_nat(struct net *net);
 void pptp_ng_count_gre_paired(struct net *net);
+void pptp_ng_gre_made(struct nf_conn *ct);
+void pptp_ng_gre_unmade(struct nf_conn *ct);
 /* gre.c: a call direction's GRE tuple as its sender's packets have it */
 struct nf_conntrack_tuple;
 void pptp_ng_gre_tuple(const struct nf_conn *master, unsigned int dir, u16 to,

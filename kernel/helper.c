@@ -457,6 +457,7 @@ void pptp_ng_destroy(struct nf_conn *ct)
 
 	if (ct->master) {
 		/* a call's GRE conntrack: its session checks its calls' GRE */
+		pptp_ng_gre_unmade(ct);
 		pptp_ng_gre_gone(ct->master);
 		return;
 	}

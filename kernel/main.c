@@ -87,6 +87,7 @@ static const char *const counter_names[PNG_COUNTER_MAX] = {
 	[PNG_GRE_ADOPTED]	= "gre_adopted",
 	[PNG_GRE_JOINED]	= "gre_joined",
 	[PNG_GRE_UNPAIRED]	= "gre_unpaired",
+	[PNG_GRE_TAKEN_OVER]	= "gre_taken_over",
 };
 
 /* "name value" lines; see docs/kernel.md. */

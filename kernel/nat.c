@@ -108,4 +108,5 @@ void pptp_ng_expectfn(struct nf_conn *ct, struct nf_conntrack_expect *exp)
 	gre_lifetime(ct);
 	gre_nat(ct, exp);
 	gre_pair(ct, exp);
+	pptp_ng_gre_made(ct);
 }

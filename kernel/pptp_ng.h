@@ -51,6 +51,7 @@ enum pptp_ng_counter {
 	PNG_GRE_ADOPTED,	/* first packets that met their call's other direction (guard.c) */
 	PNG_GRE_JOINED,		/* first packets that met another of their direction (guard.c) */
 	PNG_GRE_UNPAIRED,	/* paired conntracks confirmed as one direction only (guard.c) */
+	PNG_GRE_TAKEN_OVER,	/* such directions the other one's conntrack took over (guard.c) */
 	PNG_COUNTER_MAX
 };
 
@@ -60,6 +61,7 @@ struct pptp_ng_net {
 	unsigned int nsessions;
 	unsigned int calls_live;	/* calls with GRE open */
 	unsigned int ids_live;		/* IDs taken in the spaces */
+	atomic_t gre_unconfirmed;	/* GRE conntracks made, not yet at their confirmation (guard.c) */
 	struct hlist_head spaces[1 << PPTP_NG_HASH_BITS];	/* struct pptp_ng_space */
 	struct hlist_head sources[1 << PPTP_NG_HASH_BITS];	/* struct pptp_ng_source */
 	atomic_long_t cnt[PNG_COUNTER_MAX];

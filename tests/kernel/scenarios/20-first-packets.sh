@@ -17,7 +17,7 @@
 # those that came in the window too, and none may leave the wrong way
 # (6.1 moved a held packet of one direction onto the conntrack of the
 # other, and NAT sent it back where it came from: kernel/guard.c,
-# reply_taken).
+# claim_reply, take_over).
 
 cd "$(dirname "$0")/../../.."
 source tests/kernel/scenarios/lib.sh
