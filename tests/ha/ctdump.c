@@ -314,7 +314,12 @@ static int expect_new(struct mnl_socket *nl, char **v)
 	nfg->version = NFNETLINK_V0;
 	put_tuple(nlh, CTA_EXPECT_MASTER, v[0], v[1], IPPROTO_TCP,
 		  strtoul(v[2], NULL, 0), strtoul(v[3], NULL, 0));
-	put_tuple(nlh, CTA_EXPECT_TUPLE, v[4], v[5], IPPROTO_GRE, 0, strtoul(v[6], NULL, 0));
+	/*
+	 * The mask leaves the tuple's source key out (GRE's packets have
+	 * 0 there): SRCKEY, when given, rides in it unmatched.
+	 */
+	put_tuple(nlh, CTA_EXPECT_TUPLE, v[4], v[5], IPPROTO_GRE, v[11] ? strtoul(v[11], NULL, 0) : 0,
+		  strtoul(v[6], NULL, 0));
 	put_tuple(nlh, CTA_EXPECT_MASK, "255.255.255.255", "255.255.255.255", IPPROTO_GRE,
 		  0, 0xffff);
 	mnl_attr_put_u32(nlh, CTA_EXPECT_TIMEOUT, htonl(strtoul(v[10], NULL, 0)));
@@ -348,9 +353,9 @@ int main(int argc, char **argv)
 	int ret, expect;
 
 	if (!((argc == 2 && (!strcmp(argv[1], "ct") || !strcmp(argv[1], "expect"))) ||
-	      (argc == 13 && !strcmp(argv[1], "expect-new")))) {
+	      ((argc == 13 || argc == 14) && !strcmp(argv[1], "expect-new")))) {
 		fprintf(stderr, "usage: ha-ctdump ct|expect\n"
-			"       ha-ctdump expect-new MSRC MDST MSPORT MDPORT SRC DST KEY NATDIR NATADDR NATKEY TIMEOUT\n");
+			"       ha-ctdump expect-new MSRC MDST MSPORT MDPORT SRC DST KEY NATDIR NATADDR NATKEY TIMEOUT [SRCKEY]\n");
 		return 2;
 	}
 	nl = mnl_socket_open(NETLINK_NETFILTER);
@@ -358,7 +363,7 @@ int main(int argc, char **argv)
 		perror("ha-ctdump: netlink");
 		return 1;
 	}
-	if (argc == 13)
+	if (argc >= 13)
 		return expect_new(nl, argv + 2);
 	expect = !strcmp(argv[1], "expect");
 	port = mnl_socket_get_portid(nl);

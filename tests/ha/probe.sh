@@ -246,9 +246,11 @@ b1=$(n_fwA conntrack -L -p tcp --orig-src 192.0.2.11 --orig-dst 203.0.113.3 2>/d
 	grep -o 'sport=[0-9]*' | head -1 | cut -d= -f2)
 [ -n "$a" ] && [ -n "$b1" ] || die "A's or B1's control connection is not in fwA's table"
 if [ "$face" != cthelper ]; then
-	# inbound half: peer:0 -> public:0x4242, NAT to the inside host's own 0x4343
+	# inbound half: peer:0 -> public:0x4242, NAT to the inside host's own
+	# 0x4343, which the tuple's source key, out of the mask, carries too
+	# (what a backup could rebuild the NAT from: "Failover design")
 	n_fwA "$ctdump" expect-new 192.0.2.11 203.0.113.2 "$a" 1723 \
-		203.0.113.2 203.0.113.1 0x4242 1 192.0.2.11 0x4343 300
+		203.0.113.2 203.0.113.1 0x4242 1 192.0.2.11 0x4343 300 0x4343
 	# outbound half: inside:0 -> peer:0x4444, source NAT to the public address
 	n_fwA "$ctdump" expect-new 192.0.2.11 203.0.113.2 "$a" 1723 \
 		192.0.2.11 203.0.113.2 0x4444 0 203.0.113.2 0x4444 300
@@ -459,6 +461,10 @@ else
 	fact "routed B2's expectations (no CTA_EXPECT_NAT, no expectfn): carried whole (tuple, mask, master, flags $flags, class, helper)" \
 		eval 'exp_carried "master=192.0.2.12>" && has fwB-committed.ctnl-exp "master=192.0.2.12>.* flags=$flags "'
 fi
+[ "$face" = cthelper ] ||
+fact "an expectation's source key outside its mask (0x4343) carried" \
+	eval '[ "$(exp_field fwA-active.ctnl-exp 0x4242 tuple)" = "$(exp_field fwB-committed.ctnl-exp 0x4242 tuple)" ] &&
+		exp_field fwB-committed.ctnl-exp 0x4242 tuple | grep -q ",p47,0x4343>0x4242$"'
 [ "$face" = cthelper ] ||
 for key in 0x4242 0x4444; do
 	fact "cthelper-shaped expectation $key: PERMANENT and class 0 carried" \
