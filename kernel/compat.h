@@ -38,6 +38,15 @@
  * that are long up, and the next calls get no GRE.
  * pptp_ng_unexpect() unlinks it at once, as the SIP helper does there.
  *
+ * A queued packet coming back (nf_reinject): 6.1 looks the tuple of its
+ * unconfirmed conntrack up again (__nf_conntrack_update) and, finding a
+ * confirmed one, moves the packet onto it in the direction the packet had,
+ * NATing it that way even when it found the other's reply; 6.12's
+ * nf_conntrack_update only confirms userspace helpers' conntracks.  That
+ * is code, not headers, so this one difference is keyed on the version:
+ * PPTP_NG_REINJECT_MOVES_PACKETS below 6.12 (guard.c).  Kernels between
+ * were not read and get 6.1's way, which holds on either.
+ *
  * Helper registration: 6.1 registers an array of helpers in one call and
  * fills them with nf_ct_helper_init().  Kernels that change either get
  * their variant here, keyed on what their headers show, so the rest of the
@@ -50,6 +59,12 @@
 #include <net/netfilter/nf_conntrack_helper.h>
 #include <net/netfilter/nf_conntrack_core.h>
 #include <net/netfilter/nf_conntrack_expect.h>
+
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 12, 0)
+#define PPTP_NG_REINJECT_MOVES_PACKETS	1
+#else
+#define PPTP_NG_REINJECT_MOVES_PACKETS	0
+#endif
 
 /* The conntrack @exp creates gets helper @h. */
 static inline void pptp_ng_expect_assign_helper(struct nf_conntrack_expect *exp,

@@ -157,6 +157,8 @@ static bool take_over(const struct nf_conn *ct, struct nf_conn *other, unsigned 
 {
 	const struct pptp_ng_gre_help *oh = nfct_help_data(other);
 
+	if (!PPTP_NG_REINJECT_MOVES_PACKETS)
+		return false;	/* no conntrack is left on its own for it (claim_reply) */
 	if (other->master != ct->master || dir != IP_CT_DIR_ORIGINAL || !oh || oh->paired)
 		return false;
 	/*
@@ -182,18 +184,18 @@ enum reply_claim {
 /*
  * Whether a paired @ct may keep the reply it claims, the call's other
  * direction.  Not when a confirmed conntrack has it that is not the
- * call's (GRE that flowed before the pair was expected), nor when that
- * direction's expectation made a conntrack that may still be on its way,
- * unconfirmed: confirmed later, it would clash with our reply.  6.12
- * resolves that clash here, but 6.1 also looks for clashes when a packet
- * comes back from an NFQUEUE (nf_conntrack_update): finding our reply, it
- * moves the packet onto @ct in @ct's original direction and NATs it that
- * way, so it leaves with the addresses of the wrong direction (row
- * 20-first-packets).  @ct then stays one direction and, when the other
- * one is confirmed, that one takes it over (take_over): one conntrack a
- * call again.  One window stays: the other direction's packet found no
- * conntrack just before @ct was confirmed and marks its expectation just
- * after.
+ * call's (GRE that flowed before the pair was expected), nor, where a
+ * queue moves packets (compat.h), when that direction's expectation made
+ * a conntrack that may still be on its way, unconfirmed.  6.12 has such a
+ * one adopted when it is confirmed (meet_pair), but 6.1 also looks for
+ * clashes when a packet comes back from an NFQUEUE (nf_conntrack_update):
+ * finding our reply, it moves the packet onto @ct in @ct's original
+ * direction and NATs it that way, so it leaves with the addresses of the
+ * wrong direction (row 20-first-packets).  There @ct stays one direction
+ * and, when the other one is confirmed, that one takes it over
+ * (take_over): one conntrack a call again.  One window stays: the other
+ * direction's packet found no conntrack just before @ct was confirmed and
+ * marks its expectation just after.
  */
 static enum reply_claim claim_reply(const struct nf_conn *ct)
 {
@@ -213,6 +215,9 @@ static enum reply_claim claim_reply(const struct nf_conn *ct)
 		nf_ct_put(other);
 		return made ? REPLY_TAKEN_OVER : REPLY_HELD;
 	}
+	/* Elsewhere the other direction's conntrack adopts the packet (meet_pair). */
+	if (!PPTP_NG_REINJECT_MOVES_PACKETS)
+		return REPLY_FREE;
 	exp = nf_ct_expect_find_get(nf_ct_net(ct), nf_ct_zone(ct->master), reply);
 	if (!exp)
 		return REPLY_FREE;
