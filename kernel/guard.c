@@ -259,6 +259,7 @@ static int meet_pair(struct sk_buff *skb, struct nf_conn **ct, enum ip_conntrack
 	struct pptp_ng_gre_help *gh = nfct_help_data(*ct);
 	struct nf_conn *other;
 	unsigned int dir;
+	int ret;
 
 	pptp_ng_gre_unmade(*ct);
 	other = ct_with(*ct, &(*ct)->tuplehash[IP_CT_DIR_ORIGINAL].tuple, &dir);
@@ -288,7 +289,13 @@ static int meet_pair(struct sk_buff *skb, struct nf_conn **ct, enum ip_conntrack
 		nf_ct_put(other);
 	if (gh->paired)
 		settle_claim(*ct, gh);
-	return nf_conntrack_confirm(skb);
+	ret = nf_conntrack_confirm(skb);
+	/*
+	 * 6.12 may resolve a clash in there: the packet then goes on as the
+	 * conntrack that won, and ours, no longer the packet's, may be gone.
+	 */
+	*ct = nf_ct_get(skb, ctinfo);
+	return ret;
 }
 
 static int confirm_pair(struct sk_buff *skb, struct nf_conn **ct, enum ip_conntrack_info *ctinfo)
@@ -334,7 +341,7 @@ int pptp_ng_gre_help(struct sk_buff *skb, unsigned int protoff, struct nf_conn *
 		     enum ip_conntrack_info ctinfo)
 {
 	struct pptp_ng_gre_help *gh;
-	const struct nf_conn *first = ct;
+	const struct nf_conn *first = ct, *master;
 	unsigned int dir;
 	u8 _flags[2];
 	const u8 *flags;
@@ -351,10 +358,16 @@ int pptp_ng_gre_help(struct sk_buff *skb, unsigned int protoff, struct nf_conn *
 	if (!gh)
 		return NF_ACCEPT;
 	if (!nf_ct_is_confirmed(ct)) {
+		master = ct->master;
 		ret = confirm_pair(skb, &ct, &ctinfo);
 		if (ret != NF_ACCEPT)
 			return ret;
+		/* a clash's winner that is no GRE conntrack of this call is not ours */
+		if (!ct || ct->master != master)
+			return NF_ACCEPT;
 		gh = nfct_help_data(ct);
+		if (!gh)
+			return NF_ACCEPT;
 	}
 	if (READ_ONCE(gh->unexpect))
 		unexpect_pair(ct, gh);
