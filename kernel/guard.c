@@ -128,8 +128,8 @@ void pptp_ng_gre_made(struct nf_conn *ct)
 {
 	struct pptp_ng_gre_help *gh = nfct_help_data(ct);
 
-	if (!gh)
-		return;
+	if (!PPTP_NG_REINJECT_MOVES_PACKETS || !gh)
+		return;	/* only take_over() asks, and only there */
 	gh->unconfirmed = true;
 	atomic_inc(&pptp_ng_pernet(nf_ct_net(ct))->gre_unconfirmed);
 }
