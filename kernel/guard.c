@@ -294,7 +294,10 @@ static int meet_pair(struct sk_buff *skb, struct nf_conn **ct, enum ip_conntrack
 	 * 6.12 may resolve a clash in there: the packet then goes on as the
 	 * conntrack that won, and ours, no longer the packet's, may be gone.
 	 */
+	other = *ct;
 	*ct = nf_ct_get(skb, ctinfo);
+	if (ret == NF_ACCEPT && *ct != other)
+		pptp_ng_count(pptp_ng_pernet(nf_ct_net(*ct)), PNG_GRE_CLASH);
 	return ret;
 }
 

@@ -88,6 +88,7 @@ static const char *const counter_names[PNG_COUNTER_MAX] = {
 	[PNG_GRE_JOINED]	= "gre_joined",
 	[PNG_GRE_UNPAIRED]	= "gre_unpaired",
 	[PNG_GRE_TAKEN_OVER]	= "gre_taken_over",
+	[PNG_GRE_CLASH]		= "gre_clash",
 };
 
 /* "name value" lines; see docs/kernel.md. */

@@ -52,6 +52,7 @@ enum pptp_ng_counter {
 	PNG_GRE_JOINED,		/* first packets that met another of their direction (guard.c) */
 	PNG_GRE_UNPAIRED,	/* paired conntracks confirmed as one direction only (guard.c) */
 	PNG_GRE_TAKEN_OVER,	/* such directions the other one's conntrack took over (guard.c) */
+	PNG_GRE_CLASH,		/* first packets whose conntrack lost a clash at confirmation (guard.c) */
 	PNG_COUNTER_MAX
 };
 
