@@ -7,6 +7,10 @@
  */
 #include <string.h>
 
+#include <sched.h>
+#include <stdio.h>
+#include <sys/resource.h>
+
 #include "pptp_ngd.h"
 
 extern const struct ngd_backend ngd_backend_nfqueue;
@@ -68,4 +72,25 @@ const struct ngd_backend *ngd_backend_find(const char *name)
 		if (!strcmp(backends[i]->name, name))
 			return backends[i];
 	return NULL;
+}
+
+/*
+ * How the daemon is scheduled, for --status and the log: "fifo 10" when
+ * its unit (or chrt) made it real-time, else "other nice N".  Every
+ * control message waits for the daemon to wake up twice (pptp-ngd(8),
+ * SCHEDULING), so this is the first thing to look at for latency.
+ */
+const char *ngd_scheduling(void)
+{
+	static char text[32];
+	struct sched_param sp = { 0 };
+	int policy = sched_getscheduler(0);
+
+	sched_getparam(0, &sp);
+	if (policy == SCHED_FIFO || policy == SCHED_RR)
+		snprintf(text, sizeof(text), "%s %d", policy == SCHED_FIFO ? "fifo" : "rr",
+			 sp.sched_priority);
+	else
+		snprintf(text, sizeof(text), "other nice %d", getpriority(PRIO_PROCESS, 0));
+	return text;
 }

@@ -106,6 +106,7 @@ void state_json(FILE *f)
 	fprintf(f, "{\"backend\":\"%s\",\"queue\":%u,\"queue_rule\":\"%s\",\"fail_open\":%s,",
 		cfg.backend, cfg.queue, ngd_queue_rule_name(ngd_queue_used),
 		cfg.fail_open ? "true" : "false");
+	fprintf(f, "\"scheduling\":\"%s\",", ngd_scheduling());
 	fprintf(f, "\"alive_set\":\"%s\",\"alive_set_held\":%s,\"live_sessions\":%u,\"counters\":{",
 		ngd_active == &ngd_backend_cthelper ? cfg.alive_set : "none", guard_gate_alive() ? "true" : "false",
 		nsessions);

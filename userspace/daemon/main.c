@@ -56,9 +56,11 @@ void ngd_log(int level, const char *fmt, ...)
 	if (use_syslog) {
 		vsyslog(syslog_priority(level), fmt, ap);
 	} else {
-		fputs("pptp-ngd: ", stderr);
-		vfprintf(stderr, fmt, ap);
-		fputc('\n', stderr);
+		/* one write a line: stderr is unbuffered, and calls log as they come and go */
+		char line[1024];
+
+		vsnprintf(line, sizeof(line), fmt, ap);
+		fprintf(stderr, "pptp-ngd: %s\n", line);
 	}
 	va_end(ap);
 }
@@ -319,10 +321,10 @@ int main(int argc, char **argv)
 	/* recovery included: how long a restart leaves the control path unfollowed */
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
-	ngd_notice("running: backend %s, queue %u by %s, fail-%s, user %s%s (started in %ld ms)",
+	ngd_notice("running: backend %s, queue %u by %s, fail-%s, user %s%s, scheduling %s (started in %ld ms)",
 		   be->name, cfg.queue, ngd_queue_rule_text(ngd_queue_used),
 		   cfg.fail_open ? "open" : "closed", run_user,
-		   privs_unprivileged() ? " with CAP_NET_ADMIN only" : "", ms);
+		   privs_unprivileged() ? " with CAP_NET_ADMIN only" : "", ngd_scheduling(), ms);
 	ret = run(be, lfd);
 	ctl_close(cfg.socket_path);
 	close(lfd);

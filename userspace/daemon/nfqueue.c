@@ -34,8 +34,7 @@
 static int qstat_fd = -1;	/* NGQ_PROC, kept open across the switch to our user */
 static struct mnl_socket *qnl;
 static uint32_t qportid;
-static char *qbuf;
-static size_t qbuf_len;
+static char *qbuf;		/* NGQ_READS buffers of QBUF_LEN, one per datagram */
 static uint32_t qflags;		/* NFQA_CFG_F_* a backend asks for */
 
 /* The cthelper backend's: the queued packet's tuple as the forward hook sees it. */
@@ -48,7 +47,10 @@ static uint32_t qflags;		/* NFQA_CFG_F_* a backend asks for */
  */
 #define NGQ_MAXLEN	16384		/* packets waiting for a verdict */
 #define NGQ_RCVBUF	(32 << 20)	/* bytes of them in our socket */
-#define NGQ_BURST	256		/* reads per turn, so ticks and --status still run */
+#define NGQ_BURST	256		/* packets per turn, so ticks and --status still run */
+#define NGQ_READS	16		/* datagrams per recvmmsg() */
+#define QBUF_LEN	(0xffff + 4096)	/* a whole packet and its attributes */
+#define HOLD_SLOTS	16		/* segments held (see held below) */
 
 /*
  * No NFQA_CFG_F_FAIL_OPEN: with it, a packet that finds the queue or our
@@ -112,8 +114,7 @@ int ngq_open(uint32_t flags)
 		return -1;
 	}
 	qportid = mnl_socket_get_portid(qnl);
-	qbuf_len = 0xffff + (MNL_SOCKET_BUFFER_SIZE / 2);
-	qbuf = malloc(qbuf_len);
+	qbuf = malloc((size_t)NGQ_READS * QBUF_LEN);
 	if (!qbuf)
 		return -1;
 	/* a killed predecessor's binding goes away shortly after its socket */
@@ -364,21 +365,49 @@ void ngq_latency_json(FILE *f)
 		(unsigned long long)lat_max);
 }
 
+/*
+ * Verdicts wait here until the packets read in one turn are processed,
+ * then go in one sendmsg() (netlink takes several messages in a buffer):
+ * on a burst, one system call instead of one per packet.  Verdicts of one
+ * connection keep their order; a verdict never waits past its turn.
+ */
+#define VBUF_LEN	(4 * QBUF_LEN)
+static char vbuf[VBUF_LEN];
+static size_t vbuf_used;
+static uint64_t vbuf_t_recv[NGQ_BURST + NGQ_READS + HOLD_SLOTS];
+static unsigned int vbuf_n;
+
+static void verdicts_flush(void)
+{
+	unsigned int i;
+
+	if (!vbuf_used)
+		return;
+	if (mnl_socket_sendto(qnl, vbuf, vbuf_used) < 0)
+		ngd_err("verdict: %s", strerror(errno));
+	else
+		for (i = 0; i < vbuf_n; i++)
+			if (vbuf_t_recv[i])
+				lat_add(vbuf_t_recv[i]);
+	vbuf_used = 0;
+	vbuf_n = 0;
+}
+
 static void verdict(struct qpkt *q, int v)
 {
-	static char buf[0x10000 + 4096];
-	struct nlmsghdr *nlh = nfq_nlmsg_put(buf, NFQNL_MSG_VERDICT, cfg.queue);
+	struct nlmsghdr *nlh;
 
+	if (VBUF_LEN - vbuf_used < QBUF_LEN || vbuf_n == PPTP_ARRAY_SIZE(vbuf_t_recv))
+		verdicts_flush();
+	nlh = nfq_nlmsg_put(vbuf + vbuf_used, NFQNL_MSG_VERDICT, cfg.queue);
 	nfq_nlmsg_verdict_put(nlh, (int)q->id, v);
 	if (v == NF_ACCEPT && q->changed) {
 		tcp_checksum(q);
 		nfq_nlmsg_verdict_put_pkt(nlh, q->pkt, q->len);
 		stats.mangled++;
 	}
-	if (mnl_socket_sendto(qnl, nlh, nlh->nlmsg_len) < 0)
-		ngd_err("verdict: %s", strerror(errno));
-	else if (q->t_recv)
-		lat_add(q->t_recv);
+	vbuf_used += NLMSG_ALIGN(nlh->nlmsg_len);
+	vbuf_t_recv[vbuf_n++] = q->t_recv;
 }
 
 static bool hold(const struct qpkt *q);
@@ -492,7 +521,6 @@ static void process(struct qpkt **qs, unsigned int n, bool may_hold)
  * reads both as one run.  Released alone when nothing follows within
  * HOLD_MS, and then dropped: TCP sends it again, usually merged.
  */
-#define HOLD_SLOTS	16
 #define HOLD_MS		50
 
 struct held {
@@ -579,6 +607,7 @@ void ngq_tick(void)
 	for (i = 0; i < HOLD_SLOTS; i++)
 		if (held[i].used && now - held[i].since >= HOLD_MS)
 			release(&held[i]);
+	verdicts_flush();
 }
 
 /*
@@ -640,27 +669,44 @@ static int queue_cb(const struct nlmsghdr *nlh, void *data)
 }
 
 /*
- * Everything queued so far, up to NGQ_BURST reads: one wake-up per packet
- * would let a burst pile up in the socket while the loop turns.
+ * Everything queued so far, up to NGQ_BURST packets: one wake-up per
+ * packet would let a burst pile up in the socket while the loop turns.
+ * recvmmsg() reads what is there in one call and tells when the socket
+ * ran dry (fewer datagrams than asked), so an idle socket costs no extra
+ * read; the turn's verdicts then leave together.
  */
 int ngq_input(void)
 {
-	unsigned int i;
+	struct mmsghdr msg[NGQ_READS];
+	struct iovec iov[NGQ_READS];
+	unsigned int i, got = 0;
 	uint64_t t;
-	ssize_t ret;
+	int n;
 
-	for (i = 0; i < NGQ_BURST; i++) {
-		ret = recv(ngq_fd(), qbuf, qbuf_len, MSG_DONTWAIT);
-		if (ret < 0) {
+	for (i = 0; i < NGQ_READS; i++) {
+		iov[i].iov_base = qbuf + (size_t)i * QBUF_LEN;
+		iov[i].iov_len = QBUF_LEN;
+		memset(&msg[i], 0, sizeof(msg[i]));
+		msg[i].msg_hdr.msg_iov = &iov[i];
+		msg[i].msg_hdr.msg_iovlen = 1;
+	}
+	do {
+		n = recvmmsg(ngq_fd(), msg, NGQ_READS, MSG_DONTWAIT, NULL);
+		if (n < 0) {
+			verdicts_flush();
 			if (errno == ENOBUFS || errno == EINTR || errno == EAGAIN)
 				return 0;
 			ngd_err("nfqueue: %s", strerror(errno));
 			return -1;
 		}
 		t = now_us();
-		if (mnl_cb_run(qbuf, (size_t)ret, 0, qportid, queue_cb, &t) < 0 && errno != 0)
-			ngd_dbg("nfqueue message: %s", strerror(errno));
-	}
+		for (i = 0; i < (unsigned int)n; i++)
+			if (mnl_cb_run(iov[i].iov_base, msg[i].msg_len, 0, qportid, queue_cb,
+				       &t) < 0 && errno != 0)
+				ngd_dbg("nfqueue message: %s", strerror(errno));
+		got += (unsigned int)n;
+	} while (n == NGQ_READS && got < NGQ_BURST);
+	verdicts_flush();
 	return 0;
 }
 

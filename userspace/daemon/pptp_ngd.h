@@ -183,6 +183,8 @@ const char *ngd_queue_rule_name(enum ngd_queue_rule r);
 const char *ngd_queue_rule_text(enum ngd_queue_rule r);
 /* --queue-rule's word, or -1 */
 int ngd_queue_rule_parse(const char *word);
+/* "fifo 10", "rr 5" or "other nice 0": --status's "scheduling" */
+const char *ngd_scheduling(void);
 
 /*
  * An address of either family, network order.  One type for both, so
