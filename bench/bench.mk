@@ -18,3 +18,10 @@ bench:
 	@scripts/deps.sh build test
 	@$(MAKE) --no-print-directory all
 	bench/run.sh
+
+# The floor of benchmark 4: an NFQUEUE reader that accepts every packet unread.
+$(B)/bench/queue-floor: bench/queue_floor.c
+	@mkdir -p $(@D)
+	$(CC) $(PPTP_CFLAGS) $(NGD_CFLAGS) -o $@ $< $(shell pkg-config --libs libmnl libnetfilter_queue)
+
+BINS		+= $(B)/bench/queue-floor

@@ -24,17 +24,57 @@ bench_begin 4 "Control-message latency added by the daemon"
 source bench/faces.inc
 faces_topology
 
-# measure_rtt FACE: ref (fw.nft alone) or ngd (fw.nft + pptp-ngd nfqueue);
-# sets rtt[FACE.SECTION.FIELD] from the PNS's JSON, or why[FACE].
+# The daemon as a unit with CPUSchedulingPolicy=fifo runs it (pptp-ngd(8),
+# "Scheduling"): chrt does what systemd does before the exec.
+rt_prio=10
+ngd_plain=$ngd
+ngd_rt=$out/pptp-ngd-fifo
+printf '#!/bin/sh\nexec chrt -f %s %s "$@"\n' "$rt_prio" "$ngd_plain" >"$ngd_rt"
+chmod +x "$ngd_rt"
+floor_bin=build/bench/queue-floor
+
+# floor_up FACE [chrt ARGS]: pptp-ngd's queue rules, read by queue-floor:
+# the daemon sets them up and is killed (they stay, bypassed while nobody
+# listens), then queue-floor binds the queue; else why[FACE].
+floor_pid=
+floor_up() {
+	local f=$1 i; shift
+
+	ngd=$ngd_plain face_up ngd
+	ngd_kill9
+	ip netns exec "$pfx-fw" "$@" "$floor_bin" 0 >/dev/null 2>>"$out/queue-floor.err" &
+	floor_pid=$!
+	for ((i = 0; i < 50; i++)); do
+		n_fw awk '$1 == 0 && $2 != 0 { ok = 1 } END { exit !ok }' \
+			/proc/net/netfilter/nfnetlink_queue && return 0
+		sleep 0.1
+	done
+	why[$f]="queue-floor did not bind: $(cat "$out/queue-floor.err")"
+}
+
+floor_down() {
+	[ -z "$floor_pid" ] || kill "$floor_pid" 2>/dev/null || true
+	wait "$floor_pid" 2>/dev/null || true
+	floor_pid=
+}
+
+# measure_rtt FACE: ref (fw.nft alone), floor (the queue, queue-floor
+# reading it), ngd (fw.nft + pptp-ngd nfqueue), floor_rt, ngd_rt (the two
+# at SCHED_FIFO $rt_prio); sets rtt[FACE.SECTION.FIELD] from the PNS's
+# JSON, or why[FACE].
 declare -A rtt why
 measure_rtt() {
 	local f=$1 s k
-	if [ "$f" = ngd ]; then
-		face_up ngd
-	else
-		ngd_firewall
-	fi
-	if sim_try "lat-$f" "$sim_tries" --sessions "$sessions" --expect-sessions "$sessions" \
+	case $f in
+	ngd) ngd=$ngd_plain face_up ngd ;;
+	ngd_rt) ngd=$ngd_rt face_up ngd ;;
+	floor) floor_up floor ;;
+	floor_rt) floor_up floor_rt chrt -f "$rt_prio" ;;
+	*) ngd_firewall ;;
+	esac
+	if [ -n "${why[$f]}" ]; then
+		:
+	elif sim_try "lat-$f" "$sim_tries" --sessions "$sessions" --expect-sessions "$sessions" \
 		--calls "$calls" --packets 0 --interval "$interval" --timeout "$timeout"; then
 		for s in rtt rtt_ocrq; do
 			for k in samples p50_us p99_us; do
@@ -44,56 +84,79 @@ measure_rtt() {
 	else
 		why[$f]="failed: $sim_error"
 	fi
-	if [ "$f" = ngd ]; then
-		ngd_status >"$out/ngd-status.json" || true
+	if [ "${f%_rt}" = ngd ]; then
+		ngd_status >"$out/$f-status.json" || true
 		for k in packets p50 p99; do
-			rtt[ngd.daemon.$k]=$(grep -o '"verdict_latency_us":{[^}]*}' "$out/ngd-status.json" |
+			rtt[$f.daemon.$k]=$(grep -o '"verdict_latency_us":{[^}]*}' "$out/$f-status.json" |
 				grep -o "\"$k\":[0-9]*" | cut -d: -f2)
 		done
 	fi
+	floor_down
 	face_down
 }
 
-# row LABEL FACE SECTION: p50 and p99 of a face, and what pptp-ngd adds.
+# row LABEL FACE SECTION [FLOOR]: p50 and p99 of a face, what it adds to
+# the reference, and what it adds to FLOOR (the queue's own price).
 row() {
-	local f=$2 s=$3 p50 p99 add50=- add99=-
+	local f=$2 s=$3 fl=$4 p50 p99 add50=- add99=- over50=-
 	if [ -n "${why[$f]}" ]; then
-		bench_row "$1" "${why[$f]}" - - - -
+		bench_row "$1" "${why[$f]}" - - - - -
 		return
 	fi
 	p50=${rtt[$f.$s.p50_us]} p99=${rtt[$f.$s.p99_us]}
-	if [ "$f" = ngd ] && [ -z "${why[ref]}" ]; then
+	if [ "$f" != ref ] && [ -z "${why[ref]}" ]; then
 		add50=$((p50 - ${rtt[ref.$s.p50_us]})) add99=$((p99 - ${rtt[ref.$s.p99_us]}))
 	fi
-	bench_row "$1" "${rtt[$f.$s.samples]}" "$p50" "$p99" "$add50" "$add99"
+	if [ -n "$fl" ] && [ -z "${why[$fl]}" ]; then
+		over50=$((p50 - ${rtt[$fl.$s.p50_us]}))
+	fi
+	bench_row "$1" "${rtt[$f.$s.samples]}" "$p50" "$p99" "$add50" "$add99" "$over50"
 }
 
-measure_rtt ref
+# daemon_row LABEL FACE: the daemon's own read-to-verdict time.
+daemon_row() {
+	[ -z "${why[$2]}" ] || return 0
+	bench_row "$1" "${rtt[$2.daemon.packets]:-?} packets" "${rtt[$2.daemon.p50]:-?}" \
+		"${rtt[$2.daemon.p99]:-?}" - - -
+}
+
 ngd_why=$(face_why ngd)
-[ -n "$ngd_why" ] || measure_rtt ngd
+[ -x "$floor_bin" ] || ngd_why=${ngd_why:-"$floor_bin not built"}
+for f in ref floor ngd floor_rt ngd_rt; do
+	if [ "$f" != ref ] && [ -n "$ngd_why" ]; then
+		why[$f]=$ngd_why
+	else
+		measure_rtt $f
+	fi
+done
 
 bench_text "$sessions control connections x $calls calls, one opened every $interval ms" \
 	"by pptp-sim (no GRE). Round trip = a request handed to TCP (SCCRQ, OCRQ, CCRQ," \
 	"StopCCRQ) until its answer (SCCRP, OCRP, CDN, StopCCRP) is read, per request, in" \
 	"microseconds. Both firewalls masquerade (tests/daemon/fw.nft); pptp-ngd queues the" \
-	"request and the answer, so each round trip crosses it twice. Added = pptp-ngd's" \
+	"request and the answer, so each round trip crosses it twice. Added = the path's" \
 	"percentile minus the reference's (percentiles do not subtract exactly: an estimate)." \
-	"The OCRQ rows are where the daemon programs the GRE maps (the OCRQ and the OCRP" \
-	"each wait for an nf_tables transaction). On a shared machine single runs are noisy."
-bench_cols "path" "requests answered" "p50 us" "p99 us" "added p50 us" "added p99 us"
+	"Floor = the same queue rules read by bench/queue_floor.c, which gives every packet" \
+	"NF_ACCEPT unread (one blocking read and one verdict a packet): the price of the" \
+	"queue itself on this machine, the wake-up of a reader and the reinjection, which no" \
+	"NFQUEUE daemon goes under; over floor = the path's p50 minus its floor's. FIFO =" \
+	"SCHED_FIFO priority $rt_prio (chrt, as the unit's CPUSchedulingPolicy=fifo sets it," \
+	"pptp-ngd(8) \"Scheduling\"). The OCRQ rows are where the daemon programs the GRE" \
+	"maps (the OCRQ and the OCRP each wait for an nf_tables transaction). On a shared" \
+	"machine single runs are noisy."
+bench_cols "path" "requests answered" "p50 us" "p99 us" "added p50 us" "added p99 us" \
+	"over floor p50 us"
 row "reference: masquerade, no helper, every request" ref rtt
-if [ -n "$ngd_why" ]; then
-	bench_na "pptp-ngd nfqueue" "$ngd_why"
-else
-	row "pptp-ngd nfqueue, every request" ngd rtt
-fi
+row "floor: the queue, queue-floor, every request" floor rtt
+row "pptp-ngd nfqueue, every request" ngd rtt floor
+row "floor, FIFO: every request" floor_rt rtt
+row "pptp-ngd nfqueue, FIFO: every request" ngd_rt rtt floor_rt
 row "reference: OCRQ -> OCRP" ref rtt_ocrq
-[ -n "$ngd_why" ] || row "pptp-ngd nfqueue: OCRQ -> OCRP" ngd rtt_ocrq
-if [ -z "$ngd_why" ] && [ -z "${why[ngd]}" ]; then
-	bench_row "pptp-ngd inside: read -> verdict, per queued packet (--status)" \
-		"${rtt[ngd.daemon.packets]:-?} packets" "${rtt[ngd.daemon.p50]:-?}" \
-		"${rtt[ngd.daemon.p99]:-?}" - -
-fi
-bench_row "pptp-ngd cthelper" "not measured here: needs the QEMU guest" - - - -
+row "floor: OCRQ -> OCRP" floor rtt_ocrq
+row "pptp-ngd nfqueue: OCRQ -> OCRP" ngd rtt_ocrq floor
+row "pptp-ngd nfqueue, FIFO: OCRQ -> OCRP" ngd_rt rtt_ocrq floor_rt
+daemon_row "pptp-ngd inside: read -> verdict, per queued packet (--status)" ngd
+daemon_row "pptp-ngd inside, FIFO: read -> verdict, per queued packet (--status)" ngd_rt
+bench_row "pptp-ngd cthelper" "not measured here: needs the QEMU guest" - - - - -
 [ -z "$sim_failures" ] || bench_text "Failed runs (each path gets $sim_tries tries): $sim_failures"
 bench_end
