@@ -29,8 +29,9 @@ ngd_why=$(face_why ngd)
 [ -n "$ngd_why" ] || { measure_setup ngd "$sessions" "$timeout"; ngd_rate=$result; }
 
 # The guest's figures: the same measurement, faces side by side, $vm_reps
-# rounds (stock, module and nfqueue alternate) for the spread; pptp-ngd
-# cthelper last, since it unloads the module.
+# rounds for the spread, every face in each round so that a round's ratios
+# compare like with like.  pptp-ngd cthelper unloads the module (the helper
+# name is taken), which is loaded again for the next round.
 vm_body="sim_tries=2; sim_build; topology 1
 echo \"BENCH expect_max \$(sysctl -n net.netfilter.nf_conntrack_expect_max)\"
 sysctl -qw net.netfilter.nf_conntrack_expect_max=4096
@@ -41,10 +42,14 @@ for ((r = 0; r < $vm_reps; r++)); do
 	done
 	guest_ngd measure_setup ngd $vm_sessions $((timeout * 3))
 	echo \"BENCH ngd-\$r \$result\"
-done
-for ((r = 0; r < $vm_reps; r++)); do
 	guest_ngd measure_setup cth $vm_sessions $((timeout * 3))
 	echo \"BENCH cth-\$r \$result\"
+	# the daemon's helper goes when it stops: the module may register again
+	for ((i = 0; i < 100; i++)); do
+		insmod /vm/modules/*-nf_conntrack_pptp_ng.ko 2>/dev/null && break
+		sleep 0.1
+	done
+	[ -d /sys/module/nf_conntrack_pptp_ng ]
 done"
 guest_run 900 "$vm_body" || true
 
