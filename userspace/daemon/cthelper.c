@@ -374,6 +374,7 @@ const struct ngd_backend ngd_backend_cthelper = {
 	.fd = ngq_fd,
 	.input = ngq_input,
 	.tick = cth_tick,
+	.keepalive = guard_tick,
 	.stop = cth_stop,
 	.gre_update = expect_gre_update,
 	.gre_refresh = expect_gre_refresh,

@@ -133,6 +133,11 @@ static void gate_refresh(void)
 
 static void refresh_all(void)
 {
+	uint64_t now = now_ms();
+
+	/* The longest the elements went unrefreshed: past NGD_ALIVE_TIMEOUT they were gone. */
+	if (last_ms && now - last_ms > stats.alive_gap_max_ms)
+		stats.alive_gap_max_ms = now - last_ms;
 	if (!cfg.fail_open)
 		guard_refresh();
 	if (gate.family)

@@ -83,6 +83,7 @@ struct ngd_stats {
 	uint64_t sessions_refused;	/* --max-sessions reached */
 	uint64_t sessions_refused_source;	/* --max-sessions-per-source reached */
 	uint64_t expect_refused;	/* calls left without GRE: --max-expectations reached */
+	uint64_t alive_gap_max_ms;	/* cthelper: longest time the alive elements went unrefreshed */
 	uint64_t sessions_recovered;
 	uint64_t calls_recovered;
 	uint64_t pinholes_added;
@@ -152,6 +153,13 @@ struct ngd_backend {
 	int (*fd)(void);		/* to poll for input */
 	int (*input)(void);		/* handle what is readable; -1 on fatal error */
 	void (*tick)(void);		/* every loop turn (at least every 50 ms) */
+	/*
+	 * optional: what cannot wait for the next turn (cthelper: its alive
+	 * elements, which expire 2 s after their last refresh), called between
+	 * the steps of long work (the refresh of every call, a burst of queued
+	 * packets); cheap when nothing is due
+	 */
+	void (*keepalive)(void);
 	void (*stop)(void);
 	/*
 	 * A call's GRE: close the halves @del names, open those @add names
@@ -172,6 +180,7 @@ struct ngd_backend {
 };
 
 const struct ngd_backend *ngd_backend_find(const char *name);
+void ngd_keepalive(void);
 extern const struct ngd_backend *ngd_active;
 extern const struct ngd_backend ngd_backend_cthelper;
 

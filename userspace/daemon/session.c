@@ -985,6 +985,7 @@ void sessions_tick(time_t now)
 		for (i = 0; i < cfg.max_calls; i++)
 			if (s->ext[i].programmed)
 				refresh(s, &s->ext[i].g);
+		ngd_keepalive();
 	}
 	refresh_flush();
 }
