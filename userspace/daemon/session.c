@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <arpa/inet.h>
 #include <linux/netfilter/nf_conntrack_tcp.h>
 
@@ -957,6 +958,25 @@ static void refresh(const struct session *s, const struct ngd_gre *g)
 		refresh_flush();
 }
 
+/*
+ * Tests only (tests/kernel/scenarios/13-cthelper-restart.sh, "busy"): the
+ * environment's PPTP_NGD_TEST_SLOW_REFRESH_MS makes each call's refresh
+ * take that long, so that twenty calls stand for the 10,000 whose refresh
+ * outlasts the alive elements.
+ */
+static void test_slow_refresh(void)
+{
+	static long ms = -1;
+
+	if (ms < 0) {
+		const char *v = getenv("PPTP_NGD_TEST_SLOW_REFRESH_MS");
+
+		ms = v ? strtol(v, NULL, 10) : 0;
+	}
+	if (ms > 0)
+		usleep((useconds_t)ms * 1000);
+}
+
 /* Refresh every pinhole well before it times out; forget idle sessions. */
 void sessions_tick(time_t now)
 {
@@ -983,8 +1003,10 @@ void sessions_tick(time_t now)
 			continue;
 		}
 		for (i = 0; i < cfg.max_calls; i++)
-			if (s->ext[i].programmed)
+			if (s->ext[i].programmed) {
 				refresh(s, &s->ext[i].g);
+				test_slow_refresh();
+			}
 		ngd_keepalive();
 	}
 	refresh_flush();

@@ -38,6 +38,9 @@
 #              control connection does not come up and the guard's drop
 #              counter rises; restarted, it comes up; --fail-open removes
 #              the guard table
+#   busy       each call's refresh made to take 150 ms (a test hook,
+#              PPTP_NGD_TEST_SLOW_REFRESH_MS), 20 calls: the alive element
+#              is refreshed during the 3 s of work, never gone 2 s
 
 cd "$(dirname "$0")/../../.."
 source tests/kernel/scenarios/lib.sh
@@ -481,4 +484,26 @@ d_kill
 d_start --fail-open
 n_fw nft list table inet pptp_ngd_guard >/dev/null 2>&1 && fail "guard table left with --fail-open"
 d_status >/dev/null || fail "pptp-ngd not answering"
-pretty done "cthelper restart recovery, new call on an adopted connection, fail-open and fail-closed"
+# ---- busy: long work keeps the alive element ----
+# With 10,000 calls the periodic refresh of every call outlasted the
+# element's 2 s (bench/scale.sh), and control connections opened then got
+# no helper.  A test hook makes each call's refresh take 150 ms: 20 calls
+# take 3 s, refreshed every 2 s (--gre-timeout 8).
+
+pretty busy "20 calls whose refresh takes 3 s: the alive element never lapses"
+d_kill
+export PPTP_NGD_TEST_SLOW_REFRESH_MS=150
+d_start --gre-timeout 8
+unset PPTP_NGD_TEST_SLOW_REFRESH_MS
+port=1723
+sim_listen pac server "$server_ip4" --role pac --expect-sessions 20 --calls 1 --packets 20 \
+	--gre-interval 400 --timeout 60
+sim_connect pns client1 "$server_ip4" --role pns --sessions 20 --calls 1 --packets 20 \
+	--gre-interval 400 --timeout 60
+sim_wait
+gap=$(d_counter alive_gap_max_ms)
+pretty busy "the element went at most $gap ms unrefreshed (it lives 2000)"
+[ "$gap" -lt 2000 ] || fail "the alive element lapsed for $gap ms during the slow refresh"
+[ "$gap" -gt 0 ] || fail "alive_gap_max_ms not counted"
+
+pretty done "cthelper restart recovery, new call on an adopted connection, fail-open and fail-closed, a busy daemon"
