@@ -44,6 +44,13 @@ int ngd_alive_parse(struct ngd_alive *a, const char *spec)
 		if (!strcmp(family, families[i].name)) {
 			a->family = families[i].family;
 			snprintf(a->spec, sizeof(a->spec), "%s", spec);
+			/*
+			 * A predecessor killed moments ago left its element,
+			 * and adding one that exists keeps the old timeout: so
+			 * the first refresh deletes and adds, as later ones do
+			 * (a missing element fails that, and is then added).
+			 */
+			a->present = true;
 			return 0;
 		}
 	}

@@ -700,13 +700,12 @@ int ngq_input(void)
 			return -1;
 		}
 		t = now_us();
-		for (i = 0; i < (unsigned int)n; i++) {
-			ngd_keepalive();
+		for (i = 0; i < (unsigned int)n; i++)
 			if (mnl_cb_run(iov[i].iov_base, msg[i].msg_len, 0, qportid, queue_cb,
 				       &t) < 0 && errno != 0)
 				ngd_dbg("nfqueue message: %s", strerror(errno));
-		}
 		got += (unsigned int)n;
+		ngd_keepalive();	/* a long burst must not outlast the alive elements */
 	} while (n == NGQ_READS && got < NGQ_BURST);
 	verdicts_flush();
 	return 0;

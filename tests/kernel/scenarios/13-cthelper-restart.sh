@@ -38,9 +38,9 @@
 #              control connection does not come up and the guard's drop
 #              counter rises; restarted, it comes up; --fail-open removes
 #              the guard table
-#   busy       each call's refresh made to take 150 ms (a test hook,
-#              PPTP_NGD_TEST_SLOW_REFRESH_MS), 20 calls: the alive element
-#              is refreshed during the 3 s of work, never gone 2 s
+#   busy       each call's refresh made to take 250 ms (a test hook,
+#              PPTP_NGD_TEST_SLOW_REFRESH_MS), 10 calls: the alive element
+#              is refreshed during the 2.5 s of work, never gone 2 s
 
 cd "$(dirname "$0")/../../.."
 source tests/kernel/scenarios/lib.sh
@@ -386,7 +386,24 @@ pretty real "120 frames echoed byte-exact across kill -9 and restart; hang-up cl
 # still holds it), and new control connections come up as plain TCP.
 # Either way: no GRE.
 
-helped() { n_fw conntrack -L -p tcp --dport 1723 2>/dev/null | grep -c "helper=pptp-ng" || true; }
+# The control connections conntrack knows, one "src sport helper" line each;
+# helped: how many of those that came after mark_conns have the helper.
+# (Counting all of them raced the old connections' own timeouts.)
+conns() {
+	n_fw conntrack -L -p tcp --dport 1723 2>/dev/null | awk '{
+		s = p = ""; h = "none"
+		for (i = 1; i <= NF; i++) {
+			if ($i ~ /^src=/ && s == "") s = $i
+			if ($i ~ /^sport=/ && p == "") p = $i
+			if ($i ~ /^helper=/) h = $i
+		}
+		print s, p, h }'
+}
+mark_conns() { conns | cut -d' ' -f1,2 >"$out/conns.before"; }
+helped() {
+	conns | awk 'NR == FNR { old[$1 " " $2]; next } !(($1 " " $2) in old) && $3 == "helper=pptp-ng"' \
+		"$out/conns.before" - | wc -l
+}
 
 pretty fail-open "kill -9: an established control connection goes on unexamined"
 port=1723
@@ -406,15 +423,34 @@ d_start
 [ "$(d_counter calls_recovered)" = 0 ] || fail "a call of a closed connection was adopted"
 wait_until 5 expects_are 0 || fail "expectations of the call cleared while dead left"
 
+# alive_ms: how long pptp-ngd's element in pptp_ngd_alive has left ("expires 1s950ms"), 0 if none
+alive_ms() {
+	n_fw nft list set inet pptp_ngd_cth pptp_ngd_alive | grep -o 'expires [0-9smh]*' |
+		awk '{ t = $2; ms = 0
+			if (match(t, /[0-9]+s/)) ms += 1000 * substr(t, RSTART, RLENGTH - 1)
+			if (match(t, /[0-9]+ms/)) ms += substr(t, RSTART, RLENGTH - 2)
+			print ms; found = 1 } END { if (!found) print 0 }'
+}
+
+pretty fail-open "restarted within its element's 2 s: the element's timeout starts afresh"
+d_kill
+sleep 1
+d_start
+left=$(alive_ms)
+pretty fail-open "the element has $left ms left just after the restart"
+# the killed daemon's would have under 1000 left: adding an element that
+# exists keeps its timeout, so the first refresh must delete and add
+[ "$left" -gt 1500 ] || fail "the restarted daemon's element expires in $left ms"
+
 pretty fail-open "SIGTERM: helper disabled, a new control connection comes up (no GRE)"
 kill "$d_pid"
 wait "$d_pid" || fail "pptp-ngd did not exit cleanly"
 d_pid=
 grep -q 'left disabled' "$out/pptp-ngd.log" || fail "pptp-ngd did not disable its helper"
-h0=$(helped)
+mark_conns
 sim_connect pns client2 "$server_ip4" --role pns --calls 1 --packets 0 --timeout 20
 sim_wait
-[ "$(helped)" = $((h0 + 1)) ] || fail "the control connection did not get the helper"
+[ "$(helped)" = 1 ] || fail "the control connection did not get the helper"
 [ "$(gre_expects)" = 0 ] || fail "expectations without a daemon?"
 d_start
 
@@ -422,22 +458,22 @@ pretty fail-open "kill -9, then at once a new control connection: it comes up, w
 d_status | grep -q '"alive_set":"inet/pptp_ngd_cth/pptp_ngd_alive","alive_set_held":true' ||
 	fail "pptp-ngd does not keep its element in the ruleset's pptp_ngd_alive"
 d_kill
-h0=$(helped)
+mark_conns
 t0=$(date +%s%N)
 port=1723
 sim_listen pac server "$server_ip4" --role pac --expect-sessions 1 --calls 1 --packets 0 --timeout 20
 sim_connect pns client2 "$server_ip4" --role pns --calls 1 --packets 0 --timeout 20
 sim_wait
 pretty fail-open "up $((($(date +%s%N) - t0) / 1000000)) ms later (the element expires within 2 s of the kill; TCP sends its SYN again)"
-[ "$(helped)" = "$h0" ] || fail "a control connection got the helper with no pptp-ngd"
+[ "$(helped)" = 0 ] || fail "a control connection got the helper with no pptp-ngd"
 d_start
-h0=$(helped)
+mark_conns
 port=1723
 sim_listen pac server "$server_ip4" --role pac --expect-sessions 1 --calls 1
 sim_connect pns client2 "$server_ip4" --role pns --calls 1
 sim_wait
 expect_gre pns 3
-[ "$(helped)" = $((h0 + 1)) ] || fail "restarted, a new control connection did not get the helper"
+[ "$(helped)" = 1 ] || fail "restarted, a new control connection did not get the helper"
 doctor() { n_fw "$PWD/build/pptp-ng" doctor --socket "$d_sock" 2>&1 || true; }
 ! doctor | grep -q cthelper-helper-not-gated || fail "doctor warns with the gate in place"
 d_kill
@@ -487,19 +523,21 @@ d_status >/dev/null || fail "pptp-ngd not answering"
 # ---- busy: long work keeps the alive element ----
 # With 10,000 calls the periodic refresh of every call outlasted the
 # element's 2 s (bench/scale.sh), and control connections opened then got
-# no helper.  A test hook makes each call's refresh take 150 ms: 20 calls
-# take 3 s, refreshed every 2 s (--gre-timeout 8).
+# no helper.  A test hook makes each call's refresh take 250 ms: 10 calls
+# take 2.5 s, refreshed every 4 s (--gre-timeout 16).  The daemon reads no
+# packet meanwhile, so the PAC waits for the PNS's first GRE packet
+# (--gre-after-peer): its own would overtake its OCRP, held in the queue.
 
-pretty busy "20 calls whose refresh takes 3 s: the alive element never lapses"
+pretty busy "10 calls whose refresh takes 2.5 s: the alive element never lapses"
 d_kill
-export PPTP_NGD_TEST_SLOW_REFRESH_MS=150
-d_start --gre-timeout 8
+export PPTP_NGD_TEST_SLOW_REFRESH_MS=250
+d_start --gre-timeout 16
 unset PPTP_NGD_TEST_SLOW_REFRESH_MS
 port=1723
-sim_listen pac server "$server_ip4" --role pac --expect-sessions 20 --calls 1 --packets 20 \
-	--gre-interval 400 --timeout 60
-sim_connect pns client1 "$server_ip4" --role pns --sessions 20 --calls 1 --packets 20 \
-	--gre-interval 400 --timeout 60
+sim_listen pac server "$server_ip4" --role pac --expect-sessions 10 --calls 1 --packets 25 \
+	--gre-interval 400 --gre-after-peer --timeout 90
+sim_connect pns client1 "$server_ip4" --role pns --sessions 10 --calls 1 --packets 25 \
+	--gre-interval 400 --timeout 90
 sim_wait
 gap=$(d_counter alive_gap_max_ms)
 pretty busy "the element went at most $gap ms unrefreshed (it lives 2000)"
