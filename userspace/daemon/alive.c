@@ -46,9 +46,10 @@ int ngd_alive_parse(struct ngd_alive *a, const char *spec)
 			snprintf(a->spec, sizeof(a->spec), "%s", spec);
 			/*
 			 * A predecessor killed moments ago left its element,
-			 * and adding one that exists keeps the old timeout: so
-			 * the first refresh deletes and adds, as later ones do
-			 * (a missing element fails that, and is then added).
+			 * and adding one that exists may keep its old timeout
+			 * (kernels differ): so the first refresh deletes and
+			 * adds, as later ones do (a missing element fails
+			 * that, and is then added alone).
 			 */
 			a->present = true;
 			return 0;
