@@ -146,7 +146,8 @@ bench_text "Every call up at the same time through one masquerade address: shape
 	"the same for every face, so compare faces of one kernel. Daemon RSS = VmRSS" \
 	"delta of pptp-ngd per call. Tuning, the same for every face: nf_conntrack_max" \
 	"262144, nf_conntrack_expect_max 65536, conntrack hashsize 65536, the module's" \
-	"max_sessions and pptp-ngd --max-sessions 20000, client port range 1024-65000," \
+	"max_sessions and pptp-ngd --max-sessions 20000 (per source too: one client opens" \
+	"them all), client port range 1024-65000," \
 	"netdev_max_backlog 65536 (guest), no SYN cookies on the server. The emulated" \
 	"guest cannot take 10,000 SYNs at once (drops, retransmits, resets): there the" \
 	"PNS opens one control connection every $vm_pace ms (pptp-sim --interval), so" \
