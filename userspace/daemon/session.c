@@ -961,7 +961,7 @@ static void refresh(const struct session *s, const struct ngd_gre *g)
 /*
  * Tests only (tests/kernel/scenarios/13-cthelper-restart.sh, "busy"): the
  * environment's PPTP_NGD_TEST_SLOW_REFRESH_MS makes each call's refresh
- * take that long, so that twenty calls stand for the 10,000 whose refresh
+ * take that long, so that ten calls stand for the 10,000 whose refresh
  * outlasts the alive elements.
  */
 static void test_slow_refresh(void)
