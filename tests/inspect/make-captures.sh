@@ -76,7 +76,7 @@ capture_start() {
 	port=1723	# the inspector knows PPTP by its port
 	cap_file="$dest/$1.pcap"
 	rm -f "$cap_file" "$out/cap.err"
-	ip netns exec "$pfx-fw" tcpdump -Z root --immediate-mode -i wan -U -s 0 -w "$cap_file" \
+	ip netns exec "$pfx-fw" tcpdump -Z root --immediate-mode "${tcpdump_ring[@]}" -i wan -U -w "$cap_file" \
 		'tcp port 1723 or ip proto 47 or ip6 proto 47' >/dev/null 2>"$out/cap.err" &
 	cap_pid=$!
 	bg_pids+=($cap_pid)
@@ -98,6 +98,9 @@ capture_stop() {
 	done
 	kill "$cap_pid"
 	wait "$cap_pid" || true
+	# a capture missing packets would fail its checks for the wrong reason
+	grep -q "^0 packets dropped by kernel" "$out/cap.err" ||
+		die "tcpdump: $(grep "dropped by kernel" "$out/cap.err" || echo "no statistics")"
 	pretty capture "$cap_file: $(stat -c %s "$cap_file") bytes"
 }
 

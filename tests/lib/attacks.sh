@@ -43,7 +43,7 @@ victim_packets=240
 # call's PNS-to-PAC GRE is keyed 0, like GRE version 0.
 victims_start() {
 	local t
-	n_fw tcpdump -U --immediate-mode -i br0 -w "$out/control.pcap" tcp port 1723 \
+	n_fw tcpdump -U --immediate-mode "${tcpdump_ring[@]}" -i br0 -w "$out/control.pcap" tcp port 1723 \
 		>/dev/null 2>"$out/tcpdump.err" &
 	bg_pids+=($!)
 	# attack_tcp reads client1's sequence numbers from it: listen first

@@ -33,6 +33,12 @@ fw_lan_ip6=2001:db8:1::1
 client_ip4() { echo "192.0.2.$((10 + $1))"; }
 client_ip6() { echo "2001:db8:1::$((10 + $1))"; }
 
+# tcpdump's options for a capture a test checks packet by packet.  With
+# --immediate-mode libpcap's ring holds buffer / snaplen frames: 8 at the
+# defaults (2 MB, 256 KB), so a burst of nine packets lost one now and then
+# (tests/inspect/live.test's twoclients capture, call 4's first GRE packet).
+tcpdump_ring=(-s 65535 -B 16384)
+
 n() { local ns=$1; shift; ip netns exec "$pfx-$ns" "$@"; }
 n_fw() { n fw "$@"; }
 n_server() { n server "$@"; }
