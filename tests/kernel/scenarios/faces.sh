@@ -69,8 +69,9 @@ for s in "${failed[@]}"; do
 	s=${s%%:*}
 	echo "--- $s: the module's and the daemon's FAIL lines"
 	tr -d '\r' <"$log" | awk -v head="===== $s with helper " '
-		/^===== / { on = index($0, head) == 1 && $0 !~ / pptp =====$/ }
-		on && /FAIL|clash_resolve=[1-9]|counter packets [1-9]/' | head -n 20
+		/^===== / { on = index($0, head) == 1 && $0 !~ / pptp =====$/; face = $5 }
+		on && /FAIL|clash_resolve=[1-9]|counter packets [1-9]/ { print face ": " $0 }' |
+		head -n 20
 done
 [ "$rc" = 0 ] || echo "FAIL: the module or the daemon failed: ${failed[*]}"
 [ "$rc" != 0 ] || [ "$passed" -gt 0 ] || { echo "SKIP: no row could run here"; exit 77; }
