@@ -115,12 +115,29 @@ static void check_call(struct totals *t, const struct call *c)
 		     sim->o.role == PPTP_PNS ? "WEN" : "SLI");
 }
 
+/* What a timed-out run still waited for: its open sessions, by state. */
+static void report_live(struct totals *t)
+{
+	static const char *const names[] = { "connecting", "waiting for SCCRQ",
+		"waiting for SCCRP", "up", "stopping", "stopped" };
+	unsigned int n[PPTP_ARRAY_SIZE(names)] = { 0 }, i;
+
+	for (i = 0; i < sim->n_sess; i++)
+		if (sim->sess[i]->state < PPTP_ARRAY_SIZE(names))
+			n[sim->sess[i]->state]++;
+	for (i = 0; i < PPTP_ARRAY_SIZE(names); i++)
+		if (n[i])
+			fail(t, "timed out with %u sessions %s", n[i], names[i]);
+}
+
 static void check_global(struct totals *t)
 {
 	const struct sim_stats *st = &sim->st;
 
-	if (sim->timed_out)
+	if (sim->timed_out) {
 		fail(t, "timed out after %u s", sim->o.timeout_ms / 1000);
+		report_live(t);
+	}
 	if (!sim->o.listen && st->sessions_opened != sim->o.sessions)
 		fail(t, "opened %u sessions of %u", (unsigned int)st->sessions_opened,
 		     sim->o.sessions);
