@@ -214,6 +214,8 @@ void ctrl_close(struct session *s, bool failed)
 {
 	if (s->state == SESS_CLOSED)
 		return;
+	if (s->state == SESS_STOPPED)
+		sim->stopped_open--;
 	if (failed && !s->stopped)
 		s->failed = true;
 	if (s->resume_at) {

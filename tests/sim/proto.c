@@ -517,6 +517,8 @@ static void rx_session(struct session *s, const u8 *m, u16 type)
 		send_short(s, PPTP_STOPCCRP, PPTP_STOPCCRP_OFF_RESULT, PPTP_STOPCCRP_OK);
 		s->stopped = true;
 		s->state = SESS_STOPPED;
+		sim->stopped_open++;
+		sim->last_stop_ms = now_ms();
 		break;
 	case PPTP_STOPCCRP:
 		if (s->state != SESS_STOPPING) {
@@ -525,6 +527,7 @@ static void rx_session(struct session *s, const u8 *m, u16 type)
 		}
 		s->stopped = true;
 		s->state = SESS_STOPPED;
+		sim->stopped_open++;
 		ctrl_close(s, false);
 		break;
 	case PPTP_ECHORQ: {

@@ -188,6 +188,8 @@ struct sim {
 	struct session **sess;
 	unsigned int n_sess, sess_size;
 	unsigned int live_sess;
+	unsigned int stopped_open;	/* live sessions past StopCCRQ/StopCCRP */
+	u64 last_stop_ms;		/* when the last of them stopped */
 	unsigned int n_paused;		/* sessions with resume_at set */
 	struct call **calls;
 	unsigned int n_calls, calls_size;
