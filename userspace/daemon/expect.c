@@ -181,6 +181,14 @@ static int parse_tuple(const struct nlattr *nest, struct ngd_tuple *t, uint8_t *
 struct gre_exp {
 	struct ngd_addr src, dst;	/* expected tuple */
 	uint16_t key;		/* destination key, the call ID the packet carries */
+	/*
+	 * source key: not matched (the mask leaves it out, GRE v1 has none)
+	 * but kept with the expectation, so it carries what restart recovery
+	 * pairs the halves by: the other direction's receiver's own ID, as
+	 * conntrack keys a call (inbound: the peer's; outbound: the inside
+	 * host's, untranslated)
+	 */
+	uint16_t skey;
 	bool nat;
 	uint32_t nat_dir;	/* master direction whose tuple the NAT follows (inverted) */
 	struct ngd_addr nat_addr;	/* saved address (kernel: follow_master takes it from master) */
@@ -203,7 +211,8 @@ static int exp_new(const struct ngd_conn *m, const struct gre_exp *e, unsigned i
 	memset(all.v6, 0xff, sizeof(all.v6));
 	put_tuple(nlh, CTA_EXPECT_MASTER, &m->orig.src, &m->orig.dst, IPPROTO_TCP,
 		  m->orig.sport, m->orig.dport);
-	put_tuple(nlh, CTA_EXPECT_TUPLE, &e->src, &e->dst, IPPROTO_GRE, 0, htons(e->key));
+	put_tuple(nlh, CTA_EXPECT_TUPLE, &e->src, &e->dst, IPPROTO_GRE, htons(e->skey),
+		  htons(e->key));
 	put_tuple(nlh, CTA_EXPECT_MASK, &all, &all, IPPROTO_GRE, 0, 0xffff);
 	mnl_attr_put_u32(nlh, CTA_EXPECT_TIMEOUT, htonl(timeout));
 	mnl_attr_put_u32(nlh, CTA_EXPECT_FLAGS, htonl(NF_CT_EXPECT_PERMANENT));
@@ -326,11 +335,11 @@ static void gre_exps(const struct ngd_gre *g, struct gre_exp *in, struct gre_exp
 	bool nat = !ngd_addr_eq(&g->inside, &g->public);
 
 	*in = (struct gre_exp){ .src = g->peer, .dst = g->public, .key = g->in_xid,
-				.nat = nat, .nat_dir = !inside_dir, .nat_addr = g->inside,
-				.nat_key = g->in_id };
+				.skey = g->peer_id, .nat = nat, .nat_dir = !inside_dir,
+				.nat_addr = g->inside, .nat_key = g->in_id };
 	*out = (struct gre_exp){ .src = g->inside, .dst = g->peer, .key = g->peer_id,
-				 .nat = nat, .nat_dir = inside_dir, .nat_addr = g->peer,
-				 .nat_key = g->peer_id };
+				 .skey = g->in_id, .nat = nat, .nat_dir = inside_dir,
+				 .nat_addr = g->peer, .nat_key = g->peer_id };
 }
 
 static int exp_apply(const struct ngd_gre *g, const struct gre_exp *e, bool del, bool add,

@@ -9,15 +9,19 @@
  * while we are gone, and at start we rebuild the call table from there:
  * dump the expectations, read each master's conntrack entry and helper
  * data, and adopt every complete pair into a midstream tracker with
- * pptp_adopt_call().  Later control messages (CCRQ, CDN, StopCCRQ...) are
+ * pptp_adopt_call().  The halves' source keys pair them (expect.c's
+ * gre_exps(): the inbound half's is the peer's ID, which is the outbound
+ * half's destination key; the outbound half's is the inside host's own
+ * ID); the helper data pairs those whose keys say nothing.  Later control messages (CCRQ, CDN, StopCCRQ...) are
  * then translated and end the calls as if the daemon had never gone; new
  * calls on those sessions are tracked as usual.
  *
  * Removed: halves without a sibling (a call still being set up when the
- * daemon went: its replies were not seen), halves the helper data cannot
- * pair (more than CTH_PRIV_PAIRS calls on one connection, and more than
- * one left over), and the expectations of masters that are gone, closing,
- * or without our helper data.
+ * daemon went: its replies were not seen), halves neither their keys nor
+ * the helper data pair (without source keys, more than CTH_PRIV_PAIRS
+ * calls on one connection, and more than one left over), and the
+ * expectations of masters that are gone, closing, or without our helper
+ * data.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -170,9 +174,53 @@ static struct session *master_session(const struct ngd_tuple *master, struct cth
 }
 
 /*
- * All halves of one master: the pairs the helper data names, then one
- * inbound and one outbound half left over (unambiguous); the rest stays
- * unused and is removed.
+ * The unused outbound half of @m that pairs with @in by their source
+ * keys: its own is the inside host's ID @in delivers to, or @in's is the
+ * peer's ID it delivers to.  A half made before both IDs were known (at
+ * the request, "When the mappings appear") has 0 there, and so have those
+ * of a pptp-ngd before source keys: 0 claims nothing (an ID can be 0,
+ * and the helper data still pairs those).  The half made at the reply
+ * knows both, and IDs are unique among one connection's calls.
+ */
+static struct recovered_exp *keyed_sibling(struct recovered_set *r, const struct ngd_tuple *m,
+					   const struct session *s, const struct cth_exp *in)
+{
+	unsigned int i;
+
+	for (i = 0; i < r->n; i++) {
+		const struct cth_exp *e = &r->v[i].e;
+
+		if (r->v[i].used || !ngd_tuple_eq(&e->master, m) ||
+		    !ngd_addr_eq(&e->tuple.src, &s->inside) || !ngd_addr_eq(&e->tuple.dst, &s->peer))
+			continue;
+		if ((e->tuple.sport && e->tuple.sport == in_id_of(in)) ||
+		    (in->tuple.sport && in->tuple.sport == e->tuple.dport))
+			return &r->v[i];
+	}
+	return NULL;
+}
+
+/* Every pair of @m's halves their source keys name. */
+static void adopt_keyed(struct recovered_set *r, const struct ngd_tuple *m, struct session *s,
+			uint8_t inside_role)
+{
+	unsigned int i;
+
+	for (i = 0; i < r->n; i++) {
+		struct recovered_exp *in = &r->v[i];
+
+		if (in->used || !ngd_tuple_eq(&in->e.master, m) ||
+		    !ngd_addr_eq(&in->e.tuple.src, &s->peer) ||
+		    !ngd_addr_eq(&in->e.tuple.dst, &s->public))
+			continue;
+		adopt_pair(s, inside_role, in, keyed_sibling(r, m, s, &in->e));
+	}
+}
+
+/*
+ * All halves of one master: the pairs their source keys name, then those
+ * the helper data names, then one inbound and one outbound half left over
+ * (unambiguous); the rest stays unused and is removed.
  */
 static void recover_master(struct recovered_set *r, unsigned int first)
 {
@@ -183,6 +231,7 @@ static void recover_master(struct recovered_set *r, unsigned int first)
 
 	if (!s)
 		return;
+	adopt_keyed(r, m, s, p.inside_role);
 	for (i = 0; i < p.npairs; i++)
 		adopt_pair(s, p.inside_role,
 			   unused_half(r, m, &s->peer, &s->public, false, p.pair[i].in_id, true),

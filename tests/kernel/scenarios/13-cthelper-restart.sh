@@ -17,6 +17,9 @@
 #              adopted sessions (CCRQ/CDN translated back); nothing is left
 #   restart6   the same over IPv6 (routed), 2 calls held up by each
 #              client: adopted and cleared after kill -9 and restart
+#   many       10 calls held up on one control connection, more than the
+#              helper data's 7 pairs: all adopted (the expectations'
+#              source keys pair their halves) and cleared
 #   newcall    a scripted PNS (pptp-sim opens all its calls at once) from
 #              each client: client1 calls 100 and 101, client2 100
 #              (translated); restart; client2's new call 101 on its adopted
@@ -257,6 +260,28 @@ wait_until 5 expects6_are 0 || fail "expectations left after the adopted IPv6 ca
 [ "$(d_counter pinholes_removed)" = 4 ] ||
 	fail "restarted pptp-ngd removed $(d_counter pinholes_removed) IPv6 calls' GRE"
 pretty restart6 "4 IPv6 calls adopted from their expectations and helper data, cleared through the daemon"
+
+# ---- more calls on one connection than the helper data pairs ----
+
+many=10
+pretty many "client1 holds $many calls on one control connection (the helper data names 7); kill -9, restart"
+port=1723	# the helper follows TCP 1723 (sim_wait moved it on)
+sim_listen pacm server "$server_ip4" --role pac --expect-sessions 1 --calls $many --timeout 60
+sim_connect pnsm client1 "$server_ip4" --role pns --calls $many --call-id-base 200 --hold \
+	--timeout 60
+sim_held client1
+before=$(d_calls)
+[ "$(grep -c . <<<"$before")" = $many ] || fail "not $many calls: $before"
+d_kill
+[ "$(gre_expects)" = $((2 * many)) ] || fail "expectations gone with the daemon"
+d_start
+counter_is calls_recovered $many ||
+	fail "restarted pptp-ngd recovered $(d_counter calls_recovered) calls of $many"
+[ "$(d_calls)" = "$before" ] || fail "calls differ after the restart: before $before, after $(d_calls)"
+sim_release
+sim_wait	# every call cleared through the adopted session, no unknown call ID
+wait_until 5 expects_are 0 || fail "expectations left after the adopted calls cleared"
+pretty many "$many calls on one connection adopted, their halves paired by the expectations' source keys"
 
 # ---- new calls on adopted control connections ----
 #
