@@ -67,6 +67,7 @@ scale_tune() {
 		net.netfilter.nf_conntrack_expect_max=65536 net.core.netdev_max_backlog=65536
 	echo 65536 >/sys/module/nf_conntrack/parameters/hashsize
 	ngd_max_sessions=20000
+	module_max_expectations=32768
 	ulimit -n 65536
 }
 
@@ -147,7 +148,9 @@ bench_text "Every call up at the same time through one masquerade address: shape
 	"delta of pptp-ngd per call. Tuning, the same for every face: nf_conntrack_max" \
 	"262144, nf_conntrack_expect_max 65536, conntrack hashsize 65536, the module's" \
 	"max_sessions and pptp-ngd --max-sessions 20000 (per source too: one client opens" \
-	"them all), client port range 1024-65000," \
+	"them all), pptp-ng's share of the expectation table 32768 (the module's" \
+	"max_expectations, whose default is twice the hash buckets, 1,024 in the guest;" \
+	"pptp-ngd's default, half the table), client port range 1024-65000," \
 	"netdev_max_backlog 65536 (guest), no SYN cookies on the server. The emulated" \
 	"guest cannot take 10,000 SYNs at once (drops, retransmits, resets): there the" \
 	"PNS opens one control connection every $vm_pace ms (pptp-sim --interval), so" \
