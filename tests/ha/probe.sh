@@ -461,6 +461,12 @@ else
 	fact "routed B2's expectations (no CTA_EXPECT_NAT, no expectfn): carried whole (tuple, mask, master, flags $flags, class, helper)" \
 		eval 'exp_carried "master=192.0.2.12>" && has fwB-committed.ctnl-exp "master=192.0.2.12>.* flags=$flags "'
 fi
+if [ "$face" = cthelper ]; then
+	# routed B2 (PNS 192.0.2.12 ID 0x200, PAC B's ID 2): its outbound half
+	fact "cthelper: the daemon's source key (the inside host's ID 0x200, its pairing) carried" \
+		eval 'has fwA-active.ctnl-exp "tuple=192.0.2.12>203.0.113.3,p47,0x200>0x2 " &&
+			has fwB-committed.ctnl-exp "tuple=192.0.2.12>203.0.113.3,p47,0x200>0x2 "'
+fi
 [ "$face" = cthelper ] ||
 fact "an expectation's source key outside its mask (0x4343) carried" \
 	eval '[ "$(exp_field fwA-active.ctnl-exp 0x4242 tuple)" = "$(exp_field fwB-committed.ctnl-exp 0x4242 tuple)" ] &&
