@@ -358,7 +358,6 @@ bad:
 	exit(2);
 }
 
-/* How long epoll may sleep: until the next deadline of any kind. */
 /*
  * The peer closes a control connection once StopCCRP answered its
  * StopCCRQ; its FIN or RST can be lost (a RST is never sent again: a
@@ -368,6 +367,7 @@ bad:
  */
 #define STOPPED_LINGER_MS	2000
 
+/* How long epoll may sleep: until the next deadline of any kind. */
 static int loop_timeout(u64 now)
 {
 	u64 end = sim->t_start + sim->o.timeout_ms;

@@ -12,9 +12,10 @@
  * pptp_adopt_call().  The halves' source keys pair them (expect.c's
  * gre_exps(): the inbound half's is the peer's ID, which is the outbound
  * half's destination key; the outbound half's is the inside host's own
- * ID); the helper data pairs those whose keys say nothing.  Later control messages (CCRQ, CDN, StopCCRQ...) are
- * then translated and end the calls as if the daemon had never gone; new
- * calls on those sessions are tracked as usual.
+ * ID); the helper data pairs those whose keys say nothing.  Later control
+ * messages (CCRQ, CDN, StopCCRQ...) are then translated and end the calls
+ * as if the daemon had never gone; new calls on those sessions are
+ * tracked as usual.
  *
  * Removed: halves without a sibling (a call still being set up when the
  * daemon went: its replies were not seen), halves neither their keys nor
