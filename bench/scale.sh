@@ -93,7 +93,7 @@ done <"$out/host.lines"
 
 guest_mem=$(bench_size 512 2048)
 vm_body="$(declare -f scale_record scale_faces scale_tune)
-shapes='$shapes'; sim_tries=1; sim_build; topology 1
+shapes='$shapes'; sim_tries=1; BENCH_DIAG='${BENCH_DIAG:-}'; sim_build; topology 1
 scale_tune
 echo 20000 >/sys/module/nf_conntrack_pptp_ng/parameters/max_sessions
 echo \"BENCH expect_hsize \$(cat /sys/module/nf_conntrack/parameters/expect_hashsize)\"
