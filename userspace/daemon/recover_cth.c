@@ -98,6 +98,14 @@ static uint16_t in_id_of(const struct cth_exp *in)
 	return in->nat ? in->nat_key : in->tuple.dport;
 }
 
+/* Whether @x is a half of @master going @src -> @dst not adopted yet. */
+static bool free_half(const struct recovered_exp *x, const struct ngd_tuple *master,
+		      const struct ngd_addr *src, const struct ngd_addr *dst)
+{
+	return !x->used && ngd_tuple_eq(&x->e.master, master) &&
+	       ngd_addr_eq(&x->e.tuple.src, src) && ngd_addr_eq(&x->e.tuple.dst, dst);
+}
+
 /* An unused half of @master going @src -> @dst, with destination key @key (any key if @any). */
 static struct recovered_exp *unused_half(struct recovered_set *r,
 					 const struct ngd_tuple *master, const struct ngd_addr *src,
@@ -109,10 +117,8 @@ static struct recovered_exp *unused_half(struct recovered_set *r,
 	for (i = 0; i < r->n; i++) {
 		const struct cth_exp *e = &r->v[i].e;
 
-		if (r->v[i].used || !ngd_tuple_eq(&e->master, master) ||
-		    !ngd_addr_eq(&e->tuple.src, src) || !ngd_addr_eq(&e->tuple.dst, dst))
-			continue;
-		if (any || (by_in_id ? in_id_of(e) : e->tuple.dport) == key)
+		if (free_half(&r->v[i], master, src, dst) &&
+		    (any || (by_in_id ? in_id_of(e) : e->tuple.dport) == key))
 			return &r->v[i];
 	}
 	return NULL;
@@ -124,8 +130,7 @@ static unsigned int unused_halves(struct recovered_set *r, const struct ngd_tupl
 	unsigned int i, n = 0;
 
 	for (i = 0; i < r->n; i++)
-		n += !r->v[i].used && ngd_tuple_eq(&r->v[i].e.master, master) &&
-		     ngd_addr_eq(&r->v[i].e.tuple.src, src) && ngd_addr_eq(&r->v[i].e.tuple.dst, dst);
+		n += free_half(&r->v[i], master, src, dst);
 	return n;
 }
 
@@ -191,11 +196,9 @@ static struct recovered_exp *keyed_sibling(struct recovered_set *r, const struct
 	for (i = 0; i < r->n; i++) {
 		const struct cth_exp *e = &r->v[i].e;
 
-		if (r->v[i].used || !ngd_tuple_eq(&e->master, m) ||
-		    !ngd_addr_eq(&e->tuple.src, &s->inside) || !ngd_addr_eq(&e->tuple.dst, &s->peer))
-			continue;
-		if ((e->tuple.sport && e->tuple.sport == in_id_of(in)) ||
-		    (in->tuple.sport && in->tuple.sport == e->tuple.dport))
+		if (free_half(&r->v[i], m, &s->inside, &s->peer) &&
+		    ((e->tuple.sport && e->tuple.sport == in_id_of(in)) ||
+		     (in->tuple.sport && in->tuple.sport == e->tuple.dport)))
 			return &r->v[i];
 	}
 	return NULL;
@@ -207,15 +210,9 @@ static void adopt_keyed(struct recovered_set *r, const struct ngd_tuple *m, stru
 {
 	unsigned int i;
 
-	for (i = 0; i < r->n; i++) {
-		struct recovered_exp *in = &r->v[i];
-
-		if (in->used || !ngd_tuple_eq(&in->e.master, m) ||
-		    !ngd_addr_eq(&in->e.tuple.src, &s->peer) ||
-		    !ngd_addr_eq(&in->e.tuple.dst, &s->public))
-			continue;
-		adopt_pair(s, inside_role, in, keyed_sibling(r, m, s, &in->e));
-	}
+	for (i = 0; i < r->n; i++)
+		if (free_half(&r->v[i], m, &s->peer, &s->public))
+			adopt_pair(s, inside_role, &r->v[i], keyed_sibling(r, m, s, &r->v[i].e));
 }
 
 /*
