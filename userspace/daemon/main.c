@@ -222,6 +222,25 @@ static void dump_state(void)
 	free(buf);
 }
 
+/*
+ * Into the background once everything is in place (rules, recovery, the
+ * control socket): whoever started us, a shell, a script or keepalived's
+ * notify, goes on only then, and a failed start still shows on its
+ * terminal.
+ */
+static int detach(void)
+{
+	if (cfg.foreground)
+		return 0;
+	if (daemon(0, 0) < 0) {
+		ngd_err("cannot go into the background: %s", strerror(errno));
+		return -1;
+	}
+	use_syslog = true;
+	openlog("pptp-ngd", LOG_PID, LOG_DAEMON);
+	return 0;
+}
+
 /* The loop: packets first, then the control socket and its clients. */
 static int run(const struct ngd_backend *be, int lfd)
 {
@@ -298,14 +317,6 @@ int main(int argc, char **argv)
 		return 1;
 	if (privs_resolve(run_user) < 0)
 		return 1;
-	if (!cfg.foreground) {
-		if (daemon(0, 0) < 0) {
-			perror("pptp-ngd: daemon");
-			return 1;
-		}
-		use_syslog = true;
-		openlog("pptp-ngd", LOG_PID, LOG_DAEMON);
-	}
 	signals();
 	if (sessions_init() < 0)
 		return 1;
@@ -325,6 +336,11 @@ int main(int argc, char **argv)
 		   be->name, cfg.queue, ngd_queue_rule_text(ngd_queue_used),
 		   cfg.fail_open ? "open" : "closed", run_user,
 		   privs_unprivileged() ? " with CAP_NET_ADMIN only" : "", ngd_scheduling(), ms);
+	if (detach() < 0) {
+		ctl_close(cfg.socket_path);
+		be->stop();
+		return 1;
+	}
 	ret = run(be, lfd);
 	ctl_close(cfg.socket_path);
 	close(lfd);
