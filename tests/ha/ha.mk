@@ -17,3 +17,11 @@ $(B)/tests/ha-libexp: tests/ha/libexp.c
 		tests/ha/libexp.c $(shell pkg-config --libs libmnl libnetfilter_conntrack)
 
 BINS		+= $(B)/tests/ha-libexp
+
+# ha-strip, pptp-ngd's state as conntrackd's commit leaves it on a backup.
+$(B)/tests/ha-strip: tests/ha/strip.c
+	@mkdir -p $(@D)
+	$(CC) $(PPTP_CFLAGS) $(shell pkg-config --cflags libmnl) -o $@ \
+		tests/ha/strip.c $(shell pkg-config --libs libmnl)
+
+BINS		+= $(B)/tests/ha-strip

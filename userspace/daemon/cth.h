@@ -49,6 +49,9 @@ typedef void (*cth_exp_cb)(const struct cth_exp *e, void *arg);
 int expect_dump(cth_exp_cb cb, void *arg);
 int cth_master_get(const struct ngd_tuple *orig, struct ngd_conn *c, struct cth_priv *p);
 int cth_priv_set(const struct ngd_conn *c, const struct cth_priv *p);
+struct session;
+void cth_pairs_save(const struct session *s);
+int cth_exp_remove(const struct cth_exp *e);
 
 /* recover_cth.c */
 int cth_recover(void);

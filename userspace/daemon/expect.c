@@ -371,17 +371,50 @@ static int exp_apply(const struct ngd_gre *g, const struct gre_exp *e, bool del,
 }
 
 /*
+ * The inside host's role and the pairs of IDs of @s's programmed calls
+ * into @p, @first's pair (when not NULL) first: the newest call, as a
+ * restart most needs it.
+ */
+static void pairs_of(const struct session *s, const struct ngd_gre *first, struct cth_priv *p)
+{
+	unsigned int i;
+
+	*p = (struct cth_priv){ .version = CTH_PRIV_VERSION,
+				.inside_role = s->t.role[s->inside_dir] };
+	if (first) {
+		p->pair[0].in_id = htons(first->in_id);
+		p->pair[0].peer_id = htons(first->peer_id);
+		p->npairs = 1;
+	}
+	for (i = 0; i < cfg.max_calls && p->npairs < CTH_PRIV_PAIRS; i++) {
+		if (!s->ext[i].programmed)
+			continue;
+		p->pair[p->npairs].in_id = htons(s->ext[i].g.in_id);
+		p->pair[p->npairs].peer_id = htons(s->ext[i].g.peer_id);
+		p->npairs++;
+	}
+}
+
+static void pairs_write(const struct ngd_conn *c, const struct cth_priv *p)
+{
+	int ret = cth_priv_set(c, p);
+
+	if (ret < 0)
+		ngd_err_ratelimited("cannot store the call in the session's helper data: %s (a restart will not recover it)",
+				    strerror(-ret));
+}
+
+/*
  * A call came up (not a refresh: its slot is not marked programmed yet):
  * record the inside host's role and the pairs of IDs of this call and the
  * session's other live calls, newest first, in the master's helper data.
  */
 static void save_pairs(const struct ngd_gre *g)
 {
-	struct cth_priv p = { .version = CTH_PRIV_VERSION };
+	struct cth_priv p;
 	struct ngd_tuple fwd;
 	struct session *s;
 	unsigned int dir, i;
-	int ret;
 
 	ct_forward_tuple(&g->conn, &fwd);
 	s = session_find(&fwd, &dir);
@@ -390,21 +423,29 @@ static void save_pairs(const struct ngd_gre *g)
 	for (i = 0; i < cfg.max_calls; i++)
 		if (s->ext[i].programmed && s->ext[i].g.in_xid == g->in_xid)
 			return;		/* a refresh */
-	p.inside_role = s->t.role[s->inside_dir];
-	p.pair[0].in_id = htons(g->in_id);
-	p.pair[0].peer_id = htons(g->peer_id);
-	p.npairs = 1;
-	for (i = 0; i < cfg.max_calls && p.npairs < CTH_PRIV_PAIRS; i++) {
-		if (!s->ext[i].programmed)
-			continue;
-		p.pair[p.npairs].in_id = htons(s->ext[i].g.in_id);
-		p.pair[p.npairs].peer_id = htons(s->ext[i].g.peer_id);
-		p.npairs++;
-	}
-	ret = cth_priv_set(&g->conn, &p);
-	if (ret < 0)
-		ngd_err_ratelimited("cannot store the call in the session's helper data: %s (a restart will not recover it)",
-				    strerror(-ret));
+	pairs_of(s, g, &p);
+	pairs_write(&g->conn, &p);
+}
+
+/* Helper data for all of @s's calls at once (a session taken over from a peer). */
+void cth_pairs_save(const struct session *s)
+{
+	struct cth_priv p;
+
+	pairs_of(s, NULL, &p);
+	pairs_write(&s->c, &p);
+}
+
+/*
+ * Remove the expectation @e alone: one conntrackd copied, which has lost
+ * its NAT and expectfn and which a new one on its tuple would only
+ * refresh.
+ */
+int cth_exp_remove(const struct cth_exp *e)
+{
+	int ret = exp_unexpect(&e->tuple.src, &e->tuple.dst, e->tuple.dport);
+
+	return ret == -ENOENT ? 0 : ret;
 }
 
 /*
@@ -424,6 +465,15 @@ int expect_gre_update(const struct ngd_gre *g, unsigned int del, unsigned int ad
 	int ret, err = 0;
 
 	gre_exps(g, &e[0], &e[1]);
+	/*
+	 * An inbound half made before the peer named its ID (a call the
+	 * inside host places, "When the mappings appear") keeps for its life
+	 * the inside host's own ID instead, which the outbound half made at
+	 * CALL_UP carries too: the pair's link where the NAT is lost (a
+	 * backup firewall's copy, docs/ha.md).
+	 */
+	if (!comment)
+		e[0].skey = g->in_id;
 	for (i = 0; i < 2; i++) {
 		ret = exp_apply(g, &e[i], del & halves[i], add & halves[i], what[i]);
 		if (ret < 0 && !err)

@@ -38,6 +38,12 @@ struct recovered_exp {
 	bool used;		/* adopted, or dealt with */
 };
 
+/* The inside host's ID the inbound half @in delivers to (network order). */
+static uint16_t in_id_of(const struct cth_exp *in)
+{
+	return in->nat ? in->nat_key : in->tuple.dport;
+}
+
 struct recovered_set {
 	struct recovered_exp *v;
 	unsigned int n, cap;
@@ -65,7 +71,42 @@ static void collect(const struct cth_exp *e, void *arg)
 	r->n++;
 }
 
-/* Take one call (its inbound and outbound halves) into @s's tracker. */
+static bool natted(const struct session *s)
+{
+	return !ngd_addr_eq(&s->inside, &s->public);
+}
+
+/*
+ * A half conntrackd copied from a peer (docs/ha.md, row 32): the session
+ * is translated, but the inbound half has no NAT.
+ */
+static bool copied(const struct session *s, const struct cth_exp *in)
+{
+	return natted(s) && !in->nat;
+}
+
+/*
+ * The inside host's own ID of a copied pair: the outbound half's source
+ * key.  That half was made before the inside host answered when the peer
+ * placed the call, and has 0 there: the ID is then taken to be the
+ * translated one, which it is unless it clashed with another host's
+ * (map_id translates only then).
+ */
+static uint16_t copied_in_id(const struct cth_exp *in, const struct cth_exp *out)
+{
+	if (out->tuple.sport)
+		return out->tuple.sport;
+	ngd_info("a call's inside ID is not in what the peer firewall left (its outbound half was made first): taken to be %u, the translated one",
+		 ntohs(in->tuple.dport));
+	return in->tuple.dport;
+}
+
+/*
+ * Take one call (its inbound and outbound halves) into @s's tracker.  A
+ * copied pair is removed before its refresh, which then makes it again,
+ * NAT and expectfn included: a new expectation over it would only reset
+ * its timeout.
+ */
 static bool adopt(struct session *s, uint8_t inside_role, const struct cth_exp *in,
 		  const struct cth_exp *out)
 {
@@ -73,7 +114,7 @@ static bool adopt(struct session *s, uint8_t inside_role, const struct cth_exp *
 	struct ngd_gre g = {
 		.inside = s->inside, .public = s->public, .peer = s->peer,
 		.in_xid = ntohs(in->tuple.dport),
-		.in_id = ntohs(in->nat ? in->nat_key : in->tuple.dport),
+		.in_id = ntohs(copied(s, in) ? copied_in_id(in, out) : in_id_of(in)),
 		.peer_id = ntohs(out->tuple.dport),
 		.conn = s->c,
 	};
@@ -89,13 +130,10 @@ static bool adopt(struct session *s, uint8_t inside_role, const struct cth_exp *
 	c = pptp_adopt_call(&s->t, inside_role == PPTP_PNS ? s->inside_dir : !s->inside_dir, &call);
 	if (!c || xid_take(&s->public, &s->peer, g.in_xid) < 0)
 		return false;
+	if (copied(s, in) && (cth_exp_remove(in) < 0 || cth_exp_remove(out) < 0))
+		ngd_err("cannot remove a copied GRE expectation: the call's GRE goes on without NAT");
 	sessions_call_adopted(s, c, &g);
 	return true;
-}
-
-static uint16_t in_id_of(const struct cth_exp *in)
-{
-	return in->nat ? in->nat_key : in->tuple.dport;
 }
 
 /* Whether @x is a half of @master going @src -> @dst not adopted yet. */
@@ -141,8 +179,29 @@ static void adopt_pair(struct session *s, uint8_t inside_role, struct recovered_
 		in->used = out->used = true;
 }
 
+/*
+ * Helper data all zero on a master with our helper: conntrackd's copy of
+ * a session a peer firewall followed (docs/ha.md, row 29: the data is not
+ * carried).  The inside host's role is then the usual one: the PNS where
+ * it opened the connection (source NAT, or routed), the PAC where it was
+ * reached through destination NAT.  The calls pair by their source keys.
+ */
+static bool taken_over(const struct ngd_conn *c, struct cth_priv *p)
+{
+	static const struct cth_priv blank;
+	bool dnat = ngd_addr_eq(&c->reply.dst, &c->orig.src) &&
+		    !ngd_addr_eq(&c->reply.src, &c->orig.dst);
+
+	if (memcmp(p, &blank, sizeof(blank)))
+		return false;
+	p->version = CTH_PRIV_VERSION;
+	p->inside_role = dnat ? PPTP_PAC : PPTP_PNS;
+	return true;
+}
+
 /* The session of @master's expectations and our data on it; NULL: cannot follow. */
-static struct session *master_session(const struct ngd_tuple *master, struct cth_priv *p)
+static struct session *master_session(const struct ngd_tuple *master, struct cth_priv *p,
+				      bool *takeover)
 {
 	struct ngd_conn c = { 0 };
 	struct ngd_tuple fwd;
@@ -162,6 +221,10 @@ static struct session *master_session(const struct ngd_tuple *master, struct cth
 			buf, strerror(-ret));
 		return NULL;
 	}
+	*takeover = taken_over(&c, p);
+	if (*takeover)
+		ngd_info("control connection %s: taken over from a peer (no helper data), inside host the %s",
+			 buf, pptp_role_name(p->inside_role));
 	if (p->version != CTH_PRIV_VERSION || p->inside_role > PPTP_PAC ||
 	    p->npairs > CTH_PRIV_PAIRS) {
 		ngd_err("control connection %s: no pptp-ngd data in its helper data, its calls cannot be followed: expectations removed",
@@ -181,24 +244,37 @@ static struct session *master_session(const struct ngd_tuple *master, struct cth
 
 /*
  * The unused outbound half of @m that pairs with @in by their source
- * keys: its own is the inside host's ID @in delivers to, or @in's is the
- * peer's ID it delivers to.  A half made before both IDs were known (at
- * the request, "When the mappings appear") has 0 there, and so have those
- * of a pptp-ngd before source keys: 0 claims nothing (an ID can be 0,
- * and the helper data still pairs those).  The half made at the reply
- * knows both, and IDs are unique among one connection's calls.
+ * keys (expect.c, gre_exps() and expect_gre_update()).  Pass 0: the
+ * outbound half made at CALL_UP carries the inside host's own ID, which
+ * @in delivers to (its NAT key) and, made before the peer's ID was
+ * known, carries too.  Pass 1: @in, made at CALL_UP, carries the peer's
+ * ID, the outbound half's key.  A half made before both IDs were known
+ * has 0 where the other has nothing to say, and so have those of a
+ * pptp-ngd before source keys: 0 claims nothing (an ID can be 0, and the
+ * helper data still pairs those).  IDs are unique among one connection's
+ * calls on each side, and the NAT key, where there is one, says which
+ * kind an inbound half's source key is.  Without it (routed, or copied
+ * from a peer) an inside host's ID equal to the peer's ID of a call in
+ * the other direction can pair the wrong halves: pass 0 runs over all
+ * halves before pass 1 to make that less likely.
  */
 static struct recovered_exp *keyed_sibling(struct recovered_set *r, const struct ngd_tuple *m,
-					   const struct session *s, const struct cth_exp *in)
+					   const struct session *s, const struct cth_exp *in,
+					   unsigned int pass)
 {
+	uint16_t in_skey = in->tuple.sport;
 	unsigned int i;
 
 	for (i = 0; i < r->n; i++) {
 		const struct cth_exp *e = &r->v[i].e;
+		uint16_t out_skey = e->tuple.sport;
 
-		if (free_half(&r->v[i], m, &s->inside, &s->peer) &&
-		    ((e->tuple.sport && e->tuple.sport == in_id_of(in)) ||
-		     (in->tuple.sport && in->tuple.sport == e->tuple.dport)))
+		if (!free_half(&r->v[i], m, &s->inside, &s->peer))
+			continue;
+		if (pass == 0 && out_skey &&
+		    (out_skey == in_id_of(in) || (!in->nat && out_skey == in_skey)))
+			return &r->v[i];
+		if (pass == 1 && in_skey && in_skey == e->tuple.dport)
 			return &r->v[i];
 	}
 	return NULL;
@@ -208,11 +284,13 @@ static struct recovered_exp *keyed_sibling(struct recovered_set *r, const struct
 static void adopt_keyed(struct recovered_set *r, const struct ngd_tuple *m, struct session *s,
 			uint8_t inside_role)
 {
-	unsigned int i;
+	unsigned int i, pass;
 
-	for (i = 0; i < r->n; i++)
-		if (free_half(&r->v[i], m, &s->peer, &s->public))
-			adopt_pair(s, inside_role, &r->v[i], keyed_sibling(r, m, s, &r->v[i].e));
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < r->n; i++)
+			if (free_half(&r->v[i], m, &s->peer, &s->public))
+				adopt_pair(s, inside_role, &r->v[i],
+					   keyed_sibling(r, m, s, &r->v[i].e, pass));
 }
 
 /*
@@ -224,7 +302,8 @@ static void recover_master(struct recovered_set *r, unsigned int first)
 {
 	const struct ngd_tuple *m = &r->v[first].e.master;
 	struct cth_priv p = { 0 };
-	struct session *s = master_session(m, &p);
+	bool takeover = false;
+	struct session *s = master_session(m, &p, &takeover);
 	unsigned int i;
 
 	if (!s)
@@ -238,6 +317,8 @@ static void recover_master(struct recovered_set *r, unsigned int first)
 	    unused_halves(r, m, &s->inside, &s->peer) == 1)
 		adopt_pair(s, p.inside_role, unused_half(r, m, &s->peer, &s->public, true, 0, false),
 			   unused_half(r, m, &s->inside, &s->peer, true, 0, false));
+	if (takeover)
+		cth_pairs_save(s);	/* so that a restart here finds them */
 }
 
 /*

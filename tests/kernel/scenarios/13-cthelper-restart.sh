@@ -20,6 +20,12 @@
 #   many       10 calls held up on one control connection, more than the
 #              helper data's 7 pairs: all adopted (the expectations'
 #              source keys pair their halves) and cleared
+#   takeover   2 calls each from client1 and client2 (same IDs), GRE
+#              paused; kill -9, then the state made what conntrackd's
+#              commit leaves on a backup firewall (tests/ha/strip.c:
+#              helper data zeroed, expectations without NAT and expectfn,
+#              GRE conntracks gone); started, the daemon takes every call
+#              over and the second half of the GRE arrives both ways
 #   newcall    a scripted PNS (pptp-sim opens all its calls at once) from
 #              each client: client1 calls 100 and 101, client2 100
 #              (translated); restart; client2's new call 101 on its adopted
@@ -282,6 +288,45 @@ sim_release
 sim_wait	# every call cleared through the adopted session, no unknown call ID
 wait_until 5 expects_are 0 || fail "expectations left after the adopted calls cleared"
 pretty many "$many calls on one connection adopted, their halves paired by the expectations' source keys"
+
+# ---- taken over from a peer firewall ----
+#
+# What conntrackd's commit leaves on a backup (docs/ha.md rows 29-32),
+# made here by ha-strip: helper data zeroed, expectations without their
+# NAT and expectfn, no usable GRE conntrack.  The daemon started on it
+# must take the sessions over: role from the connection's NAT, halves
+# paired by their source keys, the inside IDs from the outbound halves,
+# the expectations made again with their NAT.
+
+pretty takeover "client1 and client2: 2 calls each from ID 300, GRE paused mid-call"
+port=1723
+sim_listen pact server "$server_ip4" --role pac --expect-sessions 2 --calls 2 --packets 6 \
+	--gre-pause 12 --timeout 60
+sim_connect pnst1 client1 "$server_ip4" --role pns --calls 2 --call-id-base 300 --packets 6 \
+	--gre-pause 12 --timeout 60
+sim_connect pnst2 client2 "$server_ip4" --role pns --calls 2 --call-id-base 300 --packets 6 \
+	--gre-pause 12 --timeout 60
+wait_until 20 pinholes_are 4 || fail "the calls did not come up"
+before=$(d_calls)
+sleep 1		# the first half of the GRE, 3 packets a call and direction
+d_kill
+n_fw conntrack -D -p gre >/dev/null 2>&1 || true
+n_fw build/tests/ha-strip || fail "ha-strip failed"
+n_fw build/tests/ha-ctdump expect | grep -q "nat-follow-master" &&
+	fail "ha-strip left an expectation its NAT"
+pretty takeover "kill -9; what conntrackd commits on a backup left in its place; start"
+d_start
+counter_is calls_recovered 4 ||
+	fail "pptp-ngd took over $(d_counter calls_recovered) calls of 4"
+grep -q "taken over from a peer" "$out/pptp-ngd.log" || fail "no session said taken over"
+[ "$(d_calls)" = "$before" ] || fail "calls differ after the takeover: before $before, after $(d_calls)"
+[ "$(n_fw build/tests/ha-ctdump expect | grep -c "nat-follow-master")" = 8 ] ||
+	fail "the translated halves were not made again with their NAT"
+sim_wait	# the second half of every call's GRE verified both ways, then cleared
+expect_gre pnst1 12
+expect_gre pnst2 12
+wait_until 5 expects_are 0 || fail "expectations left after the calls taken over cleared"
+pretty takeover "4 calls taken over from zeroed helper data and NAT-less expectations: GRE resumed, cleared"
 
 # ---- new calls on adopted control connections ----
 #
