@@ -309,6 +309,18 @@ vip fwB
 ctd fwB -f >/dev/null 2>&1 || true	# what primary-backup.sh does next
 ctd fwB -R >/dev/null 2>&1 || true
 ctd fwB -B >/dev/null 2>&1 || true
+if [ "$face" = cthelper ]; then
+	# what a backup does after the commit (docs/ha.md, "Failover design"):
+	# its pptp-ngd, started on the committed state, takes the sessions over
+	pretty probe "fwB: pptp-ngd started on what conntrackd committed"
+	n_fwB "$ngd" --backend cthelper --user nobody --foreground --socket "$out/ngdB.sock" \
+		--gre-timeout 60 -v >"$out/pptp-ngd-fwB.log" 2>&1 &
+	bg_pids+=($!)
+	for ((i = 0; i < 100; i++)); do [ -S "$out/ngdB.sock" ] && break; sleep 0.1; done
+	"$ngd" --status --socket "$out/ngdB.sock" >"$out/fwB-ngd.status" 2>&1 || true
+	n_fwB "$ctdump" ct | sort >"$out/fwB-takeover.ctnl-ct"
+	n_fwB "$ctdump" expect | sort >"$out/fwB-takeover.ctnl-exp"
+fi
 touch "$out/go"
 tcpecho_rc=0
 [ -z "$tcpecho" ] || wait "$tcpecho" || tcpecho_rc=$?
@@ -328,7 +340,10 @@ if [ -n "$PROBE_PRINT" ]; then
 		echo "--- $face: $f"
 		cat "$out/$f" 2>/dev/null || true
 	done
-	[ "$face" != cthelper ] || { echo "--- $face: pptp-ngd.log"; tail -30 "$out/pptp-ngd.log"; }
+	[ "$face" != cthelper ] || for f in pptp-ngd.log pptp-ngd-fwB.log fwB-takeover.ctnl-exp; do
+		echo "--- $face: $f"
+		tail -30 "$out/$f"
+	done
 fi
 
 # --- the facts ----------------------------------------------------------------
@@ -464,8 +479,11 @@ fi
 if [ "$face" = cthelper ]; then
 	# routed B2 (PNS 192.0.2.12 ID 0x200, PAC B's ID 2): its outbound half
 	fact "cthelper: the daemon's source key (the inside host's ID 0x200, its pairing) carried" \
-		eval 'has fwA-active.ctnl-exp "tuple=192.0.2.12>203.0.113.3,p47,0x200>0x2 " &&
-			has fwB-committed.ctnl-exp "tuple=192.0.2.12>203.0.113.3,p47,0x200>0x2 "'
+		eval 'has fwA-active.ctnl-exp "tuple=192.0.2.12>203.0.113.3,p47,0x200>0x[0-9a-f]+ " &&
+			has fwB-committed.ctnl-exp "tuple=192.0.2.12>203.0.113.3,p47,0x200>0x[0-9a-f]+ "'
+	fact "cthelper: an inbound half made at the request carries the inside host's ID too (NATed B1: 0x100)" \
+		eval 'has fwA-active.ctnl-exp "tuple=203.0.113.3>203.0.113.1,p47,0x100>0x[0-9a-f]+ " &&
+			has fwB-committed.ctnl-exp "tuple=203.0.113.3>203.0.113.1,p47,0x100>0x[0-9a-f]+ "'
 fi
 [ "$face" = cthelper ] ||
 fact "an expectation's source key outside its mask (0x4343) carried" \
@@ -536,12 +554,24 @@ echo "    pptp-sim PNS of call A exited $simA_rc"
 show simA-pns.err 'GRE packets of|PASS'
 fact "the failover came inside call A's pause ($((t_fail - t_gre)) s of $pause)" \
 	[ $((t_fail - t_gre)) -lt $((pause - 3)) ]
-fact "call A does not survive: pptp-sim PNS got 3 of 6 GRE packets, the 3 after the failover lost" \
-	has simA-pns.err 'call 1: received 3 GRE packets of 6'
-fact "the PAC's GRE to the public address met no conntrack of the call on fwB: a new one, not NATed, to fwB itself" \
-	has fwB-after.ctnl-ct "orig=203.0.113.2>203.0.113.1,p47,0x0>0x[0-9a-f]+ reply=203.0.113.1>203.0.113.2,p47,0x[0-9a-f]+>0x0 status=CONFIRMED,SRC_NAT_DONE,DST_NAT_DONE mark=0x0 "
-fact "fwB dropped GRE as not related (forward chain's GRE drop counter > 0)" \
-	has fwB-after.forward 'meta l4proto gre counter packets [1-9][0-9]* bytes [0-9]+ drop'
+if [ "$face" = cthelper ]; then
+	show fwB-ngd.status '"calls_recovered":[0-9]*'
+	show pptp-ngd-fwB.log 'taken over|recovered call'
+	fact "cthelper: pptp-ngd on fwB takes call A over from the zeroed helper data and NAT-less expectations" \
+		eval 'has pptp-ngd-fwB.log "192.0.2.11:$a>203.0.113.2:1723: taken over from a peer" &&
+			has pptp-ngd-fwB.log "recovered call: .*192.0.2.11:$a>203.0.113.2:1723"'
+	fact "cthelper: call A's expectations made again on fwB with their NAT and expectfn" \
+		has fwB-takeover.ctnl-exp "master=192.0.2.11>203.0.113.2,p6,0x[0-9a-f]+>0x6bb .* fn=nat-follow-master nat_dir="
+	fact "cthelper: call A survives: pptp-sim PNS got all 6 GRE packets, then cleared the call through fwB" \
+		[ "$simA_rc" = 0 ]
+else
+	fact "call A does not survive: pptp-sim PNS got 3 of 6 GRE packets, the 3 after the failover lost" \
+		has simA-pns.err 'call 1: received 3 GRE packets of 6'
+	fact "the PAC's GRE to the public address met no conntrack of the call on fwB: a new one, not NATed, to fwB itself" \
+		has fwB-after.ctnl-ct "orig=203.0.113.2>203.0.113.1,p47,0x0>0x[0-9a-f]+ reply=203.0.113.1>203.0.113.2,p47,0x[0-9a-f]+>0x0 status=CONFIRMED,SRC_NAT_DONE,DST_NAT_DONE mark=0x0 "
+	fact "fwB dropped GRE as not related (forward chain's GRE drop counter > 0)" \
+		has fwB-after.forward 'meta l4proto gre counter packets [1-9][0-9]* bytes [0-9]+ drop'
+fi
 
 echo "$facts facts checked, $failed no longer hold (dumps: ${PROBE_KEEP:-removed})"
 echo "$((facts - failed)) passed, $failed failed"
