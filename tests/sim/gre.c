@@ -273,33 +273,50 @@ int gre_send_frame(struct call *c, const u8 *frame, u16 len)
 }
 
 /*
- * --gre-pause: a call that has sent half its packets holds until every
- * call of its session has, then the whole process goes quiet, as idle
- * tunnels: each call direction has carried GRE before the silence.
+ * --gre-pause: a call that has sent half its packets (with --gre-pauses
+ * N, each (N+1)th of them) holds until every call of its session has,
+ * then the whole process goes quiet, as idle tunnels: each call direction
+ * has carried GRE before the silence.  SIGUSR1 ends a silence early (a
+ * test that changed the path meanwhile: a firewall failover).
  */
 enum { GO_ON, HELD, PAUSED };
 
-static int hold_at_half(struct call *c)
+static unsigned int pause_point(unsigned int k)
+{
+	return k * sim->o.packets / (sim->o.gre_pauses + 1);
+}
+
+static int hold_at_pause(struct call *c)
 {
 	struct session *s = call_sess(c);
 	unsigned int i;
 
-	if (!sim->o.gre_pause_s || c->at_half || c->tx_next != sim->o.packets / 2)
+	if (!sim->o.gre_pause_s || c->pauses == sim->o.gre_pauses ||
+	    c->tx_next != pause_point(c->pauses + 1))
 		return GO_ON;
-	c->at_half = true;
-	if (++s->n_at_half < sim->o.calls)
+	c->pauses++;
+	if (++s->n_at_pause < sim->o.calls)
 		return HELD;
+	s->n_at_pause = 0;
+	s->pauses_done = c->pauses;
 	logv(1, "GRE paused for %u s", sim->o.gre_pause_s);
+	fprintf(stderr, "pptp-sim: GRE paused (%u of %u)\n", c->pauses, sim->o.gre_pauses);
 	tx_blocked_until = now_ms() + sim->o.gre_pause_s * 1000ull;
 	for (i = 0; i < sim->n_calls; i++)
-		if (sim->calls[i]->sess == c->sess && sim->calls[i]->at_half)
+		if (sim->calls[i]->sess == c->sess && sim->calls[i]->pauses == c->pauses)
 			txq_push(sim->calls[i]);
 	return PAUSED;
 }
 
 static bool held(const struct call *c)
 {
-	return c->at_half && call_sess(c)->n_at_half < sim->o.calls;
+	return c->pauses > call_sess(c)->pauses_done;
+}
+
+void gre_pause_end(void)
+{
+	if (sim->o.gre_pause_s)
+		tx_blocked_until = 0;
 }
 
 /*
@@ -358,7 +375,7 @@ void gre_tx_run(void)
 			tx_blocked_until = now_ms() + 1;
 			return;
 		}
-		switch (hold_at_half(c)) {
+		switch (hold_at_pause(c)) {
 		case HELD:
 			continue;
 		case PAUSED:

@@ -15,6 +15,8 @@
 #   sims_passed NAME...               fail unless each named side exited 0
 #                                     (after sim_wait_status)
 #   json_field NAME FIELD    FIELD of section NAME in a side's --json output
+#   sim_signal NS...                  SIGUSR1 to every pptp-sim in the NSes
+#                                     (ends a --gre-pause)
 
 source tests/lib/netns.sh
 
@@ -68,6 +70,16 @@ sim_wait() {
 		bad=1
 	done
 	[ "$bad" = 0 ] || die "pptp-sim reported a failure"
+}
+
+sim_signal() {
+	local ns p
+	for ns in "$@"; do
+		for p in $(ip netns pids "$pfx-$ns"); do
+			[ "$(cat "/proc/$p/comm" 2>/dev/null)" = pptp-sim ] && kill -USR1 "$p"
+		done
+	done
+	return 0
 }
 
 # json_field NAME SECTION FIELD: one number out of a side's summary.

@@ -6,11 +6,13 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/signalfd.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
@@ -77,7 +79,9 @@ static void usage(FILE *f)
 	      "  --gre-interval MS   one GRE packet per call every MS ms, not all at once\n"
 	      "  --gre-pause S       every call of a session sends half of --packets, then\n"
 	      "                      all stay silent S seconds and send the rest (idle\n"
-	      "                      calls; raise --timeout to match)\n"
+	      "                      calls; raise --timeout to match); SIGUSR1 ends\n"
+	      "                      the silence early\n"
+	      "  --gre-pauses N      N silences, each after an (N+1)th of --packets (1)\n"
 	      "  --call-id-base B    first call ID this process allocates (1; 0 as pptpd)\n"
 	      "  --expect-sessions N listener: exit once N sessions were served\n"
 	      "  --duration S        listener: run at most S seconds (not a failure)\n"
@@ -167,7 +171,7 @@ enum {
 	OPT_CALLS, OPT_INCOMING, OPT_PACKETS, OPT_BASE, OPT_EXPECT, OPT_DURATION,
 	OPT_TIMEOUT, OPT_COALESCE, OPT_SPLIT, OPT_SPLIT_PAUSE, OPT_ECHO, OPT_EXTRAS,
 	OPT_HOSTILE, OPT_FLOOD, OPT_ALLOW_INVALID, OPT_CDN_PEER_ID, OPT_JSON,
-	OPT_HOLD, OPT_GRE_AFTER_PEER, OPT_INTERVAL, OPT_GRE_INTERVAL, OPT_GRE_PAUSE,
+	OPT_HOLD, OPT_GRE_AFTER_PEER, OPT_INTERVAL, OPT_GRE_INTERVAL, OPT_GRE_PAUSE, OPT_GRE_PAUSES,
 	OPT_PPP_SCRIPT,
 };
 
@@ -200,6 +204,7 @@ static const struct option long_opts[] = {
 	{ "interval", required_argument, NULL, OPT_INTERVAL },
 	{ "gre-interval", required_argument, NULL, OPT_GRE_INTERVAL },
 	{ "gre-pause", required_argument, NULL, OPT_GRE_PAUSE },
+	{ "gre-pauses", required_argument, NULL, OPT_GRE_PAUSES },
 	{ "ppp-script", required_argument, NULL, OPT_PPP_SCRIPT },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -254,6 +259,13 @@ static void parse_value(struct sim_opts *o, int c, const char *arg)
 	case OPT_GRE_PAUSE:
 		o->gre_pause_s = num(arg, "--gre-pause", 86400);
 		break;
+	case OPT_GRE_PAUSES:
+		o->gre_pauses = num(arg, "--gre-pauses", 100);
+		if (!o->gre_pauses) {
+			fputs("pptp-sim: --gre-pauses wants 1 or more\n", stderr);
+			exit(2);
+		}
+		break;
 	}
 }
 
@@ -271,6 +283,7 @@ static void parse_opts(struct sim_opts *o, int argc, char **argv)
 	o->timeout_ms = 10000;
 	o->split_pause_ms = 10;
 	o->flood = 64;
+	o->gre_pauses = 1;
 	while ((c = getopt_long(argc, argv, "vh", long_opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_ROLE:
@@ -367,6 +380,35 @@ bad:
  */
 #define STOPPED_LINGER_MS	2000
 
+/*
+ * SIGUSR1 ends a --gre-pause: read through a signalfd in the loop's epoll,
+ * so one that comes just before the loop sleeps still wakes it.
+ */
+static int signal_open(void)
+{
+	sigset_t set;
+	int fd;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0 ||
+	    (fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) < 0) {
+		perror("pptp-sim: signalfd");
+		return -1;
+	}
+	ep_set(fd, EP_SIGNAL, 0, EPOLLIN, true);
+	return fd;
+}
+
+static void signal_read(int fd)
+{
+	struct signalfd_siginfo si;
+
+	while (read(fd, &si, sizeof(si)) == sizeof(si))
+		if (si.ssi_signo == SIGUSR1)
+			gre_pause_end();
+}
+
 /* How long epoll may sleep: until the next deadline of any kind. */
 static int loop_timeout(u64 now)
 {
@@ -417,6 +459,9 @@ static void dispatch(const struct epoll_event *ev)
 	case EP_RAW6:
 		gre_rx(sim->raw6, AF_INET6);
 		break;
+	case EP_SIGNAL:
+		signal_read(sim->sig_fd);
+		break;
 	case EP_SESS:
 		if (idx < sim->n_sess && sim->sess[idx]->state != SESS_CLOSED)
 			ctrl_event(sim->sess[idx], ev->events);
@@ -444,6 +489,7 @@ static void loop(void)
 
 	while (!sim->stop) {
 		u64 now = now_ms();
+
 
 		if (now >= sim->t_start + sim->o.timeout_ms) {
 			sim->timed_out = true;
@@ -494,7 +540,8 @@ int main(int argc, char **argv)
 		perror("pptp-sim: epoll_create1");
 		return 1;
 	}
-	if (gre_open())
+	sim->sig_fd = signal_open();
+	if (sim->sig_fd < 0 || gre_open())
 		return 1;
 	if (sim->o.listen ? ctrl_listen() : ctrl_connect_all())
 		return 1;

@@ -57,7 +57,8 @@ struct sim_opts {
 	unsigned int sessions;		/* connections to open */
 	unsigned int interval_ms;	/* connector: between two connects, 0 all at once */
 	unsigned int gre_interval_ms;	/* between a call's GRE packets, 0 at once */
-	unsigned int gre_pause_s;	/* silence after half of a call's packets, 0 none */
+	unsigned int gre_pause_s;	/* silence within a call's packets, 0 none */
+	unsigned int gre_pauses;	/* how many (1: after half of them) */
 	unsigned int calls;		/* calls per session */
 	bool calls_given;
 	bool incoming;			/* ICRQ calls instead of OCRQ */
@@ -122,7 +123,8 @@ struct session {
 	unsigned int n_calls;		/* real calls (not flood) */
 	unsigned int n_done;		/* up, GRE complete both ways, extras in */
 	unsigned int n_cleared;
-	unsigned int n_at_half;		/* --gre-pause: calls holding at half */
+	unsigned int n_at_pause;	/* --gre-pause: calls holding at the next pause */
+	unsigned int pauses_done;	/* --gre-pause: pauses every call reached */
 	unsigned int flood_sent, flood_answered;
 };
 
@@ -145,7 +147,7 @@ struct call {
 	bool done;
 	bool extra_rx;		/* SLI/WEN from the peer arrived */
 	bool queued;		/* in the GRE transmit queue */
-	bool at_half;		/* --gre-pause: half sent, waits for its session */
+	unsigned int pauses;	/* --gre-pause: pauses reached (waits for its session) */
 	bool ack_pending;	/* send an ack-only packet */
 	bool peer_acked;
 	u16 own_id;		/* allocated by this process */
@@ -191,6 +193,7 @@ struct sim {
 	unsigned int stopped_open;	/* live sessions past StopCCRQ/StopCCRP */
 	u64 last_stop_ms;		/* when the last of them stopped */
 	unsigned int n_paused;		/* sessions with resume_at set */
+	int sig_fd;			/* signalfd of SIGUSR1 (--gre-pause) */
 	struct call **calls;
 	unsigned int n_calls, calls_size;
 	u32 own_map[65536];		/* own call ID -> call idx + 1 */
@@ -205,7 +208,7 @@ struct sim {
 extern struct sim *sim;
 
 /* epoll tags: kind in the upper 32 bits, index in the lower. */
-enum { EP_LISTEN = 1, EP_RAW4, EP_RAW6, EP_SESS };
+enum { EP_LISTEN = 1, EP_RAW4, EP_RAW6, EP_SESS, EP_SIGNAL };
 
 /* main.c */
 u64 now_ms(void);
@@ -238,6 +241,7 @@ void gre_rx(int fd, int family);
 void gre_call_up(struct call *c);
 void gre_tx_run(void);
 int gre_tx_timer(void);	/* ms until the transmit queue wants to run, -1 idle */
+void gre_pause_end(void);	/* SIGUSR1: the --gre-pause under way ends now */
 int gre_send_frame(struct call *c, const u8 *frame, u16 len);
 
 /* script.c */
