@@ -3,8 +3,8 @@
  * pptp-echo: drive a real pptp client (pptp-linux) against a server whose
  * "pppd" echoes PPP frames back (fake-pppd), and check the echoes.
  *
- *   pptp-echo [-n COUNT] [-w WINDOW] [-t SECONDS] [-m] [-H] [-S] [-P PPTP]
- *             SERVER [-- PPTP-OPTIONS...]
+ *   pptp-echo [-n COUNT] [-w WINDOW] [-t SECONDS] [-T SECONDS] [-m] [-H] [-S]
+ *             [-P PPTP] SERVER [-- PPTP-OPTIONS...]
  *
  * pptp runs with --nolaunchpppd, so it reads and writes the HDLC-framed
  * PPP stream on its fd 0: we give it one end of a socketpair.  COUNT
@@ -28,7 +28,10 @@
  * -H holds the tunnel up after the echoes, until stdin reaches EOF (or the
  * timeout passes again), so a test can look at the firewall meanwhile: the
  * summary line is printed before the hold.  Frames arriving then count as
- * mismatches.
+ * mismatches.  Each line read from stdin meanwhile sends COUNT more frames
+ * (a round), with -T SECONDS to get them back, and prints a line of its
+ * own: "pptp-echo: round N ok|FAIL SERVER: ...".  Frames a round did not
+ * get back count as lost; the hold goes on.
  *
  * Exit 0 only if all COUNT frames came back exact before the timeout, with
  * nothing damaged or unexpected; 1 otherwise, 2 on usage or setup errors.
@@ -64,10 +67,12 @@
 #define PPTP_RUN_DIR	"/var/run/pptp"
 
 struct echo {
-	unsigned int count, window, timeout_s;
+	unsigned int count, window, timeout_s, round_timeout_s;
 	bool at_once;
 	uint32_t token;
-	unsigned int sent, echoed, mismatched, foreign;
+	unsigned int sent, echoed, mismatched, foreign, lost;
+	unsigned int per_round, rounds, rounds_failed;
+	const char *server;
 	unsigned char *seen;
 	pid_t pid;
 	int fd;
@@ -273,25 +278,25 @@ static void stop_pptp(struct echo *e)
  * window slot too, so a broken path fails fast), the timeout, or pptp's
  * death.
  */
-static void run(struct echo *e)
+static void run(struct echo *e, unsigned int timeout_s)
 {
 	static struct hdlc_dec dec;
-	double deadline = now_s() + e->timeout_s;
+	double deadline = now_s() + timeout_s;
 	struct pollfd pfd = { .fd = e->fd, .events = POLLIN };
 	uint8_t buf[8192];
 	ssize_t n;
 	int left;
 
 	hdlc_dec_init(&dec);
-	while (e->echoed + e->mismatched < e->count) {
+	while (e->echoed + e->mismatched + e->lost < e->count) {
 		while ((e->foreign || e->at_once) && e->sent < e->count &&
-		       e->sent < e->echoed + e->mismatched + e->window)
+		       e->sent < e->echoed + e->mismatched + e->lost + e->window)
 			if (send_next(e) < 0)
 				return;
 		left = (int)((deadline - now_s()) * 1000);
 		if (left <= 0) {
 			fprintf(stderr, "pptp-echo: timed out after %u s%s\n",
-				e->timeout_s, e->foreign ? "" :
+				timeout_s, e->foreign ? "" :
 				", no greeting from the server's pppd");
 			return;
 		}
@@ -307,6 +312,36 @@ static void run(struct echo *e)
 		}
 		hdlc_feed(&dec, buf, n, check_frame, e);
 	}
+}
+
+/* One more round of per_round frames; what does not come back is lost. */
+static void round_run(struct echo *e)
+{
+	unsigned int echoed = e->echoed, bad = e->mismatched;
+	unsigned char *seen = realloc(e->seen, e->count + e->per_round);
+	double start = now_s();
+	bool ok;
+
+	if (!seen) {
+		e->rounds_failed++;
+		return;
+	}
+	memset(seen + e->count, 0, e->per_round);
+	e->seen = seen;
+	e->count += e->per_round;
+	e->rounds++;
+	run(e, e->round_timeout_s);
+	ok = e->echoed - echoed == e->per_round && e->mismatched == bad;
+	if (!ok) {
+		e->rounds_failed++;
+		e->lost += e->sent - e->echoed - e->mismatched - e->lost;
+		e->lost += e->count - e->sent;	/* never sent: the window was full */
+		e->sent = e->count;
+	}
+	printf("pptp-echo: round %u %s %s: echoed %u of %u, mismatched %u (%.2f s)\n",
+	       e->rounds, ok ? "ok" : "FAIL", e->server, e->echoed - echoed, e->per_round,
+	       e->mismatched - bad, now_s() - start);
+	fflush(stdout);
 }
 
 /*
@@ -334,6 +369,10 @@ static void hold(struct echo *e)
 			n = read(STDIN_FILENO, buf, sizeof(buf));
 			if (n == 0 || (n < 0 && errno != EINTR))
 				return;
+			while (n > 0)
+				if (buf[--n] == '\n')
+					round_run(e);
+			deadline = now_s() + e->timeout_s;
 		}
 		if (pfd[1].revents) {
 			n = read(e->fd, buf, sizeof(buf));
@@ -351,7 +390,7 @@ static void hold(struct echo *e)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: pptp-echo [-n COUNT] [-w WINDOW] [-t SECONDS] "
+	fprintf(stderr, "usage: pptp-echo [-n COUNT] [-w WINDOW] [-t SECONDS] [-T SECONDS] "
 		"[-m] [-H] [-S] [-P PPTP] SERVER [-- PPTP-OPTIONS...]\n");
 	exit(2);
 }
@@ -375,11 +414,12 @@ int main(int argc, char **argv)
 	double start;
 	int c;
 
-	while ((c = getopt(argc, argv, "+n:w:t:mHSP:")) != -1) {
+	while ((c = getopt(argc, argv, "+n:w:t:T:mHSP:")) != -1) {
 		switch (c) {
 		case 'n': e.count = strtoul(optarg, NULL, 0); break;
 		case 'w': e.window = strtoul(optarg, NULL, 0); break;
 		case 't': e.timeout_s = strtoul(optarg, NULL, 0); break;
+		case 'T': e.round_timeout_s = strtoul(optarg, NULL, 0); break;
 		case 'm': private_run = true; break;
 		case 'H': hold_up = true; break;
 		case 'S': e.at_once = true; break;
@@ -391,6 +431,10 @@ int main(int argc, char **argv)
 	    !e.timeout_s)
 		usage();
 	server = argv[optind++];
+	e.server = server;
+	e.per_round = e.count;
+	if (!e.round_timeout_s)
+		e.round_timeout_s = e.timeout_s;
 	if (optind < argc && !strcmp(argv[optind], "--"))
 		optind++;
 	e.seen = calloc(e.count, 1);
@@ -404,7 +448,7 @@ int main(int argc, char **argv)
 	if (start_pptp(&e, pptp, server, argv + optind, argc - optind,
 		       private_run) < 0)
 		return 2;
-	run(&e);
+	run(&e, e.timeout_s);
 	report(&e, server, start);
 	bad = e.mismatched;
 	if (hold_up && e.echoed == e.count && !bad) {
@@ -413,5 +457,5 @@ int main(int argc, char **argv)
 			report(&e, server, start);
 	}
 	stop_pptp(&e);
-	return e.echoed == e.count && !e.mismatched ? 0 : 1;
+	return e.echoed == e.count && !e.mismatched && !e.rounds_failed ? 0 : 1;
 }

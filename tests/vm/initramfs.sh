@@ -42,7 +42,7 @@ vm_module_names="veth dummy tun macvlan crc32c_generic crc32c-intel"
 vm_pkgs="bash coreutils procps grep sed mawk findutils kmod iproute2
 	nftables conntrack tcpdump pptp-linux pptpd iputils-ping util-linux
 	mount psmisc libc-bin"
-vm_pkgs_optional="strace ethtool conntrackd"
+vm_pkgs_optional="strace ethtool conntrackd keepalived"
 
 # The project directories the guest sees under /pptp-ng.
 vm_proj_dirs="tests scripts nft include build"

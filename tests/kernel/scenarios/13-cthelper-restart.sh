@@ -334,47 +334,8 @@ pretty takeover "4 calls taken over from zeroed helper data and NAT-less expecta
 # sends one message per command and prints the reply's fields: two of
 # them behind the NAT, to a pptp-sim PAC (no GRE: --packets 0).
 
-cat >"$out/pns.sh" <<'EOS'
-#!/bin/bash
-# pns.sh SERVER: a PPTP PNS; commands on stdin: start, call ID, clear ID, stop
-set -e
-exec 3<>"/dev/tcp/$1/1723"
-z() { printf '%0*d' $(($1 * 2)) 0; }
-hdr() { printf '%04x00011a2b3c4d%04x0000' "$1" "$2"; }
-send() { printf "$(sed 's/../\\x&/g' <<<"$1")" >&3; }
-rd() { dd bs=1 count="$1" <&3 2>/dev/null | od -An -v -tx1 | tr -d ' \n'; }
-f16() { echo $((16#${1:$(($2 * 2)):4})); }
-f8() { echo $((16#${1:$(($2 * 2)):2})); }
-while read -r cmd id; do
-	case $cmd in
-	start)	send "$(hdr 156 1)01000000000000010000000100000001$(z 128)"
-		r=$(rd 156); echo "SCCRP type $(f16 "$r" 8) result $(f8 "$r" 14)" ;;
-	call)	send "$(hdr 168 7)$(printf %04x "$id")0001$(printf %08x 2400)$(printf %08x 10000000)00000003000000030040000000000000$(z 128)"
-		r=$(rd 32); echo "OCRP $id type $(f16 "$r" 8) pac $(f16 "$r" 12) peer $(f16 "$r" 14) result $(f8 "$r" 16)" ;;
-	clear)	send "$(hdr 16 12)$(printf %04x "$id")0000"
-		r=$(rd 148); echo "CDN $id type $(f16 "$r" 8) pac $(f16 "$r" 12)" ;;
-	stop)	send "$(hdr 16 3)01000000"
-		r=$(rd 16); echo "STOPCCRP type $(f16 "$r" 8)"; exit 0 ;;
-	esac
-done
-EOS
-
-# pns_open I: client I's scripted PNS, commands through fd 10+I
-pns_open() {
-	rm -f "$out/pns$1.in" "$out/pns$1.log"
-	mkfifo "$out/pns$1.in"
-	eval "exec $((10 + $1))<>\"\$out/pns$1.in\""
-	n_client "$1" bash "$out/pns.sh" "$server_ip4" <"$out/pns$1.in" >"$out/pns$1.log" 2>&1 &
-	bg_pids+=($!)
-}
-# pns I COMMAND [ID]: send a command, wait for its answer line, print it
-pns() {
-	local n
-	n=$(grep -c . "$out/pns$1.log" || true)
-	echo "$2 $3" >&$((10 + $1))
-	wait_until 10 sh -c "[ \$(grep -c . '$out/pns$1.log') -gt $n ]" || fail "pns$1: no answer to $2 $3"
-	tail -n 1 "$out/pns$1.log"
-}
+source tests/lib/pns.sh
+pns_open() { pns_start "$1" "client$1" "$server_ip4"; }
 
 pretty newcall "scripted PNS: client1 calls 100, 101; client2 call 100; restart; client2 call 101"
 port=1723
