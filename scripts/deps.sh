@@ -15,7 +15,7 @@ set -f
 
 pkgs_build="gcc make pkg-config libcmocka-dev clang libclang-rt-14-dev cppcheck libmnl-dev libnetfilter-queue-dev libnetfilter-conntrack-dev libnftnl-dev libpcap-dev libnetfilter-cthelper-dev libnetfilter-cttimeout-dev"
 # mmdebstrap: the fresh Debian 12 of tests/install/chroot.test (make test-install).
-pkgs_test="nftables iproute2 iputils-ping pptp-linux pptpd conntrack tcpdump tshark python3 valgrind time systemd debhelper dh-dkms dkms openssl lintian dpkg-dev git mmdebstrap"
+pkgs_test="nftables iproute2 iputils-ping pptp-linux pptpd conntrack conntrackd keepalived tcpdump tshark python3 valgrind time systemd debhelper dh-dkms dkms openssl lintian dpkg-dev git mmdebstrap"
 # tests/vm/guest.sh: a QEMU guest on Debian 12's cloud kernel (6.1) and on
 # the 6.12 cloud kernel (tests/kernel/faces_612.test), with headers to
 # build the module; its initramfs takes the test group's programs from
