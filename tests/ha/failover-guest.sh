@@ -7,7 +7,8 @@
 # cthelper (the default) or module (nf_conntrack_pptp_ng built for the
 # guest and loaded).  The guest gets this host's conntrackd and keepalived
 # (scripts/deps.sh test installs them).  FAILOVER_PRINT=1 prints the logs
-# of a run that passed too.
+# of a run that passed too; FAILOVER_REBOOT=1 empties fwA's table before
+# the failback (a rebooted firewall; by default it keeps the one it had).
 cd "$(dirname "$0")/../.." || exit 1
 source tests/kernel/lib.sh
 for c in conntrackd keepalived; do
@@ -23,7 +24,7 @@ if [ "$face" = module ]; then
 	modules=(--module kernel/nf_conntrack_pptp_ng.ko)
 fi
 exec tests/vm/guest.sh "${modules[@]}" --mem 1024 --timeout "${VM_TIMEOUT:-900}" -- \
-	env FAILOVER_PRINT="$FAILOVER_PRINT" HA_FACE="$face" bash -c '
+	env FAILOVER_PRINT="$FAILOVER_PRINT" FAILOVER_REBOOT="$FAILOVER_REBOOT" HA_FACE="$face" bash -c '
 	for m in nf_conntrack_pptp nf_nat_pptp nfnetlink_cthelper nfnetlink_queue \
 		nfnetlink_cttimeout nf_conntrack_netlink nf_nat nft_ct nft_nat nft_masq; do
 		modprobe $m || { echo "guest: module $m missing"; exit 1; }

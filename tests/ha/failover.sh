@@ -33,10 +33,11 @@
 #             must leave fwB translated
 #   cleanup   its CDN and StopCCRQ, and client 3's hangup: fwB's pptp-ngd
 #             drops the calls, their expectations go
-#   failback  fwA comes back: links, conntrackd and pptp-ngd up; keepalived
-#             makes it backup (it asks fwB for its state), then master
-#             after 5 s: within 3 s of that move every remaining call's GRE
-#             flows both ways again
+#   failback  fwA comes back with the table it had (FAILOVER_REBOOT=1:
+#             emptied, as after a reboot): links, conntrackd and pptp-ngd
+#             up; keepalived makes it backup (it asks fwB for its state),
+#             then master after 5 s: within 3 s of that move every
+#             remaining call's GRE flows both ways again
 #   end       every call hangs up through fwA; pptp-sim checks that each of
 #             its packets arrived
 #
@@ -115,14 +116,19 @@ n server ip route add default via 203.0.113.1
 
 # --- the firewalls ----------------------------------------------------------
 
-# ngd_restart FW: what PPTPNGD_RESTART does on FW (systemctl restart
-# pptp-ngd on a real one): stop pptp-ngd, start it, return once it answers.
+# FW/ngd-stop and FW/ngd-start: what systemctl stop|start pptp-ngd does on
+# a real firewall (PPTPNGD_STOP, PPTPNGD_START); start returns once the
+# daemon answers, stop once it is gone.
 for fw in fwA fwB; do
 	mkdir -p "$out/$fw"
-	cat >"$out/$fw/ngd-restart" <<-EOF
+	cat >"$out/$fw/ngd-stop" <<-EOF
 	#!/bin/sh
 	pkill -f -- "--socket $out/$fw/ngd.sock" || true
 	while pgrep -f -- "--socket $out/$fw/ngd.sock" >/dev/null; do sleep 0.05; done
+	EOF
+	cat >"$out/$fw/ngd-start" <<-EOF
+	#!/bin/sh
+	"$out/$fw/ngd-stop"
 	echo "---- start \$(date +%s.%N)" >>"$out/$fw/pptp-ngd.log"
 	setsid "$ngd" --backend cthelper --user nobody --foreground --gre-timeout 120 -v \\
 		--socket "$out/$fw/ngd.sock" >>"$out/$fw/pptp-ngd.log" 2>&1 </dev/null &
@@ -133,12 +139,13 @@ for fw in fwA fwB; do
 	echo "pptp-ngd did not start" >&2
 	exit 1
 	EOF
-	chmod +x "$out/$fw/ngd-restart"
-	restart=$out/$fw/ngd-restart
-	[ "$face" = cthelper ] || restart=
+	chmod +x "$out/$fw/ngd-stop" "$out/$fw/ngd-start"
+	stop=$out/$fw/ngd-stop start=$out/$fw/ngd-start
+	[ "$face" = cthelper ] || stop= start=
 	cat >"$out/$fw/failover.env" <<-EOF
 	CONNTRACKD_CONF=$out/$fw/conntrackd.conf
-	PPTPNGD_RESTART=$restart
+	PPTPNGD_STOP=$stop
+	PPTPNGD_START=$start
 	FAILOVER_LOG=$out/$fw/failover.log
 	EOF
 	sed "s|/run/pptp-ng-ha/$fw|$out/$fw|" "nft/ha/conntrackd-$fw.conf" >"$out/$fw/conntrackd.conf"
@@ -193,7 +200,7 @@ wait_until() {
 master_count_is() { [ "$(masters "$1")" -ge "$2" ]; }
 
 for fw in fwA fwB; do
-	[ "$face" = module ] || n "$fw" "$out/$fw/ngd-restart" || die "$fw: pptp-ngd did not start"
+	[ "$face" = module ] || n "$fw" "$out/$fw/ngd-start" || die "$fw: pptp-ngd did not start"
 	n "$fw" nft -f "$out/$fw/fw.nft"
 	ctd_start "$fw"
 done
@@ -374,12 +381,15 @@ check "pptp-linux's hangup (client 3): its expectations gone from fwB" \
 
 # --- failback -----------------------------------------------------------------
 
-pretty failback "fwA back (rebooted: an empty table), sync link, conntrackd, pptp-ngd, then its other links"
-n fwA conntrack -F >/dev/null 2>&1 || true
-n fwA conntrack -F expect >/dev/null 2>&1 || true
+pretty failback "fwA back${FAILOVER_REBOOT:+ (rebooted: an empty table)}: sync link, conntrackd, pptp-ngd, then its other links"
+if [ -n "$FAILOVER_REBOOT" ]; then
+	n fwA conntrack -F >/dev/null 2>&1 || true
+	n fwA conntrack -F expect >/dev/null 2>&1 || true
+fi
+bg fwA conntrack -E -o timestamp >"$out/fwA-events" 2>&1
 n fwA ip link set sync0 up
 ctd_start fwA
-n fwA "$out/fwA/ngd-restart"
+n fwA "$out/fwA/ngd-start"
 n fwA ip link set lan0 up
 n fwA ip link set wan0 up
 wait_until 30 has_vip fwA || die "the addresses did not move back to fwA"
@@ -407,10 +417,10 @@ wait_until 20 eval '[ "$(ngd_exps)" = 0 ]' || true
 check "no pptp-ng expectation left on fwA" eval '[ "$(ngd_exps)" = 0 ]'
 
 if [ "$failed" != 0 ] || [ -n "$FAILOVER_PRINT" ]; then
-	for f in fwA/failover.log fwB/failover.log fwA/pptp-ngd.log fwB/pptp-ngd.log fwB/keepalived.log \
+	for f in fwA-events fwA/failover.log fwB/failover.log fwA/pptp-ngd.log fwB/pptp-ngd.log fwB/keepalived.log \
 		pns.err pac.err stock-pns.err echo1.log echo2.log echo3.log echo4.log; do
 		echo "--- $f"
-		tail -40 "$out/$f" 2>/dev/null || true
+		tail -80 "$out/$f" 2>/dev/null || true
 	done
 fi
 echo "failover: $failed check(s) failed"
