@@ -209,15 +209,6 @@ ka_start() {
 }
 masters() { cat "$out/$1/failover.log" 2>/dev/null | grep -c '^MASTER' || true; }
 has_vip() { n "$1" ip -4 addr show dev lan0 | grep -q 'inet 192.0.2.1/'; }
-# wait_until SECONDS CMD...: poll CMD every 50 ms
-wait_until() {
-	local t n=$(($1 * 20)); shift
-	for ((t = 0; t < n; t++)); do
-		"$@" && return 0
-		sleep 0.05
-	done
-	return 1
-}
 master_count_is() { [ "$(masters "$1")" -ge "$2" ]; }
 
 for fw in fwA fwB; do

@@ -16,7 +16,8 @@
 # PID, so tests can run side by side, and everything is torn down on exit.
 #
 # Use: topology N; then n_fw CMD, n_server CMD, n_client I CMD; run
-# background daemons with bg NS CMD so cleanup stops them.
+# background daemons with bg NS CMD so cleanup stops them; wait_for NS CMD
+# and wait_until SECONDS CMD poll for a condition.
 
 set -e
 
@@ -142,6 +143,17 @@ wait_for() {
 		sleep 0.1
 	done
 	die "timed out waiting in $ns for: $*"
+}
+
+# wait_until SECONDS CMD...: poll CMD (in this namespace) every 50 ms
+# until it succeeds (0) or SECONDS pass (1).
+wait_until() {
+	local t n=$(($1 * 20)); shift
+	for ((t = 0; t < n; t++)); do
+		"$@" && return 0
+		sleep 0.05
+	done
+	return 1
 }
 
 # wait_for_tcp NS PORT: something listens on TCP PORT in NS.

@@ -121,15 +121,6 @@ fail() {
 	die "$@"
 }
 
-# wait_until SECONDS CMD...: poll CMD every 0.1 s
-wait_until() {
-	local t n=$(($1 * 10)); shift
-	for ((t = 0; t < n; t++)); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	return 1
-}
 pinholes_are() { [ "$(d_pinholes)" = "$1" ]; }
 counter_is() { [ "$(d_counter "$1")" = "$2" ]; }
 expects_are() { [ "$(gre_expects)" = "$1" ]; }
