@@ -373,12 +373,15 @@ static int exp_apply(const struct ngd_gre *g, const struct gre_exp *e, bool del,
 /*
  * The inside host's role and the pairs of IDs of @s's programmed calls
  * into @p, @first's pair (when not NULL) first: the newest call, as a
- * restart most needs it.
+ * restart most needs it.  False while the role is not known (no call
+ * seen): nothing worth writing.
  */
-static void pairs_of(const struct session *s, const struct ngd_gre *first, struct cth_priv *p)
+static bool pairs_of(const struct session *s, const struct ngd_gre *first, struct cth_priv *p)
 {
 	unsigned int i;
 
+	if (s->t.role[s->inside_dir] > PPTP_PAC)
+		return false;
 	*p = (struct cth_priv){ .version = CTH_PRIV_VERSION,
 				.inside_role = s->t.role[s->inside_dir] };
 	if (first) {
@@ -393,6 +396,7 @@ static void pairs_of(const struct session *s, const struct ngd_gre *first, struc
 		p->pair[p->npairs].peer_id = htons(s->ext[i].g.peer_id);
 		p->npairs++;
 	}
+	return true;
 }
 
 static void pairs_write(const struct ngd_conn *c, const struct cth_priv *p)
@@ -418,13 +422,13 @@ static void save_pairs(const struct ngd_gre *g)
 
 	ct_forward_tuple(&g->conn, &fwd);
 	s = session_find(&fwd, &dir);
-	if (!s || s->t.role[s->inside_dir] > PPTP_PAC)
+	if (!s)
 		return;
 	for (i = 0; i < cfg.max_calls; i++)
 		if (s->ext[i].programmed && s->ext[i].g.in_xid == g->in_xid)
 			return;		/* a refresh */
-	pairs_of(s, g, &p);
-	pairs_write(&g->conn, &p);
+	if (pairs_of(s, g, &p))
+		pairs_write(&g->conn, &p);
 }
 
 /* Helper data for all of @s's calls at once (a session taken over from a peer). */
@@ -432,8 +436,8 @@ void cth_pairs_save(const struct session *s)
 {
 	struct cth_priv p;
 
-	pairs_of(s, NULL, &p);
-	pairs_write(&s->c, &p);
+	if (pairs_of(s, NULL, &p))
+		pairs_write(&s->c, &p);
 }
 
 /*

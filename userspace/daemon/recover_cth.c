@@ -9,10 +9,11 @@
  * while we are gone, and at start we rebuild the call table from there:
  * dump the expectations, read each master's conntrack entry and helper
  * data, and adopt every complete pair into a midstream tracker with
- * pptp_adopt_call().  The halves' source keys pair them (expect.c's
- * gre_exps(): the inbound half's is the peer's ID, which is the outbound
- * half's destination key; the outbound half's is the inside host's own
- * ID); the helper data pairs those whose keys say nothing.  Later control
+ * pptp_adopt_call().  The halves' source keys pair them (keyed_sibling()
+ * below); the helper data pairs those whose keys say nothing.  A master
+ * whose helper data is all zero is conntrackd's copy on a firewall taking
+ * over from its peer (docs/ha.md): it is taken over the same way, its
+ * copied expectations made again with the NAT they lost.  Later control
  * messages (CCRQ, CDN, StopCCRQ...) are then translated and end the calls
  * as if the daemon had never gone; new calls on those sessions are
  * tracked as usual.
@@ -182,21 +183,13 @@ static void adopt_pair(struct session *s, uint8_t inside_role, struct recovered_
 /*
  * Helper data all zero on a master with our helper: conntrackd's copy of
  * a session a peer firewall followed (docs/ha.md, row 29: the data is not
- * carried).  The inside host's role is then the usual one: the PNS where
- * it opened the connection (source NAT, or routed), the PAC where it was
- * reached through destination NAT.  The calls pair by their source keys.
+ * carried).
  */
-static bool taken_over(const struct ngd_conn *c, struct cth_priv *p)
+static bool blank(const struct cth_priv *p)
 {
-	static const struct cth_priv blank;
-	bool dnat = ngd_addr_eq(&c->reply.dst, &c->orig.src) &&
-		    !ngd_addr_eq(&c->reply.src, &c->orig.dst);
+	static const struct cth_priv zero;
 
-	if (memcmp(p, &blank, sizeof(blank)))
-		return false;
-	p->version = CTH_PRIV_VERSION;
-	p->inside_role = dnat ? PPTP_PAC : PPTP_PNS;
-	return true;
+	return !memcmp(p, &zero, sizeof(zero));
 }
 
 /* The session of @master's expectations and our data on it; NULL: cannot follow. */
@@ -221,12 +214,9 @@ static struct session *master_session(const struct ngd_tuple *master, struct cth
 			buf, strerror(-ret));
 		return NULL;
 	}
-	*takeover = taken_over(&c, p);
-	if (*takeover)
-		ngd_info("control connection %s: taken over from a peer (no helper data), inside host the %s",
-			 buf, pptp_role_name(p->inside_role));
-	if (p->version != CTH_PRIV_VERSION || p->inside_role > PPTP_PAC ||
-	    p->npairs > CTH_PRIV_PAIRS) {
+	*takeover = blank(p);
+	if (!*takeover && (p->version != CTH_PRIV_VERSION || p->inside_role > PPTP_PAC ||
+			   p->npairs > CTH_PRIV_PAIRS)) {
 		ngd_err("control connection %s: no pptp-ngd data in its helper data, its calls cannot be followed: expectations removed",
 			buf);
 		return NULL;
@@ -238,6 +228,13 @@ static struct session *master_session(const struct ngd_tuple *master, struct cth
 		if (!s)
 			return NULL;
 		stats.sessions_recovered++;
+	}
+	if (*takeover) {
+		/* the usual role: PNS where it opened the connection, PAC behind DNAT */
+		p->version = CTH_PRIV_VERSION;
+		p->inside_role = s->inside_dir ? PPTP_PAC : PPTP_PNS;
+		ngd_info("control connection %s: taken over from a peer (no helper data), inside host the %s",
+			 buf, pptp_role_name(p->inside_role));
 	}
 	return s;
 }
