@@ -40,6 +40,9 @@
  * Expectations are a shared table (nf_conntrack_expect_max per netns,
  * every helper's): pptp-ng takes at most max_expectations of it, so FTP,
  * SIP and the rest keep room whatever PPTP clients do.
+ *
+ * With failover=1 a call's expectations stay for its life instead, as
+ * carriers of its IDs for a backup firewall (failover.c): two a call.
  */
 #include <linux/module.h>
 #include <net/netfilter/nf_conntrack.h>
@@ -94,12 +97,24 @@ static void kill_early(struct nf_conn *master, unsigned int dir, u16 to)
 }
 
 /*
+ * The source key of a carrier (failover=1): the other direction's
+ * receiver's own ID, which conntrack never compares (the mask leaves the
+ * source key out), so that a backup can pair a call's halves and name
+ * its IDs (failover.c).  0 without failover, as GRE packets have it.
+ */
+static __be16 carrier_key(const struct pptp_gre_half *other)
+{
+	return pptp_ng_failover ? htons(other->key_deliver) : 0;
+}
+
+/*
  * Expect the GRE of half @h: to @h->key_wire as the sender knows it,
  * delivered as @h->key_deliver.  With @pair, the call's other half, the
  * conntrack the first packet creates carries both (nat.c: gre_pair).
+ * @other is the other half, paired or not (its key_deliver 0: not known).
  */
 static int expect_dir(struct pptp_ng_session *s, const struct pptp_gre_half *h,
-		      const struct pptp_gre_half *pair)
+		      const struct pptp_gre_half *pair, const struct pptp_gre_half *other)
 {
 	struct nf_conn *master = s->ct;
 	const struct nf_conntrack_tuple *m = &master->tuplehash[h->dir].tuple;
@@ -112,6 +127,7 @@ static int expect_dir(struct pptp_ng_session *s, const struct pptp_gre_half *h,
 		return -ENOMEM;
 	nf_ct_expect_init(exp, NF_CT_EXPECT_CLASS_DEFAULT, nf_ct_l3num(master),
 			  &m->src.u3, &m->dst.u3, IPPROTO_GRE, NULL, &key);
+	exp->tuple.src.u.gre.key = carrier_key(other);
 	/* The GRE conntrack gets our helper: pptp_ng_gre_help() guards it. */
 	pptp_ng_expect_assign_helper(exp, rcu_dereference(nfct_help(master)->helper));
 	/*
@@ -218,7 +234,9 @@ static void dir_state_put(struct gre_state *g);
 /*
  * Expect the halves of @open the call has not got yet, as a pair when
  * @pair: an expectation made unpaired before the call was up is made
- * again, paired (nf_ct_expect_related() replaces our own equal one).
+ * again, paired (nf_ct_expect_related() replaces our own equal one), and
+ * a carrier whose source key is no longer the other half's ID is made
+ * again with it (the other side named its ID since).
  * Returns how many could not be.
  */
 static unsigned int open_halves(struct pptp_ng_session *s, const struct pptp_gre_half *h,
@@ -226,7 +244,7 @@ static unsigned int open_halves(struct pptp_ng_session *s, const struct pptp_gre
 {
 	unsigned int i, failed = 0;
 	struct gre_state g;
-	bool have, again;
+	bool have, again, stale;
 
 	for (i = 0; i < 2; i++) {
 		if (!(open & (1u << i)))
@@ -234,11 +252,14 @@ static unsigned int open_halves(struct pptp_ng_session *s, const struct pptp_gre
 		dir_state(s, h[i].dir, h[i].key_wire, &g);
 		have = g.exp || g.ct;
 		again = pair && g.exp && !g.ct && g.exp->saved_addr.all[0] != PPTP_NG_PAIR_MARK;
+		stale = g.exp && g.exp->tuple.src.u.gre.key != carrier_key(&h[!i]);
+		if (stale)	/* a different tuple: it would clash with, not replace, the new one */
+			pptp_ng_unexpect(g.exp);
 		dir_state_put(&g);
-		if (have && !again)
+		if (have && !again && !stale)
 			continue;
-		if ((!again && !expect_room(s, 1)) ||
-		    expect_dir(s, &h[i], pair ? &h[!i] : NULL))
+		if ((!again && !stale && !expect_room(s, 1)) ||
+		    expect_dir(s, &h[i], pair ? &h[!i] : NULL, &h[!i]))
 			failed++;
 	}
 	return failed;
@@ -270,7 +291,7 @@ static bool pairable(struct pptp_ng_session *s, const struct pptp_gre_half *h)
  */
 void pptp_ng_call_id(struct pptp_ng_session *s, const struct pptp_call *c, u8 role)
 {
-	struct pptp_gre_half h[2];
+	struct pptp_gre_half h[2] = {};
 	unsigned int open = pptp_gre_halves(&s->t, c, h) & pptp_gre_to(role);
 
 	if (open && open_halves(s, h, open, false))

@@ -37,7 +37,9 @@ static u8 skb_l4proto(const struct sk_buff *skb, const struct nf_conn *ct)
  * would find neither.  Twice is harmless (the second finds none).  An
  * unpaired one's reply tuple is its own, no expectation's.  One unpaired
  * while the other direction's first packet was on its way keeps its own
- * expectation until that one is confirmed (claim_reply).
+ * expectation until that one is confirmed (claim_reply).  With
+ * failover=1 the expectation stays for the call's life, a carrier
+ * (failover.c): it only stops saying it made a conntrack on its way.
  */
 static void unexpect_tuple(const struct nf_conn *ct, const struct nf_conntrack_tuple *t)
 {
@@ -46,8 +48,12 @@ static void unexpect_tuple(const struct nf_conn *ct, const struct nf_conntrack_t
 	exp = nf_ct_expect_find_get(nf_ct_net(ct), nf_ct_zone(ct->master), t);
 	if (!exp)
 		return;
-	if (exp->master == ct->master)
-		pptp_ng_unexpect(exp);
+	if (exp->master == ct->master) {
+		if (pptp_ng_failover)
+			WRITE_ONCE(exp->saved_addr.all[PPTP_NG_EXP_MADE], 0);
+		else
+			pptp_ng_unexpect(exp);
+	}
 	nf_ct_expect_put(exp);
 }
 
@@ -333,6 +339,17 @@ static int deliver_key(struct sk_buff *skb, unsigned int protoff, __be16 key)
 	return NF_ACCEPT;
 }
 
+/* Set up by our expectfn (nat.c), not made from an expectation conntrackd copied. */
+bool pptp_ng_gre_ours(const struct nf_conn *ct)
+{
+	const struct pptp_ng_gre_help *gh;
+
+	if (!nfct_help(ct))
+		return false;	/* a copy's conntrack has no helper area at all */
+	gh = nfct_help_data(ct);
+	return gh->ours;
+}
+
 /*
  * help() of a call's GRE conntrack: only enhanced GRE (version 1, PPTP)
  * may use it.  GRE version 0 between the same hosts has the same tuple
@@ -360,6 +377,16 @@ int pptp_ng_gre_help(struct sk_buff *skb, unsigned int protoff, struct nf_conn *
 	gh = nfct_help_data(ct);
 	if (!gh)
 		return NF_ACCEPT;
+	if (!nf_ct_is_confirmed(ct) && !gh->ours) {
+		/*
+		 * Made from an expectation conntrackd copied that no call was
+		 * taken over from (failover=0 here, or its halves did not
+		 * pair): it has no NAT of the call and its key would go out
+		 * as the sender wrote it.
+		 */
+		pptp_ng_count(pptp_ng_pernet(nf_ct_net(ct)), PNG_DROP_COPIED);
+		return NF_DROP;
+	}
 	if (!nf_ct_is_confirmed(ct)) {
 		master = ct->master;
 		ret = confirm_pair(skb, &ct, &ctinfo);

@@ -43,6 +43,7 @@ struct pptp_ng_gre_help {
 	bool unexpect;			/* once confirmed: remove the expectations it was made for */
 	bool unconfirmed;		/* counted in gre_unconfirmed (guard.c) */
 	bool keep_exp;			/* unpaired: keep the own expectation (guard.c) */
+	bool ours;			/* set up by our expectfn, not made from a copy (failover.c) */
 };
 
 /*
@@ -54,6 +55,9 @@ struct pptp_ng_gre_help {
  */
 #define PPTP_NG_PAIR_MARK	0x50504e47	/* "PPNG" */
 #define PPTP_NG_EXP_MADE	3		/* saved_addr.all[]: made a conntrack */
+
+/* How long a call's GRE conntrack (and, failover=1, its carriers) may outlive a missed end. */
+#define PPTP_NG_GRE_HOLD_S	(5U * 24 * 60 * 60)
 
 /* nat.c: the expectations' expectfn; main.c: its counters; guard.c: made and gone */
 void pptp_ng_expectfn(struct nf_conn *ct, struct nf_conntrack_expect *exp);

@@ -193,7 +193,15 @@ static struct pptp_ng_session *session_get(struct nf_conn *ct, struct pptp_ng_he
 		cmpxchg(&h->sess, NULL, PPTP_NG_UNTRACKED);
 		return NULL;
 	}
+	/*
+	 * Locked before anyone can see it: a session taken over from a peer
+	 * firewall (failover.c) gets its calls before any segment is fed.
+	 */
+	spin_lock_bh(&s->lock);
 	old = cmpxchg(&h->sess, NULL, s);
+	if (!old && pptp_ng_failover)
+		pptp_ng_take_over(s);
+	spin_unlock_bh(&s->lock);
 	if (old) {
 		/* The other direction won the race. */
 		s->dead = true;
@@ -201,6 +209,12 @@ static struct pptp_ng_session *session_get(struct nf_conn *ct, struct pptp_ng_he
 		return old == PPTP_NG_UNTRACKED ? NULL : old;
 	}
 	return s;
+}
+
+/* The session of @master, one of ours, made if it has none; NULL: untracked. */
+struct pptp_ng_session *pptp_ng_session_of(struct nf_conn *master)
+{
+	return session_get(master, nfct_help_data(master));
 }
 
 /* The TCP header fields help() needs, copied out before the skb can move. */

@@ -78,28 +78,34 @@ static void space_put_id(struct pptp_ng_net *pn, struct pptp_ng_space *sp, u16 x
 }
 
 /*
- * ops->map_id: the sender of the segment being fed names a new call ID.
- * Behind NAT, the core's policy chooses what the other side sees (the ID
- * itself when free); otherwise it stays as it is.
+ * Take @xid for @role's @id in the space of the sender in @dir: the
+ * core's choice (@pick), or one a peer firewall chose (failover.c), which
+ * must be free here.
  */
-int pptp_ng_map_id(void *ctx, const struct pptp_tracker *t, unsigned int dir, u8 role, u16 id,
-		   u16 *xid)
+static int hold(struct pptp_ng_session *s, unsigned int dir, u8 role, u16 id, u16 *xid,
+		bool pick)
 {
-	struct pptp_ng_session *s = ctx;
 	struct pptp_ng_net *pn = s->pn;
 	const struct nf_conntrack_tuple *back = &s->ct->tuplehash[!dir].tuple;
 	struct pptp_ng_space *sp;
 	struct pptp_ng_xid *x;
+	bool ok;
 
-	if (!t->translated[dir])
-		return 0;
 	x = kzalloc(sizeof(*x), GFP_ATOMIC | __GFP_ACCOUNT | __GFP_NOWARN);
 	if (!x)
 		return -ENOMEM;
 	spin_lock_bh(&pn->lock);
 	/* Seen as the reply's destination, by the reply's source. */
 	sp = space_get(pn, nf_ct_l3num(s->ct), &back->dst.u3, &back->src.u3);
-	if (!sp || pptp_nat_pick(t, &sp->ids, role, id, xid)) {
+	ok = sp && (pick ? !pptp_nat_pick(&s->t, &sp->ids, role, id, xid) :
+		    *xid && !pptp_ids_used(&sp->ids, *xid));
+	if (ok && !pick)
+		pptp_ids_take(&sp->ids, *xid);
+	if (!ok) {
+		if (sp && !sp->ids.live) {
+			hlist_del(&sp->node);
+			kfree(sp);
+		}
 		spin_unlock_bh(&pn->lock);
 		kfree(x);
 		return -EBUSY;
@@ -115,6 +121,29 @@ int pptp_ng_map_id(void *ctx, const struct pptp_tracker *t, unsigned int dir, u8
 	if (*xid != id)
 		pptp_ng_count(pn, PNG_IDS_TRANSLATED);
 	return 0;
+}
+
+/*
+ * ops->map_id: the sender of the segment being fed names a new call ID.
+ * Behind NAT, the core's policy chooses what the other side sees (the ID
+ * itself when free); otherwise it stays as it is.
+ */
+int pptp_ng_map_id(void *ctx, const struct pptp_tracker *t, unsigned int dir, u8 role, u16 id,
+		   u16 *xid)
+{
+	struct pptp_ng_session *s = ctx;
+
+	if (!t->translated[dir])
+		return 0;
+	return hold(s, dir, role, id, xid, true);
+}
+
+/* A call taken over (failover.c) keeps the ID its sender in @dir was seen with. */
+int pptp_ng_hold_id(struct pptp_ng_session *s, unsigned int dir, u8 role, u16 id, u16 xid)
+{
+	if (!s->t.translated[dir])
+		return xid == id ? 0 : -EINVAL;
+	return hold(s, dir, role, id, &xid, false);
 }
 
 static void xid_free(struct pptp_ng_net *pn, struct pptp_ng_xid *x)

@@ -42,6 +42,11 @@ bool pptp_ng_drop_invalid;
 module_param_named(drop_invalid, pptp_ng_drop_invalid, bool, 0644);
 MODULE_PARM_DESC(drop_invalid, "drop segments carrying invalid PPTP messages (default: pass)");
 
+bool pptp_ng_failover;
+module_param_named(failover, pptp_ng_failover, bool, 0444);
+MODULE_PARM_DESC(failover,
+		 "keep each call's two expectations for its life, for a conntrackd-synchronised backup firewall to take the calls over (docs/ha.md; default: off)");
+
 atomic_t pptp_ng_global_sessions = ATOMIC_INIT(0);
 atomic_t pptp_ng_global_ids = ATOMIC_INIT(0);
 
@@ -89,6 +94,10 @@ static const char *const counter_names[PNG_COUNTER_MAX] = {
 	[PNG_GRE_UNPAIRED]	= "gre_unpaired",
 	[PNG_GRE_TAKEN_OVER]	= "gre_taken_over",
 	[PNG_GRE_CLASH]		= "gre_clash",
+	[PNG_FAILOVER_CALLS]	= "failover_calls",
+	[PNG_FAILOVER_UNPAIRED]	= "failover_unpaired",
+	[PNG_FAILOVER_GRE]	= "failover_gre",
+	[PNG_DROP_COPIED]	= "drop_copied",
 };
 
 /* "name value" lines; see docs/kernel.md. */
@@ -103,6 +112,7 @@ static int pptp_ng_show(struct seq_file *m, void *v)
 	ids = pn->ids_live;
 	spin_unlock_bh(&pn->lock);
 	seq_puts(m, "version 1\n");
+	seq_printf(m, "failover %d\n", pptp_ng_failover);
 	seq_printf(m, "sessions_live %u\n", sessions);
 	seq_printf(m, "calls_live %u\n", calls);
 	seq_printf(m, "ids_live %u\n", ids);
@@ -140,6 +150,10 @@ static int __net_init pptp_ng_net_init(struct net *net)
 		INIT_HLIST_HEAD(&pn->sources[i]);
 	if (!proc_create_net_single("nf_pptp_ng", 0444, net->proc_net, pptp_ng_show, NULL))
 		return -ENOMEM;
+	if (pptp_ng_failover_net_init(net)) {
+		remove_proc_entry("nf_pptp_ng", net->proc_net);
+		return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -150,6 +164,7 @@ static int __net_init pptp_ng_net_init(struct net *net)
  */
 static void __net_exit pptp_ng_net_exit(struct net *net)
 {
+	pptp_ng_failover_net_exit(net);
 	remove_proc_entry("nf_pptp_ng", net->proc_net);
 	if (pptp_ng_unloading)
 		pptp_ng_free_all(pptp_ng_pernet(net));
@@ -199,6 +214,9 @@ static int __init pptp_ng_init(void)
 		return -EINVAL;
 	}
 	pptp_ng_exp_policy.max_expected = 2 * pptp_ng_max_calls;
+	/* Carriers last as long as their calls' GRE conntracks may (failover.c). */
+	if (pptp_ng_failover)
+		pptp_ng_exp_policy.timeout = PPTP_NG_GRE_HOLD_S;
 	pptp_ng_pair_locks_init();
 
 	err = register_pernet_subsys(&pptp_ng_net_ops);
@@ -215,16 +233,19 @@ static int __init pptp_ng_init(void)
 	return 0;
 }
 
+bool pptp_ng_is_ours(const struct nf_conntrack_helper *helper)
+{
+	return helper == &pptp_ng_helpers[0] || helper == &pptp_ng_helpers[1];
+}
+
 /* A call's GRE conntrack: it carries one of our helpers and has a master. */
 static int our_gre(struct nf_conn *ct, void *data)
 {
 	const struct nf_conn_help *help = nfct_help(ct);
-	const struct nf_conntrack_helper *helper;
 
 	if (!ct->master || !help)
 		return 0;
-	helper = rcu_dereference_raw(help->helper);
-	return helper == &pptp_ng_helpers[0] || helper == &pptp_ng_helpers[1];
+	return pptp_ng_is_ours(rcu_dereference_raw(help->helper));
 }
 
 static void __exit pptp_ng_exit(void)

@@ -18,7 +18,7 @@
  * timeout is fixed at days, which only bounds a call whose end was missed.
  * Assured, it is not what early_drop takes when the table fills.
  */
-#define PPTP_NG_GRE_HOLD	(5U * 24 * 60 * 60 * HZ)
+#define PPTP_NG_GRE_HOLD	(PPTP_NG_GRE_HOLD_S * HZ)
 
 static void gre_lifetime(struct nf_conn *ct)
 {
@@ -79,6 +79,7 @@ static void gre_pair(struct nf_conn *ct, const struct nf_conntrack_expect *exp)
 
 	if (!gh)
 		return;
+	gh->ours = true;
 	gh->deliver[IP_CT_DIR_ORIGINAL] = exp->saved_proto.gre.key;
 	gh->dir = exp->dir;
 	gh->unexpect = true;	/* its expectation goes once it is confirmed */

@@ -53,6 +53,10 @@ enum pptp_ng_counter {
 	PNG_GRE_UNPAIRED,	/* paired conntracks confirmed as one direction only (guard.c) */
 	PNG_GRE_TAKEN_OVER,	/* such directions the other one's conntrack took over (guard.c) */
 	PNG_GRE_CLASH,		/* first packets whose conntrack lost a clash at confirmation (guard.c) */
+	PNG_FAILOVER_CALLS,	/* calls taken over from a peer firewall's carriers (failover.c) */
+	PNG_FAILOVER_UNPAIRED,	/* copied carriers no call could be taken over from */
+	PNG_FAILOVER_GRE,	/* first GRE packets on a copy, set up as their call's */
+	PNG_DROP_COPIED,	/* GRE on a copied expectation no call took over (guard.c) */
 	PNG_COUNTER_MAX
 };
 
@@ -105,10 +109,12 @@ extern unsigned int pptp_ng_max_sessions;
 extern unsigned int pptp_ng_max_sessions_per_source;
 extern unsigned int pptp_ng_max_expectations;
 extern bool pptp_ng_drop_invalid;
+extern bool pptp_ng_failover;
 /* Every netns together: what a leak would leave behind. */
 extern atomic_t pptp_ng_global_sessions;
 extern atomic_t pptp_ng_global_ids;
 struct pptp_ng_net *pptp_ng_pernet(struct net *net);
+bool pptp_ng_is_ours(const struct nf_conntrack_helper *helper);
 
 static inline void pptp_ng_count(struct pptp_ng_net *pn, enum pptp_ng_counter c)
 {
@@ -120,11 +126,13 @@ int pptp_ng_help(struct sk_buff *skb, unsigned int protoff, struct nf_conn *ct,
 		 enum ip_conntrack_info ctinfo);
 void pptp_ng_destroy(struct nf_conn *ct);
 void pptp_ng_free_all(struct pptp_ng_net *pn);
+struct pptp_ng_session *pptp_ng_session_of(struct nf_conn *master);
 extern const struct pptp_ops pptp_ng_ops;
 
 /* ids.c: translated call IDs, unique per (address seen as, peer) */
 int pptp_ng_map_id(void *ctx, const struct pptp_tracker *t, unsigned int dir, u8 role, u16 id,
 		   u16 *xid);
+int pptp_ng_hold_id(struct pptp_ng_session *s, unsigned int dir, u8 role, u16 id, u16 xid);
 void pptp_ng_unmap(struct pptp_ng_session *s, u8 role, u16 id, u16 xid);
 void pptp_ng_unmap_all(struct pptp_ng_session *s);
 
@@ -143,5 +151,13 @@ unsigned int pptp_ng_expectations_max(void);
 int pptp_ng_gre_help(struct sk_buff *skb, unsigned int protoff, struct nf_conn *ct,
 		     enum ip_conntrack_info ctinfo);
 void pptp_ng_pair_locks_init(void);
+
+/* guard.c */
+bool pptp_ng_gre_ours(const struct nf_conn *ct);
+
+/* failover.c */
+void pptp_ng_take_over(struct pptp_ng_session *s);
+int pptp_ng_failover_net_init(struct net *net);
+void pptp_ng_failover_net_exit(struct net *net);
 
 #endif /* PPTP_NG_KMOD_H */

@@ -5,7 +5,8 @@
 # guest (tests/vm/guest.sh, Debian 12's cloud kernel, where
 # nfnetlink_cthelper and the stock helper are modules), with HA_FACE=FACE:
 # cthelper (the default) or module (nf_conntrack_pptp_ng built for the
-# guest and loaded).  The guest gets this host's conntrackd and keepalived
+# guest and loaded with failover=1; MODULE_FAILOVER=0 loads it without,
+# and the run checks that the calls are lost).  The guest gets this host's conntrackd and keepalived
 # (scripts/deps.sh test installs them).  FAILOVER_PRINT=1 prints the logs
 # of a run that passed too; FAILOVER_REBOOT=1 empties fwA's table before
 # the failback (a rebooted firewall; by default it keeps the one it had).
@@ -24,7 +25,13 @@ if [ "$face" = module ]; then
 	modules=(--module kernel/nf_conntrack_pptp_ng.ko)
 fi
 exec tests/vm/guest.sh "${modules[@]}" --mem 1024 --timeout "${VM_TIMEOUT:-900}" -- \
-	env FAILOVER_PRINT="$FAILOVER_PRINT" FAILOVER_REBOOT="$FAILOVER_REBOOT" HA_FACE="$face" bash -c '
+	env FAILOVER_PRINT="$FAILOVER_PRINT" FAILOVER_REBOOT="$FAILOVER_REBOOT" HA_FACE="$face" \
+		MODULE_FAILOVER="${MODULE_FAILOVER:-1}" bash -c '
+	if [ "$HA_FACE" = module ]; then
+		rmmod nf_conntrack_pptp_ng &&
+			insmod /vm/modules/*-nf_conntrack_pptp_ng.ko failover="$MODULE_FAILOVER" ||
+			{ echo "guest: the module did not load again with failover=$MODULE_FAILOVER"; exit 1; }
+	fi
 	for m in nf_conntrack_pptp nf_nat_pptp nfnetlink_cthelper nfnetlink_queue \
 		nfnetlink_cttimeout nf_conntrack_netlink nf_nat nft_ct nft_nat nft_masq; do
 		modprobe $m || { echo "guest: module $m missing"; exit 1; }
