@@ -22,16 +22,10 @@ face=${1:-cthelper}
 modules=()
 if [ "$face" = module ]; then
 	kmod_build
-	modules=(--module kernel/nf_conntrack_pptp_ng.ko)
+	modules=(--module "kernel/nf_conntrack_pptp_ng.ko:failover=${MODULE_FAILOVER:-1}")
 fi
 exec tests/vm/guest.sh "${modules[@]}" --mem 1024 --timeout "${VM_TIMEOUT:-900}" -- \
-	env FAILOVER_PRINT="$FAILOVER_PRINT" FAILOVER_REBOOT="$FAILOVER_REBOOT" HA_FACE="$face" \
-		MODULE_FAILOVER="${MODULE_FAILOVER:-1}" bash -c '
-	if [ "$HA_FACE" = module ]; then
-		rmmod nf_conntrack_pptp_ng &&
-			insmod /vm/modules/*-nf_conntrack_pptp_ng.ko failover="$MODULE_FAILOVER" ||
-			{ echo "guest: the module did not load again with failover=$MODULE_FAILOVER"; exit 1; }
-	fi
+	env FAILOVER_PRINT="$FAILOVER_PRINT" FAILOVER_REBOOT="$FAILOVER_REBOOT" HA_FACE="$face" bash -c '
 	for m in nf_conntrack_pptp nf_nat_pptp nfnetlink_cthelper nfnetlink_queue \
 		nfnetlink_cttimeout nf_conntrack_netlink nf_nat nft_ct nft_nat nft_masq; do
 		modprobe $m || { echo "guest: module $m missing"; exit 1; }

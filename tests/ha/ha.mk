@@ -28,10 +28,11 @@ BINS		+= $(B)/tests/ha-strip
 
 # make test-ha: the HA suites CI does not run: the probe of what conntrackd
 # carries (tests/ha/probe-guest.sh, about 15 min under TCG) and the
-# failover scenario's module face (its calls lost, checked as such).
-# tests/ha/failover.test (the cthelper face) is part of `make test`.
+# failover scenario's module face without failover=1 (its calls lost,
+# checked as such).  tests/ha/failover.test (the cthelper face) and
+# failover_module.test (the module, failover=1) are part of `make test`.
 .PHONY: test-ha
 test-ha: all
 	@scripts/deps.sh vm test
 	tests/ha/probe-guest.sh
-	tests/ha/failover-guest.sh module
+	MODULE_FAILOVER=0 tests/ha/failover-guest.sh module

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 #
-# tests/vm/guest.sh [--module FILE.ko]... [--timeout SECONDS] [--mem MB] -- COMMAND [ARGS...]
+# tests/vm/guest.sh [--module FILE.ko[:PARAMS]]... [--timeout SECONDS] [--mem MB] -- COMMAND [ARGS...]
 #
 # Run COMMAND as root inside a QEMU guest booting Debian's cloud kernel (or
 # the one VM_KVER names), so kernel-module tests run on a real kernel that
@@ -9,7 +9,8 @@
 #
 #   --module FILE.ko  insmod FILE in the guest before COMMAND, in the order
 #                     given, after modprobe'ing what `modinfo -F depends`
-#                     names (from the guest kernel's own modules)
+#                     names (from the guest kernel's own modules); with
+#                     :PARAMS, insmod FILE PARAMS (e.g. FILE.ko:failover=1)
 #   --timeout S       COMMAND's time limit in the guest (default 300)
 #   --mem MB          guest memory (default 512)
 #
@@ -80,6 +81,7 @@ while [ $# -gt 0 ]; do
 done
 [ $# -gt 0 ] || usage
 for m in "${modules[@]}"; do
+	m=${m%%:*}
 	[ -f "$m" ] && [ -r "$m" ] || err "--module $m: no such file"
 	[[ $m == *.ko ]] || err "--module $m: not a .ko file"
 done
@@ -123,7 +125,9 @@ printf 'nonce=%s\ntimeout=%s\n' "$nonce" "$timeout" >"$run/root/vm/conf"
 printf '%q ' "$@" >"$run/root/vm/args"
 i=0
 for m in "${modules[@]}"; do
-	cp "$m" "$run/root/vm/modules/$(printf %02d $i)-${m##*/}"
+	ko=${m%%:*}
+	cp "$ko" "$run/root/vm/modules/$(printf %02d $i)-${ko##*/}"
+	[ "$ko" = "$m" ] || printf '%s\n' "${m#*:}" >"$run/root/vm/modules/$(printf %02d $i)-${ko##*/}.params"
 	i=$((i + 1))
 done
 cpio_of "$run/root" "$run/run.cpio"
