@@ -164,9 +164,12 @@ static unsigned int adopt_copies(struct pptp_ng_session *s, struct copy *c, unsi
 void pptp_ng_take_over(struct pptp_ng_session *s)
 {
 	unsigned int max = 2 * pptp_ng_max_calls, n, k, i;
+	const struct nf_conn_help *help = nfct_help(s->ct);
 	struct pptp_call **calls;
 	struct copy *c;
 
+	if (!help || !READ_ONCE(help->expecting[NF_CT_EXPECT_CLASS_DEFAULT]))
+		return;		/* no expectation at all, so no copy */
 	c = kmalloc_array(max, sizeof(*c) + sizeof(*calls), GFP_ATOMIC | __GFP_NOWARN);
 	if (!c)
 		return;

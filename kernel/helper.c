@@ -196,10 +196,11 @@ static struct pptp_ng_session *session_get(struct nf_conn *ct, struct pptp_ng_he
 	/*
 	 * Locked before anyone can see it: a session taken over from a peer
 	 * firewall (failover.c) gets its calls before any segment is fed.
+	 * Such a master was committed, never seen opening (no SYN).
 	 */
 	spin_lock_bh(&s->lock);
 	old = cmpxchg(&h->sess, NULL, s);
-	if (!old && pptp_ng_failover)
+	if (!old && pptp_ng_failover && !h->isn[IP_CT_DIR_ORIGINAL] && !h->isn[IP_CT_DIR_REPLY])
 		pptp_ng_take_over(s);
 	spin_unlock_bh(&s->lock);
 	if (old) {
