@@ -253,7 +253,8 @@ static unsigned int open_halves(struct pptp_ng_session *s, const struct pptp_gre
 		have = g.exp || g.ct;
 		again = pair && g.exp && !g.ct && g.exp->saved_addr.all[0] != PPTP_NG_PAIR_MARK;
 		stale = g.exp && g.exp->tuple.src.u.gre.key != carrier_key(&h[!i]);
-		if (stale)	/* a different tuple: it would clash with, not replace, the new one */
+		/* another tuple: it would clash with the new one, not be replaced */
+		if (stale)
 			pptp_ng_unexpect(g.exp);
 		dir_state_put(&g);
 		if (have && !again && !stale)

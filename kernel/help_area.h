@@ -43,7 +43,7 @@ struct pptp_ng_gre_help {
 	bool unexpect;			/* once confirmed: remove the expectations it was made for */
 	bool unconfirmed;		/* counted in gre_unconfirmed (guard.c) */
 	bool keep_exp;			/* unpaired: keep the own expectation (guard.c) */
-	bool ours;			/* set up by our expectfn, not made from a copy (failover.c) */
+	bool ours;			/* set up by our expectfn, not from a copy (failover.c) */
 };
 
 /*
