@@ -14,6 +14,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -150,18 +151,53 @@ static void gre_timeouts(void)
 		ngd_info("GRE conntrack timeouts set to %u s", cfg.idle_timeout);
 }
 
-/* Destroyed control connections end their sessions (and expectations). */
+/*
+ * Destroyed control connections end their sessions (and expectations).
+ * Conntrack sends a destroy event for every entry of the firewall, and a
+ * flush sends them all at once: a large buffer, TCP only (filtered in the
+ * kernel), and when some were lost anyway (ENOBUFS) every session is
+ * looked up again.  Silently lost events would keep their sessions, and
+ * their calls' IDs, until the next sweep a minute later.
+ */
+#define EVENTS_RCVBUF		(8 << 20)
+#define EVENTS_RECHECK_S	1	/* at most one lookup of all sessions a second */
+
+static bool events_lost;
+static time_t events_rechecked;
+
+/* PPTP_NGD_TEST_EVENT_RCVBUF: a test's small buffer, to lose events at will. */
+static void events_rcvbuf(int fd)
+{
+	const char *v = getenv("PPTP_NGD_TEST_EVENT_RCVBUF");
+	int size = v ? atoi(v) : EVENTS_RCVBUF;
+
+	if (v || setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+}
+
+static void events_filter(int fd)
+{
+	struct nfct_filter *f = nfct_filter_create();
+
+	if (!f)
+		return;
+	nfct_filter_add_attr_u32(f, NFCT_FILTER_L4PROTO, IPPROTO_TCP);
+	if (nfct_filter_attach(fd, f) < 0)
+		ngd_err("conntrack events: no filter (%s): every destroy event is read",
+			strerror(errno));
+	nfct_filter_destroy(f);
+}
+
 static int events_open(void)
 {
-	int one = 1;
-
 	evnl = mnl_socket_open(NETLINK_NETFILTER);
 	if (!evnl || mnl_socket_bind(evnl, 1u << (NFNLGRP_CONNTRACK_DESTROY - 1),
 				     MNL_SOCKET_AUTOPID) < 0) {
 		ngd_err("conntrack events: %s", strerror(errno));
 		return -1;
 	}
-	mnl_socket_setsockopt(evnl, NETLINK_NO_ENOBUFS, &one, sizeof(one));
+	events_rcvbuf(mnl_socket_get_fd(evnl));
+	events_filter(mnl_socket_get_fd(evnl));
 	fcntl(mnl_socket_get_fd(evnl), F_SETFL, O_NONBLOCK);
 	return 0;
 }
@@ -187,14 +223,29 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 static void events_drain(void)
 {
 	char buf[NGD_NL_BUF];
+	time_t now;
 	int ret;
 
-	while ((ret = mnl_socket_recvfrom(evnl, buf, sizeof(buf))) > 0)
-		mnl_cb_run(buf, (size_t)ret, 0, 0, event_cb, NULL);
-	/* lost events: sessions_tick() still finds connections gone (ct_alive) */
+	for (;;) {
+		ret = mnl_socket_recvfrom(evnl, buf, sizeof(buf));
+		if (ret > 0) {
+			mnl_cb_run(buf, (size_t)ret, 0, 0, event_cb, NULL);
+		} else if (ret < 0 && errno == ENOBUFS) {
+			stats.ct_events_lost++;
+			events_lost = true;
+		} else {
+			break;
+		}
+	}
 	if (ret < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
 		stats.ct_errors++;
 		ngd_err_ratelimited("conntrack events: %s", strerror(errno));
+	}
+	now = time(NULL);
+	if (events_lost && now - events_rechecked >= EVENTS_RECHECK_S) {
+		events_lost = false;
+		events_rechecked = now;
+		sessions_recheck();
 	}
 }
 

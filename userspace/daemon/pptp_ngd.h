@@ -94,6 +94,7 @@ struct ngd_stats {
 	uint64_t gre_delete_pending;	/* calls' GRE left by a failed removal, tried again */
 	uint64_t nft_errors;		/* nf_tables changes that failed */
 	uint64_t ct_errors;		/* ctnetlink requests on conntrack entries that failed */
+	uint64_t ct_events_lost;	/* cthelper: destroy events the kernel could not queue (ENOBUFS) */
 	uint64_t expect_set;		/* cthelper: GRE expectations created or refreshed */
 	uint64_t expect_deleted;
 	uint64_t expect_errors;		/* expectations that could not be created or deleted */
@@ -300,6 +301,7 @@ void sessions_tick(time_t now);
 void sessions_shutdown(void);
 int sessions_recover(void);
 void sessions_conn_gone(const struct ngd_conn *c);
+void sessions_recheck(void);
 
 /* nfqueue.c: the queue, shared by both backends. */
 struct nlattr;

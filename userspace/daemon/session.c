@@ -1027,6 +1027,22 @@ void sessions_conn_gone(const struct ngd_conn *c)
 	}
 }
 
+/* Conntrack events were lost: end the sessions whose connection is gone. */
+void sessions_recheck(void)
+{
+	struct session *s, *next;
+	unsigned int gone = 0;
+
+	for (s = sessions; s; s = next) {
+		next = s->next;
+		if (!ct_alive(&s->fwd)) {
+			session_free(s);
+			gone++;
+		}
+	}
+	ngd_info("conntrack events lost: sessions looked up again, %u closed", gone);
+}
+
 /* Leave the live calls' elements alone: they outlive us (restart recovery). */
 void sessions_shutdown(void)
 {

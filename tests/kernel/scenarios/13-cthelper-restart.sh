@@ -50,6 +50,10 @@
 #   busy       each call's refresh made to take 250 ms (a test hook,
 #              PPTP_NGD_TEST_SLOW_REFRESH_MS), 10 calls: the alive element
 #              is refreshed during the 2.5 s of work, never gone 2 s
+#   lost       10 sessions held, a 4 KB event socket (a test hook,
+#              PPTP_NGD_TEST_EVENT_RCVBUF) and 300 filler TCP entries:
+#              conntrack -F overflows it, the daemon counts the loss
+#              (ct_events_lost), looks its sessions up and closes all 10
 
 cd "$(dirname "$0")/../../.."
 source tests/kernel/scenarios/lib.sh
@@ -311,8 +315,9 @@ counter_is calls_recovered 4 ||
 	fail "pptp-ngd took over $(d_counter calls_recovered) calls of 4"
 grep -q "taken over from a peer" "$out/pptp-ngd.log" || fail "no session said taken over"
 [ "$(d_calls)" = "$before" ] || fail "calls differ after the takeover: before $before, after $(d_calls)"
-[ "$(n_fw build/tests/ha-ctdump expect | grep -c "nat-follow-master")" = 8 ] ||
-	fail "the translated halves were not made again with their NAT"
+# made again by the adopted calls' first refresh, in the daemon's first tick
+nat_halves_are() { [ "$(n_fw build/tests/ha-ctdump expect | grep -c "nat-follow-master")" = "$1" ]; }
+wait_until 5 nat_halves_are 8 || fail "the translated halves were not made again with their NAT"
 sim_wait	# the second half of every call's GRE verified both ways, then cleared
 expect_gre pnst1 12
 expect_gre pnst2 12
@@ -566,4 +571,40 @@ pretty busy "the element went at most $gap ms unrefreshed (it lives 2000)"
 [ "$gap" -lt 2000 ] || fail "the alive element lapsed for $gap ms during the slow refresh"
 [ "$gap" -gt 0 ] || fail "alive_gap_max_ms not counted"
 
-pretty done "cthelper restart recovery, new call on an adopted connection, fail-open and fail-closed, a busy daemon"
+# ---- lost events: a flush the event socket cannot hold ----
+# A control connection's destroy event ends its session.  conntrack -F
+# sends one event per entry at once, and those the socket cannot take are
+# lost: the daemon must then look its sessions up again instead of keeping
+# them, and their calls' IDs, until the sweep a minute later.  A test hook
+# shrinks the socket's buffer to a few events; 300 made-up TCP entries
+# make sure it overflows.
+
+pretty lost "10 sessions held, 300 other TCP entries, conntrack -F with a tiny event buffer"
+d_kill
+export PPTP_NGD_TEST_EVENT_RCVBUF=4096
+d_start
+unset PPTP_NGD_TEST_EVENT_RCVBUF
+port=1723
+sim_listen pac server "$server_ip4" --role pac --expect-sessions 10 --calls 1 --timeout 60
+sim_connect pns client1 "$server_ip4" --role pns --sessions 10 --calls 1 --hold --timeout 60
+sim_held client1
+[ "$(d_status | grep -o '"state":"up"' | wc -l)" = 10 ] || fail "10 sessions not up"
+for ((i = 0; i < 300; i++)); do
+	echo "-I -p tcp -s 198.51.100.1 -d 198.51.100.2 --sport $((10000 + i)) --dport 80 --state ESTABLISHED -t 600"
+done >"$out/filler.batch"
+n_fw conntrack -R "$out/filler.batch" || fail "cannot insert the filler entries"
+n_fw conntrack -F >/dev/null 2>&1
+for ((t = 0; t < 30; t++)); do
+	[ "$(d_status | grep -o '"state":"up"' | wc -l)" = 0 ] && break
+	sleep 0.1
+done
+lost=$(d_counter ct_events_lost)
+pretty lost "$lost overflows of the event socket; sessions left: $(d_status | grep -o '"state":"up"' | wc -l)"
+[ "$(d_status | grep -o '"state":"up"' | wc -l)" = 0 ] ||
+	fail "sessions kept after conntrack -F lost their destroy events"
+[ "$lost" -gt 0 ] || fail "no destroy event lost: the buffer held them all, nothing tested"
+kill -9 "${held_pids[@]}" 2>/dev/null || true
+held_pids=()
+sim_wait_status
+
+pretty done "cthelper restart recovery, new call on an adopted connection, fail-open and fail-closed, a busy daemon, lost events"
