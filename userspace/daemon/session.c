@@ -1012,7 +1012,14 @@ void sessions_tick(time_t now)
 	refresh_flush();
 }
 
-/* Conntrack destroyed a control connection (cthelper: its events). */
+/*
+ * Conntrack destroyed a control connection (cthelper: its events).  Its
+ * session is keyed the way round of its first packet we saw: a SYN in the
+ * reply direction (a simultaneous open, or a forgery on a connection
+ * whose own session was refused or had ended) makes one keyed from the
+ * other end.  Both go: while the entry lived no other could hold either
+ * tuple.
+ */
 void sessions_conn_gone(const struct ngd_conn *c)
 {
 	struct ngd_tuple fwd;
@@ -1020,9 +1027,9 @@ void sessions_conn_gone(const struct ngd_conn *c)
 	unsigned int dir;
 
 	ct_forward_tuple(c, &fwd);
-	s = session_find(&fwd, &dir);
-	if (s && dir == 0) {
-		ngd_info("control connection destroyed by conntrack: session closed");
+	while ((s = session_find(&fwd, &dir))) {
+		ngd_info("control connection destroyed by conntrack: session closed%s",
+			 dir ? " (keyed from its reply direction)" : "");
 		session_free(s);
 	}
 }

@@ -50,6 +50,10 @@
 #   busy       each call's refresh made to take 250 ms (a test hook,
 #              PPTP_NGD_TEST_SLOW_REFRESH_MS), 10 calls: the alive element
 #              is refreshed during the 2.5 s of work, never gone 2 s
+#   reversed   a SYN from the server on a connection without a session
+#              (client1's second, over --max-sessions-per-source 1) makes
+#              one keyed from the reply direction: conntrack -D of the
+#              connection ends it
 #   lost       10 sessions held, a 4 KB event socket (a test hook,
 #              PPTP_NGD_TEST_EVENT_RCVBUF) and 300 filler TCP entries:
 #              conntrack -F overflows it, the daemon counts the loss
@@ -570,6 +574,56 @@ gap=$(d_counter alive_gap_max_ms)
 pretty busy "the element went at most $gap ms unrefreshed (it lives 2000)"
 [ "$gap" -lt 2000 ] || fail "the alive element lapsed for $gap ms during the slow refresh"
 [ "$gap" -gt 0 ] || fail "alive_gap_max_ms not counted"
+
+# ---- a SYN the wrong way round: its session ends with the connection ----
+# A SYN from the server's side on a connection conntrack already has (a
+# simultaneous open, or a forgery) reaches the helper in the reply
+# direction, and a session made from it is keyed from the other end.
+# Client1 may have one session (--max-sessions-per-source 1): its second
+# SYN gets none, so the server's SYN on that connection makes the only
+# session there.  Deleting the connection must end it, as its destroy
+# event ends every session of a connection.  Both hosts drop what comes
+# back (no RST ends anything first).
+
+attack=$PWD/build/tests/pptp-attack
+deaf() {
+	n "$1" nft -f - <<-EOF
+	table inet deaf {
+		chain in {
+			type filter hook prerouting priority raw; policy accept;
+			tcp sport 1723 drop
+			tcp dport 1723 drop
+		}
+	}
+	EOF
+}
+d_sessions() { d_status | grep -o '"conn":' | wc -l; }
+sessions_are() { [ "$(d_sessions)" = "$1" ]; }
+
+pretty reversed "client1: two SYNs, the second over its one session; the server's SYN on that one"
+d_kill
+d_start --max-sessions-per-source 1
+deaf client1
+deaf server
+ip1=$(client_ip4 1)
+n_client 1 "$attack" tcp --from "$ip1:40001" --to "$server_ip4:1723" --flags S --seq 1000
+n_client 1 "$attack" tcp --from "$ip1:40002" --to "$server_ip4:1723" --flags S --seq 2000
+wait_until 5 sessions_are 1 || fail "client1's first SYN: $(d_sessions) sessions, expected 1"
+[ "$(d_counter sessions_refused_source)" = 1 ] || fail "client1's second SYN was not refused a session"
+pub=$(n_fw conntrack -L -p tcp --orig-src "$ip1" --sport 40002 2>/dev/null |
+	grep -o 'dport=[0-9]*' | sed -n 2p | cut -d= -f2)
+[ -n "$pub" ] || fail "no conntrack entry for client1's second SYN"
+n_server "$attack" tcp --from "$server_ip4:1723" --to "$fw_wan_ip4:$pub" --flags S --seq 3000
+wait_until 5 sessions_are 2 || fail "the server's SYN made no session ($(d_sessions))"
+n_fw conntrack -D -p tcp --orig-src "$ip1" --sport 40002 >/dev/null 2>&1 ||
+	fail "cannot delete client1's second connection"
+wait_until 5 sessions_are 1 ||
+	fail "the session keyed from the reply direction outlived its connection ($(d_sessions) sessions)"
+n_fw conntrack -D -p tcp --orig-src "$ip1" --sport 40001 >/dev/null 2>&1 || true
+wait_until 5 sessions_are 0 || fail "client1's first session outlived its connection"
+n client1 nft delete table inet deaf
+n server nft delete table inet deaf
+pretty reversed "both sessions ended with their connections"
 
 # ---- lost events: a flush the event socket cannot hold ----
 # A control connection's destroy event ends its session.  conntrack -F
