@@ -977,6 +977,22 @@ static void test_slow_refresh(void)
 		usleep((useconds_t)ms * 1000);
 }
 
+/*
+ * A session made by a SYN whose conntrack entry never made it into the
+ * table (the SYN dropped after us, or lost a clash at confirmation) gets
+ * no destroy event.  Once it has been quiet a while, ask conntrack once;
+ * an entry that exists ends with its event or timeout as usual.
+ */
+#define SYN_CHECK_S	2
+
+static bool syn_orphan(struct session *s, time_t now)
+{
+	if (s->nat_known || s->syn_checked || now - s->last < SYN_CHECK_S)
+		return false;
+	s->syn_checked = true;
+	return !ct_alive(&s->fwd);
+}
+
 /* Refresh every pinhole well before it times out; forget idle sessions. */
 void sessions_tick(time_t now)
 {
@@ -987,6 +1003,9 @@ void sessions_tick(time_t now)
 		next = s->next;
 		if (now - s->last > (time_t)cfg.idle_timeout) {
 			ngd_info("session idle for %us: closed", cfg.idle_timeout);
+			session_free(s);
+		} else if (syn_orphan(s, now)) {
+			ngd_info("session of a SYN conntrack kept no entry for: closed");
 			session_free(s);
 		}
 	}
