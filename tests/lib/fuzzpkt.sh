@@ -27,24 +27,6 @@
 
 fuzzpkt=$PWD/build/tests/pptp-fuzzpkt
 
-# Drop what the fuzzer sends where it lands, so no host answers it.
-mute() {
-	n "$1" nft -f - <<-EOF
-	table inet fuzz_mute {
-		chain in {
-			type filter hook prerouting priority raw; policy accept;
-			tcp dport 1723 drop
-			tcp sport 1723 drop
-			meta l4proto { gre, icmp } drop
-		}
-	}
-	EOF
-}
-
-unmute() {
-	n "$1" nft delete table inet fuzz_mute
-}
-
 fuzz_faces() {
 	local n=$1 seed=${FUZZ_SEED:-$RANDOM}
 	[ -x "$fuzzpkt" ] || fail "$fuzzpkt missing (make first)"

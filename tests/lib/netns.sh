@@ -169,3 +169,22 @@ needs() {
 	done
 	[ "$(id -u)" = 0 ] || { echo "SKIP: network namespaces need root" >&2; exit 77; }
 }
+
+# mute NS: NS drops the control and GRE traffic (and ICMP) that reaches
+# it, so it answers nothing forged to it (tests/lib/fuzzpkt.sh, row 13).
+mute() {
+	n "$1" nft -f - <<-EOF
+	table inet mute {
+		chain in {
+			type filter hook prerouting priority raw; policy accept;
+			tcp dport 1723 drop
+			tcp sport 1723 drop
+			meta l4proto { gre, icmp } drop
+		}
+	}
+	EOF
+}
+
+unmute() {
+	n "$1" nft delete table inet mute
+}
