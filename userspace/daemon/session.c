@@ -1005,7 +1005,7 @@ void sessions_tick(time_t now)
 			ngd_info("session idle for %us: closed", cfg.idle_timeout);
 			session_free(s);
 		} else if (syn_orphan(s, now)) {
-			ngd_info("session of a SYN conntrack kept no entry for: closed");
+			ngd_info("session closed: conntrack kept no entry for its SYN");
 			session_free(s);
 		}
 	}
