@@ -76,7 +76,7 @@ measure_rtt() {
 		:
 	elif sim_try "lat-$f" "$sim_tries" --sessions "$sessions" --expect-sessions "$sessions" \
 		--calls "$calls" --packets 0 --interval "$interval" --timeout "$timeout"; then
-		for s in rtt rtt_ocrq; do
+		for s in rtt rtt_ocrq rtt_ccrq; do
 			for k in samples p50_us p99_us; do
 				rtt[$f.$s.$k]=$(sim_num "lat-$f-pns" "$s" "$k")
 			done
@@ -142,8 +142,10 @@ bench_text "$sessions control connections x $calls calls, one opened every $inte
 	"NFQUEUE daemon goes under; over floor = the path's p50 minus its floor's. FIFO =" \
 	"SCHED_FIFO priority $rt_prio (chrt, as the unit's CPUSchedulingPolicy=fifo sets it," \
 	"pptp-ngd(8) \"Scheduling\"). The OCRQ rows are where the daemon programs the GRE" \
-	"maps (the OCRQ and the OCRP each wait for an nf_tables transaction). On a shared" \
-	"machine single runs are noisy."
+	"maps (the OCRQ and the OCRP each wait for an nf_tables transaction, one for all the" \
+	"calls' messages read together); the CCRQ rows where it closes them (after the CDN's" \
+	"verdict). The client opens and clears its 4 calls at once, so a request also waits" \
+	"for its siblings. On a shared machine single runs are noisy: compare rows of one run."
 bench_cols "path" "requests answered" "p50 us" "p99 us" "added p50 us" "added p99 us" \
 	"over floor p50 us"
 row "reference: masquerade, no helper, every request" ref rtt
@@ -155,6 +157,10 @@ row "reference: OCRQ -> OCRP" ref rtt_ocrq
 row "floor: OCRQ -> OCRP" floor rtt_ocrq
 row "pptp-ngd nfqueue: OCRQ -> OCRP" ngd rtt_ocrq floor
 row "pptp-ngd nfqueue, FIFO: OCRQ -> OCRP" ngd_rt rtt_ocrq floor_rt
+row "reference: CCRQ -> CDN" ref rtt_ccrq
+row "floor: CCRQ -> CDN" floor rtt_ccrq
+row "pptp-ngd nfqueue: CCRQ -> CDN" ngd rtt_ccrq floor
+row "pptp-ngd nfqueue, FIFO: CCRQ -> CDN" ngd_rt rtt_ccrq floor_rt
 daemon_row "pptp-ngd inside: read -> verdict, per queued packet (--status)" ngd
 daemon_row "pptp-ngd inside, FIFO: read -> verdict, per queued packet (--status)" ngd_rt
 bench_row "pptp-ngd cthelper" "not measured here: needs the QEMU guest" - - - - -

@@ -61,14 +61,30 @@ void ngd_keepalive(void)
 		ngd_active->keepalive();
 }
 
+/* Closings of ended calls first: a change after them may reopen what they close. */
 int ngd_gre_update(const struct ngd_gre *g, unsigned int del, unsigned int add,
 		   const char *comment)
 {
+	closing_run();
 	return ngd_active->gre_update(g, del, add, comment);
+}
+
+void ngd_gre_batch(struct ngd_gre_change *ch, unsigned int n)
+{
+	unsigned int i;
+
+	closing_run();
+	if (ngd_active->gre_batch) {
+		ngd_active->gre_batch(ch, n);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		ch[i].ret = ngd_active->gre_update(&ch[i].g, ch[i].del, ch[i].add, ch[i].comment);
 }
 
 int ngd_gre_refresh(const struct ngd_gre *g, const char *const *comments, unsigned int n)
 {
+	closing_run();
 	return ngd_active->gre_refresh(g, comments, n);
 }
 

@@ -256,27 +256,21 @@ static void events_drain(void)
  * comes in as the packet's own, whose family the entry's attributes are
  * read in.
  */
-static bool cth_tuple(struct nlattr **attr, struct ngd_tuple *tp)
+static bool cth_tuple(struct nlattr **attr, struct ngd_tuple *tp, struct ngd_conn *c,
+		      bool *settled)
 {
-	struct nf_conntrack *ct;
-	struct ngd_conn c;
 	struct ngd_tuple fwd;
 	uint32_t ctinfo;
 
 	if (!attr[NFQA_CT] || !attr[NFQA_CT_INFO])
 		return false;
-	ct = nfct_new();
-	if (!ct)
-		return false;
-	if (nfct_payload_parse(mnl_attr_get_payload(attr[NFQA_CT]),
-			       mnl_attr_get_payload_len(attr[NFQA_CT]), tp->src.family, ct) < 0) {
-		nfct_destroy(ct);
-		return false;
-	}
-	ct_tuples(ct, &c);
-	nfct_destroy(ct);
+	memset(c, 0, sizeof(*c));
+	*settled = ct_queued(mnl_attr_get_payload(attr[NFQA_CT]),
+			     mnl_attr_get_payload_len(attr[NFQA_CT]), tp->src.family, c);
+	if (!c->orig.src.family)
+		return false;	/* not parsed */
 	ctinfo = ntohl(mnl_attr_get_u32(attr[NFQA_CT_INFO]));
-	ct_forward_tuple(&c, &fwd);
+	ct_forward_tuple(c, &fwd);
 	if (ctinfo >= IP_CT_IS_REPLY)
 		*tp = (struct ngd_tuple){ fwd.dst, fwd.src, fwd.dport, fwd.sport };
 	else

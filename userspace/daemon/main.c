@@ -342,6 +342,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	ret = run(be, lfd);
+	closing_run();
 	ctl_close(cfg.socket_path);
 	close(lfd);
 	be->stop();

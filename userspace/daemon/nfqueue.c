@@ -194,6 +194,8 @@ struct qpkt {
 	 * or for backend cthelper the forward-hook view (before NAT)
 	 */
 	struct ngd_tuple tp;
+	struct ngd_conn conn;	/* its conntrack entry, when the queue told (cthelper) */
+	bool conn_settled;	/* ... with its NAT binding final: no lookup needed */
 	uint64_t t_recv;	/* us, when we read it */
 };
 
@@ -377,13 +379,16 @@ static size_t vbuf_used;
 static uint64_t vbuf_t_recv[NGQ_BURST + NGQ_READS + HOLD_SLOTS];
 static unsigned int vbuf_n;
 
+/*
+ * The GRE changes the packets read so far asked for (calls.c), their
+ * verdicts, then the closings of calls they ended (closing.c).
+ */
 static void verdicts_flush(void)
 {
 	unsigned int i;
 
-	if (!vbuf_used)
-		return;
-	if (mnl_socket_sendto(qnl, vbuf, vbuf_used) < 0)
+	calls_commit();		/* what the packets asked for, in place before they leave */
+	if (vbuf_used && mnl_socket_sendto(qnl, vbuf, vbuf_used) < 0)
 		ngd_err("verdict: %s", strerror(errno));
 	else
 		for (i = 0; i < vbuf_n; i++)
@@ -391,6 +396,7 @@ static void verdicts_flush(void)
 				lat_add(vbuf_t_recv[i]);
 	vbuf_used = 0;
 	vbuf_n = 0;
+	sessions_after_verdicts();
 }
 
 static void verdict(struct qpkt *q, int v)
@@ -483,7 +489,8 @@ static void process(struct qpkt **qs, unsigned int n, bool may_hold)
 	res.drop = false;
 	res.split = false;
 	res.pass_len = 0;
-	sessions_segment(&qs[0]->tp, flags, qs[0]->seq, data, total, &res);
+	sessions_segment(&qs[0]->tp, qs[0]->conn_settled ? &qs[0]->conn : NULL, flags, qs[0]->seq,
+			 data, total, &res);
 	if (res.drop && res.split && may_hold && n == 1 && hold(qs[0]))
 		return;
 	if (!res.drop)
@@ -583,7 +590,12 @@ static bool hold(const struct qpkt *q)
 
 static void handle(struct qpkt *q)
 {
-	struct held *h = held_for(&q->tp);
+	struct held *h;
+
+	/* a call ended by a packet before: its verdict out, its GRE closed, then this one */
+	if (closing_pending())
+		verdicts_flush();
+	h = held_for(&q->tp);
 
 	if (h && q->dlen && q->seq == h->q.seq + h->q.dlen &&
 	    !(q->flags & (TH_SYN | TH_RST))) {
@@ -659,7 +671,8 @@ static int queue_cb(const struct nlmsghdr *nlh, void *data)
 		verdict(&q, NF_ACCEPT);
 		return MNL_CB_OK;
 	}
-	if (ngd_active->packet_tuple && !ngd_active->packet_tuple(attr, &q.tp)) {
+	if (ngd_active->packet_tuple &&
+	    !ngd_active->packet_tuple(attr, &q.tp, &q.conn, &q.conn_settled)) {
 		stats.no_conntrack++;
 		verdict(&q, NF_ACCEPT);
 		return MNL_CB_OK;
@@ -719,6 +732,7 @@ const struct ngd_backend ngd_backend_nfqueue = {
 	.tick = ngq_tick,
 	.stop = ngq_close,
 	.gre_update = nft_gre_update,
+	.gre_batch = nft_gre_batch,
 	.gre_refresh = nft_gre_refresh,
 	.left_behind = "pinholes stay until they time out (nft delete table ip " NGD_TABLE
 		       "; nft delete table ip6 " NGD_TABLE " to remove)",

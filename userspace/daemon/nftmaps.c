@@ -709,6 +709,47 @@ int nft_gre_refresh(const struct ngd_gre *g, const char *const *comments, unsign
 	return (int)failed;
 }
 
+/*
+ * @n calls' changes in one transaction (calls.c: a turn's packets').  If
+ * it fails, each is made again on its own, for its own result.
+ */
+void nft_gre_batch(struct ngd_gre_change *ch, unsigned int n)
+{
+	struct nftnl_set *d[GRE_SETS], *a[GRE_SETS];
+	static struct batch bt;
+	unsigned int i, k;
+
+	for (k = 0; k < n; k++)
+		if (!gre_fam(&ch[k].g))
+			goto one_by_one;
+	batch_begin(&bt);
+	for (k = 0; k < n && k < NFT_REFRESH_MAX; k++) {
+		const struct nft_fam *f = gre_fam(&ch[k].g);
+		unsigned int del = sets_of(ch[k].del), add = sets_of(ch[k].add);
+
+		for (i = 0; i < GRE_SETS; i++) {
+			d[i] = map_of(gre_maps[i]);
+			a[i] = map_of(gre_maps[i]);
+		}
+		gre_elems(d, f, &ch[k].g, del, false, NULL);
+		gre_elems(a, f, &ch[k].g, add, true, ch[k].comment);
+		batch_elems(&bt, f, NFT_MSG_DELSETELEM, 0, d, del);
+		batch_elems(&bt, f, NFT_MSG_NEWSETELEM, NLM_F_CREATE, a, add);
+		for (i = 0; i < GRE_SETS; i++) {
+			nftnl_set_free(d[i]);
+			nftnl_set_free(a[i]);
+		}
+	}
+	if (n <= NFT_REFRESH_MAX && batch_commit(&bt) == 0) {
+		for (k = 0; k < n; k++)
+			ch[k].ret = 0;
+		return;
+	}
+one_by_one:
+	for (k = 0; k < n; k++)
+		ch[k].ret = nft_gre_update(&ch[k].g, ch[k].del, ch[k].add, ch[k].comment);
+}
+
 struct dump_arg {
 	nft_gre_cb cb;
 	void *arg;

@@ -140,6 +140,8 @@ bool ngd_ratelimit(struct ngd_ratelimit *rl);
 struct ngd_gre;
 struct nlattr;
 struct ngd_tuple;
+struct ngd_conn;
+struct ngd_gre_change;
 
 /*
  * A backend: how control packets reach the daemon and how a call's GRE is
@@ -170,14 +172,23 @@ struct ngd_backend {
 	 */
 	int (*gre_update)(const struct ngd_gre *g, unsigned int del, unsigned int add,
 			  const char *comment);
+	/*
+	 * optional: @n (at most NFT_REFRESH_MAX) calls' gre_update in one
+	 * transaction, each one's result in its ret; without it, one by one
+	 */
+	void (*gre_batch)(struct ngd_gre_change *ch, unsigned int n);
 	/* a fresh timeout for @n (at most NFT_REFRESH_MAX) calls' GRE: how many failed */
 	int (*gre_refresh)(const struct ngd_gre *g, const char *const *comments, unsigned int n);
 	/* what the stop leaves in the kernel, for the log; NULL: nothing */
 	const char *left_behind;
 	/* expectations a call holds in the kernel's shared table; 0: none */
 	unsigned int expectations_per_call;
-	/* optional: a queued packet's control connection from its attributes, not its headers */
-	bool (*packet_tuple)(struct nlattr **attr, struct ngd_tuple *tp);
+	/*
+	 * optional: a queued packet's control connection from its attributes,
+	 * not its headers; its entry in @c, final (*@settled) or not
+	 */
+	bool (*packet_tuple)(struct nlattr **attr, struct ngd_tuple *tp, struct ngd_conn *c,
+			     bool *settled);
 };
 
 const struct ngd_backend *ngd_backend_find(const char *name);
@@ -273,10 +284,27 @@ struct ngd_gre {
 	struct ngd_conn conn;	/* the control connection (cthelper: the master) */
 };
 
+/* One call's change for a backend's gre_batch: what gre_update takes, and its result. */
+struct ngd_gre_change {
+	struct ngd_gre g;
+	unsigned int del, add;
+	const char *comment;
+	int ret;
+};
+
 /* The active backend's GRE programming (backend.c). */
 int ngd_gre_update(const struct ngd_gre *g, unsigned int del, unsigned int add,
 		   const char *comment);
+void ngd_gre_batch(struct ngd_gre_change *ch, unsigned int n);
 int ngd_gre_refresh(const struct ngd_gre *g, const char *const *comments, unsigned int n);
+
+/* calls.c: the GRE changes of a turn's packets, made before their verdicts. */
+void calls_commit(void);
+
+/* closing.c: GRE of ended calls, closed once their packets' verdicts are out. */
+void closing_run(void);
+bool closing_pending(void);
+unsigned int closing_held(void);
 
 /* session.c: control connections and the core's decisions. */
 struct ngd_rewrite {
@@ -294,9 +322,10 @@ struct ngd_seg_result {
 };
 
 int sessions_init(void);
-void sessions_segment(const struct ngd_tuple *pkt, uint8_t tcp_flags,
+void sessions_segment(const struct ngd_tuple *pkt, const struct ngd_conn *c, uint8_t tcp_flags,
 		      uint32_t seq, const uint8_t *data, uint32_t len,
 		      struct ngd_seg_result *res);
+void sessions_after_verdicts(void);
 void sessions_tick(time_t now);
 void sessions_shutdown(void);
 int sessions_recover(void);
@@ -332,6 +361,7 @@ int nft_gre_update(const struct ngd_gre *g, unsigned int del, unsigned int add,
 		   const char *comment);
 #define NFT_REFRESH_MAX		32	/* calls per refresh transaction (64 KB) */
 int nft_gre_refresh(const struct ngd_gre *g, const char *const *comments, unsigned int n);
+void nft_gre_batch(struct ngd_gre_change *ch, unsigned int n);
 typedef void (*nft_gre_cb)(const struct ngd_gre *g, const char *comment, void *arg);
 int nft_gre_dump(nft_gre_cb cb, void *arg);
 

@@ -109,7 +109,7 @@ void xid_put(const struct ngd_addr *public, const struct ngd_addr *peer, uint16_
 }
 
 /* A call, or an ID it did not use, gives @xid back: kept while a leftover needs it. */
-static void xid_release(const struct ngd_addr *public, const struct ngd_addr *peer, uint16_t xid)
+void xid_release(const struct ngd_addr *public, const struct ngd_addr *peer, uint16_t xid)
 {
 	if (!leftover_takes_xid(public, peer, xid))
 		xid_put(public, peer, xid);
@@ -178,177 +178,6 @@ void call_comment(const struct session *s, const struct ngd_gre *g, char *buf, s
 		 g->peer_id);
 }
 
-/* The GRE mapping of the inside host's call ID @id, seen as @xid. */
-static void gre_of(const struct session *s, uint16_t id, uint16_t xid, uint16_t peer_id,
-		   struct ngd_gre *g)
-{
-	g->inside = s->inside;
-	g->public = s->public;
-	g->peer = s->peer;
-	g->in_id = id;
-	g->in_xid = xid;
-	g->peer_id = peer_id;
-	g->conn = s->c;
-}
-
-static bool expectation_room(void);
-
-/*
- * A side named its ID before the call is up: the GRE to it opens now (the
- * core's decision, nat.h).  A peer may send GRE right after its reply,
- * while that reply still waits in our queue for the CALL_UP it causes;
- * each half depends on one side's ID only, so no other call's GRE can
- * match it.
- */
-static void program_half(struct session *s, const struct pptp_call *call, u8 role)
-{
-	struct call_ext *x = &s->ext[call - s->calls];
-	struct pptp_gre_half h[2];
-	unsigned int open = pptp_gre_halves(&s->t, call, h) & pptp_gre_to(role);
-	const struct pptp_gre_half *half = open == PPTP_GRE_TO_PAC ? &h[0] : &h[1];
-	unsigned int maps;
-	struct ngd_gre g;
-
-	if (!open || !expectation_room())
-		return;		/* the call would find no room at CALL_UP either */
-	if (half->dir == s->inside_dir) {	/* the inside host sends: outbound */
-		gre_of(s, 0, 0, half->key_wire, &g);
-		maps = NGD_MAP_OUT_ADDR;
-	} else {
-		gre_of(s, half->key_deliver, half->key_wire, 0, &g);
-		maps = NGD_MAP_IN;
-	}
-	/* Failing here refuses nothing: CALL_UP tries the whole call again. */
-	if (ngd_gre_update(&g, 0, maps, NULL) < 0) {
-		ngd_err_ratelimited("cannot add GRE mapping for call %u/%u", g.in_id, g.peer_id);
-		return;
-	}
-	x->early |= maps;
-	leftover_claim(&g, maps);
-}
-
-/*
- * Calls whose GRE is open.  Backend cthelper opens each with two kernel
- * expectations, taken from a table every helper of the netns shares: it
- * holds at most --max-expectations of it, so FTP, SIP and the rest keep
- * room whatever PPTP clients do.
- */
-static unsigned int calls_programmed;
-
-void sessions_call_programmed(struct session *s, unsigned int slot)
-{
-	s->ext[slot].programmed = true;
-	calls_programmed++;
-}
-
-/* Leftovers (leftover.c) hold their expectations in the kernel's table too. */
-static bool expectation_room(void)
-{
-	uint64_t held = calls_programmed + stats.gre_delete_pending;
-
-	if (!ngd_active->expectations_per_call)
-		return true;
-	return ngd_active->expectations_per_call * (held + 1) <= cfg.max_expectations;
-}
-
-/*
- * Close @maps of @g, which no call needs any more: true when done, else
- * counted and logged, and leftover.c keeps them (LEFTOVER_* @flags) and
- * tries again until they are gone.  Forgetting them would be wrong both
- * ways: their translated ID given to a new call while the old element
- * still maps it, and a pinhole left open that nobody closes.
- */
-bool gre_close_or_leave(const struct ngd_gre *g, unsigned int maps, unsigned int flags)
-{
-	int ret = ngd_gre_update(g, maps, 0, NULL);
-
-	if (!ret)
-		return true;
-	stats.gre_delete_errors++;
-	ngd_err_ratelimited("cannot remove the GRE of call xid %u peer %u: %s", g->in_xid,
-			    g->peer_id, strerror(-ret));
-	leftover_add(g, maps, flags);
-	return false;
-}
-
-/*
- * A call came up without its GRE: refused.  What opened early goes too
- * (half a call is no call), or to leftover.c if even that fails.
- * Nothing reports the call up: no "call up" line, not in calls_up, state
- * "refused" in --status.  The core still tracks it, so its IDs stay
- * taken and its CCRQ and CDN are translated as usual.  Its peers believe
- * it up; its GRE finds no pinhole and PPP fails on it.
- */
-static void refuse_call(struct call_ext *x, const char *comment, const char *why)
-{
-	if (x->early)
-		gre_close_or_leave(&x->g, x->early, 0);
-	x->early = 0;
-	x->refused = true;
-	ngd_err_ratelimited("call refused, no GRE for %s: %s", comment, why);
-}
-
-static void program_call(struct session *s, const struct pptp_call *call)
-{
-	struct call_ext *x = &s->ext[call - s->calls];
-	const struct pptp_gre_half *in, *out;
-	struct pptp_gre_half h[2];
-	char comment[NGD_COMMENT_LEN];
-	int ret;
-
-	/* Which GRE opens, both halves: the core's decision (nat.h). */
-	if (pptp_gre_halves(&s->t, call, h) != PPTP_GRE_BOTH)
-		return;
-	out = h[0].dir == s->inside_dir ? &h[0] : &h[1];	/* the inside host sends */
-	in = out == &h[0] ? &h[1] : &h[0];			/* the peer sends */
-	gre_of(s, in->key_deliver, in->key_wire, out->key_wire, &x->g);
-	call_comment(s, &x->g, comment, sizeof(comment));
-	if (!expectation_room()) {
-		stats.expect_refused++;
-		refuse_call(x, comment, "--max-expectations reached");
-		return;
-	}
-	/* The halves opened early give way to the commented set, in one transaction. */
-	ret = ngd_gre_update(&x->g, x->early, NGD_MAP_ALL, comment);
-	if (ret < 0) {
-		stats.calls_refused_gre_error++;
-		refuse_call(x, comment, strerror(-ret));
-		return;
-	}
-	x->early = 0;
-	leftover_claim(&x->g, NGD_MAP_ALL);
-	sessions_call_programmed(s, (unsigned int)(call - s->calls));
-	stats.pinholes_added++;
-	ngd_info("call up: %s", comment);
-}
-
-/* The call's end: its GRE closed (or left to leftover.c), its translated ID given back. */
-static void unprogram_call(struct session *s, const struct pptp_call *call)
-{
-	struct call_ext *x = &s->ext[call - s->calls];
-	u8 inside_role = s->t.role[s->inside_dir];
-	unsigned int open = x->programmed ? NGD_MAP_ALL : x->early;
-	struct ngd_gre g = x->g;
-
-	if (!x->programmed && inside_role <= PPTP_PAC)
-		/* never came up: whichever half was programmed early */
-		gre_of(s, call->id[inside_role], call->xid[inside_role],
-		       call->xid[!inside_role], &g);
-	if (x->programmed) {
-		calls_programmed--;
-		ngd_info("call down: id %u xid %u", x->g.in_id, x->g.in_xid);
-	}
-	if (open && gre_close_or_leave(&g, open, x->programmed ? LEFTOVER_PINHOLE : 0) &&
-	    x->programmed)
-		stats.pinholes_removed++;
-	x->early = 0;
-	x->programmed = false;
-	x->refused = false;
-	/* the inside host's IDs are the ones map_id registered */
-	if (inside_role <= PPTP_PAC && call->has_id[inside_role])
-		xid_release(&s->public, &s->peer, call->xid[inside_role]);
-}
-
 static void add_rewrite(struct ngd_seg_result *res, const struct pptp_event *ev)
 {
 	if (res->nrw == res->cap) {
@@ -379,13 +208,13 @@ static void on_event(void *ctx, const struct pptp_tracker *t, const struct pptp_
 			add_rewrite(s->res, ev);
 		break;
 	case PPTP_EV_CALL_ID:
-		program_half(s, ev->call, ev->role);
+		call_half(s, ev->call, ev->role);
 		break;
 	case PPTP_EV_CALL_UP:
-		program_call(s, ev->call);
+		call_up(s, ev->call);
 		break;
 	case PPTP_EV_CALL_DOWN:
-		unprogram_call(s, ev->call);
+		call_down(s, ev->call);
 		break;
 	case PPTP_EV_UNMAP:
 		/* an ID map_id gave is unused after all (no call has it: no GRE) */
@@ -654,6 +483,7 @@ static void session_free(struct session *s)
 {
 	struct session **p;
 
+	calls_commit();		/* nothing may wait on a change for a session that is gone */
 	s->res = NULL;
 	pptp_tracker_close(&s->t);
 	account(&s->t.cnt);
@@ -748,12 +578,53 @@ static void ct_unsure(int ret, struct ngd_seg_result *res)
 }
 
 /*
+ * A session whose NAT binding the queue did not tell (backend nfqueue)
+ * learns it from a lookup.  Made when its first data arrives, that lookup
+ * held up the SCCRQ (a round trip to conntrack on every session's first
+ * request); made after the verdict of a packet without data (the
+ * handshake's), it is done by then.  The data path still looks up what
+ * this could not.
+ */
+#define NAT_LATER_MAX	64
+
+static struct ngd_tuple nat_later_tab[NAT_LATER_MAX];
+static unsigned int nat_later_n;
+
+static void nat_later(const struct session *s)
+{
+	unsigned int i;
+
+	for (i = 0; i < nat_later_n; i++)
+		if (ngd_tuple_eq(&nat_later_tab[i], &s->fwd))
+			return;
+	if (nat_later_n < NAT_LATER_MAX)
+		nat_later_tab[nat_later_n++] = s->fwd;
+}
+
+/* Once the verdicts of the packets read so far are out: what waited for them. */
+void sessions_after_verdicts(void)
+{
+	struct session *s;
+	struct ngd_conn c;
+	unsigned int i, dir;
+
+	closing_run();
+	for (i = 0; i < nat_later_n; i++) {
+		s = session_find(&nat_later_tab[i], &dir);
+		if (s && !s->nat_known && ct_lookup(&s->fwd, &c) == 0)
+			session_nat(s, &c);
+	}
+	nat_later_n = 0;
+}
+
+/*
  * The session of a packet, created if needed; NULL to pass the packet as
  * is, or to drop it when @res says so.  *@ignore: the session's, but
  * nothing in it to feed (a SYN that conntrack ignored, or a repeated one).
  */
-static struct session *session_of(const struct ngd_tuple *pkt, uint8_t flags, uint32_t len,
-				  unsigned int *dir, bool *ignore, struct ngd_seg_result *res)
+static struct session *session_of(const struct ngd_tuple *pkt, const struct ngd_conn *known,
+				  uint8_t flags, uint32_t len, unsigned int *dir, bool *ignore,
+				  struct ngd_seg_result *res)
 {
 	struct session *s = session_find(pkt, dir);
 	struct ngd_tuple fwd;
@@ -773,14 +644,16 @@ static struct session *session_of(const struct ngd_tuple *pkt, uint8_t flags, ui
 	}
 	if (!s) {
 		if ((flags & TCP_SYN) && !(flags & TCP_ACK)) {
-			/* conntrack confirms the entry (and binds NAT) after us */
+			/* in the forward hook conntrack binds source NAT after us */
 			*dir = 0;
-			return session_new(pkt, NULL, false);
+			return session_new(pkt, known, false);
 		}
 		if (!len)
 			return NULL;
 		/* no SYN seen: we joined late (a restart), follow midstream */
-		ret = ct_lookup(pkt, &c);
+		ret = known ? 0 : ct_lookup(pkt, &c);
+		if (known)
+			c = *known;
 		if (ret < 0) {
 			if (ret == -ENOENT)
 				stats.no_conntrack++;
@@ -797,6 +670,10 @@ static struct session *session_of(const struct ngd_tuple *pkt, uint8_t flags, ui
 		*ignore = true;
 		return s;
 	}
+	if (!s->nat_known && known)
+		session_nat(s, known);
+	if (!s->nat_known && !len)
+		nat_later(s);
 	if (!s->nat_known && len) {
 		ret = ct_lookup(&s->fwd, &c);
 		if (ret < 0 && ret != -ENOENT) {
@@ -841,12 +718,13 @@ static void gap(struct session *s, unsigned int dir, uint32_t seq, const uint8_t
 	feed(s, dir, seq, data, len, res);
 }
 
-void sessions_segment(const struct ngd_tuple *pkt, uint8_t flags, uint32_t seq,
-		      const uint8_t *data, uint32_t len, struct ngd_seg_result *res)
+/* @c: the packet's conntrack entry with its NAT binding final, when the queue told; or NULL */
+void sessions_segment(const struct ngd_tuple *pkt, const struct ngd_conn *c, uint8_t flags,
+		      uint32_t seq, const uint8_t *data, uint32_t len, struct ngd_seg_result *res)
 {
 	unsigned int dir;
 	bool ignore, exact;
-	struct session *s = session_of(pkt, flags, len, &dir, &ignore, res);
+	struct session *s = session_of(pkt, c, flags, len, &dir, &ignore, res);
 	int ret;
 
 	if (!s || ignore)
@@ -993,12 +871,21 @@ static bool syn_orphan(struct session *s, time_t now)
 	return !ct_alive(&s->fwd);
 }
 
-/* Refresh every pinhole well before it times out; forget idle sessions. */
+/*
+ * Refresh every pinhole well before it times out; forget idle sessions.
+ * Once a second: every check counts whole seconds, and a walk of every
+ * session on each turn of the loop (each queued packet, in quiet times)
+ * cost as much as the packet with thousands of sessions.
+ */
 void sessions_tick(time_t now)
 {
+	static time_t last_walk;
 	struct session *s, *next;
 	unsigned int i;
 
+	if (now == last_walk)
+		return;
+	last_walk = now;
 	for (s = sessions; s; s = next) {
 		next = s->next;
 		if (now - s->last > (time_t)cfg.idle_timeout) {
@@ -1074,6 +961,7 @@ void sessions_shutdown(void)
 {
 	struct session *s;
 
+	calls_commit();
 	leftover_shutdown();
 
 	while ((s = sessions)) {

@@ -8,6 +8,7 @@
 struct call_ext {
 	bool programmed;	/* elements in the GRE maps */
 	bool refused;		/* came up, but without GRE: not up for the daemon */
+	bool pending;		/* a change of its GRE waits for calls_commit() */
 	unsigned int early;	/* NGD_MAP_* halves opened before the call was up */
 	struct ngd_gre g;
 };
@@ -44,7 +45,17 @@ void sessions_call_programmed(struct session *s, unsigned int slot);
 void sessions_call_adopted(struct session *s, const struct pptp_call *c, const struct ngd_gre *g);
 int xid_take(const struct ngd_addr *public, const struct ngd_addr *peer, uint16_t xid);
 void xid_put(const struct ngd_addr *public, const struct ngd_addr *peer, uint16_t xid);
+
+/* calls.c: a call's GRE, from the core's events. */
+void call_half(struct session *s, const struct pptp_call *call, u8 role);
+void call_up(struct session *s, const struct pptp_call *call);
+void call_down(struct session *s, const struct pptp_call *call);
 bool gre_close_or_leave(const struct ngd_gre *g, unsigned int maps, unsigned int flags);
+void xid_release(const struct ngd_addr *public, const struct ngd_addr *peer, uint16_t xid);
+
+/* closing.c: a call's GRE closed after the verdict of the packet that ended it. */
+void closing_add(const struct ngd_gre *g, unsigned int maps, unsigned int flags, bool was_up,
+		 bool release_xid, uint16_t xid);
 uint64_t sessions_calls_up(uint64_t core_calls_up);
 
 /* leftover.c: a call's GRE that a failed removal left in the kernel. */
@@ -59,6 +70,7 @@ void leftover_shutdown(void);
 /* ct.c: conntrack through ctnetlink. */
 struct nf_conntrack;
 void ct_tuples(const struct nf_conntrack *ct, struct ngd_conn *c);
+bool ct_queued(const void *payload, size_t len, uint8_t family, struct ngd_conn *c);
 int ct_lookup(const struct ngd_tuple *t, struct ngd_conn *c);
 void ct_forward_tuple(const struct ngd_conn *c, struct ngd_tuple *fwd);
 bool ct_alive(const struct ngd_tuple *fwd);

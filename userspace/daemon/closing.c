@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/*
+ * Closings: a call's GRE is closed after the verdict of the packet that
+ * ended the call, not before it.
+ *
+ * A CDN (or a StopCCRP, a RST) waited in the queue for the nft
+ * transaction or ctnetlink request that closes its calls: the one wait on
+ * a CCRQ's round trip, and 40% of the requests of a typical session.
+ * Nothing needs the GRE gone before the peers learn the call is over: a
+ * packet of the call that crosses the firewall in between passes, as it
+ * did a moment earlier.  What must not change is the order of the
+ * daemon's own work: a closing always runs before any later change to
+ * the GRE (a new call may reopen the very same element) and before the
+ * next packet is read, and the call's translated ID is given back only
+ * after it, so that a failed removal can still keep it (leftover.c).
+ */
+#include "session.h"
+
+#define CLOSING_MAX	64	/* a longer list runs at once, before the verdict */
+
+struct closing {
+	struct ngd_gre g;
+	unsigned int maps;	/* NGD_MAP_* to close */
+	unsigned int flags;	/* LEFTOVER_* should the removal fail */
+	bool was_up;		/* pinholes_removed once gone */
+	bool release_xid;	/* then xid goes back to the pool */
+	uint16_t xid;
+};
+
+static struct closing list[CLOSING_MAX];
+static unsigned int n_list;
+static bool running;
+
+static void closing_do(const struct closing *c)
+{
+	if (c->maps && gre_close_or_leave(&c->g, c->maps, c->flags) && c->was_up)
+		stats.pinholes_removed++;
+	if (c->release_xid)
+		xid_release(&c->g.public, &c->g.peer, c->xid);
+}
+
+/* Every closing waiting, in the order the calls ended. */
+void closing_run(void)
+{
+	unsigned int i;
+
+	if (running)
+		return;
+	running = true;
+	for (i = 0; i < n_list; i++)
+		closing_do(&list[i]);
+	n_list = 0;
+	running = false;
+}
+
+bool closing_pending(void)
+{
+	return n_list && !running;
+}
+
+/* Calls that ended whose GRE (expectations too) is still there. */
+unsigned int closing_held(void)
+{
+	return n_list;
+}
+
+/*
+ * Close @maps of @g (a call that ended) once the verdicts of the packets
+ * read so far are out; @release_xid: then give @xid back.
+ */
+void closing_add(const struct ngd_gre *g, unsigned int maps, unsigned int flags, bool was_up,
+		 bool release_xid, uint16_t xid)
+{
+	struct closing c = {
+		.g = *g, .maps = maps, .flags = flags, .was_up = was_up,
+		.release_xid = release_xid, .xid = xid,
+	};
+
+	if (n_list == CLOSING_MAX)
+		closing_run();
+	if (n_list == CLOSING_MAX) {	/* full while it runs: now */
+		closing_do(&c);
+		return;
+	}
+	list[n_list++] = c;		/* a running list takes it in turn */
+}
