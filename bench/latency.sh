@@ -19,6 +19,7 @@ sessions=$(bench_size 3 200)
 calls=$(bench_size 1 4)
 interval=$(bench_size 5 10)
 timeout=$(bench_size 10 60)
+rounds=$(bench_size 1 5)
 bench_begin 4 "Control-message latency added by the daemon"
 
 source bench/faces.inc
@@ -60,8 +61,9 @@ floor_down() {
 
 # measure_rtt FACE: ref (fw.nft alone), floor (the queue, queue-floor
 # reading it), ngd (fw.nft + pptp-ngd nfqueue), floor_rt, ngd_rt (the two
-# at SCHED_FIFO $rt_prio); sets rtt[FACE.SECTION.FIELD] from the PNS's
-# JSON, or why[FACE].
+# at SCHED_FIFO $rt_prio); adds this round's figures to
+# rtt[FACE.SECTION.FIELD] (one word a round) from the PNS's JSON, or sets
+# why[FACE].
 declare -A rtt why
 measure_rtt() {
 	local f=$1 s k
@@ -78,7 +80,7 @@ measure_rtt() {
 		--calls "$calls" --packets 0 --interval "$interval" --timeout "$timeout"; then
 		for s in rtt rtt_ocrq rtt_ccrq; do
 			for k in samples p50_us p99_us; do
-				rtt[$f.$s.$k]=$(sim_num "lat-$f-pns" "$s" "$k")
+				rtt[$f.$s.$k]+=" $(sim_num "lat-$f-pns" "$s" "$k")"
 			done
 		done
 	else
@@ -87,16 +89,28 @@ measure_rtt() {
 	if [ "${f%_rt}" = ngd ]; then
 		ngd_status >"$out/$f-status.json" || true
 		for k in packets p50 p99; do
-			rtt[$f.daemon.$k]=$(grep -o '"verdict_latency_us":{[^}]*}' "$out/$f-status.json" |
-				grep -o "\"$k\":[0-9]*" | cut -d: -f2)
+			rtt[$f.daemon.$k]+=" $(grep -o '"verdict_latency_us":{[^}]*}' "$out/$f-status.json" |
+				grep -o "\"$k\":[0-9]*" | cut -d: -f2)"
 		done
 	fi
 	floor_down
 	face_down
 }
 
+# median WORD...: the median of numbers (the lower middle one of an even count).
+median() {
+	printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print NR ? v[int((NR + 1) / 2)] : "?" }'
+}
+
+# minus "A..." "B...": each round's A minus its B.
+minus() {
+	local a=($1) b=($2) i
+	for i in "${!a[@]}"; do echo $((a[i] - b[i])); done
+}
+
 # row LABEL FACE SECTION [FLOOR]: p50 and p99 of a face, what it adds to
-# the reference, and what it adds to FLOOR (the queue's own price).
+# the reference, and what it adds to FLOOR (the queue's own price): the
+# median over the rounds, each difference taken within its round.
 row() {
 	local f=$2 s=$3 fl=$4 p50 p99 add50=- add99=- over50=-
 	if [ -n "${why[$f]}" ]; then
@@ -105,32 +119,36 @@ row() {
 	fi
 	p50=${rtt[$f.$s.p50_us]} p99=${rtt[$f.$s.p99_us]}
 	if [ "$f" != ref ] && [ -z "${why[ref]}" ]; then
-		add50=$((p50 - ${rtt[ref.$s.p50_us]})) add99=$((p99 - ${rtt[ref.$s.p99_us]}))
+		add50=$(median $(minus "$p50" "${rtt[ref.$s.p50_us]}"))
+		add99=$(median $(minus "$p99" "${rtt[ref.$s.p99_us]}"))
 	fi
 	if [ -n "$fl" ] && [ -z "${why[$fl]}" ]; then
-		over50=$((p50 - ${rtt[$fl.$s.p50_us]}))
+		over50=$(median $(minus "$p50" "${rtt[$fl.$s.p50_us]}"))
 	fi
-	bench_row "$1" "${rtt[$f.$s.samples]}" "$p50" "$p99" "$add50" "$add99" "$over50"
+	bench_row "$1" "$(median ${rtt[$f.$s.samples]})" "$(median $p50)" "$(median $p99)" \
+		"$add50" "$add99" "$over50"
 }
 
 # daemon_row LABEL FACE: the daemon's own read-to-verdict time.
 daemon_row() {
 	[ -z "${why[$2]}" ] || return 0
-	bench_row "$1" "${rtt[$2.daemon.packets]:-?} packets" "${rtt[$2.daemon.p50]:-?}" \
-		"${rtt[$2.daemon.p99]:-?}" - - -
+	bench_row "$1" "$(median ${rtt[$2.daemon.packets]}) packets" \
+		"$(median ${rtt[$2.daemon.p50]})" "$(median ${rtt[$2.daemon.p99]})" - - -
 }
 
 ngd_why=$(face_why ngd)
 [ -x "$floor_bin" ] || ngd_why=${ngd_why:-"$floor_bin not built"}
-for f in ref floor ngd floor_rt ngd_rt; do
-	if [ "$f" != ref ] && [ -n "$ngd_why" ]; then
-		why[$f]=$ngd_why
-	else
-		measure_rtt $f
-	fi
+for ((round = 1; round <= rounds; round++)); do
+	for f in ref floor ngd floor_rt ngd_rt; do
+		if [ "$f" != ref ] && [ -n "$ngd_why" ]; then
+			why[$f]=$ngd_why
+		elif [ -z "${why[$f]}" ]; then
+			measure_rtt $f
+		fi
+	done
 done
 
-bench_text "$sessions control connections x $calls calls, one opened every $interval ms" \
+bench_text "$rounds rounds of $sessions control connections x $calls calls, one opened every $interval ms" \
 	"by pptp-sim (no GRE). Round trip = a request handed to TCP (SCCRQ, OCRQ, CCRQ," \
 	"StopCCRQ) until its answer (SCCRP, OCRP, CDN, StopCCRP) is read, per request, in" \
 	"microseconds. Both firewalls masquerade (tests/daemon/fw.nft); pptp-ngd queues the" \
@@ -144,8 +162,9 @@ bench_text "$sessions control connections x $calls calls, one opened every $inte
 	"pptp-ngd(8) \"Scheduling\"). The OCRQ rows are where the daemon programs the GRE" \
 	"maps (the OCRQ and the OCRP each wait for an nf_tables transaction, one for all the" \
 	"calls' messages read together); the CCRQ rows where it closes them (after the CDN's" \
-	"verdict). The client opens and clears its 4 calls at once, so a request also waits" \
-	"for its siblings. On a shared machine single runs are noisy: compare rows of one run."
+	"verdict). The client opens and clears its $calls calls at once, so a request also waits" \
+	"for its siblings. Each figure is the median of the rounds' (a difference is taken" \
+	"within each round): single runs on a shared machine are noisy."
 bench_cols "path" "requests answered" "p50 us" "p99 us" "added p50 us" "added p99 us" \
 	"over floor p50 us"
 row "reference: masquerade, no helper, every request" ref rtt

@@ -83,8 +83,12 @@ static bool expectation_room(void)
  */
 bool gre_close_or_leave(const struct ngd_gre *g, unsigned int maps, unsigned int flags)
 {
-	int ret = ngd_gre_update(g, maps, 0, NULL);
+	return gre_closed_or_left(g, maps, flags, ngd_gre_update(g, maps, 0, NULL));
+}
 
+/* The same for a removal already tried, with result @ret (closing.c's batches). */
+bool gre_closed_or_left(const struct ngd_gre *g, unsigned int maps, unsigned int flags, int ret)
+{
 	if (!ret)
 		return true;
 	stats.gre_delete_errors++;

@@ -31,24 +31,50 @@ static struct closing list[CLOSING_MAX];
 static unsigned int n_list;
 static bool running;
 
-static void closing_do(const struct closing *c)
+/* What follows from a removal tried with result @ret. */
+static void closing_done(const struct closing *c, int ret)
 {
-	if (c->maps && gre_close_or_leave(&c->g, c->maps, c->flags) && c->was_up)
+	if (c->maps && gre_closed_or_left(&c->g, c->maps, c->flags, ret) && c->was_up)
 		stats.pinholes_removed++;
 	if (c->release_xid)
 		xid_release(&c->g.public, &c->g.peer, c->xid);
 }
 
+static void closing_do(const struct closing *c)
+{
+	closing_done(c, c->maps ? ngd_gre_update(&c->g, c->maps, 0, NULL) : 0);
+}
+
+/*
+ * @n closings in one transaction where the backend takes batches (a
+ * client clearing its calls at once ends them in one read), in order.
+ */
+static void closing_batch(const struct closing *c, unsigned int n)
+{
+	struct ngd_gre_change ch[NFT_REFRESH_MAX];
+	unsigned int i, k = 0;
+
+	for (i = 0; i < n; i++)
+		if (c[i].maps)
+			ch[k++] = (struct ngd_gre_change){ .g = c[i].g, .del = c[i].maps };
+	if (k)
+		ngd_gre_batch(ch, k);
+	for (i = 0, k = 0; i < n; i++)
+		closing_done(&c[i], c[i].maps ? ch[k++].ret : 0);
+}
+
 /* Every closing waiting, in the order the calls ended. */
 void closing_run(void)
 {
-	unsigned int i;
+	unsigned int i, n;
 
 	if (running)
 		return;
 	running = true;
-	for (i = 0; i < n_list; i++)
-		closing_do(&list[i]);
+	for (i = 0; i < n_list; i += n) {
+		n = n_list - i < NFT_REFRESH_MAX ? n_list - i : NFT_REFRESH_MAX;
+		closing_batch(&list[i], n);
+	}
 	n_list = 0;
 	running = false;
 }

@@ -51,6 +51,7 @@ void call_half(struct session *s, const struct pptp_call *call, u8 role);
 void call_up(struct session *s, const struct pptp_call *call);
 void call_down(struct session *s, const struct pptp_call *call);
 bool gre_close_or_leave(const struct ngd_gre *g, unsigned int maps, unsigned int flags);
+bool gre_closed_or_left(const struct ngd_gre *g, unsigned int maps, unsigned int flags, int ret);
 void xid_release(const struct ngd_addr *public, const struct ngd_addr *peer, uint16_t xid);
 
 /* closing.c: a call's GRE closed after the verdict of the packet that ended it. */
