@@ -706,10 +706,12 @@ int ngq_input(void)
 	do {
 		n = recvmmsg(ngq_fd(), msg, NGQ_READS, MSG_DONTWAIT, NULL);
 		if (n < 0) {
+			int err = errno;	/* the flush talks to the kernel too */
+
 			verdicts_flush();
-			if (errno == ENOBUFS || errno == EINTR || errno == EAGAIN)
+			if (err == ENOBUFS || err == EINTR || err == EAGAIN)
 				return 0;
-			ngd_err("nfqueue: %s", strerror(errno));
+			ngd_err("nfqueue: %s", strerror(err));
 			return -1;
 		}
 		t = now_us();
