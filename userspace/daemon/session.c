@@ -646,7 +646,10 @@ static struct session *session_of(const struct ngd_tuple *pkt, const struct ngd_
 		if ((flags & TCP_SYN) && !(flags & TCP_ACK)) {
 			/* in the forward hook conntrack binds source NAT after us */
 			*dir = 0;
-			return session_new(pkt, known, false);
+			s = session_new(pkt, known, false);
+			if (s)
+				s->syn_only = true;
+			return s;
 		}
 		if (!len)
 			return NULL;
@@ -665,6 +668,8 @@ static struct session *session_of(const struct ngd_tuple *pkt, const struct ngd_
 		s = session_new(&fwd, &c, true);
 		return s ? session_find(pkt, dir) : NULL;
 	}
+	if (flags & TCP_ACK)
+		s->syn_only = false;	/* conntrack let an answer through: it kept the entry */
 	/* A SYN-ACK again (or a forgery): its sequence number must not move the stream. */
 	if ((flags & TCP_SYN) && pptp_next_seq(&s->t, *dir, &next)) {
 		*ignore = true;
@@ -865,7 +870,7 @@ static void test_slow_refresh(void)
 
 static bool syn_orphan(struct session *s, time_t now)
 {
-	if (s->nat_known || s->syn_checked || now - s->last < SYN_CHECK_S)
+	if (!s->syn_only || s->syn_checked || now - s->last < SYN_CHECK_S)
 		return false;
 	s->syn_checked = true;
 	return !ct_alive(&s->fwd);
