@@ -10,13 +10,15 @@
  * packet of the call that crosses the firewall in between passes, as it
  * did a moment earlier.  What must not change is the order of the
  * daemon's own work: a closing always runs before any later change to
- * the GRE (a new call may reopen the very same element) and before the
- * next packet is read, and the call's translated ID is given back only
- * after it, so that a failed removal can still keep it (leftover.c).
+ * the GRE (a new call may reopen the very same element), and the call's
+ * translated ID is given back only after it, so that a failed removal
+ * can still keep it (leftover.c).  The closings of one read from the
+ * queue run together after all its verdicts: a client clearing its calls
+ * at once ends them in one read.
  */
 #include "session.h"
 
-#define CLOSING_MAX	64	/* a longer list runs at once, before the verdict */
+#define CLOSING_MAX	256	/* a read's worth; a longer list runs at once, before the verdicts */
 
 struct closing {
 	struct ngd_gre g;
@@ -77,11 +79,6 @@ void closing_run(void)
 	}
 	n_list = 0;
 	running = false;
-}
-
-bool closing_pending(void)
-{
-	return n_list && !running;
 }
 
 /* Calls that ended whose GRE (expectations too) is still there. */

@@ -590,12 +590,7 @@ static bool hold(const struct qpkt *q)
 
 static void handle(struct qpkt *q)
 {
-	struct held *h;
-
-	/* a call ended by a packet before: its verdict out, its GRE closed, then this one */
-	if (closing_pending())
-		verdicts_flush();
-	h = held_for(&q->tp);
+	struct held *h = held_for(&q->tp);
 
 	if (h && q->dlen && q->seq == h->q.seq + h->q.dlen &&
 	    !(q->flags & (TH_SYN | TH_RST))) {

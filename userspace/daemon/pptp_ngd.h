@@ -303,7 +303,6 @@ void calls_commit(void);
 
 /* closing.c: GRE of ended calls, closed once their packets' verdicts are out. */
 void closing_run(void);
-bool closing_pending(void);
 unsigned int closing_held(void);
 
 /* session.c: control connections and the core's decisions. */
