@@ -48,29 +48,21 @@ static void ct_set_addrs(struct nf_conntrack *ct, const struct ngd_tuple *t)
 }
 
 /*
- * The conntrack entry nfnetlink_queue attached to a packet (NFQA_CT):
- * its tuples into @c.  True when its NAT binding is final, so that @c may
- * stand for a lookup: the entry is confirmed, or both translations were
- * set up (the confirm hook, where backend cthelper's packets are queued,
- * sees a new connection after every NAT hook but before confirmation).
- * A SYN queued in the forward hook has its source translation still
- * ahead of it: false.
+ * The tuples of the conntrack entry nfnetlink_queue attached to a packet
+ * (NFQA_CT) into @c; false when it cannot be read.  A copy from when the
+ * packet was queued: the entry may be gone since, its destroy event read
+ * already, so nothing here stands for a lookup.
  */
 bool ct_queued(const void *payload, size_t len, uint8_t family, struct ngd_conn *c)
 {
-	const uint32_t done = IPS_SRC_NAT_DONE | IPS_DST_NAT_DONE;
 	struct nf_conntrack *ct = nfct_new();
-	uint32_t status;
 	bool ok;
 
 	if (!ct)
 		return false;
 	ok = nfct_payload_parse(payload, len, family, ct) >= 0;
-	if (ok) {
+	if (ok)
 		ct_tuples(ct, c);
-		status = nfct_attr_is_set(ct, ATTR_STATUS) ? nfct_get_attr_u32(ct, ATTR_STATUS) : 0;
-		ok = (status & IPS_CONFIRMED) || (status & done) == done;
-	}
 	nfct_destroy(ct);
 	return ok;
 }

@@ -256,21 +256,19 @@ static void events_drain(void)
  * comes in as the packet's own, whose family the entry's attributes are
  * read in.
  */
-static bool cth_tuple(struct nlattr **attr, struct ngd_tuple *tp, struct ngd_conn *c,
-		      bool *settled)
+static bool cth_tuple(struct nlattr **attr, struct ngd_tuple *tp)
 {
 	struct ngd_tuple fwd;
+	struct ngd_conn c;
 	uint32_t ctinfo;
 
 	if (!attr[NFQA_CT] || !attr[NFQA_CT_INFO])
 		return false;
-	memset(c, 0, sizeof(*c));
-	*settled = ct_queued(mnl_attr_get_payload(attr[NFQA_CT]),
-			     mnl_attr_get_payload_len(attr[NFQA_CT]), tp->src.family, c);
-	if (!c->orig.src.family)
-		return false;	/* not parsed */
+	if (!ct_queued(mnl_attr_get_payload(attr[NFQA_CT]), mnl_attr_get_payload_len(attr[NFQA_CT]),
+		       tp->src.family, &c))
+		return false;
 	ctinfo = ntohl(mnl_attr_get_u32(attr[NFQA_CT_INFO]));
-	ct_forward_tuple(c, &fwd);
+	ct_forward_tuple(&c, &fwd);
 	if (ctinfo >= IP_CT_IS_REPLY)
 		*tp = (struct ngd_tuple){ fwd.dst, fwd.src, fwd.dport, fwd.sport };
 	else

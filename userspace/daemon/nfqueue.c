@@ -194,8 +194,6 @@ struct qpkt {
 	 * or for backend cthelper the forward-hook view (before NAT)
 	 */
 	struct ngd_tuple tp;
-	struct ngd_conn conn;	/* its conntrack entry, when the queue told (cthelper) */
-	bool conn_settled;	/* ... with its NAT binding final: no lookup needed */
 	uint64_t t_recv;	/* us, when we read it */
 };
 
@@ -489,8 +487,7 @@ static void process(struct qpkt **qs, unsigned int n, bool may_hold)
 	res.drop = false;
 	res.split = false;
 	res.pass_len = 0;
-	sessions_segment(&qs[0]->tp, qs[0]->conn_settled ? &qs[0]->conn : NULL, flags, qs[0]->seq,
-			 data, total, &res);
+	sessions_segment(&qs[0]->tp, flags, qs[0]->seq, data, total, &res);
 	if (res.drop && res.split && may_hold && n == 1 && hold(qs[0]))
 		return;
 	if (!res.drop)
@@ -666,8 +663,7 @@ static int queue_cb(const struct nlmsghdr *nlh, void *data)
 		verdict(&q, NF_ACCEPT);
 		return MNL_CB_OK;
 	}
-	if (ngd_active->packet_tuple &&
-	    !ngd_active->packet_tuple(attr, &q.tp, &q.conn, &q.conn_settled)) {
+	if (ngd_active->packet_tuple && !ngd_active->packet_tuple(attr, &q.tp)) {
 		stats.no_conntrack++;
 		verdict(&q, NF_ACCEPT);
 		return MNL_CB_OK;

@@ -183,12 +183,8 @@ struct ngd_backend {
 	const char *left_behind;
 	/* expectations a call holds in the kernel's shared table; 0: none */
 	unsigned int expectations_per_call;
-	/*
-	 * optional: a queued packet's control connection from its attributes,
-	 * not its headers; its entry in @c, final (*@settled) or not
-	 */
-	bool (*packet_tuple)(struct nlattr **attr, struct ngd_tuple *tp, struct ngd_conn *c,
-			     bool *settled);
+	/* optional: a queued packet's control connection from its attributes, not its headers */
+	bool (*packet_tuple)(struct nlattr **attr, struct ngd_tuple *tp);
 };
 
 const struct ngd_backend *ngd_backend_find(const char *name);
@@ -321,7 +317,7 @@ struct ngd_seg_result {
 };
 
 int sessions_init(void);
-void sessions_segment(const struct ngd_tuple *pkt, const struct ngd_conn *c, uint8_t tcp_flags,
+void sessions_segment(const struct ngd_tuple *pkt, uint8_t tcp_flags,
 		      uint32_t seq, const uint8_t *data, uint32_t len,
 		      struct ngd_seg_result *res);
 void sessions_after_verdicts(void);

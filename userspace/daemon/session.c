@@ -578,12 +578,14 @@ static void ct_unsure(int ret, struct ngd_seg_result *res)
 }
 
 /*
- * A session whose NAT binding the queue did not tell (backend nfqueue)
- * learns it from a lookup.  Made when its first data arrives, that lookup
- * held up the SCCRQ (a round trip to conntrack on every session's first
- * request); made after the verdict of a packet without data (the
- * handshake's), it is done by then.  The data path still looks up what
- * this could not.
+ * A session learns its NAT binding from a lookup, not from the copy of
+ * the entry cthelper's queue attaches: that is from when the packet was
+ * queued, and the entry may have been flushed since, its destroy event
+ * read already (faces.test row 15 then kept sessions nothing ended).
+ * Made when the first data arrives, the lookup held up the SCCRQ (a round
+ * trip to conntrack on every session's first request); made after the
+ * verdict of a packet without data (the handshake's), it is done by then.
+ * The data path still looks up what this could not.
  */
 #define NAT_LATER_MAX	64
 
@@ -622,9 +624,8 @@ void sessions_after_verdicts(void)
  * is, or to drop it when @res says so.  *@ignore: the session's, but
  * nothing in it to feed (a SYN that conntrack ignored, or a repeated one).
  */
-static struct session *session_of(const struct ngd_tuple *pkt, const struct ngd_conn *known,
-				  uint8_t flags, uint32_t len, unsigned int *dir, bool *ignore,
-				  struct ngd_seg_result *res)
+static struct session *session_of(const struct ngd_tuple *pkt, uint8_t flags, uint32_t len,
+				  unsigned int *dir, bool *ignore, struct ngd_seg_result *res)
 {
 	struct session *s = session_find(pkt, dir);
 	struct ngd_tuple fwd;
@@ -644,19 +645,14 @@ static struct session *session_of(const struct ngd_tuple *pkt, const struct ngd_
 	}
 	if (!s) {
 		if ((flags & TCP_SYN) && !(flags & TCP_ACK)) {
-			/* in the forward hook conntrack binds source NAT after us */
+			/* conntrack confirms the entry (and binds source NAT) after us */
 			*dir = 0;
-			s = session_new(pkt, known, false);
-			if (s)
-				s->syn_only = true;
-			return s;
+			return session_new(pkt, NULL, false);
 		}
 		if (!len)
 			return NULL;
 		/* no SYN seen: we joined late (a restart), follow midstream */
-		ret = known ? 0 : ct_lookup(pkt, &c);
-		if (known)
-			c = *known;
+		ret = ct_lookup(pkt, &c);
 		if (ret < 0) {
 			if (ret == -ENOENT)
 				stats.no_conntrack++;
@@ -668,15 +664,11 @@ static struct session *session_of(const struct ngd_tuple *pkt, const struct ngd_
 		s = session_new(&fwd, &c, true);
 		return s ? session_find(pkt, dir) : NULL;
 	}
-	if (flags & TCP_ACK)
-		s->syn_only = false;	/* conntrack let an answer through: it kept the entry */
 	/* A SYN-ACK again (or a forgery): its sequence number must not move the stream. */
 	if ((flags & TCP_SYN) && pptp_next_seq(&s->t, *dir, &next)) {
 		*ignore = true;
 		return s;
 	}
-	if (!s->nat_known && known)
-		session_nat(s, known);
 	if (!s->nat_known && !len)
 		nat_later(s);
 	if (!s->nat_known && len) {
@@ -723,13 +715,12 @@ static void gap(struct session *s, unsigned int dir, uint32_t seq, const uint8_t
 	feed(s, dir, seq, data, len, res);
 }
 
-/* @c: the packet's conntrack entry with its NAT binding final, when the queue told; or NULL */
-void sessions_segment(const struct ngd_tuple *pkt, const struct ngd_conn *c, uint8_t flags,
-		      uint32_t seq, const uint8_t *data, uint32_t len, struct ngd_seg_result *res)
+void sessions_segment(const struct ngd_tuple *pkt, uint8_t flags, uint32_t seq,
+		      const uint8_t *data, uint32_t len, struct ngd_seg_result *res)
 {
 	unsigned int dir;
 	bool ignore, exact;
-	struct session *s = session_of(pkt, c, flags, len, &dir, &ignore, res);
+	struct session *s = session_of(pkt, flags, len, &dir, &ignore, res);
 	int ret;
 
 	if (!s || ignore)
@@ -870,7 +861,7 @@ static void test_slow_refresh(void)
 
 static bool syn_orphan(struct session *s, time_t now)
 {
-	if (!s->syn_only || s->syn_checked || now - s->last < SYN_CHECK_S)
+	if (s->nat_known || s->syn_checked || now - s->last < SYN_CHECK_S)
 		return false;
 	s->syn_checked = true;
 	return !ct_alive(&s->fwd);

@@ -18,7 +18,6 @@ struct session {
 	struct session *hnext;		/* in its session_find() bucket */
 	struct ngd_tuple fwd;		/* direction 0 as the forward hook sees it */
 	bool nat_known;			/* c is filled in from conntrack */
-	bool syn_only;			/* SYN-born, nothing acknowledged yet */
 	bool syn_checked;		/* SYN-born, quiet: conntrack asked once if it kept the entry */
 	struct ngd_conn c;
 	unsigned int inside_dir;	/* direction the host behind the NAT sends */
