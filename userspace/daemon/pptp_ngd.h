@@ -140,7 +140,6 @@ bool ngd_ratelimit(struct ngd_ratelimit *rl);
 struct ngd_gre;
 struct nlattr;
 struct ngd_tuple;
-struct ngd_conn;
 struct ngd_gre_change;
 
 /*
