@@ -596,15 +596,12 @@ static const struct nft_fam *gre_fam(const struct ngd_gre *g)
 }
 
 /* One transaction: delete the elements in the sets of @del, add those of @add (sets_of()). */
-static int gre_change(const struct ngd_gre *g, unsigned int del, unsigned int add,
-		      const char *comment)
+static void batch_change(struct batch *bt, const struct ngd_gre *g, unsigned int del,
+			 unsigned int add, const char *comment)
 {
 	struct nftnl_set *d[GRE_SETS], *a[GRE_SETS];
-	struct batch bt;
-	unsigned int i;
-	int ret;
-
 	const struct nft_fam *f = gre_fam(g);
+	unsigned int i;
 
 	for (i = 0; i < GRE_SETS; i++) {
 		d[i] = map_of(gre_maps[i]);
@@ -612,15 +609,22 @@ static int gre_change(const struct ngd_gre *g, unsigned int del, unsigned int ad
 	}
 	gre_elems(d, f, g, del, false, NULL);
 	gre_elems(a, f, g, add, true, comment);
-	batch_begin(&bt);
-	batch_elems(&bt, f, NFT_MSG_DELSETELEM, 0, d, del);
-	batch_elems(&bt, f, NFT_MSG_NEWSETELEM, NLM_F_CREATE, a, add);
-	ret = batch_commit(&bt);
+	batch_elems(bt, f, NFT_MSG_DELSETELEM, 0, d, del);
+	batch_elems(bt, f, NFT_MSG_NEWSETELEM, NLM_F_CREATE, a, add);
 	for (i = 0; i < GRE_SETS; i++) {
 		nftnl_set_free(d[i]);
 		nftnl_set_free(a[i]);
 	}
-	return ret;
+}
+
+static int gre_change(const struct ngd_gre *g, unsigned int del, unsigned int add,
+		      const char *comment)
+{
+	struct batch bt;
+
+	batch_begin(&bt);
+	batch_change(&bt, g, del, add, comment);
+	return batch_commit(&bt);
 }
 
 /*
@@ -679,9 +683,8 @@ int nft_gre_update(const struct ngd_gre *g, unsigned int del, unsigned int add,
  */
 int nft_gre_refresh(const struct ngd_gre *g, const char *const *comments, unsigned int n)
 {
-	struct nftnl_set *s[2 * GRE_SETS];
 	static struct batch bt;
-	unsigned int i, k, all = sets_of(NGD_MAP_ALL), failed = 0;
+	unsigned int k, all = sets_of(NGD_MAP_ALL), failed = 0;
 
 	if (n > NFT_REFRESH_MAX)
 		n = NFT_REFRESH_MAX;
@@ -689,18 +692,8 @@ int nft_gre_refresh(const struct ngd_gre *g, const char *const *comments, unsign
 		if (!gre_fam(&g[k]))
 			return (int)n;	/* no table of ours for it */
 	batch_begin(&bt);
-	for (k = 0; k < n; k++) {
-		const struct nft_fam *f = gre_fam(&g[k]);
-
-		for (i = 0; i < 2 * GRE_SETS; i++)
-			s[i] = map_of(gre_maps[i % GRE_SETS]);
-		gre_elems(s, f, &g[k], all, false, NULL);
-		gre_elems(s + GRE_SETS, f, &g[k], all, true, comments[k]);
-		batch_elems(&bt, f, NFT_MSG_DELSETELEM, 0, s, all);
-		batch_elems(&bt, f, NFT_MSG_NEWSETELEM, NLM_F_CREATE, s + GRE_SETS, all);
-		for (i = 0; i < 2 * GRE_SETS; i++)
-			nftnl_set_free(s[i]);
-	}
+	for (k = 0; k < n; k++)
+		batch_change(&bt, &g[k], all, all, comments[k]);
 	if (batch_commit(&bt) == 0)
 		return 0;
 	for (k = 0; k < n; k++)
@@ -715,32 +708,18 @@ int nft_gre_refresh(const struct ngd_gre *g, const char *const *comments, unsign
  */
 void nft_gre_batch(struct ngd_gre_change *ch, unsigned int n)
 {
-	struct nftnl_set *d[GRE_SETS], *a[GRE_SETS];
 	static struct batch bt;
-	unsigned int i, k;
+	unsigned int k;
 
 	for (k = 0; k < n; k++)
 		if (!gre_fam(&ch[k].g))
 			goto one_by_one;
+	if (n > NFT_REFRESH_MAX)
+		goto one_by_one;
 	batch_begin(&bt);
-	for (k = 0; k < n && k < NFT_REFRESH_MAX; k++) {
-		const struct nft_fam *f = gre_fam(&ch[k].g);
-		unsigned int del = sets_of(ch[k].del), add = sets_of(ch[k].add);
-
-		for (i = 0; i < GRE_SETS; i++) {
-			d[i] = map_of(gre_maps[i]);
-			a[i] = map_of(gre_maps[i]);
-		}
-		gre_elems(d, f, &ch[k].g, del, false, NULL);
-		gre_elems(a, f, &ch[k].g, add, true, ch[k].comment);
-		batch_elems(&bt, f, NFT_MSG_DELSETELEM, 0, d, del);
-		batch_elems(&bt, f, NFT_MSG_NEWSETELEM, NLM_F_CREATE, a, add);
-		for (i = 0; i < GRE_SETS; i++) {
-			nftnl_set_free(d[i]);
-			nftnl_set_free(a[i]);
-		}
-	}
-	if (n <= NFT_REFRESH_MAX && batch_commit(&bt) == 0) {
+	for (k = 0; k < n; k++)
+		batch_change(&bt, &ch[k].g, sets_of(ch[k].del), sets_of(ch[k].add), ch[k].comment);
+	if (batch_commit(&bt) == 0) {
 		for (k = 0; k < n; k++)
 			ch[k].ret = 0;
 		return;
