@@ -4,9 +4,10 @@
  * as its receiver's ID is known, the whole call at CALL_UP, everything
  * closed at CALL_DOWN (after that packet's verdict: closing.c).
  *
- * Batched where the backend can (nfqueue's nft maps): the changes the
- * packets of one turn of the queue ask for go to the kernel in one
- * transaction, committed just before those packets' verdicts, so each
+ * Batched: the changes the packets of one turn of the queue ask for go to
+ * the kernel together (nfqueue: one nft transaction; cthelper: one send of
+ * ctnetlink requests, expect_batch.c), committed just before those
+ * packets' verdicts, so each
  * change is in place before the packet that asked for it leaves.  A
  * client opening four calls at once sends four OCRQs, and each waited
  * behind the others' transactions; a burst of thousands of connections

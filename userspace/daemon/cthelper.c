@@ -420,6 +420,7 @@ const struct ngd_backend ngd_backend_cthelper = {
 	.keepalive = guard_tick,
 	.stop = cth_stop,
 	.gre_update = expect_gre_update,
+	.gre_batch = expect_gre_batch,
 	.gre_refresh = expect_gre_refresh,
 	.expectations_per_call = 2,
 	.packet_tuple = cth_tuple,

@@ -123,6 +123,7 @@ void state_json(FILE *f)
 	JSON_COUNTER(gre_delete_pending); JSON_COUNTER(nft_errors); JSON_COUNTER(ct_errors);
 	JSON_COUNTER(ct_events_lost);
 	JSON_COUNTER(expect_set); JSON_COUNTER(expect_deleted); JSON_COUNTER(expect_errors);
+	JSON_COUNTER(ctnetlink_sends);
 	JSON_COUNTER(expect_refused); JSON_COUNTER(alive_gap_max_ms);
 	JSON_COUNTER(calls_opened); JSON_COUNTER(calls_up); JSON_COUNTER(calls_failed);
 	JSON_COUNTER(calls_closed); JSON_COUNTER(rewrites);

@@ -31,6 +31,7 @@
 #include <errno.h>
 #include <string.h>
 #include <time.h>
+#include <sys/socket.h>
 #include <arpa/inet.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_conntrack.h>
@@ -42,19 +43,36 @@
 #include "session.h"
 
 #define EXP_NAT_FN	"nat-follow-master"
+#define EXPECT_RCVBUF	(1 << 20)
 
 static struct mnl_socket *enl;
 static uint32_t eseq;
 
+/*
+ * A batch (expect_batch.c) leaves an ack per request in the socket at
+ * once: acks without the request they answer (NETLINK_CAP_ACK), and room
+ * for a batch's worth whatever rmem_max says.
+ */
 int expect_open(void)
 {
+	int one = 1, size = EXPECT_RCVBUF;
+
 	enl = mnl_socket_open(NETLINK_NETFILTER);
 	if (!enl || mnl_socket_bind(enl, 0, MNL_SOCKET_AUTOPID) < 0) {
 		ngd_err("ctnetlink: %s", strerror(errno));
 		return -1;
 	}
+	mnl_socket_setsockopt(enl, NETLINK_CAP_ACK, &one, sizeof(one));
+	if (setsockopt(mnl_socket_get_fd(enl), SOL_SOCKET, SO_RCVBUFFORCE, &size,
+		       sizeof(size)) < 0)
+		setsockopt(mnl_socket_get_fd(enl), SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
 	eseq = (uint32_t)time(NULL);
 	return 0;
+}
+
+struct mnl_socket *expect_socket(void)
+{
+	return enl;
 }
 
 void expect_close(void)
@@ -114,6 +132,7 @@ static int talk_cb(struct nlmsghdr *nlh, mnl_cb_t cb, void *arg)
 	char buf[NGD_NL_BUF];
 	int ret;
 
+	stats.ctnetlink_sends++;
 	if (mnl_socket_sendto(enl, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
 	do {
@@ -177,32 +196,13 @@ static int parse_tuple(const struct nlattr *nest, struct ngd_tuple *t, uint8_t *
 	return 0;
 }
 
-/* One expected GRE direction. */
-struct gre_exp {
-	struct ngd_addr src, dst;	/* expected tuple */
-	uint16_t key;		/* destination key, the call ID the packet carries */
-	/*
-	 * source key: not matched (the mask leaves it out, GRE v1 has none)
-	 * but kept with the expectation, so it carries what restart recovery
-	 * pairs the halves by: the other direction's receiver's own ID, as
-	 * conntrack keys a call (inbound: the peer's; outbound: the inside
-	 * host's, untranslated)
-	 */
-	uint16_t skey;
-	bool nat;
-	uint32_t nat_dir;	/* master direction whose tuple the NAT follows (inverted) */
-	struct ngd_addr nat_addr;	/* saved address (kernel: follow_master takes it from master) */
-	uint16_t nat_key;	/* the key the packet leaves with */
-};
-
 /*
  * Create or refresh one expectation.  The message is built with libmnl:
  * libnetfilter_conntrack 1.0.9 silently leaves CTA_EXPECT_NAT and
  * CTA_EXPECT_FN out of the messages it builds, and both are needed here.
  */
-static int exp_new(const struct ngd_conn *m, const struct gre_exp *e, unsigned int timeout)
+struct nlmsghdr *exp_new_msg(char *buf, const struct ngd_conn *m, const struct gre_exp *e)
 {
-	char buf[NGD_NL_BUF];
 	struct nlmsghdr *nlh = put_hdr(buf, NFNL_SUBSYS_CTNETLINK_EXP, IPCTNL_MSG_EXP_NEW,
 				       NLM_F_CREATE, e->src.family);
 	struct ngd_addr all = { .family = e->src.family };
@@ -214,7 +214,7 @@ static int exp_new(const struct ngd_conn *m, const struct gre_exp *e, unsigned i
 	put_tuple(nlh, CTA_EXPECT_TUPLE, &e->src, &e->dst, IPPROTO_GRE, htons(e->skey),
 		  htons(e->key));
 	put_tuple(nlh, CTA_EXPECT_MASK, &all, &all, IPPROTO_GRE, 0, 0xffff);
-	mnl_attr_put_u32(nlh, CTA_EXPECT_TIMEOUT, htonl(timeout));
+	mnl_attr_put_u32(nlh, CTA_EXPECT_TIMEOUT, htonl(cfg.gre_timeout));
 	mnl_attr_put_u32(nlh, CTA_EXPECT_FLAGS, htonl(NF_CT_EXPECT_PERMANENT));
 	if (e->nat) {
 		nat = mnl_attr_nest_start(nlh, CTA_EXPECT_NAT);
@@ -225,44 +225,72 @@ static int exp_new(const struct ngd_conn *m, const struct gre_exp *e, unsigned i
 		mnl_attr_nest_end(nlh, nat);
 		mnl_attr_put_strz(nlh, CTA_EXPECT_FN, EXP_NAT_FN);
 	}
-	return talk(nlh);
+	return nlh;
+}
+
+static int exp_new(const struct ngd_conn *m, const struct gre_exp *e)
+{
+	char buf[NGD_NL_BUF];
+
+	return talk(exp_new_msg(buf, m, e));
 }
 
 /* Remove the expectation of GRE @src -> @dst key @key (any source key). */
+struct nlmsghdr *exp_unexpect_msg(char *buf, const struct ngd_addr *src,
+				  const struct ngd_addr *dst, uint16_t key)
+{
+	struct nlmsghdr *nlh = put_hdr(buf, NFNL_SUBSYS_CTNETLINK_EXP, IPCTNL_MSG_EXP_DELETE, 0,
+				       src->family);
+
+	put_tuple(nlh, CTA_EXPECT_TUPLE, src, dst, IPPROTO_GRE, 0, key);
+	return nlh;
+}
+
 static int exp_unexpect(const struct ngd_addr *src, const struct ngd_addr *dst, uint16_t key)
 {
 	char buf[NGD_NL_BUF];
-	struct nlmsghdr *nlh;
 
-	nlh = put_hdr(buf, NFNL_SUBSYS_CTNETLINK_EXP, IPCTNL_MSG_EXP_DELETE, 0, src->family);
-	put_tuple(nlh, CTA_EXPECT_TUPLE, src, dst, IPPROTO_GRE, 0, key);
-	return talk(nlh);
+	return talk(exp_unexpect_msg(buf, src, dst, key));
+}
+
+/* Remove the GRE conntrack @src -> @dst key @key an expectation created. */
+struct nlmsghdr *gre_ct_delete_msg(char *buf, const struct ngd_addr *src,
+				   const struct ngd_addr *dst, uint16_t key)
+{
+	struct nlmsghdr *nlh = put_hdr(buf, NFNL_SUBSYS_CTNETLINK, IPCTNL_MSG_CT_DELETE, 0,
+				       src->family);
+
+	/* the conntrack's source key is 0: only the in-kernel helper fills it */
+	put_tuple(nlh, CTA_TUPLE_ORIG, src, dst, IPPROTO_GRE, 0, key);
+	return nlh;
 }
 
 /*
- * Remove one expectation and the GRE conntrack it created, if any.  Gone
- * already (master destroyed, timed out, never used) is what we want: 0
- * then too.  Otherwise the first error (counted: expect_errors for the
- * expectation, ct_errors for the conntrack), and either may still be there.
+ * What removing an expectation (result @exp_ret) and the GRE conntrack it
+ * created (@ct_ret) came to.  Gone already (master destroyed, timed out,
+ * never used) is what we want: 0 then too.  Otherwise the first error
+ * (counted: expect_errors for the expectation, ct_errors for the
+ * conntrack), and either may still be there.
  */
+int exp_forget_result(int exp_ret, int ct_ret)
+{
+	int err = exp_ret == -ENOENT ? 0 : exp_ret;
+
+	if (err < 0)
+		stats.expect_errors++;
+	ct_ret = ct_counted(ct_ret);
+	if (ct_ret < 0 && ct_ret != -ENOENT && !err)
+		err = ct_ret;
+	return err;
+}
+
+/* Remove one expectation and the GRE conntrack it created, if any. */
 static int exp_forget(const struct ngd_addr *src, const struct ngd_addr *dst, uint16_t key)
 {
 	char buf[NGD_NL_BUF];
-	struct nlmsghdr *nlh;
-	int ret, err;
+	int err = exp_unexpect(src, dst, key);
 
-	err = exp_unexpect(src, dst, key);
-	if (err == -ENOENT)
-		err = 0;
-	if (err < 0)
-		stats.expect_errors++;
-	/* the conntrack's source key is 0: only the in-kernel helper fills it */
-	nlh = put_hdr(buf, NFNL_SUBSYS_CTNETLINK, IPCTNL_MSG_CT_DELETE, 0, src->family);
-	put_tuple(nlh, CTA_TUPLE_ORIG, src, dst, IPPROTO_GRE, 0, key);
-	ret = ct_talk(nlh, NULL, NULL);
-	if (ret < 0 && ret != -ENOENT && !err)
-		err = ret;
-	return err;
+	return exp_forget_result(err, talk(gre_ct_delete_msg(buf, src, dst, key)));
 }
 
 static int exp_del(const struct gre_exp *e)
@@ -323,60 +351,70 @@ int expect_dump(cth_exp_cb cb, void *arg)
 	return talk_cb(nlh, dump_cb, &d);
 }
 
+const unsigned int exp_half_map[EXP_HALVES] = { NGD_MAP_IN, NGD_MAP_OUT_ADDR };
+
 /*
  * The two directions of a call.  nat-follow-master sets the expected
  * connection's source to master[!dir].dst and its destination to
  * master[!dir].src with the saved key: for the inbound half, !dir is the
  * direction the inside host sends in; for the outbound half the other.
+ *
+ * An inbound half made before the peer named its ID (@complete false: a
+ * call the inside host places, "When the mappings appear") keeps for its
+ * life the inside host's own ID as its source key instead, which the
+ * outbound half made at CALL_UP carries too: the pair's link where the NAT
+ * is lost (a backup firewall's copy, docs/ha.md).
  */
-static void gre_exps(const struct ngd_gre *g, struct gre_exp *in, struct gre_exp *out)
+void gre_exps(const struct ngd_gre *g, bool complete, struct gre_exp e[EXP_HALVES])
 {
 	unsigned int inside_dir = ngd_addr_eq(&g->conn.orig.src, &g->inside) ? 0 : 1;
 	bool nat = !ngd_addr_eq(&g->inside, &g->public);
 
-	*in = (struct gre_exp){ .src = g->peer, .dst = g->public, .key = g->in_xid,
-				.skey = g->peer_id, .nat = nat, .nat_dir = !inside_dir,
-				.nat_addr = g->inside, .nat_key = g->in_id };
-	*out = (struct gre_exp){ .src = g->inside, .dst = g->peer, .key = g->peer_id,
+	e[0] = (struct gre_exp){ .src = g->peer, .dst = g->public, .key = g->in_xid,
+				 .skey = complete ? g->peer_id : g->in_id, .nat = nat,
+				 .nat_dir = !inside_dir, .nat_addr = g->inside,
+				 .nat_key = g->in_id, .what = "inbound" };
+	e[1] = (struct gre_exp){ .src = g->inside, .dst = g->peer, .key = g->peer_id,
 				 .skey = g->in_id, .nat = nat, .nat_dir = inside_dir,
-				 .nat_addr = g->peer, .nat_key = g->peer_id };
+				 .nat_addr = g->peer, .nat_key = g->peer_id, .what = "outbound" };
 }
 
-static int exp_apply(const struct ngd_gre *g, const struct gre_exp *e, bool del, bool add,
-		     const char *what)
+/* Count and log what adding (@add) or removing @e came to: @ret, passed on. */
+int exp_outcome(const struct gre_exp *e, bool add, int ret)
 {
 	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
-	int ret;
 
-	if (!add && !del)
-		return 0;
-	if (!add) {
-		ret = exp_del(e);
-		if (!ret)
-			stats.expect_deleted++;
-	} else {
-		/* add over an existing one: the kernel only refreshes its timeout */
-		ret = exp_new(&g->conn, e, cfg.gre_timeout);
-		if (!ret)
+	if (!ret) {
+		if (add)
 			stats.expect_set++;
 		else
-			stats.expect_errors++;
-	}
-	if (!ret)
+			stats.expect_deleted++;
 		return 0;
+	}
+	if (add)	/* a removal's are counted by exp_forget_result() */
+		stats.expect_errors++;
 	ngd_err_ratelimited("cannot %s %s GRE %s -> %s key %u: %s", add ? "expect" : "unexpect",
-			    what, ngd_addr_str(&e->src, a, sizeof(a)),
+			    e->what, ngd_addr_str(&e->src, a, sizeof(a)),
 			    ngd_addr_str(&e->dst, b, sizeof(b)), e->key, strerror(-ret));
 	return ret;
 }
 
+static int exp_apply(const struct ngd_gre *g, const struct gre_exp *e, bool del, bool add)
+{
+	if (!add && !del)
+		return 0;
+	/* add over an existing one: the kernel only refreshes its timeout */
+	return exp_outcome(e, add, add ? exp_new(&g->conn, e) : exp_del(e));
+}
+
 /*
- * The inside host's role and the pairs of IDs of @s's programmed calls
- * into @p, @first's pair (when not NULL) first: the newest call, as a
- * restart most needs it.  False while the role is not known (no call
- * seen): nothing worth writing.
+ * The inside host's role and the pairs of IDs of @s's calls into @p:
+ * first @nfirst calls coming up now (@first, newest first: a restart most
+ * needs the newest), then the programmed ones.  False while the role is
+ * not known (no call seen): nothing worth writing.
  */
-static bool pairs_of(const struct session *s, const struct ngd_gre *first, struct cth_priv *p)
+static bool pairs_of(const struct session *s, const struct ngd_gre *const *first,
+		     unsigned int nfirst, struct cth_priv *p)
 {
 	unsigned int i;
 
@@ -384,10 +422,10 @@ static bool pairs_of(const struct session *s, const struct ngd_gre *first, struc
 		return false;
 	*p = (struct cth_priv){ .version = CTH_PRIV_VERSION,
 				.inside_role = s->t.role[s->inside_dir] };
-	if (first) {
-		p->pair[0].in_id = htons(first->in_id);
-		p->pair[0].peer_id = htons(first->peer_id);
-		p->npairs = 1;
+	for (i = 0; i < nfirst && p->npairs < CTH_PRIV_PAIRS; i++) {
+		p->pair[p->npairs].in_id = htons(first[i]->in_id);
+		p->pair[p->npairs].peer_id = htons(first[i]->peer_id);
+		p->npairs++;
 	}
 	for (i = 0; i < cfg.max_calls && p->npairs < CTH_PRIV_PAIRS; i++) {
 		if (!s->ext[i].programmed)
@@ -399,23 +437,20 @@ static bool pairs_of(const struct session *s, const struct ngd_gre *first, struc
 	return true;
 }
 
-static void pairs_write(const struct ngd_conn *c, const struct cth_priv *p)
+/* A failed write of the helper data (@ret), logged. */
+void cth_pairs_failed(int ret)
 {
-	int ret = cth_priv_set(c, p);
-
-	if (ret < 0)
-		ngd_err_ratelimited("cannot store the call in the session's helper data: %s (a restart will not recover it)",
-				    strerror(-ret));
+	ngd_err_ratelimited("cannot store the call in the session's helper data: %s (a restart will not recover it)",
+			    strerror(-ret));
 }
 
 /*
- * A call came up (not a refresh: its slot is not marked programmed yet):
- * record the inside host's role and the pairs of IDs of this call and the
- * session's other live calls, newest first, in the master's helper data.
+ * The session of call @g, coming up, whose helper data should now name
+ * it; NULL if @g is only a refresh (its slot is marked programmed
+ * already) or the session is gone.
  */
-static void save_pairs(const struct ngd_gre *g)
+struct session *cth_pairs_session(const struct ngd_gre *g)
 {
-	struct cth_priv p;
 	struct ngd_tuple fwd;
 	struct session *s;
 	unsigned int dir, i;
@@ -423,21 +458,42 @@ static void save_pairs(const struct ngd_gre *g)
 	ct_forward_tuple(&g->conn, &fwd);
 	s = session_find(&fwd, &dir);
 	if (!s)
-		return;
+		return NULL;
 	for (i = 0; i < cfg.max_calls; i++)
 		if (s->ext[i].programmed && s->ext[i].g.in_xid == g->in_xid)
-			return;		/* a refresh */
-	if (pairs_of(s, g, &p))
-		pairs_write(&g->conn, &p);
+			return NULL;
+	return s;
+}
+
+/*
+ * The helper data message of @s: its inside host's role, @first (@nfirst
+ * calls coming up now, newest first) and its other live calls.  NULL when
+ * there is nothing worth writing yet.
+ */
+struct nlmsghdr *cth_pairs_msg(char *buf, const struct session *s,
+			       const struct ngd_gre *const *first, unsigned int nfirst)
+{
+	struct cth_priv p;
+
+	return pairs_of(s, first, nfirst, &p) ? cth_priv_msg(buf, &s->c, &p) : NULL;
+}
+
+/* Helper data for @s with @nfirst calls coming up (@first, newest first). */
+static void pairs_save(const struct session *s, const struct ngd_gre *const *first,
+		       unsigned int nfirst)
+{
+	char buf[NGD_NL_BUF];
+	struct nlmsghdr *nlh = cth_pairs_msg(buf, s, first, nfirst);
+	int ret = nlh ? ct_talk(nlh, NULL, NULL) : 0;
+
+	if (ret < 0)
+		cth_pairs_failed(ret);
 }
 
 /* Helper data for all of @s's calls at once (a session taken over from a peer). */
 void cth_pairs_save(const struct session *s)
 {
-	struct cth_priv p;
-
-	if (pairs_of(s, NULL, &p))
-		pairs_write(&s->c, &p);
+	pairs_save(s, NULL, 0);
 }
 
 /*
@@ -453,45 +509,51 @@ int cth_exp_remove(const struct cth_exp *e)
 }
 
 /*
+ * What one call's change came to, @ret[] the results of its halves (each
+ * counted already).  All or nothing, as an nft transaction is: when one
+ * half failed, a half this change opened (not one it refreshed) is closed
+ * again, and if even that fails it is left to leftover.c.  The first
+ * error, or 0.
+ */
+int expect_halves_done(const struct ngd_gre *g, unsigned int del, unsigned int add,
+		       const int ret[EXP_HALVES])
+{
+	unsigned int i, opened = 0;
+	int err = 0;
+
+	for (i = 0; i < EXP_HALVES; i++) {
+		if (ret[i] < 0 && !err)
+			err = ret[i];
+		else if (!ret[i] && (add & ~del & exp_half_map[i]))
+			opened |= exp_half_map[i];
+	}
+	if (err && opened && expect_gre_update(g, opened, 0, NULL) < 0)
+		leftover_add(g, opened, 0);
+	return err;
+}
+
+/*
  * The cthelper backend's gre_update: the nft map bits name the halves.  A
  * comment means a complete call (CALL_UP or its refresh); early halves
- * and removals come without.  All or nothing, as an nft transaction is:
- * when one half fails, a half this update opened (not one it refreshed)
- * is closed again, and if even that fails it is left to leftover.c.
+ * and removals come without.  Many calls at once: expect_batch.c.
  */
 int expect_gre_update(const struct ngd_gre *g, unsigned int del, unsigned int add,
 		      const char *comment)
 {
-	static const unsigned int halves[2] = { NGD_MAP_IN, NGD_MAP_OUT_ADDR };
-	static const char *const what[2] = { "inbound", "outbound" };
-	unsigned int i, opened = 0;
-	struct gre_exp e[2];
-	int ret, err = 0;
+	struct gre_exp e[EXP_HALVES];
+	struct session *s;
+	int ret[EXP_HALVES], err;
+	unsigned int i;
 
-	gre_exps(g, &e[0], &e[1]);
-	/*
-	 * An inbound half made before the peer named its ID (a call the
-	 * inside host places, "When the mappings appear") keeps for its life
-	 * the inside host's own ID instead, which the outbound half made at
-	 * CALL_UP carries too: the pair's link where the NAT is lost (a
-	 * backup firewall's copy, docs/ha.md).
-	 */
-	if (!comment)
-		e[0].skey = g->in_id;
-	for (i = 0; i < 2; i++) {
-		ret = exp_apply(g, &e[i], del & halves[i], add & halves[i], what[i]);
-		if (ret < 0 && !err)
-			err = ret;
-		else if (!ret && (add & ~del & halves[i]))
-			opened |= halves[i];
+	gre_exps(g, comment != NULL, e);
+	for (i = 0; i < EXP_HALVES; i++)
+		ret[i] = exp_apply(g, &e[i], del & exp_half_map[i], add & exp_half_map[i]);
+	err = expect_halves_done(g, del, add, ret);
+	if (!err && comment && (add & NGD_MAP_ALL) == NGD_MAP_ALL) {
+		s = cth_pairs_session(g);
+		if (s)
+			pairs_save(s, &g, 1);
 	}
-	if (!err) {
-		if (comment && (add & NGD_MAP_ALL) == NGD_MAP_ALL)
-			save_pairs(g);
-		return 0;
-	}
-	if (opened && expect_gre_update(g, opened, 0, NULL) < 0)
-		leftover_add(g, opened, 0);
 	return err;
 }
 
@@ -559,10 +621,9 @@ int cth_master_get(const struct ngd_tuple *orig, struct ngd_conn *c, struct cth_
 	return ret;
 }
 
-/* Write our helper data on the control connection (ctnetlink: CTA_HELP_INFO). */
-int cth_priv_set(const struct ngd_conn *c, const struct cth_priv *p)
+/* Our helper data for the control connection (ctnetlink: CTA_HELP_INFO). */
+struct nlmsghdr *cth_priv_msg(char *buf, const struct ngd_conn *c, const struct cth_priv *p)
 {
-	char buf[NGD_NL_BUF];
 	struct nlmsghdr *nlh = put_hdr(buf, NFNL_SUBSYS_CTNETLINK, IPCTNL_MSG_CT_NEW, 0,
 				       c->orig.src.family);
 	struct nlattr *help;
@@ -573,16 +634,20 @@ int cth_priv_set(const struct ngd_conn *c, const struct cth_priv *p)
 	mnl_attr_put_strz(nlh, CTA_HELP_NAME, CTH_NAME);
 	mnl_attr_put(nlh, CTA_HELP_INFO, CTH_PRIV_LEN, p);
 	mnl_attr_nest_end(nlh, help);
-	return ct_talk(nlh, NULL, NULL);
+	return nlh;
 }
 
-/* Refresh @n calls: each its own update (expectations have no batch); how many failed. */
+/* Refresh @n (at most NFT_REFRESH_MAX) calls in one send: how many failed. */
 int expect_gre_refresh(const struct ngd_gre *g, const char *const *comments, unsigned int n)
 {
+	struct ngd_gre_change ch[NFT_REFRESH_MAX];
 	unsigned int i, failed = 0;
 
 	for (i = 0; i < n; i++)
-		if (expect_gre_update(&g[i], NGD_MAP_ALL, NGD_MAP_ALL, comments[i]) < 0)
-			failed++;
+		ch[i] = (struct ngd_gre_change){ .g = g[i], .del = NGD_MAP_ALL,
+						 .add = NGD_MAP_ALL, .comment = comments[i] };
+	expect_gre_batch(ch, n);
+	for (i = 0; i < n; i++)
+		failed += ch[i].ret < 0;
 	return (int)failed;
 }

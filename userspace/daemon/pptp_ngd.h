@@ -98,6 +98,7 @@ struct ngd_stats {
 	uint64_t expect_set;		/* cthelper: GRE expectations created or refreshed */
 	uint64_t expect_deleted;
 	uint64_t expect_errors;		/* expectations that could not be created or deleted */
+	uint64_t ctnetlink_sends;	/* cthelper: requests sent on its ctnetlink socket, batches as one */
 	/* the core's own counters, summed over closed sessions */
 	uint64_t invalid[PPTP_INV_COUNT];
 	uint64_t anomalies[PPTP_AN_COUNT];
@@ -342,6 +343,7 @@ void expect_close(void);
 int expect_gre_update(const struct ngd_gre *g, unsigned int del, unsigned int add,
 		      const char *comment);
 int expect_gre_refresh(const struct ngd_gre *g, const char *const *comments, unsigned int n);
+void expect_gre_batch(struct ngd_gre_change *ch, unsigned int n);
 
 /* nftmaps.c: the daemon's nf_tables table. */
 int nft_setup(const char *ruleset);

@@ -15,6 +15,9 @@
 #            direction per call) and GRE both ways; after hang-up the
 #            expectations are gone
 #   calls    pptp-sim: 8 calls on one control connection
+#   batch    8 calls whose messages share a segment each way: their
+#            expectations go to the kernel in a few ctnetlink sends (one
+#            request each took 64)
 #   collide  two PNS behind the NAT use the same call IDs: the second's
 #            are translated, its inbound GRE gets the key translated back
 #            by the expectation's NAT (pptp-sim checks keys and sources)
@@ -163,6 +166,20 @@ sim_wait
 port=1723
 expect_gre pns $((8 * 3))
 expect_gre pac $((8 * 3))
+
+# Per call, one by one: an expectation at the OCRQ, two and the helper
+# data at the OCRP, two expectations and their conntracks at the CDN.
+pretty batch "pptp-sim: 1 x 8 calls, their messages in one segment each way: ctnetlink sends"
+s0=$(ngd_counter ctnetlink_sends)
+sim_listen pac server "$server_ip4" --role pac --expect-sessions 1 --calls 8 --coalesce
+sim_connect pns client1 "$server_ip4" --role pns --sessions 1 --calls 8 --coalesce --call-id-base 7
+sim_wait
+port=1723
+expect_gre pns $((8 * 3))
+sends=$(($(ngd_counter ctnetlink_sends) - s0))
+echo "  $sends ctnetlink sends"
+[ "$sends" -ge 1 ] || fail "no ctnetlink send counted"
+[ "$sends" -le 16 ] || fail "$sends ctnetlink sends for 8 calls read together (at most 16)"
 
 pretty collide "client2 holds calls 100..107, client3 then opens the same IDs"
 r0=$(ngd_counter rewrites)
