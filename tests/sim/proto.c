@@ -246,6 +246,7 @@ static void maybe_stop(struct session *s)
 		return;
 	send_short(s, PPTP_STOPCCRQ, PPTP_STOPCCRQ_OFF_REASON, 1);
 	s->state = SESS_STOPPING;
+	s->t_stop = now_ms();
 }
 
 /*

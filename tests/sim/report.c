@@ -8,6 +8,10 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/ioctl.h>
+#include <linux/sockios.h>
 
 #include "sim.h"
 
@@ -47,6 +51,32 @@ static bool calls_known(const struct session *s)
 	return s->connector || originator || sim->o.calls_given;
 }
 
+/*
+ * Where a session that did not stop is stuck, as its socket tells: what
+ * it still has to send or have acked, how often TCP sent it again, when
+ * data last went and came.  Empty once the socket is closed.
+ */
+static const char *stuck_text(const struct session *s)
+{
+	static char text[256];
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+	int outq = 0, inq = 0;
+	u64 now = now_ms();
+
+	text[0] = '\0';
+	if (s->fd < 0 || getsockopt(s->fd, IPPROTO_TCP, TCP_INFO, &ti, &len) < 0)
+		return text;
+	ioctl(s->fd, SIOCOUTQ, &outq);
+	ioctl(s->fd, SIOCINQ, &inq);
+	snprintf(text, sizeof(text),
+		 " (StopCCRQ sent %llu ms ago; tcp state %u, %d bytes not acked, %d unread, %u retransmissions in a row, %u in all, rto %u ms, last data sent %u ms ago, received %u ms ago)",
+		 s->t_stop ? (unsigned long long)(now - s->t_stop) : 0ull, ti.tcpi_state, outq,
+		 inq, ti.tcpi_retransmits, ti.tcpi_total_retrans, ti.tcpi_rto / 1000,
+		 ti.tcpi_last_data_sent, ti.tcpi_last_data_recv);
+	return text;
+}
+
 static void check_session(struct totals *t, const struct session *s)
 {
 	bool open_ok = s->state != SESS_CLOSED && !s->failed && !sim->timed_out;
@@ -60,9 +90,9 @@ static void check_session(struct totals *t, const struct session *s)
 	t->calls_expected += calls_known(s) ? sim->o.calls : s->n_calls;
 	if (!s->was_up || (!s->stopped && !open_ok)) {
 		t->sess_bad++;
-		fail(t, "session %u %s", s->idx, !s->was_up ? "never came up" :
+		fail(t, "session %u %s%s", s->idx, !s->was_up ? "never came up" :
 		     s->peer_closed ? "closed by the peer before StopCCRQ/StopCCRP (its timeout?)" :
-		     "did not end with StopCCRQ/StopCCRP");
+		     "did not end with StopCCRQ/StopCCRP", s->was_up ? stuck_text(s) : "");
 	}
 	if (calls_known(s) && s->n_calls != sim->o.calls)
 		fail(t, "session %u carried %u calls, expected %u", s->idx, s->n_calls,

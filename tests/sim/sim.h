@@ -103,6 +103,7 @@ struct session {
 	bool failed;			/* ended any other way */
 	bool peer_closed;		/* the peer closed the connection first */
 	bool clearing;			/* calls are being cleared */
+	u64 t_stop;			/* when StopCCRQ was sent (ms), 0 not yet */
 	bool want_out;			/* EPOLLOUT armed */
 	struct sockaddr_storage peer;	/* getpeername, v4-mapped made AF_INET */
 	struct sockaddr_storage local;
