@@ -235,15 +235,23 @@ static int exp_new(const struct ngd_conn *m, const struct gre_exp *e)
 	return talk(exp_new_msg(buf, m, e));
 }
 
-/* Remove the expectation of GRE @src -> @dst key @key (any source key). */
+/* A request naming GRE @src -> @dst key @key (any source key) as its @attr. */
+static struct nlmsghdr *gre_tuple_msg(char *buf, uint8_t subsys, uint8_t type, uint16_t attr,
+				      const struct ngd_addr *src, const struct ngd_addr *dst,
+				      uint16_t key)
+{
+	struct nlmsghdr *nlh = put_hdr(buf, subsys, type, 0, src->family);
+
+	put_tuple(nlh, attr, src, dst, IPPROTO_GRE, 0, key);
+	return nlh;
+}
+
+/* Remove the expectation of GRE @src -> @dst key @key. */
 struct nlmsghdr *exp_unexpect_msg(char *buf, const struct ngd_addr *src,
 				  const struct ngd_addr *dst, uint16_t key)
 {
-	struct nlmsghdr *nlh = put_hdr(buf, NFNL_SUBSYS_CTNETLINK_EXP, IPCTNL_MSG_EXP_DELETE, 0,
-				       src->family);
-
-	put_tuple(nlh, CTA_EXPECT_TUPLE, src, dst, IPPROTO_GRE, 0, key);
-	return nlh;
+	return gre_tuple_msg(buf, NFNL_SUBSYS_CTNETLINK_EXP, IPCTNL_MSG_EXP_DELETE,
+			     CTA_EXPECT_TUPLE, src, dst, key);
 }
 
 static int exp_unexpect(const struct ngd_addr *src, const struct ngd_addr *dst, uint16_t key)
@@ -253,16 +261,15 @@ static int exp_unexpect(const struct ngd_addr *src, const struct ngd_addr *dst, 
 	return talk(exp_unexpect_msg(buf, src, dst, key));
 }
 
-/* Remove the GRE conntrack @src -> @dst key @key an expectation created. */
+/*
+ * Remove the GRE conntrack @src -> @dst key @key an expectation created:
+ * its source key is 0, as only the in-kernel helper fills it.
+ */
 struct nlmsghdr *gre_ct_delete_msg(char *buf, const struct ngd_addr *src,
 				   const struct ngd_addr *dst, uint16_t key)
 {
-	struct nlmsghdr *nlh = put_hdr(buf, NFNL_SUBSYS_CTNETLINK, IPCTNL_MSG_CT_DELETE, 0,
-				       src->family);
-
-	/* the conntrack's source key is 0: only the in-kernel helper fills it */
-	put_tuple(nlh, CTA_TUPLE_ORIG, src, dst, IPPROTO_GRE, 0, key);
-	return nlh;
+	return gre_tuple_msg(buf, NFNL_SUBSYS_CTNETLINK, IPCTNL_MSG_CT_DELETE, CTA_TUPLE_ORIG,
+			     src, dst, key);
 }
 
 /*
