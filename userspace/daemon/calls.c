@@ -7,8 +7,8 @@
  * Batched: the changes the packets of one turn of the queue ask for go to
  * the kernel together (nfqueue: one nft transaction; cthelper: one send of
  * ctnetlink requests, expect_batch.c), committed just before those
- * packets' verdicts, so each
- * change is in place before the packet that asked for it leaves.  A
+ * packets' verdicts, so each change is in place before the packet that
+ * asked for it leaves.  A
  * client opening four calls at once sends four OCRQs, and each waited
  * behind the others' transactions; a burst of thousands of connections
  * did the same.  What follows from a change (a call counted up, or

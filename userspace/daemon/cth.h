@@ -49,7 +49,6 @@ typedef void (*cth_exp_cb)(const struct cth_exp *e, void *arg);
 int expect_dump(cth_exp_cb cb, void *arg);
 int cth_master_get(const struct ngd_tuple *orig, struct ngd_conn *c, struct cth_priv *p);
 struct session;
-void cth_pairs_save(const struct session *s);
 int cth_exp_remove(const struct cth_exp *e);
 
 /* One expected GRE direction. */
@@ -71,16 +70,10 @@ struct gre_exp {
 	const char *what;	/* "inbound" or "outbound", for errors */
 };
 
-/* A call's halves, in the order of exp_half_map (the nft map bits naming them). */
+/* A call's halves: inbound, outbound (expect_batch.c names them by nft map bits). */
 #define EXP_HALVES	2
-extern const unsigned int exp_half_map[EXP_HALVES];
 void gre_exps(const struct ngd_gre *g, bool complete, struct gre_exp e[EXP_HALVES]);
-int exp_outcome(const struct gre_exp *e, bool add, int ret);
-int exp_forget_result(int exp_ret, int ct_ret);
-int expect_halves_done(const struct ngd_gre *g, unsigned int del, unsigned int add,
-		       const int ret[EXP_HALVES]);
 struct session *cth_pairs_session(const struct ngd_gre *g);
-void cth_pairs_failed(int ret);
 struct mnl_socket *expect_socket(void);
 
 /* ctnetlink requests, built into @buf (at most EXPECT_MSG_MAX bytes each) */
@@ -91,9 +84,11 @@ struct nlmsghdr *exp_unexpect_msg(char *buf, const struct ngd_addr *src,
 				  const struct ngd_addr *dst, uint16_t key);
 struct nlmsghdr *gre_ct_delete_msg(char *buf, const struct ngd_addr *src,
 				   const struct ngd_addr *dst, uint16_t key);
-struct nlmsghdr *cth_priv_msg(char *buf, const struct ngd_conn *c, const struct cth_priv *p);
 struct nlmsghdr *cth_pairs_msg(char *buf, const struct session *s,
 			       const struct ngd_gre *const *first, unsigned int nfirst);
+
+/* expect_batch.c */
+void cth_pairs_save(const struct session *s);
 
 /* recover_cth.c */
 int cth_recover(void);

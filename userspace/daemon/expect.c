@@ -228,13 +228,6 @@ struct nlmsghdr *exp_new_msg(char *buf, const struct ngd_conn *m, const struct g
 	return nlh;
 }
 
-static int exp_new(const struct ngd_conn *m, const struct gre_exp *e)
-{
-	char buf[NGD_NL_BUF];
-
-	return talk(exp_new_msg(buf, m, e));
-}
-
 /* A request naming GRE @src -> @dst key @key (any source key) as its @attr. */
 static struct nlmsghdr *gre_tuple_msg(char *buf, uint8_t subsys, uint8_t type, uint16_t attr,
 				      const struct ngd_addr *src, const struct ngd_addr *dst,
@@ -270,39 +263,6 @@ struct nlmsghdr *gre_ct_delete_msg(char *buf, const struct ngd_addr *src,
 {
 	return gre_tuple_msg(buf, NFNL_SUBSYS_CTNETLINK, IPCTNL_MSG_CT_DELETE, CTA_TUPLE_ORIG,
 			     src, dst, key);
-}
-
-/*
- * What removing an expectation (result @exp_ret) and the GRE conntrack it
- * created (@ct_ret) came to.  Gone already (master destroyed, timed out,
- * never used) is what we want: 0 then too.  Otherwise the first error
- * (counted: expect_errors for the expectation, ct_errors for the
- * conntrack), and either may still be there.
- */
-int exp_forget_result(int exp_ret, int ct_ret)
-{
-	int err = exp_ret == -ENOENT ? 0 : exp_ret;
-
-	if (err < 0)
-		stats.expect_errors++;
-	ct_ret = ct_counted(ct_ret);
-	if (ct_ret < 0 && ct_ret != -ENOENT && !err)
-		err = ct_ret;
-	return err;
-}
-
-/* Remove one expectation and the GRE conntrack it created, if any. */
-static int exp_forget(const struct ngd_addr *src, const struct ngd_addr *dst, uint16_t key)
-{
-	char buf[NGD_NL_BUF];
-	int err = exp_unexpect(src, dst, key);
-
-	return exp_forget_result(err, talk(gre_ct_delete_msg(buf, src, dst, key)));
-}
-
-static int exp_del(const struct gre_exp *e)
-{
-	return exp_forget(&e->src, &e->dst, htons(e->key));
 }
 
 /* CTA_EXPECT_* of one ctnetlink expectation message into @e; -1: not a GRE one of ours. */
@@ -358,8 +318,6 @@ int expect_dump(cth_exp_cb cb, void *arg)
 	return talk_cb(nlh, dump_cb, &d);
 }
 
-const unsigned int exp_half_map[EXP_HALVES] = { NGD_MAP_IN, NGD_MAP_OUT_ADDR };
-
 /*
  * The two directions of a call.  nat-follow-master sets the expected
  * connection's source to master[!dir].dst and its destination to
@@ -386,32 +344,20 @@ void gre_exps(const struct ngd_gre *g, bool complete, struct gre_exp e[EXP_HALVE
 				 .nat_addr = g->peer, .nat_key = g->peer_id, .what = "outbound" };
 }
 
-/* Count and log what adding (@add) or removing @e came to: @ret, passed on. */
-int exp_outcome(const struct gre_exp *e, bool add, int ret)
+/* Our helper data for the control connection (ctnetlink: CTA_HELP_INFO). */
+static struct nlmsghdr *priv_msg(char *buf, const struct ngd_conn *c, const struct cth_priv *p)
 {
-	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+	struct nlmsghdr *nlh = put_hdr(buf, NFNL_SUBSYS_CTNETLINK, IPCTNL_MSG_CT_NEW, 0,
+				       c->orig.src.family);
+	struct nlattr *help;
 
-	if (!ret) {
-		if (add)
-			stats.expect_set++;
-		else
-			stats.expect_deleted++;
-		return 0;
-	}
-	if (add)	/* a removal's are counted by exp_forget_result() */
-		stats.expect_errors++;
-	ngd_err_ratelimited("cannot %s %s GRE %s -> %s key %u: %s", add ? "expect" : "unexpect",
-			    e->what, ngd_addr_str(&e->src, a, sizeof(a)),
-			    ngd_addr_str(&e->dst, b, sizeof(b)), e->key, strerror(-ret));
-	return ret;
-}
-
-static int exp_apply(const struct ngd_gre *g, const struct gre_exp *e, bool del, bool add)
-{
-	if (!add && !del)
-		return 0;
-	/* add over an existing one: the kernel only refreshes its timeout */
-	return exp_outcome(e, add, add ? exp_new(&g->conn, e) : exp_del(e));
+	put_tuple(nlh, CTA_TUPLE_ORIG, &c->orig.src, &c->orig.dst, IPPROTO_TCP, c->orig.sport,
+		  c->orig.dport);
+	help = mnl_attr_nest_start(nlh, CTA_HELP);
+	mnl_attr_put_strz(nlh, CTA_HELP_NAME, CTH_NAME);
+	mnl_attr_put(nlh, CTA_HELP_INFO, CTH_PRIV_LEN, p);
+	mnl_attr_nest_end(nlh, help);
+	return nlh;
 }
 
 /*
@@ -442,13 +388,6 @@ static bool pairs_of(const struct session *s, const struct ngd_gre *const *first
 		p->npairs++;
 	}
 	return true;
-}
-
-/* A failed write of the helper data (@ret), logged. */
-void cth_pairs_failed(int ret)
-{
-	ngd_err_ratelimited("cannot store the call in the session's helper data: %s (a restart will not recover it)",
-			    strerror(-ret));
 }
 
 /*
@@ -482,25 +421,7 @@ struct nlmsghdr *cth_pairs_msg(char *buf, const struct session *s,
 {
 	struct cth_priv p;
 
-	return pairs_of(s, first, nfirst, &p) ? cth_priv_msg(buf, &s->c, &p) : NULL;
-}
-
-/* Helper data for @s with @nfirst calls coming up (@first, newest first). */
-static void pairs_save(const struct session *s, const struct ngd_gre *const *first,
-		       unsigned int nfirst)
-{
-	char buf[NGD_NL_BUF];
-	struct nlmsghdr *nlh = cth_pairs_msg(buf, s, first, nfirst);
-	int ret = nlh ? ct_talk(nlh, NULL, NULL) : 0;
-
-	if (ret < 0)
-		cth_pairs_failed(ret);
-}
-
-/* Helper data for all of @s's calls at once (a session taken over from a peer). */
-void cth_pairs_save(const struct session *s)
-{
-	pairs_save(s, NULL, 0);
+	return pairs_of(s, first, nfirst, &p) ? priv_msg(buf, &s->c, &p) : NULL;
 }
 
 /*
@@ -513,55 +434,6 @@ int cth_exp_remove(const struct cth_exp *e)
 	int ret = exp_unexpect(&e->tuple.src, &e->tuple.dst, e->tuple.dport);
 
 	return ret == -ENOENT ? 0 : ret;
-}
-
-/*
- * What one call's change came to, @ret[] the results of its halves (each
- * counted already).  All or nothing, as an nft transaction is: when one
- * half failed, a half this change opened (not one it refreshed) is closed
- * again, and if even that fails it is left to leftover.c.  The first
- * error, or 0.
- */
-int expect_halves_done(const struct ngd_gre *g, unsigned int del, unsigned int add,
-		       const int ret[EXP_HALVES])
-{
-	unsigned int i, opened = 0;
-	int err = 0;
-
-	for (i = 0; i < EXP_HALVES; i++) {
-		if (ret[i] < 0 && !err)
-			err = ret[i];
-		else if (!ret[i] && (add & ~del & exp_half_map[i]))
-			opened |= exp_half_map[i];
-	}
-	if (err && opened && expect_gre_update(g, opened, 0, NULL) < 0)
-		leftover_add(g, opened, 0);
-	return err;
-}
-
-/*
- * The cthelper backend's gre_update: the nft map bits name the halves.  A
- * comment means a complete call (CALL_UP or its refresh); early halves
- * and removals come without.  Many calls at once: expect_batch.c.
- */
-int expect_gre_update(const struct ngd_gre *g, unsigned int del, unsigned int add,
-		      const char *comment)
-{
-	struct gre_exp e[EXP_HALVES];
-	struct session *s;
-	int ret[EXP_HALVES], err;
-	unsigned int i;
-
-	gre_exps(g, comment != NULL, e);
-	for (i = 0; i < EXP_HALVES; i++)
-		ret[i] = exp_apply(g, &e[i], del & exp_half_map[i], add & exp_half_map[i]);
-	err = expect_halves_done(g, del, add, ret);
-	if (!err && comment && (add & NGD_MAP_ALL) == NGD_MAP_ALL) {
-		s = cth_pairs_session(g);
-		if (s)
-			pairs_save(s, &g, 1);
-	}
-	return err;
 }
 
 /* ---- the master: tuples and helper data ---- */
@@ -626,35 +498,4 @@ int cth_master_get(const struct ngd_tuple *orig, struct ngd_conn *c, struct cth_
 	if (!ret && (!m.found || m.tcp_state > TCP_CONNTRACK_ESTABLISHED))
 		ret = -ENOENT;
 	return ret;
-}
-
-/* Our helper data for the control connection (ctnetlink: CTA_HELP_INFO). */
-struct nlmsghdr *cth_priv_msg(char *buf, const struct ngd_conn *c, const struct cth_priv *p)
-{
-	struct nlmsghdr *nlh = put_hdr(buf, NFNL_SUBSYS_CTNETLINK, IPCTNL_MSG_CT_NEW, 0,
-				       c->orig.src.family);
-	struct nlattr *help;
-
-	put_tuple(nlh, CTA_TUPLE_ORIG, &c->orig.src, &c->orig.dst, IPPROTO_TCP, c->orig.sport,
-		  c->orig.dport);
-	help = mnl_attr_nest_start(nlh, CTA_HELP);
-	mnl_attr_put_strz(nlh, CTA_HELP_NAME, CTH_NAME);
-	mnl_attr_put(nlh, CTA_HELP_INFO, CTH_PRIV_LEN, p);
-	mnl_attr_nest_end(nlh, help);
-	return nlh;
-}
-
-/* Refresh @n (at most NFT_REFRESH_MAX) calls in one send: how many failed. */
-int expect_gre_refresh(const struct ngd_gre *g, const char *const *comments, unsigned int n)
-{
-	struct ngd_gre_change ch[NFT_REFRESH_MAX];
-	unsigned int i, failed = 0;
-
-	for (i = 0; i < n; i++)
-		ch[i] = (struct ngd_gre_change){ .g = g[i], .del = NGD_MAP_ALL,
-						 .add = NGD_MAP_ALL, .comment = comments[i] };
-	expect_gre_batch(ch, n);
-	for (i = 0; i < n; i++)
-		failed += ch[i].ret < 0;
-	return (int)failed;
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
- * Many calls' expectations in one send: backend cthelper's gre_batch.
+ * GRE expectations of calls, and the helper data naming them: backend
+ * cthelper's gre_update, gre_batch and gre_refresh, all one path.
  *
  * ctnetlink has no transactions, but the kernel runs the requests of one
  * send in order, in the sender's context, and leaves an ack for each in
@@ -8,15 +9,19 @@
  * read from the queue ask for (a client clearing its calls at once: two
  * requests per half of each call) cost one send and no wait, where each
  * request made alone is a round trip.  Each ack is matched to its request
- * by sequence number, and each call's results are judged as
- * expect_gre_update() judges them one by one.
+ * by sequence number.  A single change is a batch of one.
  */
 #include <errno.h>
+#include <string.h>
 #include <sys/socket.h>
+#include <arpa/inet.h>
 #include <libmnl/libmnl.h>
 
 #include "cth.h"
 #include "session.h"
+
+/* the nft map bits naming a call's halves, as gre_exps() orders them */
+static const unsigned int half_map[EXP_HALVES] = { NGD_MAP_IN, NGD_MAP_OUT_ADDR };
 
 /* a batch's worth: a removal is two requests per half */
 #define PIPE_MSGS	(NFT_REFRESH_MAX * EXP_HALVES * 2)
@@ -101,7 +106,7 @@ static void pipe_run(void)
 static void half_queue(const struct ngd_gre_change *c, const struct gre_exp *e, unsigned int h,
 		       int at[2])
 {
-	unsigned int bit = exp_half_map[h];
+	unsigned int bit = half_map[h];
 	uint16_t key = htons(e->key);
 
 	at[0] = at[1] = -1;
@@ -109,19 +114,55 @@ static void half_queue(const struct ngd_gre_change *c, const struct gre_exp *e, 
 		/* add over an existing one: the kernel only refreshes its timeout */
 		at[0] = (int)pipe_put(exp_new_msg(pipe_space(), &c->g.conn, e));
 	} else if (c->del & bit) {
+		/* the GRE conntrack the expectation made goes with it */
 		at[0] = (int)pipe_put(exp_unexpect_msg(pipe_space(), &e->src, &e->dst, key));
 		at[1] = (int)pipe_put(gre_ct_delete_msg(pipe_space(), &e->src, &e->dst, key));
 	}
 }
 
+/*
+ * What removing an expectation (result @exp_ret) and the GRE conntrack it
+ * created (@ct_ret) came to.  Gone already (master destroyed, timed out,
+ * never used) is what we want: 0 then too.  Otherwise the first error
+ * (counted: expect_errors for the expectation, ct_errors for the
+ * conntrack), and either may still be there.
+ */
+static int forget_result(int exp_ret, int ct_ret)
+{
+	int err = exp_ret == -ENOENT ? 0 : exp_ret;
+
+	if (err < 0)
+		stats.expect_errors++;
+	ct_ret = ct_counted(ct_ret);
+	if (ct_ret < 0 && ct_ret != -ENOENT && !err)
+		err = ct_ret;
+	return err;
+}
+
+/* What half @h of @c came to, counted and logged: 0 or -errno. */
 static int half_result(const struct ngd_gre_change *c, const struct gre_exp *e, unsigned int h,
 		       const int at[2])
 {
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+	bool add = c->add & half_map[h];
+	int ret;
+
 	if (at[0] < 0)
 		return 0;
-	if (c->add & exp_half_map[h])
-		return exp_outcome(e, true, pipe_ret[at[0]]);
-	return exp_outcome(e, false, exp_forget_result(pipe_ret[at[0]], pipe_ret[at[1]]));
+	ret = add ? pipe_ret[at[0]] : forget_result(pipe_ret[at[0]], pipe_ret[at[1]]);
+	if (!ret) {
+		if (add)
+			stats.expect_set++;
+		else
+			stats.expect_deleted++;
+		return 0;
+	}
+	if (add)
+		stats.expect_errors++;
+	ngd_err_ratelimited("cannot %s %s GRE %s -> %s key %u: %s", add ? "expect" : "unexpect",
+			    e->what, ngd_addr_str(&e->src, a, sizeof(a)),
+			    ngd_addr_str(&e->dst, b, sizeof(b)), e->key, strerror(-ret));
+	return ret;
 }
 
 /* Did @c bring a whole call up (not refresh it)?  Its session then. */
@@ -130,6 +171,18 @@ static struct session *came_up(const struct ngd_gre_change *c)
 	if (c->ret || !c->comment || (c->add & NGD_MAP_ALL) != NGD_MAP_ALL)
 		return NULL;
 	return cth_pairs_session(&c->g);
+}
+
+/* Send the helper data messages built, and log those that failed. */
+static void pairs_run(void)
+{
+	unsigned int i, n = pipe_n;
+
+	pipe_run();
+	for (i = 0; i < n; i++)
+		if (ct_counted(pipe_ret[i]) < 0)
+			ngd_err_ratelimited("cannot store the call in the session's helper data: %s (a restart will not recover it)",
+					    strerror(-pipe_ret[i]));
 }
 
 /*
@@ -160,19 +213,32 @@ static void pairs_batch(const struct ngd_gre_change *ch, unsigned int n)
 		if (nlh)
 			pipe_put(nlh);
 	}
-	k = pipe_n;
-	pipe_run();
-	for (i = 0; i < k; i++)
-		if (ct_counted(pipe_ret[i]) < 0)
-			cth_pairs_failed(pipe_ret[i]);
+	pairs_run();
 }
 
-/* @n (at most NFT_REFRESH_MAX) calls' changes, in order: each one's result in its ret. */
+/* Helper data for all of @s's calls at once (a session taken over from a peer). */
+void cth_pairs_save(const struct session *s)
+{
+	struct nlmsghdr *nlh = cth_pairs_msg(pipe_space(), s, NULL, 0);
+
+	if (nlh)
+		pipe_put(nlh);
+	pairs_run();
+}
+
+/*
+ * @n (at most NFT_REFRESH_MAX) calls' changes, in order (the nft map bits
+ * name the halves; a comment means a complete call, CALL_UP or its
+ * refresh): each one's result in its ret.  All or nothing per call, as an
+ * nft transaction is: when one half failed, a half the change opened
+ * (not one it refreshed) is closed again, once every result is read, and
+ * if even that fails it is left to leftover.c.
+ */
 void expect_gre_batch(struct ngd_gre_change *ch, unsigned int n)
 {
 	struct gre_exp e[NFT_REFRESH_MAX][EXP_HALVES];
-	int at[NFT_REFRESH_MAX][EXP_HALVES][2], ret[EXP_HALVES];
-	unsigned int i, h;
+	int at[NFT_REFRESH_MAX][EXP_HALVES][2], ret;
+	unsigned int i, h, opened[NFT_REFRESH_MAX];
 
 	for (i = 0; i < n; i++) {
 		gre_exps(&ch[i].g, ch[i].comment != NULL, e[i]);
@@ -181,9 +247,43 @@ void expect_gre_batch(struct ngd_gre_change *ch, unsigned int n)
 	}
 	pipe_run();
 	for (i = 0; i < n; i++) {
-		for (h = 0; h < EXP_HALVES; h++)
-			ret[h] = half_result(&ch[i], &e[i][h], h, at[i][h]);
-		ch[i].ret = expect_halves_done(&ch[i].g, ch[i].del, ch[i].add, ret);
+		ch[i].ret = 0;
+		opened[i] = 0;
+		for (h = 0; h < EXP_HALVES; h++) {
+			ret = half_result(&ch[i], &e[i][h], h, at[i][h]);
+			if (ret < 0 && !ch[i].ret)
+				ch[i].ret = ret;
+			else if (!ret && (ch[i].add & ~ch[i].del & half_map[h]))
+				opened[i] |= half_map[h];
+		}
 	}
+	for (i = 0; i < n; i++)
+		if (ch[i].ret && opened[i] && expect_gre_update(&ch[i].g, opened[i], 0, NULL) < 0)
+			leftover_add(&ch[i].g, opened[i], 0);
 	pairs_batch(ch, n);
+}
+
+/* One call's change: a batch of one. */
+int expect_gre_update(const struct ngd_gre *g, unsigned int del, unsigned int add,
+		      const char *comment)
+{
+	struct ngd_gre_change c = { .g = *g, .del = del, .add = add, .comment = comment };
+
+	expect_gre_batch(&c, 1);
+	return c.ret;
+}
+
+/* Refresh @n (at most NFT_REFRESH_MAX) calls in one send: how many failed. */
+int expect_gre_refresh(const struct ngd_gre *g, const char *const *comments, unsigned int n)
+{
+	struct ngd_gre_change ch[NFT_REFRESH_MAX];
+	unsigned int i, failed = 0;
+
+	for (i = 0; i < n; i++)
+		ch[i] = (struct ngd_gre_change){ .g = g[i], .del = NGD_MAP_ALL,
+						 .add = NGD_MAP_ALL, .comment = comments[i] };
+	expect_gre_batch(ch, n);
+	for (i = 0; i < n; i++)
+		failed += ch[i].ret < 0;
+	return (int)failed;
 }

@@ -340,6 +340,7 @@ void ngq_latency_json(FILE *f);
 /* expect.c: GRE expectations through ctnetlink (cthelper backend). */
 int expect_open(void);
 void expect_close(void);
+/* expect_batch.c: programming them, one call or many in one send */
 int expect_gre_update(const struct ngd_gre *g, unsigned int del, unsigned int add,
 		      const char *comment);
 int expect_gre_refresh(const struct ngd_gre *g, const char *const *comments, unsigned int n);
